@@ -1,0 +1,450 @@
+"""Reference data as the pure layers see it: resolved for a date of service, with provenance.
+
+`pricing`, `edits` and `knowledge` never open a database or a file. They are handed a
+`ReferenceData` (the protocol below) and ask it questions named after the domain:
+"the fee schedule in effect on 2026-07-15", "the NCCI tables for that date". Two
+implementations exist:
+
+- `Catalog` (this module): everything in memory, built from parsed records. Tests and the
+  library use it directly; the store builds one from the database for the small datasets.
+- the store's adapter, which answers NCCI look-ups from the database (2.5M PTP rows do not
+  belong in memory) and hands the rest to a `Catalog`.
+
+Which release answers a date is decided here, once, by `resolve`: the release the calendar
+puts in effect if it is loaded; otherwise the closest loaded one (the latest earlier, else the
+earliest later) with a lower confidence and a note that names the release that would apply.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from medpayiq.errors import ReleaseNotLoaded
+from medpayiq.records import (
+    AddonEdit,
+    AdjustmentCode,
+    AnesthesiaCf,
+    ArticleCode,
+    ArticleContractor,
+    CoveredDiagnosis,
+    Gpci,
+    HcpcsLevel2,
+    IcdCode,
+    LocalityCounties,
+    LocalityId,
+    Modifier,
+    MueEdit,
+    OppsCap,
+    PlaceOfService,
+    PtpEdit,
+    RvuRow,
+    ZipLocality,
+)
+from medpayiq.releases import Family, Kind, Release, release_for
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    def __lt__(self, other: object) -> bool:  # LOW < MEDIUM < HIGH
+        if not isinstance(other, Confidence):
+            return NotImplemented
+        order = [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH]
+        return order.index(self) < order.index(other)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a dataset came from: the file as published and when it was loaded."""
+
+    kind: Kind
+    release: Release
+    file: str
+    sha256: str
+    rows: int
+    variant: str = ""
+    loaded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """The release used for a date, the release the calendar puts in effect, and why they
+    differ when they do. `confidence` is HIGH only when they are the same (or the dataset is
+    set for the year and the year matches)."""
+
+    wanted: Release
+    used: Release
+    confidence: Confidence
+    note: str
+    provenance: tuple[Provenance, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return self.wanted.id == self.used.id
+
+
+# Kinds whose content CMS sets once a year and republishes unchanged in later quarters.
+ANNUAL_KINDS = frozenset({Kind.GPCI, Kind.LOCCO, Kind.ANES})
+
+
+def resolve(
+    family: Family,
+    loaded: Iterable[Release],
+    day: date,
+    *,
+    kind_label: str,
+    same_year_only: bool = False,
+    annual: bool = False,
+) -> tuple[Release, Release, Confidence, str]:
+    """Choose the loaded release for `day`. Returns (used, wanted, confidence, note).
+
+    Raises ReleaseNotLoaded when nothing is loaded, or (with `same_year_only`) when nothing
+    loaded is of the same calendar year; the message names what to load."""
+    wanted = release_for(family, day)
+    candidates = sorted(set(loaded))
+    if same_year_only:
+        candidates = [r for r in candidates if r.effective_from.year == day.year]
+    if not candidates:
+        raise ReleaseNotLoaded(
+            f"no {kind_label} release is loaded for {day.isoformat()}: load {wanted.id} "
+            f"(medpayiq data load --source PATH)"
+        )
+    for release in candidates:
+        if release.id == wanted.id:
+            return release, wanted, Confidence.HIGH, f"{kind_label} {release.id} is in effect on {day}"
+    earlier = [r for r in candidates if r.effective_from <= day]
+    used = earlier[-1] if earlier else candidates[0]
+    same_year = used.effective_from.year == wanted.effective_from.year
+    if annual and same_year and used.effective_from <= day:
+        note = f"{kind_label} {used.id} used: it is set for {day.year} and later releases repeat it"
+        return used, wanted, Confidence.HIGH, note
+    confidence = Confidence.MEDIUM if same_year else Confidence.LOW
+    note = (
+        f"{kind_label} {wanted.id} applies to {day} but is not loaded; "
+        f"{used.id} ({used.effective_from} to {used.effective_to or 'open'}) used instead"
+    )
+    return used, wanted, confidence, note
+
+
+# --- Snapshots handed to the pure layers ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    """The physician fee schedule for one date of service: PPRRVU rows by (HCPCS, modifier),
+    GPCIs and anesthesia CFs by locality, OPPS caps, and the vintage of each component.
+
+    `work_gpci_floor` says which 2026 work GPCI column applies (with the 1.0 floor or not);
+    before 2026 the files have one column and it is True."""
+
+    vintage: Vintage  # of the PPRRVU file; the others are in `component_vintages`
+    rvus: Mapping[tuple[str, str], RvuRow]
+    gpcis: Mapping[LocalityId, Gpci]
+    anesthesia: Mapping[LocalityId, AnesthesiaCf]
+    opps_caps: Mapping[tuple[str, str, LocalityId], OppsCap]
+    component_vintages: Mapping[Kind, Vintage]
+    work_gpci_floor: bool = True
+    qp: bool = False
+
+    @property
+    def confidence(self) -> Confidence:
+        return min([self.vintage.confidence, *(v.confidence for v in self.component_vintages.values())])
+
+
+@dataclass(frozen=True)
+class Geography:
+    """Where a claim is: ZIP5 rows by ZIP, localities (from GPCI) and LOCCO county lines."""
+
+    vintage: Vintage
+    zips: Mapping[str, tuple[ZipLocality, ...]]
+    counties: Sequence[LocalityCounties]
+
+
+class NcciTables(Protocol):
+    """NCCI practitioner edits for one date of service."""
+
+    @property
+    def vintage(self) -> Vintage: ...
+
+    def ptp_among(self, codes: Collection[str]) -> list[PtpEdit]:
+        """Every PTP edit whose column 1 and column 2 are both in `codes`, in force on the date."""
+        ...
+
+    def ptp_for(self, code: str) -> list[PtpEdit]:
+        """Edits with `code` in column 1 (for code pages), in force on the date."""
+        ...
+
+    def mue(self, hcpcs: str) -> MueEdit | None: ...
+
+    def addon_primaries(self, addon: str) -> list[AddonEdit]:
+        """Add-on edit rows for an add-on code (empty if it is not an add-on code)."""
+        ...
+
+
+@dataclass(frozen=True)
+class IcdTable:
+    """ICD-10-CM for one fiscal year: codes without dots."""
+
+    vintage: Vintage
+    codes: Mapping[str, IcdCode]
+
+    def get(self, code: str) -> IcdCode | None:
+        return self.codes.get(code.replace(".", "").strip().upper())
+
+    def billable_children(self, code: str) -> list[IcdCode]:
+        prefix = code.replace(".", "").strip().upper()
+        return [c for k, c in self.codes.items() if k.startswith(prefix) and k != prefix and c.billable]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Medicare Coverage Database articles: which codes an article covers, with which
+    diagnoses, for which contractors. Empty when no export is loaded."""
+
+    vintage: Vintage | None
+    article_codes: Sequence[ArticleCode]
+    diagnoses: Sequence[CoveredDiagnosis]
+    contractors: Sequence[ArticleContractor]
+
+
+@dataclass(frozen=True)
+class CodeSets:
+    """Small code sets: CARC/RARC, place of service, modifiers, HCPCS Level II."""
+
+    adjustments: Mapping[str, AdjustmentCode]
+    places_of_service: Mapping[str, PlaceOfService]
+    modifiers: Mapping[str, Modifier]
+    hcpcs_level2: Mapping[str, HcpcsLevel2]
+    provenance: tuple[Provenance, ...] = ()
+
+
+class ReferenceData(Protocol):
+    """What the pure layers may ask. Implementations cache; every answer is immutable."""
+
+    def fee_schedule(self, day: date, *, qp: bool = False) -> FeeSchedule: ...
+
+    def geography(self, day: date) -> Geography: ...
+
+    def ncci(self, day: date) -> NcciTables: ...
+
+    def icd10cm(self, day: date) -> IcdTable: ...
+
+    def code_sets(self) -> CodeSets: ...
+
+    def coverage(self) -> Coverage: ...
+
+    def datasets(self) -> list[Provenance]: ...
+
+
+# --- In-memory implementation --------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    provenance: Provenance
+    records: list[Any]
+
+
+@dataclass
+class _MemoryNcci:
+    vintage: Vintage
+    day: date
+    ptp: Mapping[str, list[PtpEdit]]
+    mues: Mapping[str, MueEdit]
+    addons: Mapping[str, list[AddonEdit]]
+
+    def _in_force(self, edit: PtpEdit) -> bool:
+        if edit.effective and edit.effective > self.day:
+            return False
+        return not (edit.deletion and edit.deletion <= self.day)
+
+    def ptp_for(self, code: str) -> list[PtpEdit]:
+        return [e for e in self.ptp.get(code, ()) if self._in_force(e)]
+
+    def ptp_among(self, codes: Collection[str]) -> list[PtpEdit]:
+        wanted = set(codes)
+        return [e for c in wanted for e in self.ptp_for(c) if e.column2 in wanted]
+
+    def mue(self, hcpcs: str) -> MueEdit | None:
+        return self.mues.get(hcpcs)
+
+    def addon_primaries(self, addon: str) -> list[AddonEdit]:
+        return list(self.addons.get(addon, ()))
+
+
+@dataclass
+class Catalog:
+    """ReferenceData held in memory: datasets keyed by (kind, release id, variant)."""
+
+    datasets_by_key: dict[tuple[Kind, str, str], Dataset] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def add(self, provenance: Provenance, records: Iterable[Any]) -> None:
+        key = (provenance.kind, provenance.release.id, provenance.variant)
+        self.datasets_by_key[key] = Dataset(provenance, list(records))
+        self._cache.clear()
+
+    @classmethod
+    def from_sources(cls, paths: Iterable[str], *, kinds: Collection[Kind] | None = None) -> Catalog:
+        """Parse files with `medpayiq.sources` and hold them (tests, scripts)."""
+        from medpayiq import sources
+
+        catalog = cls()
+        for file in (f for p in paths for f in sources.iter_files(p)):
+            layout = sources.detect(file)
+            if kinds is not None and layout.kind not in kinds:
+                continue
+            parsed = layout.parse(file)
+            records = list(parsed.records)
+            catalog.add(
+                Provenance(parsed.kind, parsed.release, file.name, file.sha256, len(records), parsed.variant),
+                records,
+            )
+        return catalog
+
+    # -- resolution
+
+    def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
+        return {
+            d.provenance.release: d
+            for (k, _, v), d in self.datasets_by_key.items()
+            if k is kind and (variant is None or v == variant)
+        }
+
+    def _pick(self, kind: Kind, day: date, label: str, *, variant: str | None = None,
+              same_year_only: bool = False) -> tuple[Dataset, Vintage]:
+        by_release = self._releases(kind, variant)
+        used, wanted, confidence, note = resolve(
+            kind.family, by_release, day, kind_label=label, same_year_only=same_year_only,
+            annual=kind in ANNUAL_KINDS,
+        )
+        dataset = by_release[used]
+        return dataset, Vintage(wanted, used, confidence, note, (dataset.provenance,))
+
+    def _pick_optional(self, kind: Kind, day: date, label: str) -> tuple[Dataset, Vintage] | None:
+        try:
+            return self._pick(kind, day, label, same_year_only=True)
+        except ReleaseNotLoaded:
+            return None
+
+    # -- ReferenceData
+
+    def fee_schedule(self, day: date, *, qp: bool = False) -> FeeSchedule:
+        key = ("pfs", day, qp)
+        if key not in self._cache:
+            self._cache[key] = self._build_fee_schedule(day, qp)
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def _build_fee_schedule(self, day: date, qp: bool) -> FeeSchedule:
+        variant = None
+        if qp and self._releases(Kind.PPRRVU, "qp"):
+            variant = "qp"
+        elif self._releases(Kind.PPRRVU, "nonqp") or self._releases(Kind.PPRRVU, ""):
+            variant = "nonqp" if self._releases(Kind.PPRRVU, "nonqp") else ""
+        pprrvu, vintage = self._pick(Kind.PPRRVU, day, "fee schedule (PPRRVU)", variant=variant,
+                                     same_year_only=True)
+        gpci, gpci_vintage = self._pick(Kind.GPCI, day, "GPCI", same_year_only=True)
+        components = {Kind.GPCI: gpci_vintage}
+        anes: dict[LocalityId, AnesthesiaCf] = {}
+        if (picked := self._pick_optional(Kind.ANES, day, "anesthesia CF")) is not None:
+            anes = {r.locality: r for r in picked[0].records}
+            components[Kind.ANES] = picked[1]
+        caps: dict[tuple[str, str, LocalityId], OppsCap] = {}
+        if (picked := self._pick_optional(Kind.OPPSCAP, day, "OPPS cap")) is not None:
+            caps = {(r.hcpcs, r.modifier, r.locality): r for r in picked[0].records}
+            components[Kind.OPPSCAP] = picked[1]
+        return FeeSchedule(
+            vintage=vintage,
+            rvus={(r.hcpcs, r.modifier): r for r in pprrvu.records},
+            gpcis={r.locality: r for r in gpci.records},
+            anesthesia=anes,
+            opps_caps=caps,
+            component_vintages=components,
+            qp=qp,
+        )
+
+    def geography(self, day: date) -> Geography:
+        key = ("geo", day)
+        if key not in self._cache:
+            zips_ds, vintage = self._pick(Kind.ZIP5, day, "ZIP to locality")
+            zips: dict[str, list[ZipLocality]] = defaultdict(list)
+            for row in zips_ds.records:
+                zips[row.zip5].append(row)
+            picked = self._pick_optional(Kind.LOCCO, day, "locality counties")
+            counties = picked[0].records if picked else []
+            self._cache[key] = Geography(vintage, {z: tuple(v) for z, v in zips.items()}, counties)
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def ncci(self, day: date) -> NcciTables:
+        key = ("ncci", day)
+        if key not in self._cache:
+            ptp_ds, vintage = self._pick(Kind.PTP, day, "NCCI PTP")
+            ptp: dict[str, list[PtpEdit]] = defaultdict(list)
+            for edit in ptp_ds.records:
+                ptp[edit.column1].append(edit)
+            mues: dict[str, MueEdit] = {}
+            if (mue := self._pick_optional_any(Kind.MUE, day, "MUE")) is not None:
+                mues = {m.hcpcs: m for m in mue.records}
+            addons: dict[str, list[AddonEdit]] = defaultdict(list)
+            if (aoc := self._pick_optional_any(Kind.ADDON, day, "add-on edits")) is not None:
+                for a in aoc.records:
+                    addons[a.addon].append(a)
+            self._cache[key] = _MemoryNcci(vintage, day, ptp, mues, addons)
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def _pick_optional_any(self, kind: Kind, day: date, label: str) -> Dataset | None:
+        try:
+            return self._pick(kind, day, label)[0]
+        except ReleaseNotLoaded:
+            return None
+
+    def icd10cm(self, day: date) -> IcdTable:
+        key = ("icd", day)
+        if key not in self._cache:
+            ds, vintage = self._pick(Kind.ICD10CM, day, "ICD-10-CM")
+            self._cache[key] = IcdTable(vintage, {c.code: c for c in ds.records})
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def _latest(self, kind: Kind) -> Dataset | None:
+        found = self._releases(kind)
+        return found[max(found)] if found else None
+
+    def code_sets(self) -> CodeSets:
+        if "codesets" not in self._cache:
+            def table(kind: Kind, key: str) -> dict[str, Any]:
+                ds = self._latest(kind)
+                return {getattr(r, key): r for r in ds.records} if ds else {}
+
+            provenance = tuple(
+                ds.provenance for k in (Kind.ADJUSTMENT, Kind.POS, Kind.MODIFIER, Kind.HCPCS)
+                if (ds := self._latest(k)) is not None
+            )
+            self._cache["codesets"] = CodeSets(
+                adjustments=table(Kind.ADJUSTMENT, "code"),
+                places_of_service=table(Kind.POS, "code"),
+                modifiers=table(Kind.MODIFIER, "code"),
+                hcpcs_level2=table(Kind.HCPCS, "code"),
+                provenance=provenance,
+            )
+        return self._cache["codesets"]  # type: ignore[no-any-return]
+
+    def coverage(self) -> Coverage:
+        codes = self._latest(Kind.MCD_ARTICLE_HCPCS)
+        dx = self._latest(Kind.MCD_ARTICLE_ICD10)
+        contractors = self._latest(Kind.MCD_ARTICLE_CONTRACTOR)
+        if codes is None or dx is None:
+            return Coverage(None, (), (), ())
+        release = codes.provenance.release
+        vintage = Vintage(release, release, Confidence.HIGH, "Medicare Coverage Database export",
+                          (codes.provenance, dx.provenance))
+        return Coverage(vintage, codes.records, dx.records, contractors.records if contractors else ())
+
+    def datasets(self) -> list[Provenance]:
+        return [d.provenance for d in self.datasets_by_key.values()]

@@ -1,0 +1,172 @@
+"""Finding files and telling what they are.
+
+A *source* is a path the user gives: a file, a folder, or a zip as CMS publishes it
+(`rvu26a.zip`), possibly nested. `iter_files` walks it into `SourceFile`s; `detect`
+asks every registered `Layout` whether it recognises the file (from its name and first
+lines, never from its folder alone); `parse` returns a `ParsedFile` whose records are
+read lazily, so a 2.5-million-row table streams.
+
+Parser modules register their layouts at import with `register(Layout(...))`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from medpayiq.errors import UnknownFileError
+from medpayiq.releases import Kind, Release
+
+_PFS_HINT = re.compile(r"RVU(\d{2})([A-D])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to read: on disk, or a member of a zip (`name` is "rvu26a.zip!GPCI2026.csv").
+    `.gz` files are decompressed transparently; `sha256` is of the bytes as published."""
+
+    name: str
+    path: Path
+    member: str | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def basename(self) -> str:
+        """The file's own name without folders or the zip it came in, and without `.gz`."""
+        base = (self.member or self.path.name).rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".gz") else base
+
+    def raw_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+    def data(self) -> bytes:
+        """The file's content, decompressed if it is gzip."""
+        raw = self.raw_bytes()
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+    @property
+    def sha256(self) -> str:
+        if "sha256" not in self._cache:
+            self._cache["sha256"] = hashlib.sha256(self.raw_bytes()).hexdigest()
+        return str(self._cache["sha256"])
+
+    def open_binary(self) -> IO[bytes]:
+        if self.member is None and not self.path.name.lower().endswith(".gz"):
+            return self.path.open("rb")
+        return io.BytesIO(self.data())
+
+    def open_text(self, encoding: str = "utf-8-sig") -> IO[str]:
+        """Text with universal newlines. Each layout passes the encoding its files use."""
+        return io.TextIOWrapper(self.open_binary(), encoding=encoding, errors="strict", newline="")
+
+    def head(self, lines: int = 15) -> list[str]:
+        """The first lines as text (decoded leniently), for sniffing."""
+        if "head" not in self._cache:
+            with self.open_binary() as stream:
+                chunk = stream.read(64 * 1024)
+            text = chunk.decode("utf-8", errors="replace") if not chunk.startswith(b"PK") else ""
+            self._cache["head"] = text.splitlines()[:40]
+        return list(self._cache["head"][:lines])
+
+    def release_hint(self) -> str | None:
+        """An RVUyyX id from the path or zip name (folders like RVU25D, zips like rvu26a.zip)."""
+        for text in (self.member or "", str(self.path)):
+            found = _PFS_HINT.findall(text)
+            if found:
+                year, letter = found[-1]
+                return f"RVU{year}{letter.upper()}"
+        return None
+
+
+@dataclass
+class ParsedFile:
+    """A recognised file: what it is, which release, and its records (an iterator, read once).
+    `variant` tells apart files of one kind and release (PPRRVU "qp" / "nonqp" in 2026)."""
+
+    source: SourceFile
+    layout: str
+    kind: Kind
+    release: Release
+    records: Iterator[Any]
+    variant: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A file layout we can read. `sniff` looks at the file name and first lines only."""
+
+    name: str
+    kind: Kind
+    sniff: Callable[[SourceFile], bool]
+    parse: Callable[[SourceFile], ParsedFile]
+
+
+_LAYOUTS: list[Layout] = []
+
+
+def register(layout: Layout) -> Layout:
+    _LAYOUTS.append(layout)
+    return layout
+
+
+def layouts() -> tuple[Layout, ...]:
+    return tuple(_LAYOUTS)
+
+
+_SKIP = re.compile(r"(^|/)(\.|__MACOSX)|\.(md|pdf|docx?|xml)$|lyout\.txt$|readme", re.IGNORECASE)
+
+
+def iter_files(source: str | Path) -> Iterator[SourceFile]:
+    """Every data file under `source` (a file, folder or zip, zips inside folders included).
+    Documentation beside the data (layouts, PDFs, READMEs) is skipped."""
+    path = Path(source)
+    if not path.exists():
+        raise UnknownFileError(f"{path}: no such file or folder")
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if not _SKIP.search(child.name):
+                yield from iter_files(child)
+        return
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+        for member in sorted(members):
+            if not _SKIP.search(member):
+                yield SourceFile(name=f"{path.name}!{member}", path=path, member=member)
+        return
+    yield SourceFile(name=path.name, path=path)
+
+
+def detect(file: SourceFile) -> Layout:
+    """The layout that recognises `file`, or UnknownFileError naming the file."""
+    for layout in _LAYOUTS:
+        if layout.sniff(file):
+            return layout
+    raise UnknownFileError(
+        f"{file.name}: not a file MedPayIQ knows (expected a CMS fee schedule, ZIP, NCCI, "
+        "MUE, add-on, ICD-10-CM, CARC/RARC, place of service, HCPCS, modifier or "
+        "Medicare Coverage Database file)"
+    )
+
+
+def parse(file: SourceFile) -> ParsedFile:
+    """Detect and parse one file."""
+    return detect(file).parse(file)
+
+
+def read(sources: Iterable[str | Path]) -> Iterator[ParsedFile]:
+    """Parse every file under each source, in order."""
+    for source in sources:
+        for file in iter_files(source):
+            yield parse(file)
