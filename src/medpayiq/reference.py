@@ -343,11 +343,11 @@ class Catalog:
         return self._cache[key]  # type: ignore[no-any-return]
 
     def _build_fee_schedule(self, day: date, qp: bool) -> FeeSchedule:
-        variant = None
-        if qp and self._releases(Kind.PPRRVU, "qp"):
-            variant = "qp"
-        elif self._releases(Kind.PPRRVU, "nonqp") or self._releases(Kind.PPRRVU, ""):
-            variant = "nonqp" if self._releases(Kind.PPRRVU, "nonqp") else ""
+        # The QPP file (2026 on) differs from the standard one only in its CF; without it the
+        # pricing layer applies the published QP CF to the standard file's RVUs and says so.
+        variant = "qp" if qp and any(
+            r.effective_from.year == day.year for r in self._releases(Kind.PPRRVU, "qp")
+        ) else ""
         pprrvu, vintage = self._pick(Kind.PPRRVU, day, "fee schedule (PPRRVU)", variant=variant,
                                      same_year_only=True)
         gpci, gpci_vintage = self._pick(Kind.GPCI, day, "GPCI", same_year_only=True)

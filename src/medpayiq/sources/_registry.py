@@ -91,7 +91,8 @@ class SourceFile:
 @dataclass
 class ParsedFile:
     """A recognised file: what it is, which release, and its records (an iterator, read once).
-    `variant` tells apart files of one kind and release (PPRRVU "qp" / "nonqp" in 2026)."""
+    `variant` tells apart files of one kind and release: "qp" for the 2026+ PPRRVU file for
+    qualifying APM participants; "" for everything else (the standard nonQPP file included)."""
 
     source: SourceFile
     layout: str
