@@ -34,3 +34,20 @@ def data_dir() -> Path:
 def catalog(data_dir: Path) -> Catalog:
     """Every shared file parsed into memory (the real data, no store). Loaded once per worker."""
     return Catalog.from_sources([str(data_dir)])
+
+
+# In CI (.ci/run sets these) a PostgreSQL or browser test that skips is a failure: the
+# services are installed there, so a skip would hide a broken setup.
+_REQUIRED = {"postgres": "MEDPAYIQ_REQUIRE_PG", "browser": "MEDPAYIQ_REQUIRE_BROWSER"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped:
+        return
+    for marker, variable in _REQUIRED.items():
+        if item.get_closest_marker(marker) and os.environ.get(variable):
+            report.outcome = "failed"
+            report.longrepr = f"{variable} is set but this {marker} test was skipped: {report.longrepr}"
