@@ -1,0 +1,318 @@
+"""Loading parsed files: planning which files to load, and writing each one atomically.
+
+A dataset is written in one transaction: its `dataset` row goes in inactive, its rows are
+bulk-inserted, then the dataset it replaces (same kind, release and variant) is deleted and
+the new one flipped active, and only then is the transaction committed. A parse error half-way
+rolls everything back; a killed process leaves an uncommitted transaction that the database
+discards. Either way the previous dataset keeps serving.
+
+Bulk paths: SQLite gets `executemany` in batches of 50,000 plain tuples (text decimals, ISO
+dates); PostgreSQL gets psycopg's `COPY ... FROM STDIN`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from medpayiq import sources
+from medpayiq.errors import DataError
+from medpayiq.releases import Kind
+from medpayiq.store import _queries as q
+from medpayiq.store._schema import codec, kind_table
+
+__all__ = ["LoadResult", "LoadStatus", "PlannedFile", "load_planned", "plan"]
+
+BATCH = 50_000
+
+RowsCallback = Callable[[int], None]
+
+
+class LoadStatus(StrEnum):
+    LOADED = "loaded"  # a new (kind, release, variant)
+    REPLACED = "replaced"  # a different file for a loaded (kind, release, variant)
+    UNCHANGED = "unchanged"  # the very file (same sha256) is already loaded
+    SKIPPED = "skipped"  # not loaded: not a data file, or a twin of another file in this load
+    FAILED = "failed"  # bad file: nothing changed
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    file: str
+    status: LoadStatus
+    kind: Kind | None = None
+    release: str = ""
+    variant: str = ""
+    rows: int = 0
+    billable: int | None = None
+    sha256: str = ""
+    message: str = ""
+
+
+@dataclass
+class PlannedFile:
+    """A file found under a source: parsed lazily (records not read yet), or why not."""
+
+    file: sources.SourceFile
+    parsed: sources.ParsedFile | None
+    skip: str = ""  # reason it will be skipped
+    error: str = ""  # reason it cannot be loaded (a failure)
+
+    @property
+    def key(self) -> tuple[Kind, str, str] | None:
+        if self.parsed is None:
+            return None
+        return (self.parsed.kind, self.parsed.release.id, self.parsed.variant)
+
+
+# CMS publishes most PFS tables three times over (.txt, .csv, .xlsx) in one zip. One is
+# loaded: the fixed-width .txt first (CMS's csv exports can lose leading zeros: 25LOCCO.csv),
+# then .csv, then the rest.
+_PREFERENCE = {".txt": 0, ".csv": 1}
+
+
+def _preference(item: PlannedFile) -> int:
+    return _PREFERENCE.get(Path(item.file.basename).suffix.lower(), 2)
+
+
+def plan(paths: Iterable[str | Path]) -> list[PlannedFile]:
+    """Every file under `paths`, detected and opened (records not read). A file named
+    explicitly that is not a known layout is an error; inside a folder or zip it is skipped."""
+    planned: list[PlannedFile] = []
+    for path in paths:
+        explicit = Path(path).is_file()
+        try:
+            files = list(sources.iter_files(path))
+        except DataError as exc:
+            planned.append(
+                PlannedFile(sources.SourceFile(str(path), Path(path)), None, error=str(exc))
+            )
+            continue
+        for file in files:
+            planned.append(_open(file, explicit=explicit and len(files) == 1))
+    _mark_twins(planned)
+    return planned
+
+
+def _open(file: sources.SourceFile, *, explicit: bool) -> PlannedFile:
+    try:
+        layout = sources.detect(file)
+    except DataError as exc:
+        if explicit:
+            return PlannedFile(file, None, error=str(exc))
+        return PlannedFile(file, None, skip="not a data file MedPayIQ reads")
+    try:
+        return PlannedFile(file, layout.parse(file))
+    except DataError as exc:
+        return PlannedFile(file, None, error=str(exc))
+
+
+def _mark_twins(planned: list[PlannedFile]) -> None:
+    by_key: dict[tuple[Kind, str, str], list[PlannedFile]] = {}
+    for item in planned:
+        if item.key is not None:
+            by_key.setdefault(item.key, []).append(item)
+    for twins in by_key.values():
+        keep = min(twins, key=_preference)
+        for item in twins:
+            if item is not keep:
+                item.skip = f"same dataset as {keep.file.name}"
+
+
+def load_planned(
+    engine: sa.Engine, item: PlannedFile, *, on_rows: RowsCallback | None = None
+) -> LoadResult:
+    """Load one planned file; a bad file gives a FAILED result (and changes nothing)."""
+    if item.error:
+        return LoadResult(item.file.name, LoadStatus.FAILED, message=item.error)
+    if item.parsed is None or item.skip:
+        return _result(item, LoadStatus.SKIPPED, message=item.skip)
+    try:
+        return load_parsed(engine, item.parsed, on_rows=on_rows)
+    except DataError as exc:
+        return _result(item, LoadStatus.FAILED, message=str(exc))
+
+
+def _result(item: PlannedFile, status: LoadStatus, *, message: str = "") -> LoadResult:
+    p = item.parsed
+    if p is None:
+        return LoadResult(item.file.name, status, message=message)
+    return LoadResult(
+        item.file.name,
+        status,
+        p.kind,
+        p.release.id,
+        p.variant,
+        sha256=p.source.sha256,
+        message=message,
+    )
+
+
+def load_parsed(
+    engine: sa.Engine, parsed: sources.ParsedFile, *, on_rows: RowsCallback | None = None
+) -> LoadResult:
+    """Write one parsed file as a dataset, atomically. Raises ParseError (nothing changed)."""
+    sha = parsed.source.sha256
+    with engine.connect() as conn:
+        current = q.active_dataset(conn, parsed.kind, parsed.release.id, parsed.variant)
+    base = LoadResult(
+        parsed.source.name,
+        LoadStatus.UNCHANGED,
+        parsed.kind,
+        parsed.release.id,
+        parsed.variant,
+        sha256=sha,
+    )
+    if current is not None and current.sha256 == sha:
+        return _replace(
+            base,
+            rows=current.rows,
+            billable=current.billable,
+            message=f"already loaded {current.loaded_at:%Y-%m-%d %H:%M}",
+        )
+    with engine.begin() as conn:
+        dataset_id = q.insert_dataset(
+            conn,
+            kind=parsed.kind,
+            release=parsed.release,
+            variant=parsed.variant,
+            layout=parsed.layout,
+            source_file=parsed.source.name,
+            sha256=sha,
+            notes="; ".join(parsed.notes),
+        )
+        counter = _Counter(parsed.kind)
+        rows = _bulk_insert(conn, parsed.kind, dataset_id, counter.wrap(parsed.records), on_rows)
+        # Re-read inside the transaction: another process may have loaded this key meanwhile.
+        replaced = q.active_dataset(conn, parsed.kind, parsed.release.id, parsed.variant)
+        q.publish_dataset(
+            conn,
+            dataset_id,
+            kind=parsed.kind,
+            rows=rows,
+            billable=counter.billable,
+            replaces=[replaced.id] if replaced else [],
+        )
+    status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
+    message = f"replaces {replaced.source_file}" if replaced else ""
+    return _replace(base, status=status, rows=rows, billable=counter.billable, message=message)
+
+
+def _replace(result: LoadResult, **changes: Any) -> LoadResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+class _Counter:
+    """Counts ICD-10-CM billable codes as the records stream past."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self.billable: int | None = 0 if kind is Kind.ICD10CM else None
+
+    def wrap(self, records: Iterator[Any]) -> Iterator[Any]:
+        if self.kind is not Kind.ICD10CM:
+            return records
+        return self._count(records)
+
+    def _count(self, records: Iterator[Any]) -> Iterator[Any]:
+        billable = 0
+        for record in records:
+            billable += record.billable
+            yield record
+        self.billable = billable
+
+
+def _bulk_insert(
+    conn: sa.Connection,
+    kind: Kind,
+    dataset_id: int,
+    records: Iterator[Any],
+    on_rows: RowsCallback | None,
+) -> int:
+    if conn.dialect.name == "sqlite":
+        return _sqlite_insert(conn, kind, dataset_id, records, on_rows)
+    if conn.dialect.name == "postgresql":
+        return _copy_insert(conn, kind, dataset_id, records, on_rows)
+    return _core_insert(conn, kind, dataset_id, records, on_rows)
+
+
+def _quoted(names: Iterable[str]) -> str:
+    # Quoted: several field names are SQL keywords ("primary", "group", "end").
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _sqlite_insert(
+    conn: sa.Connection,
+    kind: Kind,
+    dataset_id: int,
+    records: Iterator[Any],
+    on_rows: RowsCallback | None,
+) -> int:
+    rc = codec(kind)
+    # dataset_id is our own integer, inlined so that each row tuple is the codec's as is.
+    sql = (
+        f'INSERT INTO "{kind_table(kind).name}" ("dataset_id", {_quoted(rc.columns)}) '
+        f"VALUES ({int(dataset_id)}, {', '.join('?' for _ in rc.columns)})"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    encode, total = rc.encode_text, 0
+    try:
+        while batch := [encode(r) for r in islice(records, BATCH)]:
+            cursor.executemany(sql, batch)
+            total += len(batch)
+            if on_rows:
+                on_rows(total)
+    finally:
+        cursor.close()
+    return total
+
+
+def _copy_insert(
+    conn: sa.Connection,
+    kind: Kind,
+    dataset_id: int,
+    records: Iterator[Any],
+    on_rows: RowsCallback | None,
+) -> int:
+    rc = codec(kind)
+    sql = f'COPY "{kind_table(kind).name}" ("dataset_id", {_quoted(rc.columns)}) FROM STDIN'
+    encode, total, head = rc.encode, 0, (dataset_id,)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for record in records:
+            copy.write_row(head + encode(record))
+            total += 1
+            if on_rows and total % BATCH == 0:
+                on_rows(total)
+    if on_rows:
+        on_rows(total)
+    return total
+
+
+def _core_insert(
+    conn: sa.Connection,
+    kind: Kind,
+    dataset_id: int,
+    records: Iterator[Any],
+    on_rows: RowsCallback | None,
+) -> int:
+    """Any other backend: plain SQLAlchemy executemany."""
+    rc, table, total = codec(kind), kind_table(kind), 0
+    while batch := list(islice(records, BATCH)):
+        rows = [
+            {"dataset_id": dataset_id, **dict(zip(rc.columns, rc.encode(r), strict=True))}
+            for r in batch
+        ]
+        conn.execute(sa.insert(table), rows)
+        total += len(batch)
+        if on_rows:
+            on_rows(total)
+    return total

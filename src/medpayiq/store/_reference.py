@@ -1,0 +1,201 @@
+"""`ReferenceData` answered from the store.
+
+Small datasets (fee schedule, GPCI, ZIP, ICD-10-CM, code sets, coverage) are read into a
+`reference.Catalog` the first time a question needs them, one dataset at a time: asking for
+the 2026 fee schedule reads RVU26C's rows and nothing else. Release resolution is the
+Catalog's own (`reference.resolve`), so the store and the in-memory catalog answer alike.
+
+NCCI is different: 2.5 million PTP rows do not belong in memory. `StoreNcci` answers each
+question with an indexed query and caches the rows per column-1 code (bounded), so a claim
+checker that sees the same codes again and again runs from memory after warming up.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from medpayiq.errors import DataError
+from medpayiq.records import AddonEdit, MueEdit, PtpEdit
+from medpayiq.reference import Catalog, Dataset, NcciTables, Provenance, Vintage
+from medpayiq.releases import Kind
+from medpayiq.store import _queries as q
+
+__all__ = ["StoreNcci", "StoreReference"]
+
+
+class _LazyDataset(Dataset):
+    """A Catalog dataset whose records are read from the store on first use."""
+
+    def __init__(
+        self, provenance: Provenance, loader: Callable[[], list[Any]], dataset_id: int
+    ) -> None:
+        self.provenance = provenance
+        self.dataset_id = dataset_id
+        self._loader = loader
+        self._records: list[Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def records(self) -> list[Any]:
+        if self._records is None:
+            with self._lock:
+                if self._records is None:
+                    self._records = self._loader()
+        return self._records
+
+    @records.setter
+    def records(self, value: list[Any]) -> None:
+        self._records = value
+
+
+class _CodeCache:
+    """Rows grouped by code, fetched in batches for the codes not seen yet. Bounded by the
+    number of rows held (least recently used codes go first)."""
+
+    def __init__(
+        self, fetch: Callable[[Collection[str]], dict[str, list[Any]]], max_rows: int = 400_000
+    ) -> None:
+        self._fetch = fetch
+        self._max_rows = max_rows
+        self._rows = 0
+        self._by_code: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, codes: Collection[str]) -> dict[str, tuple[Any, ...]]:
+        with self._lock:
+            found = {c: self._by_code[c] for c in codes if c in self._by_code}
+            for code in found:
+                self._by_code.move_to_end(code)
+        missing = [c for c in codes if c not in found]
+        if missing:
+            fetched = self._fetch(missing)
+            with self._lock:
+                for code, rows in fetched.items():
+                    found[code] = self._by_code[code] = tuple(rows)
+                    self._rows += len(rows)
+                while self._rows > self._max_rows and len(self._by_code) > 1:
+                    _, dropped = self._by_code.popitem(last=False)
+                    self._rows -= len(dropped)
+        return found
+
+    def get(self, code: str) -> tuple[Any, ...]:
+        return self.get_many([code])[code]
+
+
+class StoreNcci:
+    """`NcciTables` for one date of service, answered by indexed queries (see module doc)."""
+
+    def __init__(
+        self,
+        vintage: Vintage,
+        day: date,
+        ptp: _CodeCache,
+        mue: _CodeCache | None,
+        addon: _CodeCache | None,
+    ) -> None:
+        self._vintage = vintage
+        self._day = day
+        self._ptp = ptp
+        self._mue = mue
+        self._addon = addon
+
+    @property
+    def vintage(self) -> Vintage:
+        return self._vintage
+
+    def ptp_for(self, code: str) -> list[PtpEdit]:
+        return [e for e in self._ptp.get(code) if q.in_force(e, self._day)]
+
+    def ptp_among(self, codes: Collection[str]) -> list[PtpEdit]:
+        wanted = set(codes)
+        found = self._ptp.get_many(sorted(wanted))
+        return [
+            edit
+            for code in sorted(wanted)
+            for edit in found[code]
+            if edit.column2 in wanted and q.in_force(edit, self._day)
+        ]
+
+    def mue(self, hcpcs: str) -> MueEdit | None:
+        if self._mue is None:
+            return None
+        rows = self._mue.get(hcpcs)
+        return rows[0] if rows else None
+
+    def addon_primaries(self, addon: str) -> list[AddonEdit]:
+        if self._addon is None:
+            return []
+        return [a for a in self._addon.get(addon) if q.in_force(a, self._day)]
+
+
+class StoreReference(Catalog):
+    """`ReferenceData` over the store's active datasets at the time it was made."""
+
+    def __init__(self, engine: sa.Engine, datasets: list[q.DatasetInfo]) -> None:
+        super().__init__()
+        self._engine = engine
+        self._caches: dict[tuple[Kind, int], _CodeCache] = {}
+        self._caches_lock = threading.Lock()
+        for info in datasets:
+            key = (info.kind, info.release.id, info.variant)
+            self.datasets_by_key[key] = _LazyDataset(info.provenance, self._loader(info), info.id)
+
+    def _loader(self, info: q.DatasetInfo) -> Callable[[], list[Any]]:
+        def load() -> list[Any]:
+            if info.kind is Kind.PTP:
+                raise DataError("the PTP table is answered by queries, never read whole")
+            with self._engine.connect() as conn:
+                found = q.dataset_records(conn, info.kind, info.id)
+            if len(found) != info.rows:
+                raise DataError(
+                    f"{info.kind.value} {info.release.id} was replaced while in use: "
+                    "ask the store for a new reference"
+                )
+            return found
+
+        return load
+
+    def _code_cache(self, kind: Kind, dataset: Dataset) -> _CodeCache:
+        assert isinstance(dataset, _LazyDataset)
+        dataset_id = dataset.dataset_id
+        with self._caches_lock:
+            if (kind, dataset_id) not in self._caches:
+                self._caches[(kind, dataset_id)] = _CodeCache(self._fetcher(kind, dataset_id))
+            return self._caches[(kind, dataset_id)]
+
+    def _fetcher(
+        self, kind: Kind, dataset_id: int
+    ) -> Callable[[Collection[str]], dict[str, list[Any]]]:
+        def fetch(codes: Collection[str]) -> dict[str, list[Any]]:
+            with self._engine.connect() as conn:
+                if kind is Kind.PTP:
+                    return dict(q.ptp_by_column1(conn, dataset_id, codes))
+                if kind is Kind.ADDON:
+                    return dict(q.addons_by_addon(conn, dataset_id, codes))
+                return dict(q.mues_by_code(conn, kind, dataset_id, codes))
+
+        return fetch
+
+    def ncci(self, day: date) -> NcciTables:
+        key = ("ncci", day)
+        if key not in self._cache:
+            ptp, vintage = self._pick(Kind.PTP, day, "NCCI PTP")
+            provenance = list(vintage.provenance)
+            mue = addon = None
+            if (picked := self._pick_optional_any(Kind.MUE, day, "MUE")) is not None:
+                mue = self._code_cache(Kind.MUE, picked)
+                provenance.append(picked.provenance)
+            if (picked := self._pick_optional_any(Kind.ADDON, day, "add-on edits")) is not None:
+                addon = self._code_cache(Kind.ADDON, picked)
+                provenance.append(picked.provenance)
+            vintage = Vintage(
+                vintage.wanted, vintage.used, vintage.confidence, vintage.note, tuple(provenance)
+            )
+            self._cache[key] = StoreNcci(vintage, day, self._code_cache(Kind.PTP, ptp), mue, addon)
+        return self._cache[key]  # type: ignore[no-any-return]

@@ -1,0 +1,262 @@
+"""The database schema: a `dataset` table with provenance, and one table per record kind.
+
+Each kind's table has the record's fields as columns (a `LocalityId` field becomes two
+columns, `carrier` and `locality`) plus `dataset_id`, the load it belongs to. The columns are
+derived from the `records` dataclasses, so a record and its row cannot drift apart; the
+Alembic migrations in `migrations/versions` freeze each version of this schema, and a test
+checks that the two agree.
+
+Decimals: PostgreSQL stores them as NUMERIC, exactly. SQLite has no decimal type (a NUMERIC
+column goes through binary floating point), so there the same column holds the decimal's
+text, which reads back as the very `Decimal` the parser produced ("0.00" stays "0.00").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Union
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+from medpayiq import records as rec
+from medpayiq.releases import Kind
+
+__all__ = [
+    "KIND_RECORD",
+    "RowCodec",
+    "codec",
+    "dataset_table",
+    "kind_table",
+    "metadata",
+]
+
+
+class ExactDecimal(sa.types.TypeDecorator[Decimal]):
+    """NUMERIC on PostgreSQL; the decimal's exact text on SQLite (see the module docstring)."""
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.Text())
+        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(str(value))
+
+
+KIND_RECORD: dict[Kind, type[Any]] = {
+    Kind.PPRRVU: rec.RvuRow,
+    Kind.GPCI: rec.Gpci,
+    Kind.LOCCO: rec.LocalityCounties,
+    Kind.ANES: rec.AnesthesiaCf,
+    Kind.OPPSCAP: rec.OppsCap,
+    Kind.ZIP5: rec.ZipLocality,
+    Kind.PAYMENT: rec.PaymentAmount,
+    Kind.PTP: rec.PtpEdit,
+    Kind.MUE: rec.MueEdit,
+    Kind.MUE_OUTPATIENT: rec.MueEdit,
+    Kind.ADDON: rec.AddonEdit,
+    Kind.ADJUSTMENT: rec.AdjustmentCode,
+    Kind.POS: rec.PlaceOfService,
+    Kind.HCPCS: rec.HcpcsLevel2,
+    Kind.MODIFIER: rec.Modifier,
+    Kind.ICD10CM: rec.IcdCode,
+    Kind.MCD_ARTICLE_HCPCS: rec.ArticleCode,
+    Kind.MCD_ARTICLE_ICD10: rec.CoveredDiagnosis,
+    Kind.MCD_ARTICLE_CONTRACTOR: rec.ArticleContractor,
+}
+
+# The columns each table is looked up by (after dataset_id): what the queries ask.
+_LOOKUP: dict[Kind, tuple[str, ...]] = {
+    Kind.PPRRVU: ("hcpcs", "modifier"),
+    Kind.PTP: ("column1", "column2"),
+    Kind.MUE: ("hcpcs",),
+    Kind.MUE_OUTPATIENT: ("hcpcs",),
+    Kind.ADDON: ("addon",),
+    Kind.ZIP5: ("zip5",),
+    Kind.ICD10CM: ("code",),
+}
+
+metadata = sa.MetaData()
+
+dataset_table = sa.Table(
+    "dataset",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("release", sa.Text, nullable=False),
+    sa.Column("variant", sa.Text, nullable=False, server_default=""),
+    sa.Column("family", sa.Text, nullable=False),
+    sa.Column("effective_from", sa.Date, nullable=False),
+    sa.Column("effective_to", sa.Date, nullable=True),
+    sa.Column("layout", sa.Text, nullable=False),
+    sa.Column("source_file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("billable", sa.Integer, nullable=True),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+    # A load writes its dataset row inactive and flips it at the end, in the same
+    # transaction that removes the dataset it replaces; readers only see active rows.
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Index(
+        "uq_dataset_active_key",
+        "kind",
+        "release",
+        "variant",
+        unique=True,
+        sqlite_where=sa.text("active"),
+        postgresql_where=sa.text("active"),
+    ),
+)
+
+
+# --- Record <-> row --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # the record's field name
+    tp: type[Any]  # str, bool, int, Decimal, date or LocalityId
+    optional: bool
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        if self.tp is rec.LocalityId:
+            if self.name == "locality":
+                return ("carrier", "locality")
+            return (f"{self.name}_carrier", f"{self.name}_locality")
+        return (self.name,)
+
+
+def _fields(record: type[Any]) -> list[_Field]:
+    hints = typing.get_type_hints(record)
+    out = []
+    for f in dataclasses.fields(record):
+        tp = hints[f.name]
+        optional = False
+        if typing.get_origin(tp) in (Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            optional, tp = True, args[0]
+        out.append(_Field(f.name, tp, optional))
+    return out
+
+
+_SQL_TYPE: dict[type[Any], Callable[[], sa.types.TypeEngine[Any]]] = {
+    str: sa.Text,
+    bool: sa.Boolean,
+    int: sa.Integer,
+    Decimal: ExactDecimal,
+    date: sa.Date,
+}
+
+
+def _columns(record: type[Any]) -> list[sa.Column[Any]]:
+    cols: list[sa.Column[Any]] = []
+    for f in _fields(record):
+        if f.tp is rec.LocalityId:
+            cols.extend(sa.Column(name, sa.Text, nullable=f.optional) for name in f.columns)
+        else:
+            cols.append(sa.Column(f.name, _SQL_TYPE[f.tp](), nullable=f.optional))
+    return cols
+
+
+def _kind_table(kind: Kind) -> sa.Table:
+    name = kind.value
+    lookup = _LOOKUP.get(kind, ())
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("dataset_id", sa.Integer, sa.ForeignKey("dataset.id"), nullable=False),
+        *_columns(KIND_RECORD[kind]),
+        sa.Index(f"ix_{name}_lookup", "dataset_id", *lookup),
+    )
+
+
+_TABLES = {kind: _kind_table(kind) for kind in Kind}
+
+
+def kind_table(kind: Kind) -> sa.Table:
+    return _TABLES[kind]
+
+
+@dataclass(frozen=True)
+class RowCodec:
+    """Turns a record into a row tuple (in `columns` order) and back.
+
+    `encode` gives Python values (Decimal, date, bool) for drivers that adapt them, such as
+    psycopg's COPY; `encode_text` gives what SQLite stores (decimal text, ISO dates, 0/1);
+    `decode` takes a row as SQLAlchemy returns it (typed values)."""
+
+    kind: Kind
+    columns: tuple[str, ...]
+    encode: Callable[[Any], tuple[Any, ...]]
+    encode_text: Callable[[Any], tuple[Any, ...]]
+    decode: Callable[[Any], Any]
+
+
+def _to_text(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):  # bool is an int: stored as 0/1
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {value!r}")
+
+
+def _build_codec(kind: Kind) -> RowCodec:
+    record = KIND_RECORD[kind]
+    fields = _fields(record)
+    # Generated once per kind: a plain tuple expression is several times faster than a loop
+    # over getters, which matters for the 2.5-million-row PTP table.
+    parts, text_parts, args = [], [], []
+    for f in fields:
+        if f.tp is rec.LocalityId:
+            parts += [f"r.{f.name}.carrier", f"r.{f.name}.locality"]
+            text_parts += [f"r.{f.name}.carrier", f"r.{f.name}.locality"]
+        else:
+            parts.append(f"r.{f.name}")
+            simple = f.tp in (str, int, bool)
+            text_parts.append(f"r.{f.name}" if simple else f"_t(r.{f.name})")
+    column_names = tuple(c for f in fields for c in f.columns)
+    for f in fields:
+        if f.tp is rec.LocalityId:
+            a, b = column_names.index(f.columns[0]), column_names.index(f.columns[1])
+            locality = f"_L(row[{a}], row[{b}])"
+            args.append(f"None if row[{a}] is None else {locality}" if f.optional else locality)
+        else:
+            args.append(f"row[{column_names.index(f.name)}]")
+    namespace: dict[str, Any] = {"_t": _to_text, "_L": rec.LocalityId, "_R": record}
+    source = (
+        f"def encode(r): return ({', '.join(parts)},)\n"
+        f"def encode_text(r): return ({', '.join(text_parts)},)\n"
+        f"def decode(row): return _R({', '.join(args)})\n"
+    )
+    exec(compile(source, f"<codec {kind.value}>", "exec"), namespace)
+    return RowCodec(
+        kind, column_names, namespace["encode"], namespace["encode_text"], namespace["decode"]
+    )
+
+
+_CODECS = {kind: _build_codec(kind) for kind in Kind}
+
+
+def codec(kind: Kind) -> RowCodec:
+    return _CODECS[kind]
