@@ -1,1 +1,67 @@
-"""(to be written)"""
+"""The Medicare physician fee schedule pricing engine: pure logic, no I/O.
+
+Give it a `ReferenceData` (the in-memory `Catalog` or the store's) and a request; it
+answers what Medicare allows, to the cent, and why.
+
+    from datetime import date
+    from medpayiq.pricing import LineRequest, Location, price_line
+
+    result = price_line(
+        reference,
+        LineRequest("62323", date(2025, 11, 3), location=Location(locality="04412-18"), pos="11"),
+    )
+    result.allowed            # Decimal('...')
+    result.as_dict()          # JSON-ready: money as strings, the trail, provenance
+
+Public API (everything else is private and may change):
+
+- `price_line(reference, request, *, qp=False, non_participating=False, npp=False,
+  deductible_remaining=None) -> LineResult`
+- `price_claim(reference, lines, *, same options) -> ClaimResult`: one patient, provider
+  and date; multiple procedure reductions and status T across the lines; the deductible
+  consumed line by line.
+- `resolve_location(query, fee_schedule, geography) -> ResolvedLocation`
+- Requests: `LineRequest`, `Location`, `Setting`. Results: `LineResult`, `ClaimResult`,
+  `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`, `Source`; each has `as_dict()`.
+- Errors (from `medpayiq.errors`): `InputError` and its subclasses `UnknownCode`,
+  `UnknownLocation` (here `AmbiguousLocation`, with `candidates`), `InvalidModifier`,
+  each with `parameter`; `ReleaseNotLoaded` when no release covers the date.
+
+A code that exists but has no fee schedule amount (status B, C, I, ...; an NA setting;
+modifier 52/66) is not an error: the result has `payable` False, `allowed` None and a
+`message` saying why. See docs/pricing.md for every rule and its source.
+"""
+
+from __future__ import annotations
+
+from ._engine import price_claim, price_line
+from ._location import AmbiguousLocation, resolve_location
+from ._types import (
+    ClaimResult,
+    CostShare,
+    LineRequest,
+    LineResult,
+    Location,
+    ResolvedLocation,
+    Setting,
+    SettingAmount,
+    Source,
+    Step,
+)
+
+__all__ = [
+    "AmbiguousLocation",
+    "ClaimResult",
+    "CostShare",
+    "LineRequest",
+    "LineResult",
+    "Location",
+    "ResolvedLocation",
+    "Setting",
+    "SettingAmount",
+    "Source",
+    "Step",
+    "price_claim",
+    "price_line",
+    "resolve_location",
+]

@@ -1,0 +1,248 @@
+"""The public value types of the pricing engine: what a caller asks and what it gets back.
+
+Every result is a frozen dataclass with `as_dict()` giving a JSON-ready dict: money and
+RVUs as strings ("246.80"), dates as ISO text, enums as their values. The CLI (`--json`),
+the JSON API and the claim checker all render these dicts; none of them re-computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any
+
+from medpayiq.records import Gpci, LocalityId
+from medpayiq.reference import Confidence
+
+__all__ = [
+    "ClaimResult",
+    "CostShare",
+    "LineRequest",
+    "LineResult",
+    "Location",
+    "ResolvedLocation",
+    "Setting",
+    "SettingAmount",
+    "Source",
+    "Step",
+]
+
+# A value shown in a trail step: kept raw (formatting is the costly part of pricing a line)
+# and turned into text only by as_dict().
+TrailValue = str | Decimal | int | bool | date | LocalityId | None
+
+
+class Setting(StrEnum):
+    """Which practice expense applies: the non-facility (office) or facility rate."""
+
+    NON_FACILITY = "non-facility"
+    FACILITY = "facility"
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-ready copy of `value`: Decimal and LocalityId to text, dates to ISO text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | LocalityId):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "as_dict"):
+            return value.as_dict()
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    return str(value)
+
+
+class _AsDict:
+    def as_dict(self) -> dict[str, Any]:
+        assert is_dataclass(self)
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+# --- Requests -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Location(_AsDict):
+    """Where the service was furnished. All empty = national (GPCI 1.000).
+
+    Give one of: `zip` (5 digits, or ZIP+4), `locality` ("04412-18"), `state` ("TX" or
+    "TEXAS") optionally with `county` ("HARRIS")."""
+
+    zip: str | None = None
+    locality: str | None = None
+    state: str | None = None
+    county: str | None = None
+
+    @property
+    def is_national(self) -> bool:
+        return not (self.zip or self.locality or self.state or self.county)
+
+
+NATIONAL = Location()
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest(_AsDict):
+    """One service line. `pos` (place of service, "11") or `setting` picks the PE column;
+    with neither, the non-facility rate applies (and the trail says so)."""
+
+    hcpcs: str
+    date_of_service: date
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
+    location: Location = NATIONAL
+    pos: str | None = None
+    setting: Setting | None = None
+    line_id: str | None = None
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the computation: the rule applied, its inputs and its result."""
+
+    rule: str
+    inputs: tuple[tuple[str, TrailValue], ...]
+    result: TrailValue
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "inputs": {k: jsonable(v) for k, v in self.inputs},
+            "result": jsonable(self.result),
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Source(_AsDict):
+    """A dataset an answer used: release, file as published, and when it is in effect."""
+
+    kind: str
+    release: str
+    file: str
+    sha256: str
+    effective_from: date
+    effective_to: date | None
+    variant: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedLocation(_AsDict):
+    """The Medicare locality a request resolved to (None = national) and how."""
+
+    locality: LocalityId | None
+    name: str
+    state: str
+    how: str
+    gpci: Gpci | None = None
+
+    @property
+    def is_national(self) -> bool:
+        return self.locality is None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingAmount(_AsDict):
+    """The fee schedule amount for one setting, one unit, before modifiers.
+
+    `fee_schedule` is (RVU x GPCI sums) x CF rounded to cents, the figure CMS prints in its
+    payment files; `opps_cap` the same formula with the OPPS PE/MP RVUs where the row has
+    them; `amount` the lower of the two. `na` True: the file marks this setting NA, so it
+    has no price (`amount` None) even though the file's RVUs still give a figure."""
+
+    setting: Setting
+    fee_schedule: Decimal
+    opps_cap: Decimal | None
+    amount: Decimal | None
+    na: bool
+    rvu_sum: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CostShare(_AsDict):
+    """Who pays what of an allowed amount: deductible, 20% coinsurance, 2% sequestration
+    of Medicare's 80%. `write_off` is what neither pays (the sequestration)."""
+
+    allowed: Decimal
+    deductible_applied: Decimal
+    coinsurance: Decimal
+    patient_pays: Decimal
+    medicare_before_sequestration: Decimal
+    sequestration: Decimal
+    medicare_pays: Decimal
+    write_off: Decimal
+    deductible_remaining_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult(_AsDict):
+    """The price of one line and why.
+
+    `allowed` is the amount for the whole line (units, modifiers, claim reductions and the
+    provider's rate applied) or None when the line has no fee schedule amount (`message`
+    says why). `nonfacility`/`facility` are the local one-unit amounts, `national_*` the
+    same at GPCI 1.000. `difference` = allowed - national_allowed."""
+
+    line_id: str | None
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    units: int
+    date_of_service: date
+    description: str
+    status: str
+    payable: bool
+    message: str
+    location: ResolvedLocation
+    setting: Setting
+    setting_reason: str
+    nonfacility: SettingAmount | None
+    facility: SettingAmount | None
+    national_nonfacility: SettingAmount | None
+    national_facility: SettingAmount | None
+    allowed: Decimal | None
+    national_allowed: Decimal | None
+    difference: Decimal | None
+    difference_percent: Decimal | None
+    limiting_charge: Decimal | None
+    cost_share: CostShare | None
+    review: tuple[str, ...]
+    release: str
+    conversion_factor: Decimal | None
+    gpci_work_column: str
+    trail: tuple[Step, ...]
+    provenance: tuple[Source, ...]
+    confidence: Confidence
+    confidence_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult(_AsDict):
+    """A whole claim (one patient, date, provider): each line priced with the claim-level
+    rules (multiple procedure reductions, status T), and the totals."""
+
+    lines: tuple[LineResult, ...]
+    total_allowed: Decimal
+    total_national_allowed: Decimal
+    cost_share: CostShare | None
+    trail: tuple[Step, ...]
+    provenance: tuple[Source, ...]
+    confidence: Confidence
+    confidence_reason: str
+    review: tuple[str, ...] = field(default=())
