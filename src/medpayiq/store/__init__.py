@@ -17,8 +17,10 @@ from medpayiq.store._load import LoadResult, LoadStatus, PlannedFile
 from medpayiq.store._queries import DatasetInfo
 from medpayiq.store._reference import StoreNcci, StoreReference
 from medpayiq.store._store import Store, open_store
+from medpayiq.store._sync import CatalogEntry, SyncEvent, default_download_dir, read_catalog, sync
 
 __all__ = [
+    "CatalogEntry",
     "DB_ENV",
     "DatasetInfo",
     "LoadResult",
@@ -27,7 +29,11 @@ __all__ = [
     "Store",
     "StoreNcci",
     "StoreReference",
+    "SyncEvent",
     "default_db_path",
+    "default_download_dir",
     "open_store",
+    "read_catalog",
     "resolve_url",
+    "sync",
 ]

@@ -122,7 +122,7 @@ def _mark_twins(planned: list[PlannedFile]) -> None:
         keep = min(twins, key=_preference)
         for item in twins:
             if item is not keep:
-                item.skip = f"same dataset as {keep.file.name}"
+                item.skip = f"twin of {keep.file.basename}"
 
 
 def load_planned(

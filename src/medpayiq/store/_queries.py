@@ -189,35 +189,36 @@ def _in_codes(column: sa.ColumnElement[Any], codes: Collection[str]) -> sa.Colum
 
 
 def ptp_by_column1(
-    conn: sa.Connection, dataset_id: int, codes: Collection[str]
+    conn: sa.Connection, dataset_ids: Collection[int], codes: Collection[str]
 ) -> dict[str, list[PtpEdit]]:
-    """All PTP rows (any date) whose column 1 is one of `codes`, grouped by column 1."""
-    return _grouped(conn, Kind.PTP, dataset_id, "column1", codes)
+    """All PTP rows (any date) whose column 1 is one of `codes`, grouped by column 1.
+    Several dataset ids: CMS splits a quarter's PTP table into parts (f1 to f4)."""
+    return _grouped(conn, Kind.PTP, dataset_ids, "column1", codes)
 
 
 def mues_by_code(
-    conn: sa.Connection, kind: Kind, dataset_id: int, codes: Collection[str]
+    conn: sa.Connection, kind: Kind, dataset_ids: Collection[int], codes: Collection[str]
 ) -> dict[str, list[MueEdit]]:
-    return _grouped(conn, kind, dataset_id, "hcpcs", codes)
+    return _grouped(conn, kind, dataset_ids, "hcpcs", codes)
 
 
 def addons_by_addon(
-    conn: sa.Connection, dataset_id: int, codes: Collection[str]
+    conn: sa.Connection, dataset_ids: Collection[int], codes: Collection[str]
 ) -> dict[str, list[AddonEdit]]:
-    return _grouped(conn, Kind.ADDON, dataset_id, "addon", codes)
+    return _grouped(conn, Kind.ADDON, dataset_ids, "addon", codes)
 
 
 def _grouped(
-    conn: sa.Connection, kind: Kind, dataset_id: int, key: str, codes: Collection[str]
+    conn: sa.Connection, kind: Kind, dataset_ids: Collection[int], key: str, codes: Collection[str]
 ) -> dict[str, list[Any]]:
     table, rc = kind_table(kind), codec(kind)
     found: dict[str, list[Any]] = {code: [] for code in codes}
     if not codes:
         return found
     columns = [table.c[name] for name in rc.columns]
-    query = sa.select(*columns).where(
-        table.c.dataset_id == dataset_id, _in_codes(table.c[key], codes)
-    )
+    ids = list(dataset_ids)
+    owner = table.c.dataset_id == ids[0] if len(ids) == 1 else table.c.dataset_id.in_(ids)
+    query = sa.select(*columns).where(owner, _in_codes(table.c[key], codes))
     at = rc.columns.index(key)
     for row in conn.execute(query):
         found[row[at]].append(rc.decode(row))

@@ -140,6 +140,7 @@ class StoreReference(Catalog):
     def __init__(self, engine: sa.Engine, datasets: list[q.DatasetInfo]) -> None:
         super().__init__()
         self._engine = engine
+        self._active = datasets
         self._caches: dict[tuple[Kind, int], _CodeCache] = {}
         self._caches_lock = threading.Lock()
         for info in datasets:
@@ -164,21 +165,25 @@ class StoreReference(Catalog):
     def _code_cache(self, kind: Kind, dataset: Dataset) -> _CodeCache:
         assert isinstance(dataset, _LazyDataset)
         dataset_id = dataset.dataset_id
+        # Every part of the release (CMS ships a quarter's PTP table as f1 to f4, which the
+        # parsers tell apart by variant) answers together.
+        release = dataset.provenance.release.id
+        parts = [d.id for d in self._active if d.kind is kind and d.release.id == release]
         with self._caches_lock:
             if (kind, dataset_id) not in self._caches:
-                self._caches[(kind, dataset_id)] = _CodeCache(self._fetcher(kind, dataset_id))
+                self._caches[(kind, dataset_id)] = _CodeCache(self._fetcher(kind, parts))
             return self._caches[(kind, dataset_id)]
 
     def _fetcher(
-        self, kind: Kind, dataset_id: int
+        self, kind: Kind, dataset_ids: list[int]
     ) -> Callable[[Collection[str]], dict[str, list[Any]]]:
         def fetch(codes: Collection[str]) -> dict[str, list[Any]]:
             with self._engine.connect() as conn:
                 if kind is Kind.PTP:
-                    return dict(q.ptp_by_column1(conn, dataset_id, codes))
+                    return dict(q.ptp_by_column1(conn, dataset_ids, codes))
                 if kind is Kind.ADDON:
-                    return dict(q.addons_by_addon(conn, dataset_id, codes))
-                return dict(q.mues_by_code(conn, kind, dataset_id, codes))
+                    return dict(q.addons_by_addon(conn, dataset_ids, codes))
+                return dict(q.mues_by_code(conn, kind, dataset_ids, codes))
 
         return fetch
 
@@ -186,7 +191,11 @@ class StoreReference(Catalog):
         key = ("ncci", day)
         if key not in self._cache:
             ptp, vintage = self._pick(Kind.PTP, day, "NCCI PTP")
-            provenance = list(vintage.provenance)
+            provenance = [
+                d.provenance
+                for d in self._active
+                if d.kind is Kind.PTP and d.release.id == vintage.used.id
+            ]
             mue = addon = None
             if (picked := self._pick_optional_any(Kind.MUE, day, "MUE")) is not None:
                 mue = self._code_cache(Kind.MUE, picked)
