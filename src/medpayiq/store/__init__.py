@@ -20,8 +20,8 @@ from medpayiq.store._store import Store, open_store
 from medpayiq.store._sync import CatalogEntry, SyncEvent, default_download_dir, read_catalog, sync
 
 __all__ = [
-    "CatalogEntry",
     "DB_ENV",
+    "CatalogEntry",
     "DatasetInfo",
     "LoadResult",
     "LoadStatus",
