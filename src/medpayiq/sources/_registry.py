@@ -128,6 +128,9 @@ def layouts() -> tuple[Layout, ...]:
 _SKIP = re.compile(r"(^|/)(\.|__MACOSX)|\.(md|pdf|docx?|xml)$|lyout\.txt$|readme", re.IGNORECASE)
 
 
+_OFFICE_SUFFIXES = {".xlsx", ".xlsm"}
+
+
 def iter_files(source: str | Path) -> Iterator[SourceFile]:
     """Every data file under `source` (a file, folder or zip, zips inside folders included).
     Documentation beside the data (layouts, PDFs, READMEs) is skipped."""
@@ -139,7 +142,8 @@ def iter_files(source: str | Path) -> Iterator[SourceFile]:
             if not _SKIP.search(child.name):
                 yield from iter_files(child)
         return
-    if zipfile.is_zipfile(path):
+    # Excel workbooks are zip containers too: they are data files, not archives to open.
+    if zipfile.is_zipfile(path) and path.suffix.lower() not in _OFFICE_SUFFIXES:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.namelist() if not m.endswith("/")]
         for member in sorted(members):
