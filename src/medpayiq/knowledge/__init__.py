@@ -1,1 +1,68 @@
-"""(to be written)"""
+"""Packaged knowledge with citations: policy packs (YAML), denial and appeal guidance, and
+modifier facts the claim checker needs. Pure data and lookups: no I/O beyond reading the
+package's own files.
+
+    from medpayiq.knowledge import policy_pack, appeal_advice, AppealRoute
+    pack = policy_pack("epidural")
+    rule = pack.rule("frequency", day)           # PolicyRule with citation and dates
+    appeal_advice(AppealRoute.REDETERMINATION)   # level 1, 120 days, what to send
+
+`medpayiq.knowledge.glossary` (the descriptor glossary) is its own module.
+"""
+
+from __future__ import annotations
+
+from medpayiq.knowledge._appeals import (
+    APPEAL_LEVELS,
+    AppealAdvice,
+    AppealLevel,
+    AppealRoute,
+    amount_in_controversy,
+    appeal_advice,
+)
+from medpayiq.knowledge._denials import DenialGuidance, denial_guidance
+from medpayiq.knowledge._modifiers import (
+    ANATOMIC_MODIFIERS,
+    ASSISTANT_MODIFIERS,
+    GLOBAL_EM_MODIFIERS,
+    GLOBAL_PROCEDURE_MODIFIERS,
+    GLOBAL_SURGERY_SOURCE,
+    NCCI_ASSOCIATED_MODIFIERS,
+    NCCI_MODIFIER_SOURCE,
+    REPEAT_MODIFIERS,
+    is_em_code,
+)
+from medpayiq.knowledge._packs import (
+    PolicyCode,
+    PolicyPack,
+    PolicyRule,
+    PolicySource,
+    policy_pack,
+    policy_packs,
+)
+
+__all__ = [
+    "ANATOMIC_MODIFIERS",
+    "APPEAL_LEVELS",
+    "ASSISTANT_MODIFIERS",
+    "GLOBAL_EM_MODIFIERS",
+    "GLOBAL_PROCEDURE_MODIFIERS",
+    "GLOBAL_SURGERY_SOURCE",
+    "NCCI_ASSOCIATED_MODIFIERS",
+    "NCCI_MODIFIER_SOURCE",
+    "REPEAT_MODIFIERS",
+    "AppealAdvice",
+    "AppealLevel",
+    "AppealRoute",
+    "DenialGuidance",
+    "PolicyCode",
+    "PolicyPack",
+    "PolicyRule",
+    "PolicySource",
+    "amount_in_controversy",
+    "appeal_advice",
+    "denial_guidance",
+    "is_em_code",
+    "policy_pack",
+    "policy_packs",
+]

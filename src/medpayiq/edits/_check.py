@@ -1,0 +1,211 @@
+"""`check_claim`: run every check, price what is at risk, and price the claim as it would be
+paid once the findings are applied.
+
+Order: codes, diagnoses, NCCI PTP, MUE, add-on, modifiers, global surgery, policy packs.
+A finding's `at_risk` is the expected allowed amount of its lines (for MUE and an invalid
+modifier: the corrected line, which is what a fixed claim would earn). The expected claim drops
+the lines that a `deny` finding removes and is priced again, since multiple procedure ranking
+depends on which lines remain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from medpayiq.money import ZERO
+from medpayiq.reference import Confidence, ReferenceData, Vintage
+
+from ._claim import Claim, ClaimLine
+from ._codes import check_diagnoses, check_place_of_service, check_procedure_codes
+from ._context import CheckContext, Draft, vintage_source
+from ._global import check_global_surgery
+from ._modifiers import check_modifiers
+from ._ncci import check_addons, check_mue, check_ptp
+from ._policy import check_policies
+from ._pricing import LinePrices, price_lines
+from ._results import (
+    AdjustmentRef,
+    CheckResult,
+    Finding,
+    PricedClaim,
+    PricedLine,
+    Severity,
+)
+
+__all__ = ["check_claim"]
+
+CHECKS = (
+    "codes", "diagnoses", "ncci.ptp", "ncci.mue", "ncci.addon", "modifiers", "global_surgery",
+    "policy_packs",
+)  # fmt: skip
+
+
+def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
+    """Check one claim against the reference data for its date of service."""
+    ctx = CheckContext(reference, claim)
+    drafts = [*check_place_of_service(ctx), *check_procedure_codes(ctx), *check_diagnoses(ctx)]
+    ptp_drafts, ptp_pairs = check_ptp(ctx)
+    drafts += ptp_drafts
+    drafts += check_mue(ctx)
+    drafts += check_addons(ctx)
+    drafts += check_modifiers(ctx)
+    drafts += check_global_surgery(ctx, ptp_pairs)
+    ptp_denied = {n for d in ptp_drafts if d.rule == "ncci.ptp" for n in d.lines}
+    policy_drafts, guidance = check_policies(ctx, ptp_denied)
+    drafts += policy_drafts
+    _vintage_notes(ctx)
+
+    numbered = ctx.numbered_lines()
+    as_billed = price_lines(reference, claim, numbered)
+    denied = {n for d in drafts if d.severity is Severity.DENY and d.denies for n in d.lines}
+    kept = [(n, line) for n, line in numbered if n not in denied]
+    expected = as_billed if not denied else price_lines(reference, claim, kept)
+    risks = [_line_risks(reference, claim, d, as_billed) for d in drafts]
+    findings = tuple(_finding(ctx, d, r) for d, r in zip(drafts, risks, strict=True))
+    priced = _priced_claim(numbered, as_billed, expected, denied, drafts, risks)
+    confidences = [f.confidence for f in findings] + [priced.confidence] + _vintages(ctx)
+    return CheckResult(
+        claim_id=claim.claim_id,
+        date_of_service=claim.date_of_service.isoformat(),
+        findings=tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.lines, f.rule))),
+        guidance=tuple(guidance),
+        priced=priced,
+        notes=tuple(dict.fromkeys(ctx.notes)),
+        sources=tuple(_sources(ctx)),
+        confidence=min(confidences, default=Confidence.HIGH),
+        checks_run=CHECKS,
+    )
+
+
+def _line_risks(
+    reference: ReferenceData, claim: Claim, draft: Draft, as_billed: LinePrices
+) -> dict[int, Decimal | None]:
+    """What each of the draft's lines would earn if the finding were fixed."""
+    if draft.severity is Severity.INFO:
+        return {}
+    risks: dict[int, Decimal | None] = {n: as_billed.allowed.get(n) for n in draft.lines}
+    if draft.fixed:
+        fixed = dict(draft.fixed)
+        lines = [(n, fixed.get(n, line)) for n, line in enumerate(claim.lines, start=1)]
+        repriced = price_lines(reference, claim, lines)
+        for n in draft.lines:
+            risks[n] = repriced.allowed.get(n) if n in fixed else ZERO
+    return risks
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return sum(known, ZERO) if known else None
+
+
+def _finding(ctx: CheckContext, draft: Draft, risks: dict[int, Decimal | None]) -> Finding:
+    adjustments = ctx.code_sets.adjustments
+
+    def refs(codes: tuple[str, ...]) -> tuple[AdjustmentRef, ...]:
+        return tuple(
+            AdjustmentRef(c, a.description if (a := adjustments.get(c)) is not None else "")
+            for c in codes
+        )
+
+    return Finding(
+        rule=draft.rule,
+        severity=draft.severity,
+        lines=draft.lines,
+        message=draft.message,
+        carc=refs(draft.carc),
+        rarc=refs(draft.rarc),
+        at_risk=_sum(risks.values()) if draft.severity is not Severity.INFO else None,
+        fix=draft.fix,
+        appeal=draft.appeal,
+        source=draft.source,
+        confidence=draft.confidence,
+    )
+
+
+def _priced_claim(
+    numbered: list[tuple[int, ClaimLine]],
+    as_billed: LinePrices,
+    expected: LinePrices,
+    denied: set[int],
+    drafts: list[Draft],
+    risks: list[dict[int, Decimal | None]],
+) -> PricedClaim:
+    line_risk: dict[int, Decimal] = {}
+    for draft, risk in zip(drafts, risks, strict=True):
+        if draft.severity is Severity.DENY and draft.denies:
+            for n, amount in risk.items():
+                if amount is not None:
+                    line_risk[n] = max(line_risk.get(n, ZERO), amount)
+    lines = []
+    for n, line in numbered:
+        billed = as_billed.allowed.get(n)
+        if n in denied:
+            status, amount, note = "denied", ZERO, "a deny finding applies"
+        else:
+            amount = expected.allowed.get(n)
+            note = expected.notes.get(n, as_billed.notes.get(n, ""))
+            status = "paid" if amount is not None else "unpriced"
+        lines.append(
+            PricedLine(
+                n,
+                line.hcpcs,
+                tuple(line.modifiers),
+                line.units,
+                line.charge,
+                billed,
+                amount,
+                status,
+                note,
+            )
+        )
+    notes = tuple(p for p in (as_billed.problem,) if p)
+    return PricedClaim(
+        locality=as_billed.locality or expected.locality,
+        facility=as_billed.facility if as_billed.facility is not None else expected.facility,
+        lines=tuple(lines),
+        total_as_billed=_sum(as_billed.allowed.values()),
+        total_expected=_sum(line.expected_allowed for line in lines),
+        at_risk=sum(line_risk.values(), ZERO) if line_risk else ZERO,
+        source=as_billed.source or expected.source,
+        confidence=as_billed.confidence,
+        notes=notes,
+    )
+
+
+def _vintages(ctx: CheckContext) -> list[Confidence]:
+    found = []
+    for table in (ctx._cache.get("fee"), ctx._cache.get("ncci"), ctx._cache.get("icd")):
+        vintage = getattr(table, "vintage", None)
+        if isinstance(vintage, Vintage):
+            found.append(vintage.confidence)
+    return found
+
+
+def _vintage_notes(ctx: CheckContext) -> None:
+    labels = {"fee": "Fee schedule", "ncci": "NCCI edits", "icd": "ICD-10-CM"}
+    for key, label in labels.items():
+        vintage = getattr(ctx._cache.get(key), "vintage", None)
+        if isinstance(vintage, Vintage) and not vintage.exact:
+            extra = (
+                " Findings from these tables still ran, with "
+                f"{vintage.confidence.value} confidence."
+                if key == "ncci"
+                else ""
+            )
+            ctx.notes.append(f"{label}: {vintage.note}.{extra}")
+
+
+def _sources(ctx: CheckContext) -> list[str]:
+    out = []
+    for key, label in (
+        ("fee", "fee schedule"),
+        ("ncci", "NCCI practitioner edits"),
+        ("icd", "ICD-10-CM"),
+    ):
+        vintage = getattr(ctx._cache.get(key), "vintage", None)
+        if isinstance(vintage, Vintage):
+            out.append(vintage_source(label, vintage))
+    for p in ctx.code_sets.provenance:
+        out.append(f"{p.kind.value} {p.release.id} ({p.file})")
+    return out

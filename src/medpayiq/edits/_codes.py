@@ -1,0 +1,197 @@
+"""Check 1: are the codes valid for the date of service?
+
+HCPCS/CPT: present in the fee schedule release in effect (or the HCPCS Level II list for codes
+not on the fee schedule), with a status that Medicare pays. ICD-10-CM: present in the fiscal
+year's code table and billable (a leaf); a header code is an error that lists its billable
+children (DOMAIN.md sections 1 and 7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from medpayiq.knowledge import AppealRoute, appeal_advice
+from medpayiq.records import HcpcsLevel2
+from medpayiq.reference import Confidence, IcdTable
+
+from ._context import CheckContext, Draft, vintage_source
+from ._results import Severity
+
+__all__ = ["check_diagnoses", "check_place_of_service", "check_procedure_codes"]
+
+# Status codes that mean "not paid on the fee schedule", with why and the likely CARC/RARC.
+_UNPAID_STATUS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "I": ("is not valid for Medicare (status I: Medicare uses another code)", ("181",), ("N56",)),
+    "N": ("is not covered by Medicare (status N)", ("96",), ()),
+    "X": ("is excluded from Medicare by statute (status X)", ("96",), ("N425",)),
+    "E": ("is excluded from the fee schedule by regulation (status E)", ("96",), ()),
+    "B": ("is always bundled into another service (status B: never paid separately)", ("97",), ()),
+    "P": ("is bundled or excluded (status P: not paid separately)", ("97",), ()),
+}
+_REVIEW_STATUS = {
+    "R": "has restricted coverage (status R): paid only in special circumstances",
+    "T": "is paid only when no other fee schedule service is billed that day (status T)",
+}
+
+
+def check_place_of_service(ctx: CheckContext) -> list[Draft]:
+    places = ctx.code_sets.places_of_service
+    pos = ctx.claim.place_of_service
+    if not places or (pos in places and places[pos].facility is not None):
+        return []
+    state = "an unassigned code" if pos in places else "not a place of service code"
+    files = ", ".join(p.file for p in ctx.code_sets.provenance if p.kind.value == "pos")
+    return [
+        Draft(
+            rule="claim.place-of-service",
+            severity=Severity.DENY,
+            lines=tuple(n for n, _ in ctx.numbered_lines()),
+            message=f"Place of service {pos} is {state}: the claim cannot be processed.",
+            carc=("16",),
+            rarc=("M77", "MA130"),
+            fix="Enter the CMS place of service code where the service was furnished (11 office, "
+            "22 outpatient hospital, ...).",
+            appeal=appeal_advice(AppealRoute.RESUBMIT),
+            source=f"place of service code set ({files})",
+            confidence=Confidence.HIGH,
+        )
+    ]
+
+
+def check_procedure_codes(ctx: CheckContext) -> list[Draft]:
+    fee = ctx.fee
+    if fee is None:
+        return []
+    source = vintage_source("fee schedule", fee.vintage)
+    level2 = ctx.code_sets.hcpcs_level2
+    drafts: list[Draft] = []
+    paid_codes = {
+        line.hcpcs
+        for line in ctx.claim.lines
+        if (row := fee.rvus.get((line.hcpcs, ""))) is not None and row.status in {"A", "R", "T"}
+    }
+    for number, line in ctx.numbered_lines():
+        row = fee.rvus.get((line.hcpcs, ""))
+        if row is None:
+            if _valid_level2(line.hcpcs, level2, ctx):
+                continue  # a valid Level II code that the fee schedule does not price
+            drafts.append(
+                Draft(
+                    rule="code.hcpcs-invalid",
+                    severity=Severity.DENY,
+                    lines=(number,),
+                    message=f"Line {number}: {line.hcpcs} is not in the fee schedule release "
+                    f"{fee.vintage.used.id} nor in the HCPCS Level II list: it is not a valid code "
+                    f"for {ctx.day}.",
+                    carc=("181",),
+                    rarc=("M51", "MA130"),
+                    fix="Correct the procedure code (check the CPT/HCPCS book for the date of "
+                    "service).",
+                    appeal=appeal_advice(AppealRoute.RESUBMIT),
+                    source=source,
+                    confidence=fee.vintage.confidence,
+                )
+            )
+            continue
+        if row.status in _UNPAID_STATUS:
+            why, carc, rarc = _UNPAID_STATUS[row.status]
+            drafts.append(
+                Draft(
+                    rule="code.hcpcs-status",
+                    severity=Severity.DENY,
+                    lines=(number,),
+                    message=f"Line {number}: {line.hcpcs} {why}.",
+                    carc=carc,
+                    rarc=rarc,
+                    fix="Bill the code Medicare pays for this service; a non-covered service is "
+                    "billable to the patient only with a signed ABN (modifier GA).",
+                    appeal=appeal_advice(
+                        AppealRoute.RESUBMIT if row.status == "I" else AppealRoute.NOT_APPEALABLE
+                    ),
+                    source=source,
+                    confidence=fee.vintage.confidence,
+                )
+            )
+        elif row.status == "T" and len(paid_codes - {line.hcpcs}) == 0:
+            continue
+        elif row.status in _REVIEW_STATUS:
+            drafts.append(
+                Draft(
+                    rule="code.hcpcs-status",
+                    severity=Severity.REVIEW,
+                    lines=(number,),
+                    message=f"Line {number}: {line.hcpcs} {_REVIEW_STATUS[row.status]}.",
+                    carc=("97",) if row.status == "T" else ("96",),
+                    rarc=(),
+                    fix="Check the coverage condition before sending.",
+                    appeal=appeal_advice(AppealRoute.REDETERMINATION),
+                    source=source,
+                    confidence=fee.vintage.confidence,
+                )
+            )
+    return drafts
+
+
+def _valid_level2(code: str, level2: Mapping[str, HcpcsLevel2], ctx: CheckContext) -> bool:
+    entry = level2.get(code)
+    if entry is None:
+        return False
+    return entry.terminated is None or entry.terminated >= ctx.day
+
+
+def check_diagnoses(ctx: CheckContext) -> list[Draft]:
+    icd = ctx.icd
+    if icd is None:
+        return []
+    source = vintage_source("ICD-10-CM", icd.vintage)
+    drafts: list[Draft] = []
+    for index, code in enumerate(ctx.claim.diagnoses, start=1):
+        pointing = tuple(
+            n for n, line in ctx.numbered_lines() if index in line.diagnosis_pointers
+        ) or tuple(n for n, _ in ctx.numbered_lines())
+        entry = icd.get(code)
+        if entry is None:
+            drafts.append(
+                Draft(
+                    rule="code.icd-invalid",
+                    severity=Severity.DENY,
+                    lines=pointing,
+                    message=f"Diagnosis {index} ({code}) is not an ICD-10-CM code in "
+                    f"{icd.vintage.used.id}, the code set for {ctx.day}.",
+                    carc=("16",),
+                    rarc=("M76", "MA130"),
+                    fix="Correct the diagnosis code to the billable ICD-10-CM code documented in "
+                    "the record.",
+                    appeal=appeal_advice(AppealRoute.RESUBMIT),
+                    source=source,
+                    confidence=icd.vintage.confidence,
+                )
+            )
+        elif not entry.billable:
+            drafts.append(_header_draft(index, code, pointing, icd, source))
+    return drafts
+
+
+def _header_draft(
+    index: int, code: str, lines: tuple[int, ...], icd: IcdTable, source: str
+) -> Draft:
+    children = icd.billable_children(code)
+    shown = ", ".join(_dotted(c.code) for c in children[:12])
+    more = f" and {len(children) - 12} more" if len(children) > 12 else ""
+    return Draft(
+        rule="code.icd-header",
+        severity=Severity.DENY,
+        lines=lines,
+        message=f"Diagnosis {index} ({code}) is a header code in {icd.vintage.used.id}, not "
+        f"billable: use one of its billable codes ({shown}{more}).",
+        carc=("16",),
+        rarc=("M76", "MA130"),
+        fix=f"Code the diagnosis to the billable level the record supports ({shown}{more}).",
+        appeal=appeal_advice(AppealRoute.RESUBMIT),
+        source=source,
+        confidence=icd.vintage.confidence,
+    )
+
+
+def _dotted(code: str) -> str:
+    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code

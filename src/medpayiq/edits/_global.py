@@ -1,0 +1,179 @@
+"""Check 6: global surgery, from the claim and the patient's history (DOMAIN.md section 7;
+Pub. 100-04 chapter 12 section 40).
+
+- An E/M by the same provider in the post-operative days of a 010/090 procedure (or the day
+  before a 090 one) is part of the surgery unless it carries 24, 25 or 57.
+- An E/M on the day of a 000/010 procedure needs 25; on the day of a 090 procedure, 57 (the
+  decision for surgery) or 25.
+- A 000/010/090 procedure in another procedure's post-operative period needs 58, 78 or 79.
+
+The same-day pairs that an NCCI PTP edit already covers are left to the PTP check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from medpayiq.knowledge import (
+    GLOBAL_EM_MODIFIERS,
+    GLOBAL_PROCEDURE_MODIFIERS,
+    GLOBAL_SURGERY_SOURCE,
+    AppealRoute,
+    appeal_advice,
+    is_em_code,
+)
+from medpayiq.reference import Confidence
+
+from ._claim import ClaimLine
+from ._context import CheckContext, Draft
+from ._results import Severity
+
+__all__ = ["check_global_surgery"]
+
+_POSTOP_DAYS = {"010": 10, "090": 90}
+_SURGICAL = frozenset({"000", "010", "090"})
+
+
+@dataclass(frozen=True)
+class _Surgery:
+    hcpcs: str
+    day: date
+    global_days: str
+    same_provider: bool | None  # None: the history does not say who performed it
+
+
+def check_global_surgery(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
+    if ctx.fee is None:
+        return []
+    drafts = _same_day(ctx, ptp_pairs)
+    surgeries = _history_surgeries(ctx)
+    for number, line in ctx.numbered_lines():
+        for surgery in surgeries:
+            found = _in_period(ctx, number, line, surgery)
+            if found is not None:
+                drafts.append(found)
+                break
+    return drafts
+
+
+def _history_surgeries(ctx: CheckContext) -> list[_Surgery]:
+    found = []
+    for item in ctx.claim.history:
+        if item.date_of_service >= ctx.day + timedelta(days=2):
+            continue
+        fee = ctx.fee_on(item.date_of_service)
+        row = fee.rvus.get((item.hcpcs, "")) if fee else None
+        if row is None or row.global_days not in _POSTOP_DAYS:
+            continue
+        same = None if item.provider_npi is None else item.provider_npi == ctx.claim.provider.npi
+        if same is False:
+            continue
+        found.append(_Surgery(item.hcpcs, item.date_of_service, row.global_days, same))
+    return found
+
+
+def _in_period(ctx: CheckContext, number: int, line: ClaimLine, surgery: _Surgery) -> Draft | None:
+    days = _POSTOP_DAYS[surgery.global_days]
+    end = surgery.day + timedelta(days=days)
+    pre_op = surgery.global_days == "090" and ctx.day == surgery.day - timedelta(days=1)
+    post_op = surgery.day < ctx.day <= end
+    if not (pre_op or post_op):
+        return None
+    severity = Severity.DENY if surgery.same_provider else Severity.REVIEW
+    who = (
+        "by the same provider"
+        if surgery.same_provider
+        else "(the history does not say which provider performed it)"
+    )
+    period = (
+        f"the day before {surgery.hcpcs} ({surgery.global_days}-day global) on {surgery.day}"
+        if pre_op
+        else f"the {days}-day post-operative period of {surgery.hcpcs} performed on "
+        f"{surgery.day} {who} (through {end})"
+    )
+    if is_em_code(line.hcpcs):
+        if GLOBAL_EM_MODIFIERS & set(line.modifiers):
+            return None
+        return Draft(
+            rule="global.em-in-period",
+            severity=severity,
+            lines=(number,),
+            message=f"Line {number}: the E/M {line.hcpcs} falls in {period}; without 24, 25 or "
+            "57 it is part of the surgical package.",
+            carc=("97",),
+            rarc=("M144",),
+            fix="If the visit was unrelated to the surgery, add 24 (or 57 for the decision "
+            "for surgery the day before); if it was post-operative care, do not bill it.",
+            appeal=appeal_advice(
+                AppealRoute.REOPENING,
+                note=(
+                    "If the modifier was omitted, ask for a reopening to add it; if the visit was "
+                    "unrelated, request a redetermination within 120 days with the visit note."
+                ),
+            ),
+            source=GLOBAL_SURGERY_SOURCE,
+            confidence=_confidence(ctx),
+        )
+    row = ctx.rvu(line.hcpcs)
+    if row is None or row.global_days not in _SURGICAL or not post_op:
+        return None
+    if GLOBAL_PROCEDURE_MODIFIERS & set(line.modifiers):
+        return None
+    return Draft(
+        rule="global.procedure-in-period",
+        severity=severity,
+        lines=(number,),
+        message=f"Line {number}: the procedure {line.hcpcs} falls in {period}; without 58, 78 "
+        "or 79 it is treated as part of that surgery's global package.",
+        carc=("97",),
+        rarc=("M144",),
+        fix="Add 58 (staged or planned), 78 (return to the OR for a complication) or 79 "
+        "(unrelated procedure) as the record supports.",
+        appeal=appeal_advice(AppealRoute.REOPENING),
+        source=GLOBAL_SURGERY_SOURCE,
+        confidence=_confidence(ctx),
+    )
+
+
+def _confidence(ctx: CheckContext) -> Confidence:
+    assert ctx.fee is not None
+    return ctx.fee.vintage.confidence
+
+
+def _same_day(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
+    procedures = []
+    for number, line in ctx.numbered_lines():
+        row = ctx.rvu(line.hcpcs)
+        if row is not None and row.global_days in _SURGICAL and not is_em_code(line.hcpcs):
+            procedures.append((number, line, row.global_days))
+    drafts: list[Draft] = []
+    for number, line in ctx.numbered_lines():
+        if not is_em_code(line.hcpcs) or not procedures:
+            continue
+        for p_number, p_line, days in procedures:
+            if (p_line.hcpcs, line.hcpcs) in ptp_pairs:
+                continue  # the NCCI edit says it (and which modifiers it accepts)
+            needed = {"25", "57"} if days == "090" else {"25"}
+            if needed & set(line.modifiers):
+                continue
+            wanted = "57 (decision for surgery) or 25" if days == "090" else "25"
+            drafts.append(
+                Draft(
+                    rule="global.em-same-day",
+                    severity=Severity.DENY,
+                    lines=(number,),
+                    message=f"Line {number}: the E/M {line.hcpcs} is on the same day as "
+                    f"{p_line.hcpcs} (line {p_number}, {days}-day global); without {wanted} it is "
+                    "part of the procedure.",
+                    carc=("97",),
+                    rarc=("M144",),
+                    fix=f"If the E/M was significant and separately identifiable, add {wanted} to "
+                    f"line {number}; otherwise remove it.",
+                    appeal=appeal_advice(AppealRoute.REOPENING),
+                    source=GLOBAL_SURGERY_SOURCE,
+                    confidence=_confidence(ctx),
+                )
+            )
+            break
+    return drafts

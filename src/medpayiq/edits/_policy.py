@@ -1,0 +1,424 @@
+"""Check 7: policy packs (`medpayiq.knowledge` YAML). Each rule `kind` has one function here;
+the pack supplies the codes, limits, adjustment codes, fix, citation and dates.
+
+Covered diagnoses come only from the Medicare Coverage Database export (`reference.coverage()`);
+without it the checker says the list is not available and checks nothing it cannot know.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from medpayiq.knowledge import (
+    AppealRoute,
+    PolicyCode,
+    PolicyPack,
+    PolicyRule,
+    appeal_advice,
+    policy_packs,
+)
+from medpayiq.reference import Confidence, Coverage
+
+from ._claim import ClaimLine
+from ._context import CheckContext, Draft
+from ._results import Guidance, Severity
+
+__all__ = ["check_policies"]
+
+_SIDES = {"RT": ("RT",), "LT": ("LT",), "50": ("RT", "LT")}
+
+
+def check_policies(ctx: CheckContext, ptp_denied: set[int]) -> tuple[list[Draft], list[Guidance]]:
+    drafts: list[Draft] = []
+    guidance: list[Guidance] = []
+    for pack in policy_packs():
+        if not pack.in_force(ctx.day):
+            continue
+        lines = [
+            (n, line, pack.codes[line.hcpcs])
+            for n, line in ctx.numbered_lines()
+            if line.hcpcs in pack.codes
+        ]
+        if not lines and not any(h.hcpcs in pack.codes for h in ctx.claim.history):
+            continue
+        for rule in pack.rules:
+            if not rule.in_force(ctx.day):
+                continue
+            check = _CHECKS[rule.kind]
+            drafts.extend(check(ctx, pack, rule, lines, ptp_denied, guidance))
+        if lines:
+            guidance.append(
+                Guidance(
+                    rule=f"policy.{pack.id}.documentation",
+                    lines=tuple(n for n, _, _ in lines),
+                    message="Keep in the record: " + " ".join(pack.documentation),
+                    source=_citation(pack, None),
+                )
+            )
+    return drafts, guidance
+
+
+PackLines = list[tuple[int, ClaimLine, PolicyCode]]
+
+
+def _citation(pack: PolicyPack, rule: PolicyRule | None) -> str:
+    dates = (
+        f"in force from {rule.effective_from}"
+        + (f" to {rule.effective_to}" if rule.effective_to else "")
+        if rule
+        else f"in force from {pack.effective_from}"
+    )
+    text = rule.citation if rule else "; ".join(s.title for s in pack.sources)
+    return f"{text} ({dates}; policy pack {pack.file})"
+
+
+def _draft(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: tuple[int, ...],
+    message: str,
+    *,
+    fixed: tuple[tuple[int, ClaimLine], ...] = (),
+    severity: Severity | None = None,
+    route: AppealRoute | None = None,
+    source: str | None = None,
+) -> Draft:
+    chosen = severity or Severity(rule.severity)
+    return Draft(
+        rule=rule.id,
+        severity=chosen,
+        lines=lines,
+        message=message,
+        carc=rule.carc,
+        rarc=rule.rarc,
+        fix=rule.fix,
+        appeal=appeal_advice(route or AppealRoute.REDETERMINATION, send=rule.appeal_send),
+        source=source or _citation(pack, rule),
+        # LCDs are per contractor and the pack states their shared text: medium, not high.
+        confidence=Confidence.MEDIUM,
+        fixed=fixed,
+    )
+
+
+def _one_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # Feb 29
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _frequency(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    limit = int(rule.params.get("max_sessions", 4))
+    start = _one_year_before(ctx.day)
+    drafts = []
+    by_region: dict[str, list[int]] = defaultdict(list)
+    for n, _, code in lines:
+        by_region[code.region].append(n)
+    for region, numbers in by_region.items():
+        earlier = sorted(
+            {
+                h.date_of_service
+                for h in ctx.claim.history
+                if h.hcpcs in pack.codes
+                and pack.codes[h.hcpcs].region == region
+                and start < h.date_of_service < ctx.day
+            }
+        )
+        session = len(earlier) + 1
+        if session <= limit:
+            continue
+        shown = ", ".join(d.isoformat() for d in earlier)
+        drafts.append(
+            _draft(
+                ctx,
+                pack,
+                rule,
+                tuple(numbers),
+                f"This is epidural session {session} in the {pack.regions[region]} region within "
+                f"the rolling 12 months {start + timedelta(days=1)} to {ctx.day}: at most {limit} are covered "
+                f"(earlier sessions: {shown}). Lines {', '.join(map(str, numbers))} would be denied.",
+            )
+        )
+    return drafts
+
+
+def _one_region(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    regions: dict[str, list[int]] = {}
+    for n, _, code in lines:
+        regions.setdefault(code.region, []).append(n)
+    if len(regions) < 2:
+        return []
+    first, *others = regions
+    extra = tuple(n for region in others for n in regions[region])
+    names = " and ".join(pack.regions[r] for r in regions)
+    return [
+        _draft(
+            ctx,
+            pack,
+            rule,
+            extra,
+            f"Epidural injections in two spinal regions ({names}) in one session: one region per "
+            f"session is covered. The {pack.regions[first]} lines are kept; lines "
+            f"{', '.join(map(str, extra))} would be denied.",
+        )
+    ]
+
+
+def _levels(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    drafts = []
+    interlaminar_max = int(rule.params.get("interlaminar", 1))
+    for n, line, code in lines:
+        if code.approach == "interlaminar" and line.units > interlaminar_max:
+            drafts.append(
+                _draft(
+                    ctx,
+                    pack,
+                    rule,
+                    (n,),
+                    f"Line {n}: {line.units} units of {line.hcpcs}: an interlaminar epidural "
+                    f"injection is covered for {interlaminar_max} level per session.",
+                    fixed=((n, line.model_copy(update={"units": interlaminar_max})),),
+                    route=AppealRoute.REOPENING,
+                )
+            )
+    transforaminal_max = int(rule.params.get("transforaminal", 2))
+    by_region: dict[str, list[tuple[int, ClaimLine, PolicyCode]]] = defaultdict(list)
+    for item in lines:
+        if item[2].approach == "transforaminal":
+            by_region[item[2].region].append(item)
+    for region, items in by_region.items():
+        per_side: dict[str, int] = defaultdict(int)
+        for _, line, _ in items:
+            for side in _sides(line):
+                per_side[side] += line.units
+        levels = max(per_side.values(), default=0)
+        if levels <= transforaminal_max:
+            continue
+        addons = tuple(n for n, _, code in items if code.addon) or tuple(n for n, _, _ in items)
+        drafts.append(
+            _draft(
+                ctx,
+                pack,
+                rule,
+                addons,
+                f"{levels} transforaminal levels billed in the {pack.regions[region]} region (on one "
+                f"side): at most {transforaminal_max} levels per session are covered; the "
+                f"additional-level line{'s' if len(addons) > 1 else ''} "
+                f"{', '.join(map(str, addons))} would be denied.",
+                route=AppealRoute.REOPENING,
+            )
+        )
+    return drafts
+
+
+def _sides(line: ClaimLine) -> tuple[str, ...]:
+    sides: set[str] = set()
+    for modifier in line.modifiers:
+        sides.update(_SIDES.get(modifier, ()))
+    return tuple(sides) or ("unspecified",)
+
+
+def _imaging_required(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    codes = set(rule.params.get("codes", ()))
+    return [
+        _draft(
+            ctx,
+            pack,
+            rule,
+            (n,),
+            f"Line {n}: {line.hcpcs} is the epidural injection without imaging guidance; the "
+            "MAC LCDs cover epidural injections only with fluoroscopic or CT guidance (62321 "
+            "cervical/thoracic, 62323 lumbar/sacral).",
+        )
+        for n, line, code in lines
+        if line.hcpcs in codes or not code.imaging
+    ]
+
+
+def _imaging_bundled(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    guided = [line.hcpcs for _, line, code in lines if code.imaging]
+    if not guided:
+        return []
+    imaging = set(rule.params.get("codes", ()))
+    return [
+        _draft(
+            ctx,
+            pack,
+            rule,
+            (n,),
+            f"Line {n}: {line.hcpcs} (imaging guidance) is billed with "
+            f"{', '.join(sorted(set(guided)))}, whose code already includes the imaging "
+            "guidance; it is not billed separately, with or without a modifier.",
+            route=AppealRoute.NOT_APPEALABLE,
+        )
+        for n, line in ctx.numbered_lines()
+        if line.hcpcs in imaging and n not in ptp_denied
+    ]
+
+
+def _kx(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    snrb_codes = set(rule.params.get("codes", ()))
+    drafts = []
+    for n, line, _ in lines:
+        if "KX" in line.modifiers and line.hcpcs not in snrb_codes:
+            drafts.append(
+                _draft(
+                    ctx,
+                    pack,
+                    rule,
+                    (n,),
+                    f"Line {n}: KX on {line.hcpcs}: the billing articles use KX to mark a "
+                    "diagnostic selective nerve root block, which is billed with the transforaminal "
+                    "codes (64479-64484).",
+                    route=AppealRoute.REOPENING,
+                )
+            )
+    primaries = tuple(
+        n
+        for n, line, code in lines
+        if line.hcpcs in snrb_codes and not code.addon and "KX" not in line.modifiers
+    )
+    if primaries:
+        guidance.append(
+            Guidance(
+                rule=rule.id,
+                lines=primaries,
+                message="If this transforaminal injection was a diagnostic selective nerve root "
+                "block, append KX and document the pre- and post-injection pain scores.",
+                source=_citation(pack, rule),
+            )
+        )
+    return drafts
+
+
+def _covered_diagnosis(
+    ctx: CheckContext,
+    pack: PolicyPack,
+    rule: PolicyRule,
+    lines: PackLines,
+    ptp_denied: set[int],
+    guidance: list[Guidance],
+) -> list[Draft]:
+    if not lines:
+        return []
+    coverage = ctx.reference.coverage()
+    if coverage.vintage is None or not coverage.diagnoses:
+        ctx.notes.append(
+            "Covered diagnoses for the epidural codes were not checked: the covered-diagnosis "
+            "list is not available (no Medicare Coverage Database export is loaded; load the "
+            "MCD article export with `medpayiq data load`)."
+        )
+        return []
+    carrier = _carrier(ctx)
+    drafts = []
+    for n, line, _ in lines:
+        articles = _articles_for(coverage, line.hcpcs, carrier)
+        if not articles:
+            ctx.notes.append(
+                f"No billing article in the loaded Medicare Coverage Database "
+                f"export lists {line.hcpcs}: its diagnoses were not checked."
+            )
+            continue
+        ranges = [d for d in coverage.diagnoses if d.article_id in articles]
+        dx = ctx.claim.line_diagnoses(line)
+        if any(_in_range(code, r.icd10_from, r.icd10_to) for code in dx for r in ranges):
+            continue
+        ids = ", ".join(sorted(articles))
+        drafts.append(
+            _draft(
+                ctx,
+                pack,
+                rule,
+                (n,),
+                f"Line {n}: none of the line's diagnoses ({', '.join(dx)}) is among the ICD-10-CM "
+                f"codes that support medical necessity for {line.hcpcs} in billing article {ids}.",
+                source=f"Medicare Coverage Database {coverage.vintage.used.id}, article {ids}; "
+                f"{_citation(pack, rule)}",
+            )
+        )
+    return drafts
+
+
+def _carrier(ctx: CheckContext) -> str | None:
+    if ctx.claim.carrier:
+        return ctx.claim.carrier
+    cached = ctx._cache.get("locality")
+    return getattr(cached, "carrier", None)
+
+
+def _articles_for(coverage: Coverage, hcpcs: str, carrier: str | None) -> set[str]:
+    articles = {a.article_id for a in coverage.article_codes if a.hcpcs == hcpcs}
+    if carrier and coverage.contractors:
+        mine = {
+            c.article_id for c in coverage.contractors if c.contractor_number.strip() == carrier
+        }
+        if articles & mine:
+            return articles & mine
+    return articles
+
+
+def _in_range(code: str, low: str, high: str) -> bool:
+    low = low.replace(".", "").upper()
+    high = (high or low).replace(".", "").upper()
+    return low <= code <= high or code.startswith(high)
+
+
+_CHECKS: dict[
+    str,
+    Callable[
+        [CheckContext, PolicyPack, PolicyRule, PackLines, set[int], list[Guidance]], list[Draft]
+    ],
+] = {
+    "frequency": _frequency,
+    "one_region": _one_region,
+    "levels": _levels,
+    "imaging_required": _imaging_required,
+    "imaging_bundled": _imaging_bundled,
+    "kx_modifier": _kx,
+    "covered_diagnosis": _covered_diagnosis,
+}
