@@ -130,6 +130,19 @@ _SKIP = re.compile(r"(^|/)(\.|__MACOSX)|\.(md|pdf|docx?|xml)$|lyout\.txt$|readme
 
 _OFFICE_SUFFIXES = {".xlsx", ".xlsm"}
 
+# Companion files a parser reads itself (the Medicare Coverage Database export's lookup
+# tables, joined into the article datasets): data, but not datasets of their own.
+_COMPANIONS: list[re.Pattern[str]] = []
+
+
+def register_companions(pattern: str) -> None:
+    """Have `iter_files` pass over files whose path matches `pattern` (case-insensitive)."""
+    _COMPANIONS.append(re.compile(pattern, re.IGNORECASE))
+
+
+def _skipped(name: str) -> bool:
+    return bool(_SKIP.search(name)) or any(p.search(name) for p in _COMPANIONS)
+
 
 def iter_files(source: str | Path) -> Iterator[SourceFile]:
     """Every data file under `source` (a file, folder or zip, zips inside folders included).
@@ -139,7 +152,7 @@ def iter_files(source: str | Path) -> Iterator[SourceFile]:
         raise UnknownFileError(f"{path}: no such file or folder")
     if path.is_dir():
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if not _SKIP.search(child.name):
+            if not _skipped(child.name):
                 yield from iter_files(child)
         return
     # Excel workbooks are zip containers too: they are data files, not archives to open.
@@ -147,7 +160,7 @@ def iter_files(source: str | Path) -> Iterator[SourceFile]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.namelist() if not m.endswith("/")]
         for member in sorted(members):
-            if not _SKIP.search(member):
+            if not _skipped(member):
                 yield SourceFile(name=f"{path.name}!{member}", path=path, member=member)
         return
     yield SourceFile(name=path.name, path=path)
