@@ -50,4 +50,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     for marker, variable in _REQUIRED.items():
         if item.get_closest_marker(marker) and os.environ.get(variable):
             report.outcome = "failed"
-            report.longrepr = f"{variable} is set but this {marker} test was skipped: {report.longrepr}"
+            report.longrepr = (
+                f"{variable} is set but this {marker} test was skipped: {report.longrepr}"
+            )
+
+
+@pytest.fixture(scope="session")
+def store_db(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    """An SQLite store holding every file in ../shared/data (PTP included), built once per test
+    run and shared by all xdist workers (a file lock in the run's base temp dir). Read it, do not
+    load into it: tests that change data open their own store. Returns the file's path; the
+    load's results (one line per file) are beside it in `load-results.txt`."""
+    import fcntl
+
+    from medpayiq.store import open_store
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder = root / "store_db"
+    folder.mkdir(exist_ok=True)
+    path = folder / "medpayiq.sqlite"
+    with (root / "store_db.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / "load-results.txt"
+        if not done.exists():
+            with open_store(str(path)) as store:
+                results = store.load([data_dir])
+            lines = [f"{r.status.value}\t{r.file}\t{r.message}" for r in results]
+            done.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -118,11 +118,22 @@ def _mark_twins(planned: list[PlannedFile]) -> None:
     for item in planned:
         if item.key is not None:
             by_key.setdefault(item.key, []).append(item)
-    for twins in by_key.values():
+    for (kind, release, variant), twins in by_key.items():
         keep = min(twins, key=_preference)
+        suffix = Path(keep.file.basename).suffix.lower()
         for item in twins:
-            if item is not keep:
+            if item is keep:
+                continue
+            if Path(item.file.basename).suffix.lower() != suffix:
                 item.skip = f"twin of {keep.file.basename}"
+            else:
+                # Two different files claim one dataset: loading both would keep only the
+                # second, silently. Load the first and say so.
+                name = f"{kind.value} {release} {variant}".strip()
+                item.skip = (
+                    f"not loaded: {keep.file.basename} is the same dataset ({name}) and only "
+                    "one file per kind, release and variant is kept"
+                )
 
 
 def load_planned(
@@ -137,6 +148,9 @@ def load_planned(
         return load_parsed(engine, item.parsed, on_rows=on_rows)
     except DataError as exc:
         return _result(item, LoadStatus.FAILED, message=str(exc))
+    except Exception as exc:  # a parser bug: still one file's failure, not a crash
+        message = f"{item.file.name}: could not be read ({type(exc).__name__}: {exc})"
+        return _result(item, LoadStatus.FAILED, message=message)
 
 
 def _result(item: PlannedFile, status: LoadStatus, *, message: str = "") -> LoadResult:

@@ -1,0 +1,172 @@
+"""The session store (every shared file loaded once into SQLite): counts, values, queries."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from medpayiq import sources
+from medpayiq.cli import data as data_cli
+from medpayiq.reference import Confidence
+from medpayiq.releases import Kind
+from medpayiq.store import Store, open_store
+
+
+@pytest.fixture(scope="module")
+def store(store_db: Path) -> Store:
+    return open_store(str(store_db))
+
+
+def _rows(store: Store, kind: Kind, release: str, variant: str = "") -> int:
+    found = [
+        d for d in store.datasets() if (d.kind, d.release.id, d.variant) == (kind, release, variant)
+    ]
+    assert found, (
+        f"{kind.value} {release} is not loaded: {[(d.kind, d.release.id) for d in store.datasets()]}"
+    )
+    return found[0].rows
+
+
+def test_every_shared_file_loads_without_failure(store_db: Path) -> None:
+    results = (store_db.parent / "load-results.txt").read_text(encoding="utf-8")
+    failed = [line for line in results.splitlines() if line.startswith("failed")]
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize(
+    ("kind", "release", "rows"),
+    [
+        (Kind.PPRRVU, "RVU25D", 19_090),
+        (Kind.PPRRVU, "RVU26C", 19_356),
+        (Kind.GPCI, "RVU25D", 109),
+        (Kind.GPCI, "RVU26A", 109),
+        (Kind.ZIP5, "20254", 42_956),
+        (Kind.PTP, "2024Q3", 2_546_017),
+        (Kind.MUE, "2024Q3", 14_677),
+    ],
+)
+def test_row_counts_match_the_files(store: Store, kind: Kind, release: str, rows: int) -> None:
+    assert _rows(store, kind, release) == rows
+
+
+def test_icd10cm_fy2026_billable_count(store: Store) -> None:
+    fy2026 = [d for d in store.datasets() if d.kind is Kind.ICD10CM and d.release.id == "FY2026"]
+    assert [d.billable for d in fy2026] == [74_719]
+    assert store.reference().icd10cm(date(2026, 3, 1)).vintage.used.id == "FY2026"
+
+
+def test_provenance_records_the_file_and_its_sha256(store: Store) -> None:
+    (rvu26c,) = [d for d in store.datasets() if d.kind is Kind.PPRRVU and d.release.id == "RVU26C"]
+    assert rvu26c.source_file == "PPRRVU2026_Jul_nonQPP.csv"
+    assert rvu26c.sha256 == "b7d197e73211ef6854c213c267d5fa9dec8df995db8e1ee7d44c0556ad7cee21"
+    assert (rvu26c.release.effective_from, rvu26c.release.effective_to) == (
+        date(2026, 7, 1),
+        date(2026, 9, 30),
+    )
+
+
+def test_62323_read_back_equals_the_file(store: Store, data_dir: Path) -> None:
+    schedule = store.reference().fee_schedule(date(2026, 7, 15))
+    row = schedule.rvus[("62323", "")]
+    assert schedule.vintage.used.id == "RVU26C"
+    # The CSV line: 62323,,Njx interlaminar lmbr/sac,A,,1.76,6.25,,0.74,,0.17,8.18,2.67,0,000,...
+    assert (row.work, row.pe_nonfacility, row.pe_facility, row.mp) == (
+        Decimal("1.76"),
+        Decimal("6.25"),
+        Decimal("0.74"),
+        Decimal("0.17"),
+    )
+    assert (row.total_nonfacility, row.total_facility) == (Decimal("8.18"), Decimal("2.67"))
+    assert (row.status, row.global_days, row.conversion_factor) == ("A", "000", Decimal("33.4009"))
+    # Exactly the record the parser makes from the file, down to the Decimal digits.
+    file = next(sources.iter_files(data_dir / "cms/pfs/RVU26C/PPRRVU2026_Jul_nonQPP.csv"))
+    parsed = next(r for r in sources.parse(file).records if (r.hcpcs, r.modifier) == ("62323", ""))
+    assert row == parsed
+    assert str(row.conversion_factor) == "33.4009"
+
+
+def test_both_fee_schedule_releases_coexist(store: Store) -> None:
+    reference = store.reference()
+    october_2025 = reference.fee_schedule(date(2025, 11, 3))
+    assert october_2025.vintage.used.id == "RVU25D"
+    row = october_2025.rvus[("62323", "")]
+    # PPRRVU2025_Oct: 62323,,...,A,,1.80,5.66,,1.00,,0.17,7.63,2.97,...,32.3465
+    assert (row.work, row.pe_nonfacility, row.conversion_factor) == (
+        Decimal("1.80"),
+        Decimal("5.66"),
+        Decimal("32.3465"),
+    )
+    # April 2026: RVU26B is not loaded, RVU26C is not in effect yet: the closest release of
+    # the year answers, with a lower confidence and a note that names RVU26B.
+    april = reference.fee_schedule(date(2026, 4, 15))
+    assert april.vintage.wanted.id == "RVU26B"
+    assert april.vintage.confidence is Confidence.MEDIUM
+    assert "RVU26B" in april.vintage.note
+
+
+def test_ncci_pairs_come_from_the_database(store: Store) -> None:
+    ncci = store.reference().ncci(date(2024, 8, 1))
+    assert ncci.vintage.used.id == "2024Q3"
+    pairs = {
+        (e.column1, e.column2, e.modifier_indicator)
+        for e in ncci.ptp_among(["62323", "64483", "77003"])
+    }
+    assert ("62323", "64483", "1") in pairs
+    assert ("62323", "77003", "1") in pairs
+    mue = ncci.mue("62323")
+    assert mue is not None and (mue.value, mue.mai) == (1, "3")
+    assert ncci.mue("NOT-A-CODE") is None
+
+
+def test_ptp_respects_deletion_dates(store: Store) -> None:
+    # ccipra-v302r0: 0001A,0591T,20231231,1,...: deleted at the end of 2023.
+    reference = store.reference()
+    after = {e.column2 for e in reference.ncci(date(2024, 8, 1)).ptp_for("0001A")}
+    before = {e.column2 for e in reference.ncci(date(2023, 6, 1)).ptp_for("0001A")}
+    assert "0591T" in before
+    assert "0591T" not in after
+
+
+def test_addon_primaries(store: Store) -> None:
+    addons = store.reference().ncci(date(2024, 8, 1)).addon_primaries("64484")
+    assert "64483" in {a.primary for a in addons}
+
+
+def test_reference_is_reused_until_the_data_changes(store: Store) -> None:
+    assert store.reference() is store.reference()
+
+
+def test_status_json(store_db: Path) -> None:
+    app = typer.Typer()
+    data_cli.register(app)
+    result = CliRunner().invoke(app, ["data", "status", "--json", "--db", str(store_db)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    by_key = {(d["kind"], d["release"], d["variant"]): d for d in payload["datasets"]}
+    icd = by_key[("icd10cm", "FY2026", "")]
+    assert (icd["billable"], icd["effective_from"], icd["effective_to"]) == (
+        74_719,
+        "2025-10-01",
+        "2026-09-30",
+    )
+    ptp = by_key[("ptp", "2024Q3", "")]
+    assert ptp["rows"] == 2_546_017
+    assert ptp["file"] == "ccipra-v302r0-practitioner.from-northstar.partial.csv.gz"
+    assert len(ptp["sha256"]) == 64 and ptp["loaded_at"]
+
+
+def test_status_table(store_db: Path) -> None:
+    app = typer.Typer()
+    data_cli.register(app)
+    result = CliRunner().invoke(
+        app, ["data", "status", "--db", str(store_db)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "PPRRVU2026_Jul_nonQPP.csv" in result.output
+    assert "2,546,017" in result.output
