@@ -1,4 +1,4 @@
-"""Store fixtures: fresh SQLite files, and PostgreSQL schemas made for one test and dropped after."""
+"""Store fixtures: fresh SQLite files, and PostgreSQL schemas made per test and dropped after."""
 
 from __future__ import annotations
 

@@ -27,9 +27,8 @@ def _rows(store: Store, kind: Kind, release: str, variant: str = "") -> int:
     found = [
         d for d in store.datasets() if (d.kind, d.release.id, d.variant) == (kind, release, variant)
     ]
-    assert found, (
-        f"{kind.value} {release} is not loaded: {[(d.kind, d.release.id) for d in store.datasets()]}"
-    )
+    loaded = [(d.kind.value, d.release.id) for d in store.datasets()]
+    assert found, f"{kind.value} {release} is not loaded: {loaded}"
     return found[0].rows
 
 

@@ -59,8 +59,7 @@ def test_newer_file_for_the_same_release_replaces_the_older(any_db: str, data_di
         assert _datasets(store, Kind.PPRRVU) == [("RVU25D", "", 19_090, "PPRRVU2025_Oct.txt")]
         (info,) = store.datasets()
         assert info.sha256 == "5e8fad146feaaf2e43a08da78a55f901243fee8f1f83cfdfc1a33c21a7ad24a3"
-        schedule_rows = store.reference()._releases(Kind.PPRRVU)  # noqa: SLF001
-        assert [d.provenance.file for d in schedule_rows.values()] == ["PPRRVU2025_Oct.txt"]
+        assert [p.file for p in store.reference().datasets()] == ["PPRRVU2025_Oct.txt"]
 
 
 def test_folder_load_keeps_one_of_each_twin(tmp_path: Path, data_dir: Path) -> None:
