@@ -110,7 +110,8 @@ def price_line(
     line = _prepare(reference, request, qp)
     remaining = _cost_share.check_deductible(deductible_remaining, request.date_of_service)
     _claim_rules([line])
-    return _finish(line, non_participating, npp, remaining)[0]
+    given = deductible_remaining is not None
+    return _finish(line, non_participating, npp, remaining, given)[0]
 
 
 def price_claim(
@@ -134,7 +135,8 @@ def price_claim(
         _claim_rules([p for p in prepared if p.request.date_of_service == day])
     results: list[LineResult] = []
     for p in prepared:
-        result, remaining = _finish(p, non_participating, npp, remaining)
+        given = deductible_remaining is not None
+        result, remaining = _finish(p, non_participating, npp, remaining, given)
         results.append(result)
     return _claim_result(results, prepared)
 
@@ -507,7 +509,7 @@ def _provider(
 
 
 def _finish(
-    line: _Line, non_participating: bool, npp: bool, remaining: Decimal
+    line: _Line, non_participating: bool, npp: bool, remaining: Decimal, deductible_given: bool
 ) -> tuple[LineResult, Decimal]:
     allowed = national = limiting = difference = percent = None
     share: CostShare | None = None
@@ -524,7 +526,7 @@ def _finish(
         line.steps.append(Step("allowed", (), allowed))
         share = _cost_share.split_cost(allowed, line.request.date_of_service, remaining)
         remaining = share.deductible_remaining_after
-        line.steps.append(_share_step(share, line.request.date_of_service))
+        line.steps.append(_share_step(share, line.request.date_of_service, deductible_given))
     result = LineResult(
         line_id=line.request.line_id,
         hcpcs=line.hcpcs,
@@ -560,7 +562,7 @@ def _finish(
     return result, remaining
 
 
-def _share_step(share: CostShare, day: date) -> Step:
+def _share_step(share: CostShare, day: date, deductible_given: bool) -> Step:
     inputs: tuple[tuple[str, TrailValue], ...] = (
         ("allowed", share.allowed),
         ("deductible applied", share.deductible_applied),
@@ -572,7 +574,8 @@ def _share_step(share: CostShare, day: date) -> Step:
         inputs,
         share.medicare_pays,
         f"Medicare pays {share.medicare_pays}, patient pays {share.patient_pays}, "
-        f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})",
+        f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})"
+        + ("" if deductible_given else "; the deductible is assumed met (none given)"),
     )
 
 

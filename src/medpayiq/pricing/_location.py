@@ -99,6 +99,18 @@ def _by_locality(text: str, fee: FeeSchedule) -> ResolvedLocation:
     except ValueError as exc:
         raise UnknownLocation(str(exc), parameter="locality") from None
     if locality not in fee.gpcis:
+        # CMS's OPPSCAP file lists the Southern California localities (17, 18, 71-74) under
+        # carrier 01112 where GPCI, LOCCO and ZIP5 say 01182: the same MAC jurisdiction
+        # (first three digits) and locality number name one locality. Accept it, and say so.
+        same = [
+            k
+            for k in fee.gpcis
+            if k.locality == locality.locality and k.carrier[:3] == locality.carrier[:3]
+        ]
+        if len(same) == 1:
+            return _resolved(
+                same[0], fee, f"{locality} is listed in the GPCI file as {same[0]} (same MAC)"
+            )
         carrier = sorted(str(k) for k in fee.gpcis if k.carrier == locality.carrier)
         hint = f"; carrier {locality.carrier} has {', '.join(carrier)}" if carrier else ""
         raise UnknownLocation(
