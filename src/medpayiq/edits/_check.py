@@ -11,6 +11,7 @@ depends on which lines remain.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from medpayiq.money import ZERO
@@ -53,7 +54,7 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     drafts += check_global_surgery(ctx, ptp_pairs)
     ptp_denied = {n for d in ptp_drafts if d.rule == "ncci.ptp" for n in d.lines}
     policy_drafts, guidance = check_policies(ctx, ptp_denied)
-    drafts += policy_drafts
+    drafts = _fold_bundled_imaging(drafts, policy_drafts)
     _vintage_notes(ctx)
 
     numbered = ctx.numbered_lines()
@@ -76,6 +77,32 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
         confidence=min(confidences, default=Confidence.HIGH),
         checks_run=CHECKS,
     )
+
+
+def _fold_bundled_imaging(drafts: list[Draft], policy: list[Draft]) -> list[Draft]:
+    """A policy "imaging is part of the code" finding on a line that an NCCI PTP edit already
+    denies becomes part of that finding: one finding, with the policy's fix (no modifier
+    applies) and both sources."""
+    out = list(drafts)
+    for draft in policy:
+        if not draft.rule.endswith(".imaging-bundled"):
+            out.append(draft)
+            continue
+        hits = [i for i, d in enumerate(out) if d.rule == "ncci.ptp" and d.lines == draft.lines]
+        if not hits:
+            out.append(draft)
+            continue
+        for i in hits:
+            ptp = out[i]
+            message = ptp.message.split(" A modifier would be accepted")[0]
+            out[i] = replace(
+                ptp,
+                message=f"{message} {draft.message.split(': ', 1)[-1]}",
+                fix=draft.fix,
+                appeal=draft.appeal,
+                source=f"{ptp.source}; {draft.source}",
+            )
+    return out
 
 
 def _line_risks(

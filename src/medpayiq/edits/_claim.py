@@ -271,6 +271,20 @@ _MESSAGES = {
 }
 
 
+_LIMITS = frozenset(
+    {
+        "too_short",
+        "too_long",
+        "string_too_short",
+        "string_too_long",
+        "greater_than_equal",
+        "less_than_equal",
+        "decimal_max_places",
+        "decimal_max_digits",
+    }
+)
+
+
 def _problem(error: Mapping[str, Any]) -> Problem:
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = error["type"]
@@ -281,8 +295,10 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         message = _MESSAGES[kind]
     elif kind == "literal_error":
         message = f"must be {error.get('ctx', {}).get('expected', 'one of the listed values')}"
-    elif kind in ("too_short", "too_long", "greater_than_equal", "less_than_equal"):
+    elif kind in _LIMITS:
         message = message[0].lower() + message[1:]
+        if kind.startswith("string_too") and loc and loc[-1] == "hcpcs":
+            kind, message = "string_pattern_mismatch", "has the wrong format"
     if kind == "string_pattern_mismatch" and loc:
         message += _FORMAT_HINTS.get(str(loc[-1] if not isinstance(loc[-1], int) else loc[-2]), "")
     shown = error.get("input")
@@ -294,7 +310,34 @@ def _problem(error: Mapping[str, Any]) -> Problem:
         and kind not in ("missing", "value_error")
     ):
         message += f' (got "{shown}")'
+    if len(loc) >= 2 and loc[0] in ("lines", "history") and isinstance(loc[1], int):
+        noun = "line" if loc[0] == "lines" else "history item"
+        message = f"{noun} {loc[1] + 1}: {message}"
     return Problem(_path(loc), message)
+
+
+def _cross_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """The cross-field checks, on the raw input, for when field errors stop the model's own
+    validator from running (so that every problem is reported at once)."""
+    problems = []
+    if not data.get("zip") and not (data.get("carrier") and data.get("locality")):
+        problems.append(Problem("zip", "give zip, or carrier and locality"))
+    diagnoses = data.get("diagnoses")
+    count = len(diagnoses) if isinstance(diagnoses, list) else 0
+    lines = data.get("lines")
+    for i, line in enumerate(lines if isinstance(lines, list) else []):
+        pointers = line.get("diagnosis_pointers") if isinstance(line, Mapping) else None
+        for p in pointers if isinstance(pointers, list) else []:
+            if isinstance(p, int) and count and not 1 <= p <= count:
+                problems.append(
+                    Problem(
+                        f"lines[{i}].diagnosis_pointers",
+                        f"line {i + 1}: diagnosis pointer {p} does not point to one of the {count} "
+                        "diagnoses",
+                    )
+                )
+                break
+    return problems
 
 
 _FORMAT_HINTS = {
@@ -316,7 +359,11 @@ def parse_claim(data: Mapping[str, Any]) -> Claim:
     try:
         return Claim.model_validate(data)
     except ValidationError as exc:
-        raise ClaimInputError([_problem(e) for e in exc.errors(include_url=False)]) from None
+        problems = [_problem(e) for e in exc.errors(include_url=False)]
+        if all(p.field for p in problems):  # the model validator did not run
+            seen = {p.field for p in problems}
+            problems += [p for p in _cross_problems(data) if p.field not in seen]
+        raise ClaimInputError(problems) from None
 
 
 def claim_json_schema() -> dict[str, Any]:

@@ -146,10 +146,14 @@ def _frequency(
                 tuple(numbers),
                 f"This is epidural session {session} in the {pack.regions[region]} region within "
                 f"the rolling 12 months {start + timedelta(days=1)} to {ctx.day}: at most {limit} are covered "
-                f"(earlier sessions: {shown}). Lines {', '.join(map(str, numbers))} would be denied.",
+                f"(earlier sessions: {shown}). {_lines_phrase(numbers)} would be denied.",
             )
         )
     return drafts
+
+
+def _lines_phrase(numbers: tuple[int, ...] | list[int]) -> str:
+    return ("Line " if len(numbers) == 1 else "Lines ") + ", ".join(map(str, numbers))
 
 
 def _one_region(
@@ -175,8 +179,8 @@ def _one_region(
             rule,
             extra,
             f"Epidural injections in two spinal regions ({names}) in one session: one region per "
-            f"session is covered. The {pack.regions[first]} lines are kept; lines "
-            f"{', '.join(map(str, extra))} would be denied.",
+            f"session is covered. The {pack.regions[first]} lines are kept; "
+            f"{_lines_phrase(extra).lower()} would be denied.",
         )
     ]
 
@@ -290,7 +294,7 @@ def _imaging_bundled(
             route=AppealRoute.NOT_APPEALABLE,
         )
         for n, line in ctx.numbered_lines()
-        if line.hcpcs in imaging and n not in ptp_denied
+        if line.hcpcs in imaging
     ]
 
 

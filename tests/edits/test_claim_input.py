@@ -1,0 +1,78 @@
+"""The claim input: the documented shape parses, malformed claims list every problem, and
+docs/claim.schema.json is the schema the model generates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medpayiq.edits import Claim, ClaimInputError, claim_json_schema, parse_claim
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "claims"
+
+
+def _load(name: str) -> dict[str, object]:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_issue_shape_parses() -> None:
+    claim = parse_claim(_load("esi-clean.json"))
+    assert claim.lines[0].hcpcs == "62323"
+    assert str(claim.lines[0].charge) == "950.00"
+    assert claim.history[0].hcpcs == "62323"
+    assert claim.line_diagnoses(claim.lines[0]) == ["M5416", "M48062"]
+
+
+def test_carrier_and_locality_replace_zip() -> None:
+    data = _load("esi-clean.json")
+    del data["zip"]
+    data["carrier"], data["locality"] = "04412", "18"
+    assert parse_claim(data).carrier == "04412"
+
+
+def test_malformed_claim_lists_every_problem_with_its_field() -> None:
+    with pytest.raises(ClaimInputError) as raised:
+        parse_claim(_load("malformed.json"))
+    fields = [p.field for p in raised.value.problems]
+    assert fields == [
+        "provider.npi",
+        "place_of_service",
+        "date_of_service",
+        "lines[0].hcpcs",
+        "lines[0].units",
+        "zip",
+        "lines[0].diagnosis_pointers",
+    ]
+    text = str(raised.value)
+    assert text.startswith("the claim has 7 problems")
+    assert "check digit" in text and "pointer 3" in text
+
+
+def test_messages_do_not_echo_patient_values() -> None:
+    data = _load("esi-clean.json")
+    data["patient"] = {"id": "SECRET-ID", "birth_date": "not-a-date", "sex": "X"}
+    with pytest.raises(ClaimInputError) as raised:
+        parse_claim(data)
+    assert "SECRET" not in str(raised.value) and "not-a-date" not in str(raised.value)
+    assert [p.field for p in raised.value.problems] == ["patient.birth_date", "patient.sex"]
+
+
+def test_not_an_object() -> None:
+    with pytest.raises(ClaimInputError, match="JSON object"):
+        parse_claim([])  # type: ignore[arg-type]
+
+
+def test_schema_file_is_current() -> None:
+    on_disk = json.loads((ROOT / "docs" / "claim.schema.json").read_text(encoding="utf-8"))
+    assert on_disk == claim_json_schema(), (
+        "docs/claim.schema.json is stale: regenerate it with "
+        "`python -c 'from medpayiq.edits import claim_json_schema; ...'` (docs/claim-checker.md)"
+    )
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "docs" / "examples").glob("*.json")))
+def test_documented_examples_parse(path: Path) -> None:
+    assert isinstance(parse_claim(json.loads(path.read_text(encoding="utf-8"))), Claim)
