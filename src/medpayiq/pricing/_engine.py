@@ -189,6 +189,8 @@ def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
         sources=[],
     )
     _record_data(line, fee, geography, code_sets, column_confidence, column_reason)
+    if request.location.state and location.locality is not None:
+        line.sources.extend(_locco_source(reference, day))
     line.steps.append(
         Step(
             "location",
@@ -288,7 +290,7 @@ def _record_data(
         if kind is Kind.ANES and line.row.status != "J":
             continue
         vintages.append(vintage)
-    if geography is not None and line.location.locality is not None:
+    if geography is not None and line.request.location.zip:
         vintages.append(geography.vintage)
     for vintage in vintages:
         line.sources.extend(vintage.provenance)
@@ -309,6 +311,18 @@ def _record_data(
             vintage.note,
         )
     )
+
+
+def _locco_source(reference: ReferenceData, day: date) -> list[Provenance]:
+    """The LOCCO file a state or county answer came from (Geography does not carry it)."""
+    found = [
+        p
+        for p in reference.datasets()
+        if p.kind is Kind.LOCCO
+        and p.release.effective_from.year == day.year
+        and p.release.effective_from <= day
+    ]
+    return [max(found, key=lambda p: p.release.effective_from)] if found else []
 
 
 def _local_steps(line: _Line) -> None:

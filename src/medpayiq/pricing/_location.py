@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medpayiq.errors import UnknownLocation
@@ -172,6 +172,7 @@ class _Clause:
     all_others: bool
     excepted: tuple[str, ...]
     text: str
+    truncated: bool = False
 
 
 def _norm_county(text: str) -> str:
@@ -189,13 +190,21 @@ def _split_names(text: str) -> tuple[str, ...]:
 _IN_STATE = re.compile(r"^(.*)\bIN ([A-Z ]+)$")
 
 
-def _clauses(rows: Iterable[LocalityCounties]) -> list[_Clause]:
+def _clauses(rows: Sequence[LocalityCounties], fee: FeeSchedule) -> list[_Clause]:
     out: list[_Clause] = []
-    current_state = ""
+    # The fixed-width 25LOCCO.txt cuts the counties column at its width: several rows of
+    # exactly the longest length are cut off, and a county missing from them is unknown.
+    longest = max((len(r.counties.strip()) for r in rows), default=0)
+    at_width = [r for r in rows if len(r.counties.strip()) == longest]
+    cut = len(at_width) > 1
     for row in rows:
-        row_state = " ".join(row.state.upper().split())
-        if row_state:
-            current_state = row_state
+        # CMS leaves the state blank on a state's later rows (and on every California row
+        # of 25LOCCO.txt): the GPCI file knows the locality's state.
+        gpci = fee.gpcis.get(row.locality)
+        current_state = " ".join(row.state.upper().split()) or (
+            STATES.get(gpci.state.strip().upper(), "") if gpci else ""
+        )
+        truncated = cut and len(row.counties.strip()) == longest
         for segment in row.counties.upper().split(";"):
             seg = " ".join(segment.split())
             if not seg:
@@ -205,9 +214,11 @@ def _clauses(rows: Iterable[LocalityCounties]) -> list[_Clause]:
                 seg, state = m.group(1).strip(" ,"), state_name(m.group(2)) or state
             head, _, excepted = seg.partition("EXCEPT")
             if head.startswith("ALL"):
-                out.append(_Clause(row.locality, state, (), True, _split_names(excepted), seg))
+                names = _split_names(excepted)
+                out.append(_Clause(row.locality, state, (), True, names, seg, truncated))
             else:
-                out.append(_Clause(row.locality, state, _split_names(seg), False, (), seg))
+                names = _split_names(seg)
+                out.append(_Clause(row.locality, state, names, False, (), seg, truncated))
     return out
 
 
@@ -226,9 +237,8 @@ def _by_state(
             parameter="state",
         )
     abbr = _ABBREVIATION[name]
-    clauses = [
-        c for c in _clauses(geography.counties if geography else ()) if name in _states_of(c.state)
-    ]
+    rows = list(geography.counties) if geography else []
+    clauses = [c for c in _clauses(rows, fee) if name in _states_of(c.state)]
     if county:
         return _by_county(county, name, clauses, fee, geography)
     localities = {g.locality for g in fee.gpcis.values() if g.state.strip().upper() == abbr}
@@ -283,6 +293,27 @@ def _by_county(
         )
     rest = [c for c in clauses if c.all_others and wanted not in c.excepted]
     localities = list(dict.fromkeys(c.locality for c in rest))
+    if any(c.all_others and wanted in c.excepted for c in clauses) and not rest:
+        raise UnknownLocation(
+            f"LOCCO excludes {wanted} county from {state}'s other localities, but no readable "
+            "row of the loaded file names it (the county list may be cut off): give a ZIP or "
+            "locality",
+            parameter="county",
+        )
+    cut = [c for c in clauses if c.truncated]
+    if cut:
+        # The county may be in the part of a list the file cut off: do not guess.
+        candidates = [
+            _resolved(loc, fee, f"{wanted} county, {state} candidate")
+            for loc in dict.fromkeys([*(c.locality for c in cut), *localities])
+        ]
+        raise AmbiguousLocation(
+            f"{wanted} county, {state} is not named in the loaded LOCCO file, whose county "
+            f"list is cut off for {', '.join(str(c.locality) for c in cut)}: give a ZIP or "
+            "locality; candidates: " + "; ".join(f"{c.locality} {c.name}" for c in candidates),
+            parameter="county",
+            candidates=candidates,
+        )
     if len(localities) == 1:
         return _resolved(
             localities[0],
