@@ -156,7 +156,7 @@ def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
     fee = reference.fee_schedule(day, qp=qp)
     row, row_modifier = _modifiers.find_row(fee, hcpcs, modifiers, day)
     setting, setting_reason = _fee.choose_setting(
-        request.pos, request.setting, dict(code_sets.places_of_service) or None
+        request.pos, request.setting, code_sets.places_of_service or None
     )
     geography = _geography(reference, request)
     location = _location.resolve_location(request.location, fee, geography)

@@ -9,6 +9,7 @@ the place of service choosing the PE column, the work GPCI column chosen by date
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -115,7 +116,7 @@ _FACILITY_POS = frozenset(
 def choose_setting(
     pos: str | None,
     setting: Setting | None,
-    places: dict[str, PlaceOfService] | None,
+    places: Mapping[str, PlaceOfService] | None,
 ) -> tuple[Setting, str]:
     """The setting that applies and why: an explicit setting, else the POS, else office."""
     if setting is not None:
