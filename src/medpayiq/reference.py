@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -118,7 +118,12 @@ def resolve(
         )
     for release in candidates:
         if release.id == wanted.id:
-            return release, wanted, Confidence.HIGH, f"{kind_label} {release.id} is in effect on {day}"
+            return (
+                release,
+                wanted,
+                Confidence.HIGH,
+                f"{kind_label} {release.id} is in effect on {day}",
+            )
     earlier = [r for r in candidates if r.effective_from <= day]
     used = earlier[-1] if earlier else candidates[0]
     same_year = used.effective_from.year == wanted.effective_from.year
@@ -155,7 +160,9 @@ class FeeSchedule:
 
     @property
     def confidence(self) -> Confidence:
-        return min([self.vintage.confidence, *(v.confidence for v in self.component_vintages.values())])
+        return min(
+            [self.vintage.confidence, *(v.confidence for v in self.component_vintages.values())]
+        )
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,9 @@ class IcdTable:
 
     def billable_children(self, code: str) -> list[IcdCode]:
         prefix = code.replace(".", "").strip().upper()
-        return [c for k, c in self.codes.items() if k.startswith(prefix) and k != prefix and c.billable]
+        return [
+            c for k, c in self.codes.items() if k.startswith(prefix) and k != prefix and c.billable
+        ]
 
 
 @dataclass(frozen=True)
@@ -248,8 +257,15 @@ class ReferenceData(Protocol):
 
 @dataclass
 class Dataset:
+    """A dataset's records; `parts` when several files make one release (PTP f1-f4)."""
+
     provenance: Provenance
     records: list[Any]
+    parts: tuple[Provenance, ...] = ()
+
+    @property
+    def sources(self) -> tuple[Provenance, ...]:
+        return self.parts or (self.provenance,)
 
 
 @dataclass
@@ -292,7 +308,9 @@ class Catalog:
         self._cache.clear()
 
     @classmethod
-    def from_sources(cls, paths: Iterable[str], *, kinds: Collection[Kind] | None = None) -> Catalog:
+    def from_sources(
+        cls, paths: Iterable[str], *, kinds: Collection[Kind] | None = None
+    ) -> Catalog:
         """Parse files with `medpayiq.sources` and hold them (tests, scripts)."""
         from medpayiq import sources
 
@@ -304,7 +322,14 @@ class Catalog:
             parsed = layout.parse(file)
             records = list(parsed.records)
             catalog.add(
-                Provenance(parsed.kind, parsed.release, file.name, file.sha256, len(records), parsed.variant),
+                Provenance(
+                    parsed.kind,
+                    parsed.release,
+                    file.name,
+                    file.sha256,
+                    len(records),
+                    parsed.variant,
+                ),
                 records,
             )
         return catalog
@@ -312,21 +337,43 @@ class Catalog:
     # -- resolution
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
-        return {
-            d.provenance.release: d
-            for (k, _, v), d in self.datasets_by_key.items()
-            if k is kind and (variant is None or v == variant)
-        }
+        """Datasets of `kind` by release. Without a `variant`, the files of one release that
+        differ by variant (PTP parts f1-f4, payment revision files) are merged into one."""
+        grouped: dict[Release, list[Dataset]] = defaultdict(list)
+        for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
+            if k is kind and (variant is None or v == variant):
+                grouped[dataset.provenance.release].append(dataset)
+        merged: dict[Release, Dataset] = {}
+        for release, parts in grouped.items():
+            if len(parts) == 1:
+                merged[release] = parts[0]
+            else:
+                records = [r for part in parts for r in part.records]
+                merged[release] = Dataset(
+                    parts[0].provenance, records, tuple(p.provenance for p in parts)
+                )
+        return merged
 
-    def _pick(self, kind: Kind, day: date, label: str, *, variant: str | None = None,
-              same_year_only: bool = False) -> tuple[Dataset, Vintage]:
+    def _pick(
+        self,
+        kind: Kind,
+        day: date,
+        label: str,
+        *,
+        variant: str | None = None,
+        same_year_only: bool = False,
+    ) -> tuple[Dataset, Vintage]:
         by_release = self._releases(kind, variant)
         used, wanted, confidence, note = resolve(
-            kind.family, by_release, day, kind_label=label, same_year_only=same_year_only,
+            kind.family,
+            by_release,
+            day,
+            kind_label=label,
+            same_year_only=same_year_only,
             annual=kind in ANNUAL_KINDS,
         )
         dataset = by_release[used]
-        return dataset, Vintage(wanted, used, confidence, note, (dataset.provenance,))
+        return dataset, Vintage(wanted, used, confidence, note, dataset.sources)
 
     def _pick_optional(self, kind: Kind, day: date, label: str) -> tuple[Dataset, Vintage] | None:
         try:
@@ -345,11 +392,15 @@ class Catalog:
     def _build_fee_schedule(self, day: date, qp: bool) -> FeeSchedule:
         # The QPP file (2026 on) differs from the standard one only in its CF; without it the
         # pricing layer applies the published QP CF to the standard file's RVUs and says so.
-        variant = "qp" if qp and any(
-            r.effective_from.year == day.year for r in self._releases(Kind.PPRRVU, "qp")
-        ) else ""
-        pprrvu, vintage = self._pick(Kind.PPRRVU, day, "fee schedule (PPRRVU)", variant=variant,
-                                     same_year_only=True)
+        variant = (
+            "qp"
+            if qp
+            and any(r.effective_from.year == day.year for r in self._releases(Kind.PPRRVU, "qp"))
+            else ""
+        )
+        pprrvu, vintage = self._pick(
+            Kind.PPRRVU, day, "fee schedule (PPRRVU)", variant=variant, same_year_only=True
+        )
         gpci, gpci_vintage = self._pick(Kind.GPCI, day, "GPCI", same_year_only=True)
         components = {Kind.GPCI: gpci_vintage}
         anes: dict[LocalityId, AnesthesiaCf] = {}
@@ -418,19 +469,36 @@ class Catalog:
 
     def code_sets(self) -> CodeSets:
         if "codesets" not in self._cache:
+
             def table(kind: Kind, key: str) -> dict[str, Any]:
                 ds = self._latest(kind)
                 return {getattr(r, key): r for r in ds.records} if ds else {}
 
+            def hcpcs() -> dict[str, HcpcsLevel2]:
+                # The newest list may carry codes only (2026 Q3): keep earlier descriptions.
+                merged: dict[str, HcpcsLevel2] = {}
+                for _, ds in sorted(self._releases(Kind.HCPCS).items()):
+                    for row in ds.records:
+                        old = merged.get(row.code)
+                        if old is not None and not row.long_description:
+                            row = replace(
+                                row,
+                                long_description=old.long_description,
+                                short_description=old.short_description,
+                            )
+                        merged[row.code] = row
+                return merged
+
             provenance = tuple(
-                ds.provenance for k in (Kind.ADJUSTMENT, Kind.POS, Kind.MODIFIER, Kind.HCPCS)
+                ds.provenance
+                for k in (Kind.ADJUSTMENT, Kind.POS, Kind.MODIFIER, Kind.HCPCS)
                 if (ds := self._latest(k)) is not None
             )
             self._cache["codesets"] = CodeSets(
                 adjustments=table(Kind.ADJUSTMENT, "code"),
                 places_of_service=table(Kind.POS, "code"),
                 modifiers=table(Kind.MODIFIER, "code"),
-                hcpcs_level2=table(Kind.HCPCS, "code"),
+                hcpcs_level2=hcpcs(),
                 provenance=provenance,
             )
         return self._cache["codesets"]  # type: ignore[no-any-return]
@@ -442,9 +510,16 @@ class Catalog:
         if codes is None or dx is None:
             return Coverage(None, (), (), ())
         release = codes.provenance.release
-        vintage = Vintage(release, release, Confidence.HIGH, "Medicare Coverage Database export",
-                          (codes.provenance, dx.provenance))
-        return Coverage(vintage, codes.records, dx.records, contractors.records if contractors else ())
+        vintage = Vintage(
+            release,
+            release,
+            Confidence.HIGH,
+            "Medicare Coverage Database export",
+            (*codes.sources, *dx.sources),
+        )
+        return Coverage(
+            vintage, codes.records, dx.records, contractors.records if contractors else ()
+        )
 
     def datasets(self) -> list[Provenance]:
         return [d.provenance for d in self.datasets_by_key.values()]

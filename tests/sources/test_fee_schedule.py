@@ -345,11 +345,25 @@ MINE = {
 
 def test_detect_picks_the_right_layout_for_every_cms_file(data_dir: Path) -> None:
     found = {}
-    for file in sources.iter_files(data_dir / "cms"):
+    # Each file named directly: `iter_files` on the folder would pass over the TXT twins.
+    paths = [p for p in (data_dir / "cms").rglob("*") if p.is_file() and "lyout" not in p.name]
+    for file in (f for p in paths if p.suffix != ".md" for f in sources.iter_files(p)):
         layout = sources.detect(file)
         if file.basename in EXPECTED_LAYOUTS or layout.name in MINE:
             found[file.basename] = layout.name
     assert found == EXPECTED_LAYOUTS
+
+
+def test_a_release_folder_reads_the_csv_of_each_csv_txt_twin(data_dir: Path) -> None:
+    # 25LOCCO.txt truncates county lists and loses California's state; the CSV is complete.
+    names = {f.basename for f in sources.iter_files(data_dir / "cms" / "pfs" / "RVU25D")}
+    assert names == {
+        "25LOCCO.csv",
+        "ANES2025.csv",
+        "GPCI2025.csv",
+        "OPPSCAP_Oct.csv",
+        "PPRRVU2025_Oct.csv",
+    }
 
 
 def test_layout_docs_are_not_data(data_dir: Path) -> None:

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from medpayiq.errors import UnknownFileError
 from medpayiq.releases import Kind, Release
@@ -72,8 +72,13 @@ class SourceFile:
     def head(self, lines: int = 15) -> list[str]:
         """The first lines as text (decoded leniently), for sniffing."""
         if "head" not in self._cache:
-            with self.open_binary() as stream:
-                chunk = stream.read(64 * 1024)
+            if self.member is None and self.path.name.lower().endswith(".gz"):
+                # Only the start is needed: do not decompress a whole 2.5M-row table to sniff it.
+                with gzip.open(self.path, "rb") as stream:
+                    chunk = stream.read(64 * 1024)
+            else:
+                with self.open_binary() as stream:
+                    chunk = stream.read(64 * 1024)
             text = chunk.decode("utf-8", errors="replace") if not chunk.startswith(b"PK") else ""
             self._cache["head"] = text.splitlines()[:40]
         return list(self._cache["head"][:lines])
@@ -92,7 +97,9 @@ class SourceFile:
 class ParsedFile:
     """A recognised file: what it is, which release, and its records (an iterator, read once).
     `variant` tells apart files of one kind and release: "qp" for the 2026+ PPRRVU file for
-    qualifying APM participants; "" for everything else (the standard nonQPP file included)."""
+    qualifying APM participants ("" is the standard nonQPP file); the parts of a split table
+    ("f1".."f4" for PTP); each payment revision file by name. Files of one release that differ
+    only by variant are read together; a file with the same variant replaces the older one."""
 
     source: SourceFile
     layout: str
@@ -125,7 +132,7 @@ def layouts() -> tuple[Layout, ...]:
     return tuple(_LAYOUTS)
 
 
-_SKIP = re.compile(r"(^|/)(\.|__MACOSX)|\.(md|pdf|docx?|xml)$|lyout\.txt$|readme", re.IGNORECASE)
+_SKIP = re.compile(r"(^|/)(\.|__MACOSX)|\.(md|pdf|docx?)$|lyout\.txt$|readme", re.IGNORECASE)
 
 
 _OFFICE_SUFFIXES = {".xlsx", ".xlsm"}
@@ -144,24 +151,65 @@ def _skipped(name: str) -> bool:
     return bool(_SKIP.search(name)) or any(p.search(name) for p in _COMPANIONS)
 
 
+# CMS ships many tables twice or three times under one name (CSV, fixed-width TXT, XLSX). One
+# copy is read: the first, in this order, that a layout recognises. The CSV comes first because
+# the TXT truncates long fields (25LOCCO county lists, ANES names) and loses states.
+_TWIN_ORDER = (".csv", ".txt", ".xlsx", ".xls")
+_T = TypeVar("_T")
+
+
+def _twin_key(text: str) -> str:
+    stem, dot, suffix = text.rpartition(".")
+    return stem.lower() if dot and f".{suffix.lower()}" in _TWIN_ORDER else text
+
+
+def _without_twins(
+    items: list[_T], name: Callable[[_T], str], make: Callable[[_T], SourceFile]
+) -> Iterator[_T]:
+    groups: dict[str, list[_T]] = {}
+    for item in items:
+        groups.setdefault(_twin_key(name(item)), []).append(item)
+    chosen = {key: g[0] if len(g) == 1 else _chosen(g, name, make) for key, g in groups.items()}
+    for item in items:
+        if chosen[_twin_key(name(item))] is item:
+            yield item
+
+
+def _chosen(twins: list[_T], name: Callable[[_T], str], make: Callable[[_T], SourceFile]) -> _T:
+    """The first twin, in `_TWIN_ORDER`, that a layout recognises (else the first: its error
+    will then name the file)."""
+    ordered = sorted(
+        twins, key=lambda t: _TWIN_ORDER.index("." + name(t).rsplit(".", 1)[-1].lower())
+    )
+    for twin in ordered:
+        if any(layout.sniff(make(twin)) for layout in _LAYOUTS):
+            return twin
+    return ordered[0]
+
+
 def iter_files(source: str | Path) -> Iterator[SourceFile]:
     """Every data file under `source` (a file, folder or zip, zips inside folders included).
-    Documentation beside the data (layouts, PDFs, READMEs) is skipped."""
+    Documentation beside the data (layouts, PDFs, READMEs) and the TXT/XLSX twins of a CSV
+    are skipped; a file named directly is always read."""
     path = Path(source)
     if not path.exists():
         raise UnknownFileError(f"{path}: no such file or folder")
     if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if not _skipped(child.name):
-                yield from iter_files(child)
+        children = sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p.name))
+        for child in _without_twins(children, str, lambda p: SourceFile(name=p.name, path=p)):
+            yield from iter_files(child)
         return
     # Excel workbooks are zip containers too: they are data files, not archives to open.
     if zipfile.is_zipfile(path) and path.suffix.lower() not in _OFFICE_SUFFIXES:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.namelist() if not m.endswith("/")]
-        for member in sorted(members):
-            if not _skipped(member):
-                yield SourceFile(name=f"{path.name}!{member}", path=path, member=member)
+
+        def member_file(member: str) -> SourceFile:
+            return SourceFile(name=f"{path.name}!{member}", path=path, member=member)
+
+        kept = sorted(m for m in members if not _skipped(m))
+        for member in _without_twins(kept, str, member_file):
+            yield member_file(member)
         return
     yield SourceFile(name=path.name, path=path)
 

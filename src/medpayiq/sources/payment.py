@@ -52,7 +52,9 @@ def _parse(file: SourceFile) -> ParsedFile:
     if not (len(year) == 4 and year.isdigit()):
         raise f.error(1, 0, f'"{year}" is not a year')
     release = yearly_release(Family.PAYMENT, int(year))
-    parsed = ParsedFile(file, "pfrev", Kind.PAYMENT, release, iter(()))
+    # Each revision file (PFREV25C, PFREV4, PFALL25) is its own part of the year's release.
+    stem = file.basename.rsplit(".", 1)[0].upper()
+    parsed = ParsedFile(file, "pfrev", Kind.PAYMENT, release, iter(()), variant=stem)
     parsed.records = _records(parsed, f, year)
     return parsed
 
