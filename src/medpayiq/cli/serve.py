@@ -1,9 +1,110 @@
-"""(to be written)"""
+"""`medpayiq serve`: the web app and the JSON API under uvicorn.
+
+    medpayiq serve --host 127.0.0.1 --port 8000 --db medpayiq.sqlite --workers 2
+    medpayiq serve --api-keys keys.txt      # claim endpoints need a key (see docs/web.md)
+
+Each worker opens the store and builds the app from it (`app_from_env`, a uvicorn factory),
+so `--workers N` runs N processes. The reference data is read once per worker: restart the
+server after `medpayiq data load`.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from fastapi import FastAPI
+
+from medpayiq.errors import MedPayIQError
+
+__all__ = ["app_from_env", "register"]
+
+KEYS_ENV = "MEDPAYIQ_API_KEYS"
+DB_ENV = "MEDPAYIQ_DB"
+
+
+def app_from_env() -> FastAPI:
+    """The app for one uvicorn worker: store from MEDPAYIQ_DB, keys from MEDPAYIQ_API_KEYS."""
+    from medpayiq import services
+    from medpayiq.api.auth import load_keys
+    from medpayiq.store import open_store
+    from medpayiq.web import create_app
+
+    reference = open_store(os.environ.get(DB_ENV) or None).reference()
+    keys_file = os.environ.get(KEYS_ENV)
+    app = create_app(reference, api_keys=load_keys(keys_file) if keys_file else None)
+    services.warm(reference)
+    return app
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar=DB_ENV,
+            help="SQLite file or database URL (default: the user's data dir).",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    api_keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--api-keys",
+            envvar=KEYS_ENV,
+            help="Keys file (TENANT SHA256HEX per line): claim endpoints then need a key.",
+            show_default=False,
+        ),
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from medpayiq.api.auth import load_keys
+    from medpayiq.store import open_store
+
+    try:
+        if api_keys is not None:
+            load_keys(api_keys)  # fail now, with the line at fault, not in every worker
+            os.environ[KEYS_ENV] = str(api_keys.resolve())
+        else:
+            os.environ.pop(KEYS_ENV, None)
+        with open_store(db) as store:
+            if not store.datasets():
+                typer.echo(
+                    "warning: the store is empty; run `medpayiq data load --source PATH`", err=True
+                )
+        if db:
+            os.environ[DB_ENV] = db
+    except MedPayIQError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    level = log_level.lower()
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    typer.echo(
+        f"MedPayIQ on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})", err=True
+    )
+    uvicorn.run(
+        "medpayiq.cli.serve:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=level,
+        access_log=False,  # ours (medpayiq.access) logs path and status, never query strings
+        proxy_headers=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `serve` to the app."""
+    app.command("serve")(serve)

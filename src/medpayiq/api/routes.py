@@ -1,0 +1,271 @@
+"""The JSON API, /api/v1: thin renderings of `medpayiq.services` answers.
+
+Every route takes the same place-and-time parameters as the pages (zip, locality, state, pos
+or setting, date, qp). Answers that depend only on the request and the loaded release are
+immutable, so GET answers are kept as ready-to-send bytes in an LRU keyed on the normalised
+request; claims are never cached (they are patient data, scoped to the tenant that sent them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from medpayiq import services
+from medpayiq.reference import ReferenceData
+
+__all__ = ["ResponseCache", "router"]
+
+router = APIRouter(prefix="/api/v1")
+
+JSON = "application/json"
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class ResponseCache:
+    """A bounded LRU of encoded answers. Keys include today's date when the request has no
+    date, so "today" moves on at midnight."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+
+    def get_or_build(self, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
+        found = self._data.get(key)
+        if found is not None:
+            self._data.move_to_end(key)
+            return found
+        body = build()
+        self._data[key] = body
+        if len(self._data) > self.size:
+            self._data.popitem(last=False)
+        return body
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+def reference_of(request: Request) -> ReferenceData:
+    return request.app.state.reference  # type: ignore[no-any-return]
+
+
+def cache_of(request: Request) -> ResponseCache:
+    return request.app.state.api_cache  # type: ignore[no-any-return]
+
+
+# --- Shared parameters --------------------------------------------------------------------
+
+
+Zip = Annotated[
+    str | None, Query(description="ZIP code (5 digits or ZIP+4) of the service location")
+]
+Locality = Annotated[
+    str | None, Query(description='Medicare locality, CARRIER-LOC ("04412-18"), or "national"')
+]
+State = Annotated[
+    str | None, Query(description="two-letter state (only for states with one locality)")
+]
+Pos = Annotated[
+    str | None, Query(description="place of service code (11 office, 22 outpatient hospital, ...)")
+]
+SettingParam = Annotated[str | None, Query(description='"facility" or "non-facility"')]
+DateParam = Annotated[str | None, Query(description="date of service, YYYY-MM-DD (default: today)")]
+Qp = Annotated[
+    str | None,
+    Query(description="qualifying APM participant (true/false): the QP conversion factor"),
+]
+
+
+class PlaceTime:
+    """The place-and-time parameters, raw (for cache keys) and parsed."""
+
+    def __init__(
+        self,
+        zip: Zip = None,
+        locality: Locality = None,
+        state: State = None,
+        pos: Pos = None,
+        setting: SettingParam = None,
+        date: DateParam = None,
+        qp: Qp = None,
+    ) -> None:
+        self.raw = (zip, locality, state, pos, setting, date, qp)
+
+    def key(self) -> tuple[Any, ...]:
+        return (*self.raw, date.today())
+
+    def parse(self, reference: ReferenceData) -> services.Query:
+        zip, locality, state, pos, setting, day, qp = self.raw
+        return services.parse_query(
+            reference,
+            zip=zip,
+            locality=locality,
+            state=state,
+            pos=pos,
+            setting=setting,
+            date=day,
+            qp=qp,
+        )
+
+
+Where = Annotated[PlaceTime, Depends()]
+
+
+def _cached(request: Request, key: tuple[Any, ...], build: Callable[[], Any]) -> Response:
+    body = cache_of(request).get_or_build(key, lambda: dumps(build()))
+    return Response(body, media_type=JSON)
+
+
+# --- Routes -------------------------------------------------------------------------------
+
+
+@router.get("/health", summary="Liveness and what the app answers from")
+def health(request: Request) -> Response:
+    reference = reference_of(request)
+    return Response(dumps({"status": "ok", "datasets": len(reference.datasets())}), media_type=JSON)
+
+
+@router.get("/data/status", summary="Loaded datasets and the fee schedule in effect")
+def data_status(request: Request, where: Where) -> Response:
+    reference = reference_of(request)
+    return _cached(
+        request,
+        ("status", *where.key()),
+        lambda: services.data_status(reference, where.parse(reference)).as_dict(),
+    )
+
+
+@router.get("/localities", summary="The Medicare payment localities in effect on the date")
+def localities(request: Request, where: Where) -> Response:
+    reference = reference_of(request)
+
+    def build() -> Any:
+        query = where.parse(reference)
+        return {
+            "day": query.day.isoformat(),
+            "localities": [loc.as_dict() for loc in services.localities(reference, query)],
+        }
+
+    return _cached(request, ("localities", *where.key()), build)
+
+
+@router.get("/search", summary="Codes by code, code range or descriptor words")
+def search(
+    request: Request,
+    where: Where,
+    q: Annotated[
+        str | None, Query(description='"62323", "62320-62327" or words ("epidural")')
+    ] = None,
+    limit: Annotated[
+        str | None, Query(description="at most this many hits (1-200, default 50)")
+    ] = None,
+) -> Response:
+    reference = reference_of(request)
+
+    def build() -> Any:
+        count = services.parse_limit(limit)
+        return services.search(reference, q, where.parse(reference), limit=count).as_dict()
+
+    return _cached(request, ("search", q, limit, *where.key()), build)
+
+
+@router.get("/codes/{code}", summary="Everything the code page shows")
+def code(
+    request: Request,
+    code: str,
+    where: Where,
+    dx: Annotated[
+        str | None, Query(description="ICD-10-CM codes to check, comma separated")
+    ] = None,
+) -> Response:
+    reference = reference_of(request)
+
+    def build() -> Any:
+        query = where.parse(reference)
+        return services.code_report(
+            reference, code, query, diagnoses=services.parse_diagnoses(dx)
+        ).as_dict()
+
+    return _cached(request, ("code", code, dx, *where.key()), build)
+
+
+@router.get("/price", summary="What Medicare allows for one line, with the trail")
+def price(
+    request: Request,
+    where: Where,
+    code: Annotated[str | None, Query(description="CPT/HCPCS code")] = None,
+    modifier: Annotated[
+        str | None, Query(description="modifiers, comma separated (26, 50, ...)")
+    ] = None,
+    units: Annotated[str | None, Query(description="units of service (default 1)")] = None,
+) -> Response:
+    reference = reference_of(request)
+
+    def build() -> Any:
+        parsed = services.parse_code(code)
+        return services.price(
+            reference,
+            parsed,
+            where.parse(reference),
+            modifiers=services.parse_modifiers(modifier),
+            units=services.parse_units(units),
+        ).as_dict()
+
+    return _cached(request, ("price", code, modifier, units, *where.key()), build)
+
+
+# --- Claims: patient data, scoped to the tenant, never cached or logged --------------------
+
+
+def tenant(
+    request: Request,
+    authorization: Annotated[
+        str | None, Header(description="Bearer API key (API-key mode)")
+    ] = None,
+    x_api_key: Annotated[str | None, Header(description="API key (API-key mode)")] = None,
+) -> str:
+    """The tenant a request speaks for: "local" when API-key mode is off."""
+    keys = request.app.state.api_keys
+    if not keys.enabled:
+        return "local"
+    key = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        key = authorization[7:].strip()
+    if not key:
+        raise HTTPException(
+            401,
+            "an API key is required: send Authorization: Bearer KEY",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    found = keys.tenant_for(key)
+    if found is None:
+        raise HTTPException(403, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
+    return str(found)
+
+
+Tenant = Annotated[str, Depends(tenant)]
+ClaimBody = Annotated[
+    Any, Body(description="a claim in the claim checker's JSON schema (docs/claim-checker.md)")
+]
+
+
+@router.post("/claims/price", summary="Price a whole claim (claim-level reductions)")
+def claims_price(request: Request, tenant: Tenant, claim: ClaimBody) -> Response:
+    result = services.price_claim(reference_of(request), claim)
+    return Response(dumps({"tenant": tenant, **result.as_dict()}), media_type=JSON)
+
+
+@router.post("/claims/check", summary="Check a claim: findings, adjustment codes, dollars at risk")
+def claims_check(request: Request, tenant: Tenant, claim: ClaimBody) -> Response:
+    result = services.check_claim(reference_of(request), claim)
+    return Response(dumps({"tenant": tenant, **result.as_dict()}), media_type=JSON)

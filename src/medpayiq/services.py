@@ -1,0 +1,2114 @@
+"""The questions the web pages and the JSON API ask, one function each.
+
+Datasette's habit: one question, two renderings. `web/pages.py` renders these answers as HTML,
+`api/routes.py` as JSON (`as_dict()`); neither holds a rule. Every call into the pricing engine,
+the claim checker and the knowledge packs goes through this module, so an interface change in
+one of them is fixed here once.
+
+    query = parse_query(reference, zip="77030", setting="facility")
+    page = code_report(reference, "62323", query)      # everything on the 62323 page
+    page.as_dict()                                     # the JSON twin
+
+Bad input raises `InputError` with `parameter` naming the query parameter at fault; the
+interfaces turn it into a 4xx answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from medpayiq import edits, pricing
+from medpayiq.errors import (
+    InputError,
+    MedPayIQError,
+    ReleaseNotLoaded,
+    UnknownCode,
+    UnknownLocation,
+)
+from medpayiq.knowledge import (
+    AppealRoute,
+    PolicyPack,
+    appeal_advice,
+    denial_guidance,
+    policy_packs,
+)
+from medpayiq.knowledge.glossary import Explanation, explain
+from medpayiq.money import cents
+from medpayiq.records import Gpci, LocalityId, RvuRow
+from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
+
+__all__ = [
+    "DISCLAIMER",
+    "CodeReport",
+    "DataStatus",
+    "LocalityInfo",
+    "Place",
+    "Query",
+    "SearchHit",
+    "SearchResult",
+    "Setting",
+    "Standing",
+    "category_of",
+    "check_claim",
+    "claim_lines",
+    "code_report",
+    "data_status",
+    "jsonable",
+    "localities",
+    "parse_claim",
+    "parse_code",
+    "parse_diagnoses",
+    "parse_limit",
+    "parse_modifiers",
+    "parse_query",
+    "parse_units",
+    "place_label",
+    "price",
+    "price_claim",
+    "resolve_place",
+    "search",
+    "title_case",
+    "today",
+    "warm",
+]
+
+DISCLAIMER = (
+    "An estimate computed from CMS's public files, for information only. It is not a payment "
+    "determination: your Medicare Administrative Contractor's adjudication is the authority. "
+    "Check the release and confidence shown before relying on a figure."
+)
+
+
+def ama_notice(year: int) -> str:
+    return (
+        f"CPT codes and descriptions only are copyright {year} American Medical Association. "
+        "All Rights Reserved. Applicable FARS/DFARS apply."
+    )
+
+
+# Place of service codes paid at the facility rate (DOMAIN.md section 3).
+FACILITY_POS = frozenset(
+    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
+)
+
+Setting = pricing.Setting
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-ready copy: Decimal and LocalityId to text, dates to ISO text, dataclasses to dicts
+    (their own `as_dict()` when they have one)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | LocalityId):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "as_dict"):
+            return value.as_dict()
+        return {
+            f.name: jsonable(getattr(value, f.name))
+            for f in fields(value)
+            if not f.name.startswith("_")
+        }
+    return str(value)
+
+
+class _AsDict:
+    def as_dict(self) -> dict[str, Any]:
+        assert is_dataclass(self)
+        return {
+            f.name: jsonable(getattr(self, f.name))
+            for f in fields(self)
+            if not f.name.startswith("_")
+        }
+
+
+# --- Place and time: the query parameters every route takes -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Query(_AsDict):
+    """Where and when, as the user asked. `setting` None = not chosen (non-facility is shown
+    first and the page says so); `pos` is kept to say why a setting applies."""
+
+    day: date
+    zip: str | None = None
+    locality: LocalityId | None = None
+    state: str | None = None
+    setting: pricing.Setting | None = None
+    pos: str | None = None
+    qp: bool = False
+    day_given: bool = False
+
+    @property
+    def effective_setting(self) -> pricing.Setting:
+        return self.setting or pricing.Setting.NON_FACILITY
+
+    def params(self, **override: str | None) -> dict[str, str]:
+        """The query as URL parameters (for links that keep place and time)."""
+        out: dict[str, str] = {}
+        if self.zip:
+            out["zip"] = self.zip
+        elif self.locality:
+            out["locality"] = str(self.locality)
+        elif self.state:
+            out["state"] = self.state
+        if self.day_given:
+            out["date"] = self.day.isoformat()
+        if self.setting:
+            out["setting"] = self.setting.value
+        if self.pos:
+            out["pos"] = self.pos
+        if self.qp:
+            out["qp"] = "true"
+        for key, value in override.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return out
+
+
+_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+_STATE = re.compile(r"^[A-Za-z]{2}$")
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n", ""}
+_SETTINGS = {
+    "facility": pricing.Setting.FACILITY,
+    "f": pricing.Setting.FACILITY,
+    "fac": pricing.Setting.FACILITY,
+    "non-facility": pricing.Setting.NON_FACILITY,
+    "nonfacility": pricing.Setting.NON_FACILITY,
+    "non_facility": pricing.Setting.NON_FACILITY,
+    "nf": pricing.Setting.NON_FACILITY,
+    "office": pricing.Setting.NON_FACILITY,
+}
+
+
+def _blank(value: str | None) -> str | None:
+    value = value.strip() if value is not None else None
+    return value or None
+
+
+def today() -> date:
+    """The default date of service (the server's date)."""
+    return date.today()
+
+
+def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tuple[date, bool]:
+    text = _blank(text)
+    if text is None:
+        return today, False
+    try:
+        return date.fromisoformat(text), True
+    except ValueError:
+        raise InputError(
+            f'date "{text}" is not a date: write it as YYYY-MM-DD', parameter=parameter
+        ) from None
+
+
+def parse_setting(
+    setting: str | None, pos: str | None
+) -> tuple[pricing.Setting | None, str | None]:
+    setting, pos = _blank(setting), _blank(pos)
+    chosen: pricing.Setting | None = None
+    if setting is not None:
+        chosen = _SETTINGS.get(setting.lower())
+        if chosen is None:
+            raise InputError(
+                f'setting "{setting}" is not "facility" or "non-facility"', parameter="setting"
+            )
+    if pos is not None:
+        if not (pos.isdigit() and 1 <= len(pos) <= 2):
+            raise InputError(
+                f'pos "{pos}" is not a place of service code (two digits, such as 11)',
+                parameter="pos",
+            )
+        pos = pos.zfill(2)
+        from_pos = pricing.Setting.FACILITY if pos in FACILITY_POS else pricing.Setting.NON_FACILITY
+        if chosen is not None and chosen is not from_pos:
+            raise InputError(
+                f"pos {pos} is paid at the {from_pos.value} rate but setting={chosen.value} was asked: give one",
+                parameter="setting",
+            )
+        chosen = from_pos
+    return chosen, pos
+
+
+def parse_bool(text: str | None, parameter: str) -> bool:
+    value = (text or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InputError(f'{parameter} "{text}" is not true or false', parameter=parameter)
+
+
+_today = today
+
+
+def parse_query(
+    reference: ReferenceData,
+    *,
+    zip: str | None = None,
+    locality: str | None = None,
+    state: str | None = None,
+    pos: str | None = None,
+    setting: str | None = None,
+    date: str | None = None,
+    qp: str | None = None,
+    today: date | None = None,
+) -> Query:
+    """Check the place-and-time parameters (syntax only; `resolve_place` checks they exist)."""
+    day, given = parse_date(date, today=today or _today())
+    zip5: str | None = None
+    if (zip_text := _blank(zip)) is not None:
+        m = _ZIP.match(zip_text)
+        if not m:
+            raise InputError(
+                f'zip "{zip_text}" is not a ZIP code (5 digits, or ZIP+4)', parameter="zip"
+            )
+        zip5 = m.group(1)
+    loc: LocalityId | None = None
+    if (loc_text := _blank(locality)) is not None and loc_text.lower() != "national":
+        try:
+            loc = LocalityId.parse(loc_text)
+        except ValueError as exc:
+            raise InputError(str(exc), parameter="locality") from None
+    st: str | None = None
+    if (st_text := _blank(state)) is not None:
+        if not _STATE.match(st_text):
+            raise InputError(
+                f'state "{st_text}" is not a two-letter state code such as TX', parameter="state"
+            )
+        st = st_text.upper()
+    chosen, pos_code = parse_setting(setting, pos)
+    return Query(day, zip5, loc, st, chosen, pos_code, parse_bool(qp, "qp"), given)
+
+
+Place = pricing.ResolvedLocation
+
+
+def place_label(place: Place) -> str:
+    """ "Houston, TX (04412-18)" or "National average"."""
+    if place.locality is None:
+        return "National average"
+    return f"{title_case(place.name)}, {place.state} ({place.locality})"
+
+
+def title_case(name: str) -> str:
+    """CMS writes locality names in capitals ("HOUSTON", "REST OF TEXAS*"): title case them."""
+    words = name.replace("*", "").strip().title().split()
+    small = {"Of", "And", "The", "In"}
+    return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
+
+
+def resolve_place(reference: ReferenceData, query: Query) -> Place:
+    """The locality a query names, by ZIP, locality or state (in that order), or national.
+    The pricing engine resolves it, so the page and the price agree."""
+    fs = _fee_schedule(reference, query)
+    if query.zip:
+        location = pricing.Location(zip=query.zip)
+    elif query.locality:
+        location = pricing.Location(locality=str(query.locality))
+    elif query.state:
+        location = pricing.Location(state=query.state)
+    else:
+        location = pricing.Location()
+    geography = None
+    if query.zip or query.state:
+        try:
+            geography = reference.geography(query.day)
+        except ReleaseNotLoaded as exc:
+            raise UnknownLocation(f"ZIP look-up unavailable: {exc}", parameter="zip") from None
+    return pricing.resolve_location(location, fs, geography)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalityInfo(_AsDict):
+    locality: LocalityId
+    state: str
+    name: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+    counties: str
+
+
+def localities(reference: ReferenceData, query: Query) -> list[LocalityInfo]:
+    """Every Medicare locality in effect on the query's date, by state then locality."""
+    fs = _fee_schedule(reference, query)
+    resolve_place(reference, query)
+    counties: dict[LocalityId, str] = {}
+    try:
+        for row in reference.geography(query.day).counties:
+            counties.setdefault(row.locality, row.counties)
+    except ReleaseNotLoaded:
+        pass
+    return [
+        LocalityInfo(
+            g.locality,
+            g.state,
+            title_case(g.name),
+            _work_gpci(fs, g),
+            g.pe,
+            g.mp,
+            counties.get(g.locality, ""),
+        )
+        for g in sorted(fs.gpcis.values(), key=lambda g: (g.state, str(g.locality)))
+    ]
+
+
+def _work_gpci(fs: FeeSchedule, gpci: Gpci) -> Decimal:
+    if not fs.work_gpci_floor and gpci.work_no_floor is not None:
+        return gpci.work_no_floor
+    return gpci.work
+
+
+def _fee_schedule(reference: ReferenceData, query: Query) -> FeeSchedule:
+    try:
+        return reference.fee_schedule(query.day, qp=query.qp)
+    except ReleaseNotLoaded as exc:
+        raise InputError(str(exc), parameter="date") from None
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+_CPT_RANGES: tuple[tuple[str, str, str], ...] = (
+    ("00100", "01999", "Anesthesia"),
+    ("10004", "19499", "Surgery: integumentary system"),
+    ("20100", "29999", "Surgery: musculoskeletal system"),
+    ("30000", "32999", "Surgery: respiratory system"),
+    ("33016", "37799", "Surgery: cardiovascular system"),
+    ("38100", "38999", "Surgery: hemic and lymphatic systems"),
+    ("39000", "39599", "Surgery: mediastinum and diaphragm"),
+    ("40490", "49999", "Surgery: digestive system"),
+    ("50010", "53899", "Surgery: urinary system"),
+    ("54000", "55899", "Surgery: male genital system"),
+    ("55920", "59899", "Surgery: female genital system and maternity care"),
+    ("60000", "60699", "Surgery: endocrine system"),
+    ("61000", "64999", "Surgery: nervous system"),
+    ("65091", "68899", "Surgery: eye and ocular adnexa"),
+    ("69000", "69990", "Surgery: auditory system"),
+    ("70010", "79999", "Radiology"),
+    ("80047", "89398", "Pathology and laboratory"),
+    ("90281", "99199", "Medicine"),
+    ("99202", "99499", "Evaluation and management (E/M)"),
+    ("99500", "99607", "Medicine"),
+)
+_LEVEL2 = {
+    "A": "transportation, medical and surgical supplies",
+    "B": "enteral and parenteral therapy",
+    "C": "outpatient prospective payment system",
+    "D": "dental procedures",
+    "E": "durable medical equipment",
+    "G": "procedures and professional services",
+    "H": "behavioral health services",
+    "J": "drugs administered other than by mouth",
+    "K": "durable medical equipment (temporary)",
+    "L": "orthotics and prosthetics",
+    "M": "other medical services",
+    "P": "pathology and laboratory",
+    "Q": "temporary codes",
+    "R": "diagnostic radiology",
+    "S": "temporary national codes (non-Medicare)",
+    "T": "state Medicaid agency codes",
+    "U": "laboratory (coronavirus)",
+    "V": "vision and hearing services",
+}
+
+
+def category_of(code: str) -> str:
+    """The CPT section or HCPCS Level II group of a code, from its form and range."""
+    code = code.upper()
+    if len(code) != 5:
+        return "Unknown"
+    if code[:4].isdigit() and code[4] == "F":
+        return "CPT Category II (performance measurement)"
+    if code[:4].isdigit() and code[4] == "T":
+        return "CPT Category III (emerging technology)"
+    if code[:4].isdigit() and code[4] in "UM":
+        return "Pathology and laboratory (proprietary and multianalyte assays)"
+    if code.isdigit():
+        for low, high, name in _CPT_RANGES:
+            if low <= code <= high:
+                return name
+        return "CPT"
+    if code[0].isalpha() and code[1:].isdigit():
+        return f"HCPCS Level II: {_LEVEL2.get(code[0], 'national codes')}"
+    return "Unknown"
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit(_AsDict):
+    code: str
+    descriptor: str
+    category: str
+    status: str
+    nonfacility: Decimal | None
+    facility: Decimal | None
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult(_AsDict):
+    q: str
+    kind: str  # "code", "range", "words"
+    hits: tuple[SearchHit, ...]
+    total: int
+    release: str
+    day: date
+
+
+@dataclass(frozen=True)
+class _IndexEntry:
+    code: str
+    row: RvuRow
+    descriptor: str
+    words: frozenset[str]
+    pack: frozenset[str]
+    extra: frozenset[str]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_RANGE = re.compile(r"^([A-Za-z0-9]{5})\s*(?:-|–|to|\.\.)\s*([A-Za-z0-9]{5})$")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+_INDEXES: dict[int, tuple[FeeSchedule, tuple[_IndexEntry, ...]]] = {}
+
+
+def _search_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
+    # Keyed on the FeeSchedule object (the reference caches one per date, and the entry keeps
+    # it alive so its id is not reused): built once per release the app answers from.
+    cached = _INDEXES.get(id(fs))
+    if cached is None:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        cached = _INDEXES[id(fs)] = (fs, _build_index(fs))
+    return cached[1]
+
+
+def _build_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
+    pack_words: dict[str, set[str]] = {}
+    for pack in policy_packs():
+        for code in pack.codes:
+            pack_words.setdefault(code, set()).update(_words(pack.title))
+    entries = []
+    for (hcpcs, modifier), row in sorted(fs.rvus.items()):
+        if modifier:
+            continue
+        reading = explain(row.description)
+        pack = frozenset(pack_words.get(hcpcs, ()))
+        entries.append(
+            _IndexEntry(
+                hcpcs, row, row.description, _words(row.description), pack, _words(reading.text)
+            )
+        )
+    return tuple(entries)
+
+
+def _stem_match(term: str, words: frozenset[str]) -> bool:
+    return any(w.startswith(term) for w in words) if len(term) >= 3 else term in words
+
+
+def search(
+    reference: ReferenceData, q: str | None, query: Query, *, limit: int = 50
+) -> SearchResult:
+    """Codes by code ("62323"), range ("62320-62327") or words of the descriptor ("epidural",
+    "interlaminar lumbar"; every word must match the descriptor or its plain-English reading)."""
+    text = (q or "").strip()
+    if not text:
+        raise InputError(
+            "q is empty: give a code, a code range or words of the descriptor", parameter="q"
+        )
+    if len(text) > 200:
+        raise InputError("q is longer than 200 characters", parameter="q")
+    fs = _fee_schedule(reference, query)
+    resolve_place(reference, query)  # the same parameters as every route: reject a bad place
+    index = _search_index(fs)
+    upper = text.upper()
+    kind = "words"
+    found: list[tuple[tuple[int, str], _IndexEntry, str]] = []
+    if (m := _RANGE.match(upper)) is not None:
+        kind = "range"
+        low, high = sorted((m.group(1), m.group(2)))
+        found = [
+            ((0, e.code), e, "in range")
+            for e in index
+            if low <= e.code <= high and len(e.code) == 5
+        ]
+    elif re.fullmatch(r"[A-Z0-9]{5}", upper) and any(e.code == upper for e in index):
+        kind = "code"
+        found = [((0, upper), e, "code") for e in index if e.code == upper]
+    elif re.fullmatch(r"[A-Z]?\d{2,4}[A-Z]?", upper):
+        kind = "code"
+        found = [((0, e.code), e, "code starts with") for e in index if e.code.startswith(upper)]
+    else:
+        terms = [t for t in _WORD.findall(text.lower()) if t]
+        if not terms:
+            raise InputError(f'q "{text}" has no letters or digits to search for', parameter="q")
+        for e in index:
+            # Rank: the descriptor's own words, then a policy pack's title, then the reading.
+            for rank, (words, why) in enumerate(
+                (
+                    (e.words, "descriptor"),
+                    (e.words | e.pack, "policy pack"),
+                    (e.words | e.pack | e.extra, "plain-English reading"),
+                )
+            ):
+                if all(_stem_match(t, words) for t in terms):
+                    found.append(((rank, e.code), e, why))
+                    break
+    found.sort(key=lambda item: item[0])
+    hits = tuple(_hit(fs, e, why) for _, e, why in found[:limit])
+    return SearchResult(text, kind, hits, len(found), fs.vintage.used.id, query.day)
+
+
+def _hit(fs: FeeSchedule, entry: _IndexEntry, why: str) -> SearchHit:
+    nf, fac = _national_amounts(fs, entry.row)
+    return SearchHit(
+        entry.code, entry.descriptor, category_of(entry.code), entry.row.status, nf, fac, why
+    )
+
+
+PAYABLE_STATUS = frozenset({"A", "R", "T"})
+
+
+def _national_amounts(fs: FeeSchedule, row: RvuRow) -> tuple[Decimal | None, Decimal | None]:
+    """National one-unit amounts for search lists (GPCI 1.000): RVU total x CF, rounded.
+    The code page and /price use the pricing engine (OPPS cap, modifiers, trail)."""
+    if row.status not in PAYABLE_STATUS:
+        return None, None
+    cf = row.conversion_factor
+    nf = None if row.pe_nonfacility_na else cents((row.work + row.pe_nonfacility + row.mp) * cf)
+    fac = None if row.pe_facility_na else cents((row.work + row.pe_facility + row.mp) * cf)
+    return nf, fac
+
+
+def warm(reference: ReferenceData) -> None:
+    """Build what the first requests would otherwise build (today's fee schedule, the search
+    index, the geography and NCCI tables), so a fresh worker answers at full speed."""
+    query = Query(today())
+    try:
+        search(reference, "62323", query)
+        reference.geography(query.day)
+        reference.ncci(query.day)
+    except MedPayIQError:
+        pass  # an empty or partial store still serves; the answers say what is missing
+
+
+# --- Data status and health -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo(_AsDict):
+    kind: str
+    release: str
+    variant: str
+    file: str
+    rows: int
+    sha256: str
+    effective_from: date
+    effective_to: date | None
+    loaded_at: str | None
+
+
+def dataset_info(p: Provenance) -> DatasetInfo:
+    return DatasetInfo(
+        p.kind.value,
+        p.release.id,
+        p.variant,
+        p.file,
+        p.rows,
+        p.sha256,
+        p.release.effective_from,
+        p.release.effective_to,
+        p.loaded_at.isoformat() if p.loaded_at else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DataStatus(_AsDict):
+    datasets: tuple[DatasetInfo, ...]
+    fee_schedule_today: str
+    confidence_today: str
+    note_today: str
+    day: date
+
+
+def data_status(reference: ReferenceData, query: Query) -> DataStatus:
+    """What is loaded, and which fee schedule answers the query's date (and how surely)."""
+    infos = tuple(
+        sorted(
+            (dataset_info(p) for p in reference.datasets()),
+            key=lambda d: (d.kind, d.effective_from, d.variant),
+        )
+    )
+    try:
+        fs = reference.fee_schedule(query.day, qp=query.qp)
+        used, confidence, note = fs.vintage.used.id, fs.confidence.value, _confidence_reason(fs)
+    except ReleaseNotLoaded as exc:
+        used, confidence, note = "", Confidence.LOW.value, str(exc)
+    return DataStatus(infos, used, confidence, note, query.day)
+
+
+def _confidence_reason(fs: FeeSchedule) -> str:
+    vintages = [fs.vintage, *fs.component_vintages.values()]
+    lowered = [v.note for v in vintages if v.confidence is not Confidence.HIGH]
+    return "; ".join(lowered) if lowered else fs.vintage.note
+
+
+# --- Pricing ----------------------------------------------------------------------------------
+
+
+def _location(place: Place) -> pricing.Location:
+    return pricing.Location(locality=str(place.locality)) if place.locality else pricing.Location()
+
+
+def _line_request(
+    code: str, query: Query, place: Place, *, modifiers: Sequence[str] = (), units: int = 1
+) -> pricing.LineRequest:
+    return pricing.LineRequest(
+        hcpcs=code,
+        date_of_service=query.day,
+        modifiers=tuple(modifiers),
+        units=units,
+        location=_location(place),
+        pos=query.pos,
+        setting=None if query.pos else query.setting,  # the engine takes one of the two
+    )
+
+
+def _price_line(
+    reference: ReferenceData, request: pricing.LineRequest, *, qp: bool
+) -> pricing.LineResult:
+    return pricing.price_line(reference, request, qp=qp)
+
+
+_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
+
+
+def parse_modifiers(text: str | None) -> tuple[str, ...]:
+    if not (text := _blank(text)):
+        return ()
+    mods = tuple(m.strip().upper() for m in re.split(r"[,\s]+", text) if m.strip())
+    for m in mods:
+        if not _MODIFIER.match(m):
+            raise InputError(
+                f'modifier "{m}" is not a two-character modifier such as 26 or 50',
+                parameter="modifier",
+            )
+    if len(mods) > 4:
+        raise InputError("at most 4 modifiers fit on a claim line", parameter="modifier")
+    return mods
+
+
+def parse_code(code: str | None, *, parameter: str = "code") -> str:
+    text = (code or "").strip().upper()
+    if not text:
+        raise InputError(
+            "code is missing: give a CPT/HCPCS code such as 62323", parameter=parameter
+        )
+    if not re.fullmatch(r"[A-Z0-9]{5}", text):
+        raise InputError(
+            f'code "{code}" is not a CPT/HCPCS code (5 letters or digits)', parameter=parameter
+        )
+    return text
+
+
+def parse_units(text: str | None) -> int:
+    if not (text := _blank(text)):
+        return 1
+    if not text.isdigit() or not 1 <= int(text) <= 9999:
+        raise InputError(f'units "{text}" is not a whole number from 1 to 9999', parameter="units")
+    return int(text)
+
+
+def parse_limit(text: str | None) -> int:
+    if not (text := _blank(text)):
+        return 50
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise InputError(f'limit "{text}" is not a whole number from 1 to 200', parameter="limit")
+    return int(text)
+
+
+_ICD_TEXT = re.compile(r"^[A-Z]\d[0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+
+
+def parse_diagnoses(text: str | None) -> tuple[str, ...]:
+    """ICD-10-CM codes to check on the code page ("M48.06, M54.5")."""
+    if not (text := _blank(text)):
+        return ()
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in re.split(r"[,\s]+", text) if c.strip()))
+    for c in codes:
+        if not _ICD_TEXT.match(c):
+            raise InputError(
+                f'dx "{c}" is not written as an ICD-10-CM code such as M54.16', parameter="dx"
+            )
+    if len(codes) > 12:
+        raise InputError("at most 12 diagnoses can be checked at once", parameter="dx")
+    return codes
+
+
+def price(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    *,
+    modifiers: Sequence[str] = (),
+    units: int = 1,
+) -> pricing.LineResult:
+    """One line priced by the pricing engine, at the query's place and time."""
+    place = resolve_place(reference, query)
+    _require_code(reference, code, query)
+    return _price_line(
+        reference, _line_request(code, query, place, modifiers=modifiers, units=units), qp=query.qp
+    )
+
+
+def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
+    fs = _fee_schedule(reference, query)
+    row = fs.rvus.get((code, ""))
+    if row is None:
+        hcpcs = reference.code_sets().hcpcs_level2.get(code)
+        extra = " (a HCPCS Level II code not on the physician fee schedule)" if hcpcs else ""
+        raise UnknownCode(
+            f"code {code} is not in the fee schedule {fs.vintage.used.id}{extra}", parameter="code"
+        )
+    return row
+
+
+# --- Claims -----------------------------------------------------------------------------------
+
+
+def parse_claim(body: Any) -> edits.Claim:
+    """The claim checker's schema, validated (ClaimInputError lists every bad field)."""
+    if not isinstance(body, Mapping):
+        raise InputError("the claim must be a JSON object", parameter="body")
+    return edits.parse_claim(dict(body))
+
+
+def claim_lines(claim: edits.Claim) -> list[pricing.LineRequest]:
+    """The claim's lines as the pricing engine takes them."""
+    if claim.zip:
+        location = pricing.Location(zip=claim.zip)
+    else:
+        location = pricing.Location(locality=f"{claim.carrier}-{claim.locality}")
+    return [
+        pricing.LineRequest(
+            hcpcs=line.hcpcs,
+            date_of_service=claim.date_of_service,
+            modifiers=tuple(line.modifiers),
+            units=line.units,
+            location=location,
+            pos=claim.place_of_service,
+            line_id=str(number),
+        )
+        for number, line in enumerate(claim.lines, start=1)
+    ]
+
+
+def price_claim(reference: ReferenceData, body: Any) -> pricing.ClaimResult:
+    """A whole claim priced with the claim-level rules (multiple procedure reductions)."""
+    claim = parse_claim(body)
+    return pricing.price_claim(
+        reference,
+        claim_lines(claim),
+        non_participating=not claim.provider.participating,
+        npp=claim.provider.type in {"np", "pa", "cns"},
+    )
+
+
+def check_claim(reference: ReferenceData, body: Any) -> edits.CheckResult:
+    """The claim checker's findings (NCCI, MUE, add-on, ICD-10-CM, policy packs) and prices."""
+    return edits.check_claim(reference, parse_claim(body))
+
+
+# --- The code page ------------------------------------------------------------------------------
+
+STATUS_TEXT = {
+    "A": "Active: paid on the fee schedule",
+    "R": "Restricted coverage: paid on the fee schedule in special circumstances",
+    "T": "Paid on the fee schedule only when no other service is paid the same day",
+    "B": "Bundled: payment is included in another service; never paid separately",
+    "C": "Carrier priced: your MAC sets the amount (no national amount)",
+    "E": "Excluded from the fee schedule by regulation",
+    "I": "Not valid for Medicare (another code is used)",
+    "J": "Anesthesia service: paid by base and time units with the anesthesia conversion factor",
+    "M": "Measurement code: reported for quality programs, not paid",
+    "N": "Non-covered service",
+    "P": "Bundled or excluded (no separate payment)",
+    "X": "Statutory exclusion: not a physician service paid under the fee schedule",
+}
+
+GLOBAL_TEXT = {
+    "000": "0-day global: pre-operative care on the day of the procedure and same-day care are included; no post-operative days",
+    "010": "10-day global: the day of the procedure and 10 days of follow-up care are included",
+    "090": "90-day global: the day before, the day of, and 90 days of follow-up care are included",
+    "MMM": "Maternity code: the usual global surgery rules do not apply",
+    "XXX": "The global surgery concept does not apply",
+    "YYY": "Your MAC sets the global period",
+    "ZZZ": "Add-on code: part of the primary procedure's global period",
+}
+MULT_PROC_TEXT = {
+    "0": "No multiple procedure reduction",
+    "1": "Standard reduction before 1995 rules (not used now)",
+    "2": "Standard multiple surgery rule: the highest-paid procedure at 100%, each other at 50% (modifier 51)",
+    "3": "Endoscopy family rule: the base endoscopy is counted once",
+    "4": "Diagnostic imaging rule: technical component 100%/50%, professional component 5% off for later services",
+    "5": "Therapy rule: 50% off the practice expense of later units",
+    "6": "Cardiovascular imaging rule: technical component of later services 25% off",
+    "7": "Ophthalmology rule: technical component of later services 20% off",
+    "9": "Multiple procedure concept does not apply",
+}
+BILAT_TEXT = {
+    "0": "Not a bilateral procedure: modifier 50 pays nothing extra (100%)",
+    "1": "Bilateral: modifier 50 (or RT+LT) pays 150% of the amount",
+    "2": "RVUs already cover both sides: modifier 50 pays 100%",
+    "3": "Each side paid as a separate procedure: 100% per side",
+    "9": "Bilateral concept does not apply",
+}
+ASST_TEXT = {
+    "0": "Assistant at surgery paid only with documentation of medical necessity",
+    "1": "Assistant at surgery never paid",
+    "2": "Assistant at surgery paid (modifiers 80/81/82: 16%; AS: 13.6%)",
+    "9": "Assistant at surgery concept does not apply",
+}
+CO_SURG_TEXT = {
+    "0": "Co-surgeons not allowed",
+    "1": "Co-surgeons paid with documentation (modifier 62: 62.5% each)",
+    "2": "Co-surgeons allowed (modifier 62: 62.5% each)",
+    "9": "Co-surgeon concept does not apply",
+}
+TEAM_TEXT = {
+    "0": "Team surgery not allowed",
+    "1": "Team surgery paid with documentation (modifier 66, priced by report)",
+    "2": "Team surgery allowed (modifier 66, priced by report)",
+    "9": "Team surgery concept does not apply",
+}
+PCTC_TEXT = {
+    "0": "No professional/technical split: modifiers 26 and TC do not apply",
+    "1": "Professional (26) and technical (TC) components priced from their own rows",
+    "2": "Professional component only",
+    "3": "Technical component only",
+    "4": "Global test only",
+    "5": "Incident-to service",
+    "6": "Laboratory physician interpretation",
+    "7": "Physical therapy in a hospital setting: not payable",
+    "8": "Physician interpretation of an abnormal smear",
+    "9": "Professional/technical concept does not apply",
+}
+MAI_TEXT = {
+    "1": "line edit: units above the limit on one line are denied; extra units on separate lines with 76/77/91 or anatomic modifiers may pass",
+    "2": "absolute date-of-service limit set by policy: units above it are denied and an appeal does not change that",
+    "3": "date-of-service limit from clinical data: units above it are denied but can be appealed with medical records",
+}
+MOD_IND_TEXT = {
+    "0": "never allowed together: no modifier bypasses the edit",
+    "1": "allowed only with an NCCI-associated modifier (59, XE, XS, XP, XU, ...) when the record shows a distinct service",
+    "9": "edit not applicable (deleted retroactively)",
+}
+
+# ICD-10-CM headers that billing guides commonly offer for codes of a policy pack region, so
+# the diagnosis answer can warn about them by name (the seed billing guides list these).
+_HEADERS_OFTEN_OFFERED: dict[str, tuple[str, ...]] = {
+    "lumbar_sacral": ("M48.06", "M54.5"),
+    "cervical_thoracic": ("M50.12",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RvuBreakdown(_AsDict):
+    """RVUs from the PPRRVU row, and (at a locality) each multiplied by its GPCI."""
+
+    work: Decimal
+    pe_nonfacility: Decimal
+    pe_facility: Decimal
+    mp: Decimal
+    total_nonfacility: Decimal
+    total_facility: Decimal
+    pe_nonfacility_na: bool
+    pe_facility_na: bool
+    gpci_work: Decimal
+    gpci_pe: Decimal
+    gpci_mp: Decimal
+    gpci_work_column: str
+    adjusted_work: Decimal
+    adjusted_pe_nonfacility: Decimal
+    adjusted_pe_facility: Decimal
+    adjusted_mp: Decimal
+    adjusted_total_nonfacility: Decimal
+    adjusted_total_facility: Decimal
+    conversion_factor: Decimal | None
+    conversion_factor_reason: str
+    localized: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts(_AsDict):
+    """One-unit amounts here and nationally. `difference` is non-facility minus facility, its
+    percent of the facility amount; `versus_national` the local minus the national amount for
+    the chosen setting."""
+
+    setting: str
+    setting_reason: str
+    nonfacility: Decimal | None
+    facility: Decimal | None
+    national_nonfacility: Decimal | None
+    national_facility: Decimal | None
+    chosen: Decimal | None
+    national_chosen: Decimal | None
+    difference: Decimal | None
+    difference_percent: Decimal | None
+    versus_national: Decimal | None
+    versus_national_percent: Decimal | None
+    opps_capped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class YearChange(_AsDict):
+    previous_day: date
+    previous_release: str | None
+    previous: Decimal | None
+    current: Decimal | None
+    change: Decimal | None
+    change_percent: Decimal | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocalityAmount(_AsDict):
+    locality: LocalityId
+    name: str
+    state: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Standing(_AsDict):
+    """Where the chosen locality's amount stands among all localities (rank 1 = highest)."""
+
+    setting: str
+    count: int
+    rank: int | None
+    lowest: Decimal
+    highest: Decimal
+    median: Decimal
+    national: Decimal | None
+    here: Decimal | None
+    amounts: tuple[LocalityAmount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator(_AsDict):
+    name: str
+    column: str
+    value: str
+    plain: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModifierPay(_AsDict):
+    modifier: str
+    label: str
+    allowed: bool
+    percent: Decimal | None
+    amount: Decimal | None
+    plain: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairEdit(_AsDict):
+    column1: str
+    column2: str
+    descriptor: str
+    modifier_indicator: str
+    plain: str
+    rationale: str
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLimit(_AsDict):
+    value: int
+    mai: str
+    plain: str
+    rationale: str
+    release: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tip(_AsDict):
+    title: str
+    detail: str
+    impact: str
+    dollars: Decimal | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Denial(_AsDict):
+    carc: str
+    carc_text: str
+    rarc: tuple[str, ...]
+    cause: str
+    prevent: str
+    appeal: dict[str, Any]
+    dollars: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Faq(_AsDict):
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisCheck(_AsDict):
+    code: str
+    found: bool
+    billable: bool
+    description: str
+    use_instead: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyCode(_AsDict):
+    code: str
+    region: str
+    approach: str
+    imaging: bool
+    addon: bool
+    amount: Decimal | None
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInfo(_AsDict):
+    pack: str
+    title: str
+    region: str
+    approach: str
+    imaging: bool
+    addon: bool
+    explanation: str
+    sources: tuple[dict[str, str], ...]
+    rules: tuple[dict[str, str], ...]
+    documentation: tuple[str, ...]
+    family: tuple[FamilyCode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeReport(_AsDict):
+    """Everything the code page shows, and GET /api/v1/codes/{code} returns."""
+
+    code: str
+    descriptor: str
+    ama_notice: str
+    category: str
+    status: str
+    status_text: str
+    payable: bool
+    message: str
+    explanation: str
+    explanation_source: str
+    glossary_terms: tuple[dict[str, str], ...]
+    day: date
+    place: Place
+    place_label: str
+    place_notes: tuple[str, ...]
+    rvus: RvuBreakdown
+    amounts: Amounts
+    year_change: YearChange
+    standing: Standing | None
+    indicators: tuple[Indicator, ...]
+    modifiers: tuple[ModifierPay, ...]
+    ncci_pairs: tuple[PairEdit, ...]
+    ncci_release: str
+    unit_limit: UnitLimit | None
+    addon_primaries: tuple[str, ...]
+    tips: tuple[Tip, ...]
+    denials: tuple[Denial, ...]
+    faqs: tuple[Faq, ...]
+    diagnoses: tuple[DiagnosisCheck, ...]
+    policy: PolicyInfo | None
+    release: str
+    confidence: str
+    confidence_reason: str
+    trail: tuple[dict[str, Any], ...]
+    sources: tuple[dict[str, Any], ...]
+    disclaimer: str
+
+
+def _pack_for(code: str, day: date) -> PolicyPack | None:
+    for pack in policy_packs():
+        if code in pack.codes and pack.in_force(day):
+            return pack
+    return None
+
+
+def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    if part is None or whole is None or whole == 0:
+        return None
+    return (part / whole * 100).quantize(Decimal("0.1"))
+
+
+def _money(amount: Decimal | None) -> str:
+    return "no amount" if amount is None else f"${amount:,.2f}"
+
+
+def _amount_of(sa: pricing.SettingAmount | None) -> Decimal | None:
+    return None if sa is None else sa.amount
+
+
+def _chosen(
+    result: pricing.LineResult, setting: pricing.Setting, *, national: bool = False
+) -> pricing.SettingAmount | None:
+    if setting is pricing.Setting.FACILITY:
+        return result.national_facility if national else result.facility
+    return result.national_nonfacility if national else result.nonfacility
+
+
+def _rvus(row: RvuRow, result: pricing.LineResult, place: Place) -> RvuBreakdown:
+    one = Decimal("1.000")
+    gw = gp = gm = one
+    if place.gpci is not None:
+        # The work GPCI column (with or without the 1.0 floor) is the pricing engine's choice.
+        gw = _trail_value(result, "work GPCI column") or place.gpci.work
+        gp, gm = place.gpci.pe, place.gpci.mp
+    aw, apn, apf, amp = row.work * gw, row.pe_nonfacility * gp, row.pe_facility * gp, row.mp * gm
+    return RvuBreakdown(
+        work=row.work,
+        pe_nonfacility=row.pe_nonfacility,
+        pe_facility=row.pe_facility,
+        mp=row.mp,
+        total_nonfacility=row.work + row.pe_nonfacility + row.mp,
+        total_facility=row.work + row.pe_facility + row.mp,
+        pe_nonfacility_na=row.pe_nonfacility_na,
+        pe_facility_na=row.pe_facility_na,
+        gpci_work=gw,
+        gpci_pe=gp,
+        gpci_mp=gm,
+        gpci_work_column=result.gpci_work_column,
+        adjusted_work=aw,
+        adjusted_pe_nonfacility=apn,
+        adjusted_pe_facility=apf,
+        adjusted_mp=amp,
+        adjusted_total_nonfacility=aw + apn + amp,
+        adjusted_total_facility=aw + apf + amp,
+        conversion_factor=result.conversion_factor,
+        conversion_factor_reason=_trail_note(result, "conversion factor"),
+        localized=place.gpci is not None,
+    )
+
+
+def _trail_step(result: pricing.LineResult, rule: str) -> pricing.Step | None:
+    return next((s for s in result.trail if s.rule == rule), None)
+
+
+def _trail_value(result: pricing.LineResult, rule: str) -> Decimal | None:
+    step = _trail_step(result, rule)
+    if step is None or step.result is None or isinstance(step.result, bool):
+        return None
+    try:
+        return Decimal(str(step.result))
+    except ArithmeticError:
+        return None
+
+
+def _trail_note(result: pricing.LineResult, rule: str) -> str:
+    step = _trail_step(result, rule)
+    return step.note if step else ""
+
+
+def _amounts(result: pricing.LineResult, setting: pricing.Setting, reason: str) -> Amounts:
+    nf, fac = _amount_of(result.nonfacility), _amount_of(result.facility)
+    chosen, national = (
+        _amount_of(_chosen(result, setting)),
+        _amount_of(_chosen(result, setting, national=True)),
+    )
+    difference = nf - fac if nf is not None and fac is not None else None
+    versus = chosen - national if chosen is not None and national is not None else None
+    capped = any(
+        sa is not None
+        and sa.opps_cap is not None
+        and sa.amount == sa.opps_cap
+        and sa.opps_cap < sa.fee_schedule
+        for sa in (result.nonfacility, result.facility)
+    )
+    return Amounts(
+        setting.value,
+        reason,
+        nf,
+        fac,
+        _amount_of(result.national_nonfacility),
+        _amount_of(result.national_facility),
+        chosen,
+        national,
+        difference,
+        _pct(difference, fac),
+        versus,
+        _pct(versus, national),
+        capped,
+    )
+
+
+def _year_change(
+    reference: ReferenceData, code: str, query: Query, place: Place, current: Decimal | None
+) -> YearChange:
+    try:
+        previous_day = query.day.replace(year=query.day.year - 1)
+    except ValueError:  # Feb 29
+        previous_day = query.day.replace(year=query.day.year - 1, day=28)
+    try:
+        fs = reference.fee_schedule(previous_day, qp=query.qp)
+        if (code, "") not in fs.rvus:
+            return YearChange(
+                previous_day,
+                fs.vintage.used.id,
+                None,
+                current,
+                None,
+                None,
+                f"{code} is not in the {previous_day.year} fee schedule",
+            )
+        before = _price_line(
+            reference,
+            _line_request(code, Query(previous_day, setting=query.effective_setting), place),
+            qp=query.qp,
+        )
+    except (ReleaseNotLoaded, MedPayIQError) as exc:
+        return YearChange(previous_day, None, None, current, None, None, f"no comparison: {exc}")
+    previous = _amount_of(_chosen(before, query.effective_setting))
+    change = current - previous if current is not None and previous is not None else None
+    note = f"{before.release} on {previous_day}" + (
+        "" if before.confidence is Confidence.HIGH else f" ({before.confidence_reason})"
+    )
+    return YearChange(
+        previous_day, before.release, previous, current, change, _pct(change, previous), note
+    )
+
+
+_STANDING_CACHE: dict[tuple[int, str, date, bool, str], tuple[LocalityAmount, ...]] = {}
+
+
+def _locality_amounts(
+    reference: ReferenceData, code: str, query: Query, fs: FeeSchedule
+) -> tuple[LocalityAmount, ...]:
+    key = (id(reference), code, query.day, query.qp, query.effective_setting.value)
+    if key not in _STANDING_CACHE:
+        out = []
+        for gpci in fs.gpcis.values():
+            place = pricing.ResolvedLocation(gpci.locality, gpci.name, gpci.state, "locality", gpci)
+            result = _price_line(
+                reference,
+                _line_request(code, Query(query.day, setting=query.effective_setting), place),
+                qp=query.qp,
+            )
+            amount = _amount_of(_chosen(result, query.effective_setting))
+            if amount is not None:
+                out.append(LocalityAmount(gpci.locality, title_case(gpci.name), gpci.state, amount))
+        if len(_STANDING_CACHE) > 2048:
+            _STANDING_CACHE.clear()
+        _STANDING_CACHE[key] = tuple(sorted(out, key=lambda a: (-a.amount, str(a.locality))))
+    return _STANDING_CACHE[key]
+
+
+def _standing(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    fs: FeeSchedule,
+    place: Place,
+    amounts: Amounts,
+) -> Standing | None:
+    ranked = _locality_amounts(reference, code, query, fs)
+    if not ranked:
+        return None
+    values = sorted(a.amount for a in ranked)
+    mid = len(values) // 2
+    median = values[mid] if len(values) % 2 else cents((values[mid - 1] + values[mid]) / 2)
+    rank = next((i for i, a in enumerate(ranked, start=1) if a.locality == place.locality), None)
+    return Standing(
+        query.effective_setting.value,
+        len(ranked),
+        rank,
+        values[0],
+        values[-1],
+        median,
+        amounts.national_chosen,
+        amounts.chosen,
+        ranked,
+    )
+
+
+def _indicators(row: RvuRow) -> tuple[Indicator, ...]:
+    def one(name: str, column: str, value: str, table: Mapping[str, str]) -> Indicator:
+        return Indicator(
+            name,
+            column,
+            value or "blank",
+            table.get(value.strip(), "Not described in the file's layout"),
+        )
+
+    return (
+        one("Global period", "GLOB DAYS", row.global_days, GLOBAL_TEXT),
+        one("Multiple procedures", "MULT PROC", row.mult_proc, MULT_PROC_TEXT),
+        one("Bilateral surgery", "BILAT SURG", row.bilat_surg, BILAT_TEXT),
+        one("Assistant at surgery", "ASST SURG", row.asst_surg, ASST_TEXT),
+        one("Co-surgeons", "CO SURG", row.co_surg, CO_SURG_TEXT),
+        one("Team surgery", "TEAM SURG", row.team_surg, TEAM_TEXT),
+        one("Professional/technical split", "PCTC IND", row.pctc, PCTC_TEXT),
+    )
+
+
+def _modifier_pay(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    place: Place,
+    row: RvuRow,
+    base: Decimal | None,
+) -> tuple[ModifierPay, ...]:
+    out: list[ModifierPay] = []
+
+    def priced(modifier: str, label: str, plain: str) -> None:
+        try:
+            result = _price_line(
+                reference, _line_request(code, query, place, modifiers=(modifier,)), qp=query.qp
+            )
+        except MedPayIQError as exc:
+            out.append(ModifierPay(modifier, label, False, None, None, str(exc)))
+            return
+        amount = result.allowed
+        note = "; ".join(result.review) if result.review else plain
+        allowed = amount is not None and amount > 0
+        out.append(
+            ModifierPay(
+                modifier,
+                label,
+                allowed,
+                _pct(amount, base),
+                amount,
+                note if allowed else (result.message or note),
+            )
+        )
+
+    priced("50", "Bilateral", BILAT_TEXT.get(row.bilat_surg, ""))
+    if row.mult_proc == "2" and base is not None:
+        half = cents(base / 2)
+        out.append(
+            ModifierPay(
+                "51",
+                "Multiple procedures",
+                True,
+                Decimal("50.0"),
+                half,
+                "When another procedure on the claim pays more, this one is paid at 50%",
+            )
+        )
+    else:
+        out.append(
+            ModifierPay(
+                "51",
+                "Multiple procedures",
+                False,
+                None,
+                None,
+                MULT_PROC_TEXT.get(row.mult_proc, ""),
+            )
+        )
+    priced("62", "Co-surgeons", CO_SURG_TEXT.get(row.co_surg, ""))
+    priced("80", "Assistant at surgery", ASST_TEXT.get(row.asst_surg, ""))
+    if row.pctc == "1":
+        priced("26", "Professional component", PCTC_TEXT["1"])
+        priced("TC", "Technical component", PCTC_TEXT["1"])
+    return tuple(out)
+
+
+def _ncci_pairs(
+    reference: ReferenceData, code: str, query: Query, fs: FeeSchedule
+) -> tuple[tuple[PairEdit, ...], str, UnitLimit | None, tuple[str, ...], str]:
+    try:
+        tables = reference.ncci(query.day)
+    except ReleaseNotLoaded as exc:
+        return (), "", None, (), str(exc)
+    pairs = []
+    for edit in tables.ptp_for(code):
+        if edit.modifier_indicator == "9":
+            continue
+        row = fs.rvus.get((edit.column2, ""))
+        amount = (
+            _national_amounts(fs, row)[
+                0 if query.effective_setting is pricing.Setting.NON_FACILITY else 1
+            ]
+            if row
+            else None
+        )
+        pairs.append(
+            PairEdit(
+                edit.column1,
+                edit.column2,
+                row.description if row else "",
+                edit.modifier_indicator,
+                MOD_IND_TEXT.get(edit.modifier_indicator, ""),
+                edit.rationale,
+                amount,
+            )
+        )
+    pairs.sort(key=lambda p: (-(p.amount or Decimal(0)), p.column2))
+    mue = tables.mue(code)
+    limit = (
+        UnitLimit(
+            mue.value, mue.mai, MAI_TEXT.get(mue.mai, ""), mue.rationale, tables.vintage.used.id
+        )
+        if mue
+        else None
+    )
+    primaries = tuple(sorted({a.primary for a in tables.addon_primaries(code)}))
+    note = "" if tables.vintage.confidence is Confidence.HIGH else tables.vintage.note
+    return tuple(pairs), tables.vintage.used.id, limit, primaries, note
+
+
+def _setting_national(fs: FeeSchedule, code: str, setting: pricing.Setting) -> Decimal | None:
+    """National amount of a code for a setting; in a facility, a code whose global row is NA
+    there (imaging such as 77003) is billed as its professional component (modifier 26)."""
+    index = 0 if setting is pricing.Setting.NON_FACILITY else 1
+    for modifier in ("", "26"):
+        row = fs.rvus.get((code, modifier))
+        if row is not None and (amount := _national_amounts(fs, row)[index]) is not None:
+            return amount
+    return None
+
+
+def _diagnosis_checks(
+    reference: ReferenceData, codes: Iterable[str], day: date
+) -> tuple[DiagnosisCheck, ...]:
+    try:
+        table = reference.icd10cm(day)
+    except ReleaseNotLoaded:
+        return ()
+    out = []
+    for shown in codes:
+        entry = table.get(shown)
+        if entry is None:
+            out.append(
+                DiagnosisCheck(
+                    shown,
+                    False,
+                    False,
+                    "",
+                    (),
+                    f"{shown} is not an ICD-10-CM code in {table.vintage.used.id}",
+                )
+            )
+            continue
+        if entry.billable:
+            out.append(
+                DiagnosisCheck(
+                    shown,
+                    True,
+                    True,
+                    entry.description,
+                    (),
+                    f"{shown} is billable in {table.vintage.used.id}",
+                )
+            )
+            continue
+        children = tuple(_dotted(c.code) for c in table.billable_children(shown))
+        listed = ", ".join(children[:8]) + (" ..." if len(children) > 8 else "")
+        out.append(
+            DiagnosisCheck(
+                shown,
+                True,
+                False,
+                entry.description,
+                children,
+                f"{shown} is a header in {table.vintage.used.id}, not billable: a claim with it is rejected; code to the billable level ({listed})",
+            )
+        )
+    return tuple(out)
+
+
+def _dotted(code: str) -> str:
+    return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def _policy(
+    reference: ReferenceData, pack: PolicyPack, code: str, query: Query, place: Place
+) -> PolicyInfo:
+    spec = pack.codes[code]
+    family = []
+    for other in sorted(pack.codes.values(), key=lambda c: c.hcpcs):
+        try:
+            result = _price_line(reference, _line_request(other.hcpcs, query, place), qp=query.qp)
+            amount = _amount_of(_chosen(result, query.effective_setting))
+        except MedPayIQError:
+            amount = None
+        family.append(
+            FamilyCode(
+                other.hcpcs,
+                pack.regions[other.region],
+                other.approach,
+                other.imaging,
+                other.addon,
+                amount,
+                other.hcpcs == code,
+            )
+        )
+    return PolicyInfo(
+        pack=pack.id,
+        title=pack.title,
+        region=pack.regions[spec.region],
+        approach=spec.approach,
+        imaging=spec.imaging,
+        addon=spec.addon,
+        explanation=_pack_explanation(pack, code),
+        sources=tuple({"id": s.id, "title": s.title, "url": s.url} for s in pack.sources),
+        rules=tuple(
+            {"id": r.id, "summary": r.summary, "citation": r.citation}
+            for r in pack.rules
+            if r.in_force(query.day)
+        ),
+        documentation=pack.documentation,
+        family=tuple(family),
+    )
+
+
+def _pack_explanation(pack: PolicyPack, code: str) -> str:
+    """The pack's own account of a code: approach, region, and imaging guidance in or out,
+    naming the sibling codes that differ by one of them."""
+    spec = pack.codes[code]
+    region = pack.regions[spec.region]
+    approach = {
+        "interlaminar": "between the laminae (interlaminar)",
+        "transforaminal": "through the neural foramen (transforaminal)",
+    }.get(spec.approach, spec.approach)
+    what = "Each additional level of an" if spec.addon else "An"
+    text = f"{what} epidural injection {approach} in the {region} spine"
+    same = [
+        c
+        for c in pack.codes.values()
+        if c.approach == spec.approach and c.addon == spec.addon and c.hcpcs != code
+    ]
+    other_imaging = [c.hcpcs for c in same if c.region == spec.region and c.imaging != spec.imaging]
+    other_region = [c.hcpcs for c in same if c.region != spec.region and c.imaging == spec.imaging]
+    if spec.imaging:
+        text += ", including imaging guidance (fluoroscopy or CT): the guidance is part of the code and is not billed separately (77003, 77012)."
+        if other_imaging:
+            text += f" {', '.join(other_imaging)} is the same injection without imaging guidance."
+    else:
+        text += ", without imaging guidance."
+        if other_imaging:
+            text += f" {', '.join(other_imaging)} is the same injection with imaging guidance."
+    if other_region:
+        regions = {pack.regions[c.region] for c in same if c.hcpcs in other_region}
+        text += f" {', '.join(other_region)} is the same service in the {' / '.join(sorted(regions))} spine: the spinal region is the difference."
+    return text
+
+
+def code_report(
+    reference: ReferenceData, code: str, query: Query, *, diagnoses: Sequence[str] = ()
+) -> CodeReport:
+    """Everything the code page shows, for one code, place and date."""
+    code = parse_code(code)
+    row = _require_code(reference, code, query)
+    place = resolve_place(reference, query)
+    fs = _fee_schedule(reference, query)
+    result = _price_line(reference, _line_request(code, query, place), qp=query.qp)
+    if query.pos:  # the engine read the POS code set: its setting is the one shown
+        query = replace(query, setting=result.setting)
+    setting = query.effective_setting
+    reason = (
+        result.setting_reason
+        if query.setting
+        else "no setting chosen: non-facility (office) shown first"
+    )
+    amounts = _amounts(result, setting, reason)
+    pack = _pack_for(code, query.day)
+    policy = _policy(reference, pack, code, query, place) if pack else None
+    reading = explain(row.description)
+    pairs, ncci_release, limit, primaries, ncci_note = _ncci_pairs(reference, code, query, fs)
+    standing = _standing(reference, code, query, fs, place, amounts) if result.payable else None
+    modifiers = (
+        _modifier_pay(reference, code, query, place, row, amounts.chosen) if result.payable else ()
+    )
+    headers = _HEADERS_OFTEN_OFFERED.get(pack.codes[code].region, ()) if pack else ()
+    checks = _diagnosis_checks(
+        reference, [*diagnoses, *(h for h in headers if h not in diagnoses)], query.day
+    )
+    ctx = _Ctx(
+        reference,
+        code,
+        query,
+        place,
+        row,
+        result,
+        amounts,
+        pack,
+        pairs,
+        ncci_release,
+        limit,
+        primaries,
+        checks,
+        ncci_note,
+    )
+    confidence, confidence_reason = result.confidence, result.confidence_reason
+    if ncci_note:
+        confidence = min(
+            confidence,
+            Confidence.LOW
+            if "not loaded" in ncci_note and str(query.day.year) not in ncci_release
+            else confidence,
+        )
+    return CodeReport(
+        code=code,
+        descriptor=row.description,
+        ama_notice=ama_notice(fs.vintage.used.effective_from.year),
+        category=category_of(code),
+        status=row.status,
+        status_text=STATUS_TEXT.get(row.status, "Status not described in the file's layout"),
+        payable=result.payable,
+        message=result.message,
+        explanation=policy.explanation if policy else reading.text,
+        explanation_source=f"policy pack: {pack.title}"
+        if pack
+        else "glossary of CMS descriptor abbreviations",
+        glossary_terms=tuple(
+            {"abbreviation": t.abbreviation, "meaning": t.meaning} for t in reading.terms
+        ),
+        day=query.day,
+        place=place,
+        place_label=place_label(place),
+        place_notes=(),
+        rvus=_rvus(row, result, place),
+        amounts=amounts,
+        year_change=_year_change(reference, code, query, place, amounts.chosen),
+        standing=standing,
+        indicators=_indicators(row),
+        modifiers=modifiers,
+        ncci_pairs=pairs,
+        ncci_release=ncci_release,
+        unit_limit=limit,
+        addon_primaries=primaries,
+        tips=_tips(ctx, modifiers),
+        denials=_denials(ctx),
+        faqs=_faqs(ctx, reading),
+        diagnoses=checks,
+        policy=policy,
+        release=result.release,
+        confidence=confidence.value,
+        confidence_reason=confidence_reason,
+        trail=tuple(step.as_dict() for step in result.trail),
+        sources=tuple(jsonable(s) for s in result.provenance),
+        disclaimer=DISCLAIMER,
+    )
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    reference: ReferenceData
+    code: str
+    query: Query
+    place: Place
+    row: RvuRow
+    result: pricing.LineResult
+    amounts: Amounts
+    pack: PolicyPack | None
+    pairs: tuple[PairEdit, ...]
+    ncci_release: str
+    limit: UnitLimit | None
+    primaries: tuple[str, ...]
+    diagnoses: tuple[DiagnosisCheck, ...]
+    ncci_note: str
+
+    @property
+    def where(self) -> str:
+        return "nationally" if self.place.locality is None else f"in {title_case(self.place.name)}"
+
+    @property
+    def amount(self) -> Decimal | None:
+        return self.amounts.chosen
+
+
+def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
+    tips: list[Tip] = []
+    a = c.amounts
+    if a.nonfacility is not None and a.facility is not None and a.difference:
+        tips.append(
+            Tip(
+                "Bill the place of service where the service was furnished",
+                f"In an office (non-facility) Medicare pays {_money(a.nonfacility)}; in a hospital or ASC (facility) it pays "
+                f"{_money(a.facility)} {c.where}, because the facility bills its own practice expense. The POS code on the line decides which applies.",
+                f"{_money(abs(a.difference))} per service ({a.difference_percent}% of the facility amount)",
+                abs(a.difference),
+                f"PPRRVU {c.result.release} PE RVUs",
+            )
+        )
+    if c.pack is not None:
+        bundled = c.pack.rule("imaging_bundled", c.query.day)
+        spec = c.pack.codes[c.code]
+        if bundled is not None and spec.imaging:
+            guide_codes = [str(x) for x in bundled.params.get("codes", ())]
+            lost = _pair_amounts(c, guide_codes)
+            tips.append(
+                Tip(
+                    f"Do not bill imaging guidance ({', '.join(guide_codes)}) with {c.code}",
+                    f"{c.code} includes imaging guidance. {bundled.fix}",
+                    f"{_money(lost)} denied if billed ({(bundled.carc and 'CARC ' + bundled.carc[0]) or ''})",
+                    lost,
+                    bundled.citation,
+                )
+            )
+        required = c.pack.rule("imaging_required", c.query.day)
+        if required is not None and c.code in [str(x) for x in required.params.get("codes", ())]:
+            tips.append(
+                Tip(
+                    "This code is for injections without imaging guidance",
+                    required.fix,
+                    f"{_money(c.amount)} at risk per session ({required.summary})",
+                    c.amount,
+                    required.citation,
+                )
+            )
+        frequency = c.pack.rule("frequency", c.query.day)
+        if frequency is not None:
+            limit = frequency.params.get("max_sessions")
+            months = frequency.params.get("window_months")
+            tips.append(
+                Tip(
+                    f"At most {limit} sessions per spinal region in a rolling {months} months",
+                    f"{frequency.summary} {frequency.fix}",
+                    f"{_money(c.amount)} denied for each session over the limit (CARC {'/'.join(frequency.carc)}"
+                    f"{' + ' + '/'.join(frequency.rarc) if frequency.rarc else ''})",
+                    c.amount,
+                    frequency.citation,
+                )
+            )
+    pairs = [p for p in c.pairs if p.modifier_indicator in {"0", "1"}]
+    if pairs:
+        top = pairs[:3]
+        names = "; ".join(
+            f"{p.column2} ({_money(p.amount)}, {'no modifier bypass' if p.modifier_indicator == '0' else 'modifier may bypass'})"
+            for p in top
+        )
+        tips.append(
+            Tip(
+                f"Codes not to bill with {c.code}: {len(pairs)} NCCI pairs",
+                f"NCCI {c.ncci_release} denies the column-2 code when billed with {c.code} by the same provider on the same day. Highest-paid: {names}.",
+                f"up to {_money(top[0].amount)} per pair denied (CARC 236/97)",
+                top[0].amount,
+                f"NCCI PTP {c.ncci_release}",
+            )
+        )
+    if c.limit is not None:
+        tips.append(
+            Tip(
+                f"Bill at most {c.limit.value} unit{'s' if c.limit.value != 1 else ''} per day",
+                f"The medically unlikely edit for {c.code} is {c.limit.value} (MAI {c.limit.mai}: {c.limit.plain}).",
+                f"{_money(c.amount)} denied for each unit over {c.limit.value}",
+                c.amount,
+                f"NCCI MUE {c.limit.release}",
+            )
+        )
+    if c.primaries or c.row.global_days == "ZZZ":
+        listed = ", ".join(c.primaries[:12]) if c.primaries else "see the add-on edit table"
+        tips.append(
+            Tip(
+                f"{c.code} is an add-on code: bill it with its primary procedure",
+                f"Eligible primaries: {listed}.",
+                f"{_money(c.amount)} denied without a primary (CARC B15)",
+                c.amount,
+                "NCCI add-on code edits",
+            )
+        )
+    for m in modifiers:
+        if m.modifier in {"50", "51", "62", "80"}:
+            change = m.amount - c.amount if m.amount is not None and c.amount is not None else None
+            impact = (
+                f"pays {_money(m.amount)} ({m.percent}% of {_money(c.amount)})"
+                if m.allowed
+                else "pays nothing"
+            )
+            tips.append(
+                Tip(
+                    f"Modifier {m.modifier} ({m.label.lower()})",
+                    m.plain,
+                    impact,
+                    change,
+                    "PPRRVU indicators",
+                )
+            )
+    return tuple(tips)
+
+
+def _pair_amounts(c: _Ctx, codes: Sequence[str]) -> Decimal | None:
+    found = [p.amount for p in c.pairs if p.column2 in codes and p.amount is not None]
+    return max(found) if found else None
+
+
+def _carc_text(c: _Ctx, carc: str) -> str:
+    entry = c.reference.code_sets().adjustments.get(carc)
+    return entry.description if entry else ""
+
+
+def _denial(
+    c: _Ctx,
+    carc: str,
+    rarc: Sequence[str],
+    cause: str,
+    prevent: str,
+    send: Sequence[str],
+    dollars: Decimal | None,
+) -> Denial:
+    guidance = denial_guidance(carc)
+    route = guidance.route if guidance else AppealRoute.REDETERMINATION
+    advice = appeal_advice(route, send=tuple(send))
+    plain = _carc_text(c, carc) or (guidance.plain if guidance else "")
+    return Denial(carc, plain, tuple(rarc), cause, prevent, advice.as_dict(), dollars)
+
+
+def _denials(c: _Ctx) -> tuple[Denial, ...]:
+    out: list[Denial] = []
+    if c.pack is not None:
+        for rule in c.pack.rules:
+            if not rule.in_force(c.query.day) or not rule.carc:
+                continue
+            if rule.kind == "imaging_required" and c.code not in [
+                str(x) for x in rule.params.get("codes", ())
+            ]:
+                continue
+            if rule.kind == "imaging_bundled" and not c.pack.codes[c.code].imaging:
+                continue
+            if rule.kind == "kx_modifier" and c.code not in [
+                str(x) for x in rule.params.get("codes", ())
+            ]:
+                continue
+            dollars = (
+                _pair_amounts(c, [str(x) for x in rule.params.get("codes", ())])
+                if rule.kind == "imaging_bundled"
+                else c.amount
+            )
+            out.append(
+                _denial(
+                    c, rule.carc[0], rule.rarc, rule.summary, rule.fix, rule.appeal_send, dollars
+                )
+            )
+    if c.pairs:
+        out.append(
+            _denial(
+                c,
+                "236",
+                (),
+                f"{c.code} was billed with a code NCCI pairs with it ({', '.join(p.column2 for p in c.pairs[:5])}{'...' if len(c.pairs) > 5 else ''}); the column-2 code is denied",
+                "Check the NCCI pairs before billing; use an NCCI-associated modifier only when the pair's indicator is 1 and the record shows a separate site or session",
+                ("the procedure notes showing separate sites, sessions or encounters",),
+                c.pairs[0].amount,
+            )
+        )
+    if c.limit is not None:
+        mai_route = (
+            "the MUE's adjudication indicator is 2 (policy): an appeal does not change it"
+            if c.limit.mai == "2"
+            else "appeal with records showing the units were medically necessary"
+        )
+        out.append(
+            _denial(
+                c,
+                "96" if c.limit.mai != "1" else "151",
+                ("N362",),
+                f"more than {c.limit.value} unit{'s' if c.limit.value != 1 else ''} of {c.code} on one date of service",
+                f"Bill at most {c.limit.value}; {mai_route}",
+                ("the procedure note documenting each unit",),
+                c.amount,
+            )
+        )
+    if c.primaries or c.row.global_days == "ZZZ":
+        out.append(
+            _denial(
+                c,
+                "B15",
+                (),
+                f"{c.code} was billed without its primary procedure",
+                "Bill the primary on the same claim, same date and provider",
+                (),
+                c.amount,
+            )
+        )
+    return tuple(out)
+
+
+def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
+    faqs: list[Faq] = []
+    a, r = c.amounts, c.result
+    when = c.query.day.isoformat()
+    if r.payable:
+        local = (
+            ""
+            if c.place.locality is None
+            else (
+                f" The national amounts are {_money(a.national_nonfacility)} and {_money(a.national_facility)}."
+            )
+        )
+        faqs.append(
+            Faq(
+                f"How much does Medicare pay for {c.code} {c.where} on {when}?",
+                f"{_money(a.nonfacility)} in an office (non-facility) and {_money(a.facility)} in a facility, one unit, before "
+                f"deductible and coinsurance (Medicare pays 80% of the allowed amount, less 2% sequestration). Computed from "
+                f"{r.release} with conversion factor {r.conversion_factor}.{local} Confidence: {r.confidence.value}.",
+            )
+        )
+    else:
+        faqs.append(
+            Faq(
+                f"How much does Medicare pay for {c.code}?",
+                r.message or STATUS_TEXT.get(c.row.status, ""),
+            )
+        )
+    if c.limit is not None:
+        faqs.append(
+            Faq(
+                f"How many units of {c.code} can be billed on one day?",
+                f"{c.limit.value}: the medically unlikely edit (NCCI {c.limit.release}); MAI {c.limit.mai}: {c.limit.plain}."
+                + (f" {c.ncci_note}." if c.ncci_note else ""),
+            )
+        )
+    faqs.append(Faq(f"Can an E/M visit be billed on the same day as {c.code}?", _em_answer(c)))
+    faqs.append(Faq(f"Which diagnoses support {c.code}?", _diagnosis_answer(c)))
+    rv = _rvus(c.row, r, c.place)
+    faqs.append(
+        Faq(
+            f"What are the RVUs for {c.code}?",
+            f"Work {rv.work}, practice expense {rv.pe_nonfacility} non-facility / {rv.pe_facility} facility, malpractice {rv.mp}: "
+            f"{rv.total_nonfacility} total non-facility, {rv.total_facility} facility ({r.release}). Times the conversion factor "
+            f"{r.conversion_factor}"
+            + (
+                " at GPCI 1.000 (national)."
+                if c.place.locality is None
+                else f" after the {title_case(c.place.name)} GPCIs (work {rv.gpci_work}, PE {rv.gpci_pe}, MP {rv.gpci_mp})."
+            ),
+        )
+    )
+    never = [p.column2 for p in c.pairs if p.modifier_indicator == "0"]
+    bypass = [p.column2 for p in c.pairs if p.modifier_indicator == "1"]
+    if c.pairs:
+        faqs.append(
+            Faq(
+                f"What cannot be billed with {c.code}?",
+                f"NCCI {c.ncci_release} lists {len(c.pairs)} codes denied when billed with {c.code} by the same provider on the same day: "
+                f"{len(never)} never ({', '.join(never[:10])}{'...' if len(never) > 10 else ''}) and {len(bypass)} unless an NCCI-associated "
+                f"modifier applies ({', '.join(bypass[:10])}{'...' if len(bypass) > 10 else ''})."
+                + (f" {c.ncci_note}." if c.ncci_note else ""),
+            )
+        )
+    if c.pack is not None:
+        spec = c.pack.codes[c.code]
+        siblings = [
+            s
+            for s in c.pack.codes.values()
+            if s.approach == spec.approach and s.addon == spec.addon and s.hcpcs != c.code
+        ]
+        for s in siblings:
+            diff = []
+            if s.region != spec.region:
+                diff.append(
+                    f"the spinal region ({c.pack.regions[spec.region]} for {c.code}, {c.pack.regions[s.region]} for {s.hcpcs})"
+                )
+            if s.imaging != spec.imaging:
+                diff.append(
+                    f"imaging guidance ({c.code} {'includes' if spec.imaging else 'excludes'} it, {s.hcpcs} {'includes' if s.imaging else 'excludes'} it)"
+                )
+            if diff:
+                faqs.append(
+                    Faq(
+                        f"What is the difference between {c.code} and {s.hcpcs}?",
+                        "The difference is " + " and ".join(diff) + ".",
+                    )
+                )
+        frequency = c.pack.rule("frequency", c.query.day)
+        if frequency is not None:
+            faqs.append(
+                Faq(
+                    f"How often can {c.code} be billed?",
+                    f"{frequency.summary} Sessions are counted per spinal region ({c.pack.regions[spec.region]} here) over a rolling "
+                    f"{frequency.params.get('window_months')} months, across providers. Source: {frequency.citation}.",
+                )
+            )
+    return tuple(faqs)
+
+
+def _em_answer(c: _Ctx) -> str:
+    em_pairs = [p for p in c.pairs if p.column2.startswith("992") or p.column2.startswith("993")]
+    days = c.row.global_days
+    if days in {"000", "010"}:
+        base = (
+            f"{c.code} has a {int(days)}-day global period: the decision to do it and the usual pre-procedure assessment "
+            "are part of its payment. A separate E/M on the same day is paid only when it is significant and separately "
+            "identifiable, documented as such, and billed with modifier 25."
+        )
+    elif days == "090":
+        base = (
+            f"{c.code} is a major procedure (90-day global). An E/M the day before or the day of, in which the decision "
+            "to operate was made, is billed with modifier 57; other same-day E/M is part of the surgery."
+        )
+    else:
+        base = f"{c.code}'s global period indicator is {days}: {GLOBAL_TEXT.get(days, '')}."
+    if em_pairs:
+        base += f" NCCI {c.ncci_release} pairs {c.code} with {len(em_pairs)} E/M codes ({', '.join(p.column2 for p in em_pairs[:6])}...), bypassed only by an E/M modifier such as 25 when it applies."
+    return base
+
+
+def _diagnosis_answer(c: _Ctx) -> str:
+    coverage = c.reference.coverage()
+    parts: list[str] = []
+    articles = {a.article_id for a in coverage.article_codes if a.hcpcs == c.code}
+    if articles:
+        ranges = [d for d in coverage.diagnoses if d.article_id in articles]
+        listed = ", ".join(
+            sorted(
+                {
+                    d.icd10_from if d.icd10_from == d.icd10_to else f"{d.icd10_from}-{d.icd10_to}"
+                    for d in ranges
+                }
+            )[:15]
+        )
+        parts.append(
+            f"The billing article{'s' if len(articles) > 1 else ''} {', '.join(sorted(articles))} list{'' if len(articles) > 1 else 's'} {len(ranges)} covered ICD-10-CM codes or ranges: {listed}."
+        )
+    elif c.pack is not None:
+        cited = "; ".join(s.title for s in c.pack.sources if s.id.startswith("L"))
+        parts.append(
+            f"The covered diagnoses are listed in your MAC's billing article ({cited}). No Medicare Coverage Database export is loaded, so MedPayIQ cannot list them here."
+        )
+    else:
+        parts.append(
+            "No coverage article for this code is loaded; any diagnosis must support medical necessity and be billable on the date of service."
+        )
+    bad = [d for d in c.diagnoses if not d.billable]
+    if bad:
+        parts.append("Not billable if offered: " + " ".join(d.message + "." for d in bad))
+    good = [d for d in c.diagnoses if d.billable]
+    if good:
+        parts.append("Billable: " + ", ".join(d.code for d in good) + ".")
+    return " ".join(parts)

@@ -1,0 +1,191 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, no external library, readable by
+screen readers (each chart has a <title>, a <desc> and text labels), and sized by its viewBox
+so it scales to a phone's width.
+
+- `setting_bars`: non-facility vs facility, here and nationally.
+- `locality_strip`: every locality's amount on one axis, the chosen one marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+
+from markupsafe import Markup
+
+__all__ = ["locality_strip", "setting_bars"]
+
+INK = "#1f2a37"
+MUTED = "#6b7280"
+ACCENT = "#0f5fa8"
+ACCENT_LIGHT = "#9cc3e6"
+HIGHLIGHT = "#c2410c"
+GRID = "#e5e7eb"
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def setting_bars(
+    *,
+    nonfacility: Decimal | None,
+    facility: Decimal | None,
+    national_nonfacility: Decimal | None,
+    national_facility: Decimal | None,
+    place_label: str,
+    chosen: str,
+) -> Markup:
+    """Horizontal bars: for each setting, the local amount (dark) and the national (light)."""
+    rows: list[tuple[str, str, Decimal | None, Decimal | None]] = [
+        ("non-facility", "Non-facility (office)", nonfacility, national_nonfacility),
+        ("facility", "Facility (hospital, ASC)", facility, national_facility),
+    ]
+    local_is_national = place_label == "National average"
+    values = [v for _, _, a, b in rows for v in (a, b) if v is not None]
+    top = max(values) if values else Decimal(1)
+    width, left, right = 560, 170, 90
+    bar_area = width - left - right
+    row_height = 26 if local_is_national else 44
+    height = 20 + row_height * len(rows) + 10
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="bars-t bars-d" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        '<title id="bars-t">Facility and non-facility amounts</title>',
+        f'<desc id="bars-d">{escape(_bars_desc(rows, place_label, local_is_national))}</desc>',
+    ]
+    y = 16
+    for key, label, local, national in rows:
+        weight = "700" if key == chosen else "400"
+        parts.append(
+            f'<text x="0" y="{y + 13}" font-size="13" font-weight="{weight}" fill="{INK}">{escape(label)}</text>'
+        )
+        series = (
+            [(local, ACCENT, place_label)]
+            if local_is_national
+            else [
+                (local, ACCENT, place_label),
+                (national, ACCENT_LIGHT, "National"),
+            ]
+        )
+        for offset, (value, colour, name) in enumerate(series):
+            by = y + offset * 18
+            if value is None:
+                parts.append(
+                    f'<text x="{left}" y="{by + 12}" font-size="12" fill="{MUTED}">not priced here (NA)</text>'
+                )
+                continue
+            w = float(value / top) * bar_area if top else 0
+            parts.append(
+                f'<rect x="{left}" y="{by}" width="{_f(max(w, 1))}" height="15" rx="2" fill="{colour}">'
+                f"<title>{escape(name)}: {_money(value)}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{_f(left + w + 6)}" y="{by + 12}" font-size="12" fill="{INK}">{_money(value)}</text>'
+            )
+        y += row_height
+    if not local_is_national:
+        parts.append(_legend(left, height - 4, [(ACCENT, place_label), (ACCENT_LIGHT, "National")]))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _bars_desc(
+    rows: Sequence[tuple[str, str, Decimal | None, Decimal | None]], place: str, national_only: bool
+) -> str:
+    out = []
+    for _, label, local, national in rows:
+        text = f"{label}: {place} {_money(local) if local is not None else 'not priced'}"
+        if not national_only:
+            text += f", national {_money(national) if national is not None else 'not priced'}"
+        out.append(text)
+    return "; ".join(out)
+
+
+def _legend(x: int, y: int, items: Sequence[tuple[str, str]]) -> str:
+    parts = []
+    for colour, name in items:
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
+        parts.append(
+            f'<text x="{x + 14}" y="{y}" font-size="11" fill="{MUTED}">{escape(name[:40])}</text>'
+        )
+        x += 24 + 7 * min(len(name), 40)
+    return "".join(parts)
+
+
+def locality_strip(
+    *,
+    amounts: Sequence[Decimal],
+    here: Decimal | None,
+    here_label: str,
+    national: Decimal | None,
+    rank: int | None,
+    setting: str,
+) -> Markup:
+    """Every locality's amount as a tick on one axis; the chosen locality and the national
+    amount marked. Ticks that coincide stack upward, so clusters show as columns."""
+    width, pad, axis_y = 560, 20, 96
+    low, high = min(amounts), max(amounts)
+    span = float(high - low) or 1.0
+
+    def x_of(value: Decimal) -> float:
+        return pad + float(value - low) / span * (width - 2 * pad)
+
+    position = f"rank {rank} of {len(amounts)}" if rank else f"{len(amounts)} localities"
+    desc = (
+        f"{setting} amounts in {len(amounts)} localities range from {_money(low)} to {_money(high)}"
+        + (f"; {here_label} is {_money(here)}, {position}" if here is not None and rank else "")
+        + (f"; national {_money(national)}" if national is not None else "")
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} 140" role="img" aria-labelledby="strip-t strip-d" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        '<title id="strip-t">Where this locality stands among all localities</title>',
+        f'<desc id="strip-d">{escape(desc)}</desc>',
+        f'<line x1="{pad}" y1="{axis_y}" x2="{width - pad}" y2="{axis_y}" stroke="{GRID}" stroke-width="2"/>',
+    ]
+    stacks: dict[int, int] = {}
+    for value in sorted(amounts):
+        x = x_of(value)
+        column = round(x / 4)
+        level = stacks.get(column, 0)
+        stacks[column] = level + 1
+        parts.append(
+            f'<rect x="{_f(x - 1.5)}" y="{_f(axis_y - 8 - level * 5)}" width="3" height="4" fill="{ACCENT_LIGHT}"/>'
+        )
+    if national is not None and low <= national <= high:
+        nx = x_of(national)
+        parts.append(
+            f'<line x1="{_f(nx)}" y1="{axis_y - 60}" x2="{_f(nx)}" y2="{axis_y + 4}" stroke="{MUTED}" stroke-dasharray="3 3"/>'
+        )
+        anchor = "end" if nx > width * 0.7 else "start"
+        parts.append(
+            f'<text x="{_f(nx + (-4 if anchor == "end" else 4))}" y="{axis_y - 50}" font-size="11" fill="{MUTED}" '
+            f'text-anchor="{anchor}">National {_money(national)}</text>'
+        )
+    if here is not None and rank is not None:
+        hx = x_of(here)
+        parts.append(
+            f'<circle cx="{_f(hx)}" cy="{axis_y}" r="6" fill="{HIGHLIGHT}" stroke="#fff" stroke-width="2"/>'
+        )
+        anchor = "end" if hx > width * 0.6 else "start"
+        parts.append(
+            f'<text x="{_f(hx + (-8 if anchor == "end" else 8))}" y="{axis_y - 24}" font-size="12" font-weight="700" '
+            f'fill="{HIGHLIGHT}" text-anchor="{anchor}">{escape(here_label)} {_money(here)}</text>'
+        )
+    parts.append(
+        f'<text x="{pad}" y="{axis_y + 22}" font-size="11" fill="{MUTED}">{_money(low)} lowest</text>'
+    )
+    parts.append(
+        f'<text x="{width - pad}" y="{axis_y + 22}" font-size="11" fill="{MUTED}" text-anchor="end">{_money(high)} highest</text>'
+    )
+    parts.append(
+        f'<text x="{width / 2}" y="{axis_y + 40}" font-size="11" fill="{MUTED}" text-anchor="middle">{escape(position)}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))

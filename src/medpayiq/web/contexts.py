@@ -1,0 +1,102 @@
+"""Typed template contexts: each page renders one of these dataclasses as `page`.
+
+Templates are rendered with StrictUndefined, so a template that names a field a context does
+not have fails (tests/web render every page). Fields hold service answers as they are; the
+templates format them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from medpayiq.services import CodeReport, DataStatus, LocalityInfo, Query, SearchResult
+
+__all__ = [
+    "ClaimPage",
+    "CodePage",
+    "DataPage",
+    "ErrorPage",
+    "HomePage",
+    "Picker",
+    "SearchPage",
+    "StateGroup",
+]
+
+
+@dataclass(frozen=True)
+class StateGroup:
+    """Localities of one state, for the picker's <optgroup>."""
+
+    state: str
+    localities: tuple[LocalityInfo, ...]
+
+
+@dataclass(frozen=True)
+class Picker:
+    """The place-and-time form as the user left it. `locality` is the resolved locality
+    ("" = national); `zip` what was typed."""
+
+    action: str
+    zip: str
+    locality: str
+    date: str
+    setting: str
+    states: tuple[StateGroup, ...]
+    dx: str = ""
+
+
+@dataclass(frozen=True)
+class HomePage:
+    title: str
+    q: str
+    examples: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    title: str
+    q: str
+    result: SearchResult | None
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CodePage:
+    """The code page: the service's report, the picker, and the two charts."""
+
+    title: str
+    report: CodeReport
+    query: Query
+    picker: Picker
+    bars: Markup
+    strip: Markup | None
+    params: dict[str, str]
+    setting_links: dict[str, str]
+    standing_near: tuple[Any, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    title: str
+    claim_text: str
+    checked: dict[str, Any] | None
+    problem: dict[str, Any] | None
+    keys_enabled: bool
+
+
+@dataclass(frozen=True)
+class DataPage:
+    title: str
+    status: DataStatus
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    title: str
+    status: int
+    detail: str
+    errors: tuple[dict[str, str], ...]
+    back: str
