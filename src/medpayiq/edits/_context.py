@@ -7,9 +7,10 @@ check: the rules that need it are skipped and a note says which and what to load
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TypeVar
 
 from medpayiq.errors import DataError
@@ -26,6 +27,7 @@ from medpayiq.reference import (
 )
 
 from ._claim import Claim, ClaimLine
+from ._memo import memo_for
 from ._results import Severity
 
 __all__ = ["CheckContext", "Draft", "vintage_source"]
@@ -55,7 +57,15 @@ class Draft:
 
 
 def vintage_source(label: str, vintage: Vintage) -> str:
-    """ "NCCI PTP 2024Q3 (file.csv.gz)" for a finding's `source`."""
+    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)"."""
+    memo = memo_for(vintage, "source")
+    text = memo.get(label)
+    if text is None:
+        text = memo[label] = _vintage_source(label, vintage)
+    return text
+
+
+def _vintage_source(label: str, vintage: Vintage) -> str:
     files = ", ".join(p.file for p in vintage.provenance)
     text = f"{label} {vintage.used.id}"
     return f"{text} ({files})" if files else text
@@ -86,24 +96,25 @@ class CheckContext:
         self._cache[key] = value
         return value
 
-    @property
+    @cached_property
     def fee(self) -> FeeSchedule | None:
         return self._table("fee", "fee schedule", lambda: self.reference.fee_schedule(self.day))
 
-    @property
+    @cached_property
     def ncci(self) -> NcciTables | None:
         return self._table("ncci", "NCCI", lambda: self.reference.ncci(self.day))
 
-    @property
+    @cached_property
     def icd(self) -> IcdTable | None:
         return self._table("icd", "ICD-10-CM", lambda: self.reference.icd10cm(self.day))
 
-    @property
+    @cached_property
     def code_sets(self) -> CodeSets:
-        cached = self._cache.get("codesets")
-        if cached is None:
-            cached = self._cache["codesets"] = self.reference.code_sets()
-        return cached  # type: ignore[return-value]
+        return self.reference.code_sets()
+
+    @cached_property
+    def _rvus(self) -> Mapping[tuple[str, str], RvuRow]:
+        return self.fee.rvus if self.fee is not None else {}
 
     def fee_on(self, day: date) -> FeeSchedule | None:
         """The fee schedule for another date (history); the claim's when none is loaded."""
@@ -116,8 +127,11 @@ class CheckContext:
         return self._cache[key]  # type: ignore[return-value]
 
     def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
-        fee = self.fee
-        return fee.rvus.get((hcpcs, modifier)) if fee is not None else None
+        return self._rvus.get((hcpcs, modifier))
+
+    @cached_property
+    def _numbered(self) -> list[tuple[int, ClaimLine]]:
+        return list(enumerate(self.claim.lines, start=1))
 
     def numbered_lines(self) -> list[tuple[int, ClaimLine]]:
-        return list(enumerate(self.claim.lines, start=1))
+        return self._numbered

@@ -14,10 +14,12 @@ from medpayiq.knowledge import (
     appeal_advice,
     is_em_code,
 )
-from medpayiq.records import MueEdit
+from medpayiq.records import MueEdit, PtpEdit
+from medpayiq.reference import NcciTables
 
 from ._claim import ClaimLine
 from ._context import CheckContext, Draft, vintage_source
+from ._memo import memo_for
 from ._results import Severity
 
 __all__ = ["check_addons", "check_mue", "check_ptp"]
@@ -43,7 +45,7 @@ def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
     if ncci is None:
         return [], set()
     lines = ctx.numbered_lines()
-    edits = ncci.ptp_among({line.hcpcs for _, line in lines})
+    edits = _edits_among(ncci, {line.hcpcs for _, line in lines})
     source = vintage_source("NCCI practitioner PTP", ncci.vintage)
     drafts: list[Draft] = []
     seen: set[tuple[int, int]] = set()
@@ -89,6 +91,23 @@ def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
                     _ptp_denial(n1, n2, edit.column2, edit.modifier_indicator, where, source, ctx)
                 )
     return drafts, pairs
+
+
+def _edits_among(ncci: NcciTables, codes: set[str]) -> list[PtpEdit]:
+    """`ncci.ptp_among(codes)`, from a per-table index of each code's column 2 edits (a
+    code's edits are read once; E/M and common procedures have thousands)."""
+    index = memo_for(ncci, "ptp")
+    found = []
+    for code in codes:
+        by_column2 = index.get(code)
+        if by_column2 is None:
+            by_column2 = defaultdict(list)
+            for edit in ncci.ptp_for(code):
+                by_column2[edit.column2].append(edit)
+            index[code] = by_column2
+        for other in codes:
+            found.extend(by_column2.get(other, ()))
+    return found
 
 
 def _ptp_denial(
@@ -172,7 +191,8 @@ def _mue_line_edit(
                 "whole line is denied.",
                 carc=("96",),
                 rarc=("N362",),
-                fix=f"Bill at most {edit.value} unit(s) per line; units for separate services go on "
+                fix=f"Bill at most {edit.value} unit(s) per line; units for separate services go "
+                f"on "
                 "separate lines with 76, 77, 91 or an anatomic modifier, as the record supports.",
                 appeal=appeal_advice(
                     AppealRoute.REOPENING,
@@ -322,7 +342,8 @@ def check_addons(ctx: CheckContext) -> list[Draft]:
                 appeal=appeal_advice(
                     AppealRoute.REOPENING,
                     note=(
-                        "If the primary was performed but left off or denied, correct it first; the "
+                        "If the primary was performed but left off or denied, correct it first; "
+                        "the "
                         "add-on is then reprocessed through a reopening."
                     ),
                 ),

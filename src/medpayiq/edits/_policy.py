@@ -145,7 +145,8 @@ def _frequency(
                 rule,
                 tuple(numbers),
                 f"This is epidural session {session} in the {pack.regions[region]} region within "
-                f"the rolling 12 months {start + timedelta(days=1)} to {ctx.day}: at most {limit} are covered "
+                f"the rolling 12 months {start + timedelta(days=1)} to {ctx.day}: "
+                f"at most {limit} are covered "
                 f"(earlier sessions: {shown}). {_lines_phrase(numbers)} would be denied.",
             )
         )
@@ -229,7 +230,8 @@ def _levels(
                 pack,
                 rule,
                 addons,
-                f"{levels} transforaminal levels billed in the {pack.regions[region]} region (on one "
+                f"{levels} transforaminal levels billed in the {pack.regions[region]} region "
+                "(on one "
                 f"side): at most {transforaminal_max} levels per session are covered; the "
                 f"additional-level line{'s' if len(addons) > 1 else ''} "
                 f"{', '.join(map(str, addons))} would be denied.",
@@ -317,7 +319,8 @@ def _kx(
                     rule,
                     (n,),
                     f"Line {n}: KX on {line.hcpcs}: the billing articles use KX to mark a "
-                    "diagnostic selective nerve root block, which is billed with the transforaminal "
+                    "diagnostic selective nerve root block, which is billed with the "
+                    "transforaminal "
                     "codes (64479-64484).",
                     route=AppealRoute.REOPENING,
                 )

@@ -17,6 +17,7 @@ from medpayiq.pricing import ClaimResult, LineRequest, Location, price_claim, pr
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._claim import Claim, ClaimLine
+from ._memo import memo_for
 
 __all__ = ["LinePrices", "price_lines"]
 
@@ -69,9 +70,26 @@ _NPP = frozenset({"np", "pa", "cns"})
 def price_lines(
     reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, ClaimLine]]
 ) -> LinePrices:
-    """Price `lines` (numbered as on the claim) as one claim."""
+    """Price `lines` (numbered as on the claim) as one claim. Results are memoised per
+    reference object by everything the engine reads: date, place, provider and lines (the
+    date itself, not its quarter: a CF or GPCI rule can change mid-quarter)."""
     if not lines:
         return LinePrices({})
+    key = (
+        claim.date_of_service, claim.zip5, claim.carrier, claim.locality,
+        claim.place_of_service, claim.provider.participating, claim.provider.type,
+        tuple((n, line.hcpcs, tuple(line.modifiers), line.units) for n, line in lines),
+    )  # fmt: skip
+    memo = memo_for(reference, "prices")
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _price_lines(reference, claim, lines)
+    return found
+
+
+def _price_lines(
+    reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, ClaimLine]]
+) -> LinePrices:
     requests = [_request(claim, n, line) for n, line in lines]
     notes: dict[int, str] = {}
     try:
