@@ -23,6 +23,7 @@ from medpayiq.reference import Confidence, Coverage
 
 from ._claim import ClaimLine
 from ._context import CheckContext, Draft
+from ._pricing import price_lines
 from ._results import Guidance, Severity
 
 __all__ = ["check_policies"]
@@ -366,8 +367,9 @@ def _covered_diagnosis(
     for n, line, _ in lines:
         articles = _articles_for(coverage, line.hcpcs, carrier)
         if not articles:
+            mac = f" for MAC {carrier}" if carrier else ""
             ctx.notes.append(
-                f"No billing article in the loaded Medicare Coverage Database "
+                f"No billing article{mac} in the loaded Medicare Coverage Database "
                 f"export lists {line.hcpcs}: its diagnoses were not checked."
             )
             continue
@@ -392,20 +394,22 @@ def _covered_diagnosis(
 
 
 def _carrier(ctx: CheckContext) -> str | None:
+    """The claim's MAC carrier number: given, or from the locality its ZIP resolves to."""
     if ctx.claim.carrier:
         return ctx.claim.carrier
-    cached = ctx._cache.get("locality")
-    return getattr(cached, "carrier", None)
+    locality = price_lines(ctx.reference, ctx.claim, list(enumerate(ctx.claim.lines, 1))).locality
+    return locality.split("-")[0] if locality else None
 
 
 def _articles_for(coverage: Coverage, hcpcs: str, carrier: str | None) -> set[str]:
+    """The articles for `hcpcs` that the claim's MAC uses. A billing article binds only the
+    contractors it lists, so another MAC's article is never applied to this claim."""
     articles = {a.article_id for a in coverage.article_codes if a.hcpcs == hcpcs}
     if carrier and coverage.contractors:
         mine = {
             c.article_id for c in coverage.contractors if c.contractor_number.strip() == carrier
         }
-        if articles & mine:
-            return articles & mine
+        return articles & mine
     return articles
 
 
