@@ -62,14 +62,29 @@ def test_newer_file_for_the_same_release_replaces_the_older(any_db: str, data_di
         assert [p.file for p in store.reference().datasets()] == ["PPRRVU2025_Oct.txt"]
 
 
-def test_folder_load_keeps_one_of_each_twin(tmp_path: Path, data_dir: Path) -> None:
+def test_folder_load_reads_one_of_each_twin(tmp_path: Path, data_dir: Path) -> None:
     with open_store(str(tmp_path / "s.sqlite")) as store:
         results = {r.file: r for r in store.load([data_dir / "cms/pfs/RVU25D"])}
-    assert results["PPRRVU2025_Oct.txt"].status is LoadStatus.LOADED
-    assert results["PPRRVU2025_Oct.csv"].status is LoadStatus.SKIPPED
-    # The CSV export of LOCCO lost its leading zeros: the fixed-width twin is the one loaded.
-    assert results["25LOCCO.txt"].status is LoadStatus.LOADED
-    assert results["25LOCCO.csv"].message == "twin of 25LOCCO.txt"
+        loaded = {(d.kind, d.source_file) for d in store.datasets()}
+    # CMS's .csv/.txt twins of a name: one is read (`sources.iter_files` picks it).
+    assert results["PPRRVU2025_Oct.csv"].status is LoadStatus.LOADED
+    assert "PPRRVU2025_Oct.txt" not in results
+    assert loaded == {
+        (Kind.PPRRVU, "PPRRVU2025_Oct.csv"),
+        (Kind.GPCI, "GPCI2025.csv"),
+        (Kind.LOCCO, "25LOCCO.csv"),
+        (Kind.ANES, "ANES2025.csv"),
+        (Kind.OPPSCAP, "OPPSCAP_Oct.csv"),
+    }
+
+
+def test_icd10cm_table_and_its_xml_load_once(tmp_path: Path, data_dir: Path) -> None:
+    with open_store(str(tmp_path / "s.sqlite")) as store:
+        results = store.load([data_dir / "icd10cm/FY2026"])
+        (info,) = store.datasets()
+    statuses = sorted((r.file, r.status.value, r.message) for r in results)
+    assert info.source_file == "icd10cm_codes_April-1-2026.csv.gz", statuses
+    assert (info.rows, info.billable) == (98_186, 74_719)
 
 
 def _broken_copy(data_dir: Path, folder: Path, line_no: int) -> Path:

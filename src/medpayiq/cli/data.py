@@ -38,8 +38,15 @@ data_app = typer.Typer(
     no_args_is_help=True,
 )
 
-out = Console()
-err = Console(stderr=True)
+
+def _console(*, stderr: bool = False) -> Console:
+    """Made per command (so COLUMNS and redirection at call time count). Piped output gets
+    a wide page: a table wrapped to 80 columns is hard to read or grep."""
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, width=max(console.width, 200))
+    return console
+
 
 DbOption = Annotated[
     str | None,
@@ -59,7 +66,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    _console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -105,6 +112,7 @@ def load(
 
 def _load_with_progress(store: Store, planned: list) -> list[LoadResult]:  # type: ignore[type-arg]
     results: list[LoadResult] = []
+    err = _console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -138,6 +146,7 @@ _STYLE = {
 
 
 def _report(results: list[LoadResult], *, title: str) -> None:
+    out = _console()
     table = Table(title=title, title_justify="left")
     for name, justify in (
         ("kind", "left"),
@@ -186,6 +195,7 @@ def status(
         payload = {"database": url, "datasets": [d.as_json() for d in datasets]}
         typer.echo(json.dumps(payload, indent=2))
         return
+    out = _console()
     if not datasets:
         out.print(f"No data loaded in {url}. Load some: medpayiq data load --source PATH")
         return
@@ -239,6 +249,8 @@ def sync_command(
 ) -> None:
     """Download CMS's published files for a year (URLs from the release catalog), check
     them and load them."""
+
+    err = _console(stderr=True)
 
     def event(e: SyncEvent) -> None:
         if not e.results:

@@ -12,6 +12,8 @@ dates); PostgreSQL gets psycopg's `COPY ... FROM STDIN`.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,10 +73,10 @@ class PlannedFile:
         return (self.parsed.kind, self.parsed.release.id, self.parsed.variant)
 
 
-# CMS publishes most PFS tables three times over (.txt, .csv, .xlsx) in one zip. One is
-# loaded: the fixed-width .txt first (CMS's csv exports can lose leading zeros: 25LOCCO.csv),
-# then .csv, then the rest.
-_PREFERENCE = {".txt": 0, ".csv": 1}
+# `sources.iter_files` already reads one of CMS's .csv/.txt/.xlsx twins of a name. Files of
+# different names can still hold one dataset (the ICD-10-CM code table and its tabular XML);
+# then one is loaded, in the same order of preference as `iter_files`.
+_PREFERENCE = {".csv": 0, ".txt": 1, ".xlsx": 2}
 
 
 def _preference(item: PlannedFile) -> int:
@@ -277,9 +279,9 @@ def _sqlite_insert(
         f"VALUES ({int(dataset_id)}, {', '.join('?' for _ in rc.columns)})"
     )
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    encode, total = rc.encode_text, 0
+    total = 0
     try:
-        while batch := [encode(r) for r in islice(records, BATCH)]:
+        for batch in _Prefetch(records, rc.encode_text):
             cursor.executemany(sql, batch)
             total += len(batch)
             if on_rows:
@@ -287,6 +289,52 @@ def _sqlite_insert(
     finally:
         cursor.close()
     return total
+
+
+class _Prefetch:
+    """Parses and encodes the next batch in a thread while SQLite writes this one.
+
+    sqlite3 lets go of the GIL while it steps a statement, so on two cores the parser and
+    the writer overlap. A parse error in the thread is raised here, in the loader, where it
+    rolls the transaction back."""
+
+    _DONE = object()
+
+    def __init__(self, records: Iterator[Any], encode: Callable[[Any], tuple[Any, ...]]) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._produce, args=(records, encode), name="medpayiq-load", daemon=True
+        )
+
+    def _produce(self, records: Iterator[Any], encode: Callable[[Any], tuple[Any, ...]]) -> None:
+        try:
+            while batch := [encode(r) for r in islice(records, BATCH)]:
+                if not self._put(batch):
+                    return
+            self._put(self._DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._put(exc)
+
+    def _put(self, item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[list[tuple[Any, ...]]]:
+        self._thread.start()
+        try:
+            while (item := self._queue.get()) is not self._DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+            self._thread.join()
 
 
 def _copy_insert(

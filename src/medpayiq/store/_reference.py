@@ -13,7 +13,7 @@ checker that sees the same codes again and again runs from memory after warming 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from medpayiq.errors import DataError
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
 from medpayiq.reference import Catalog, Dataset, NcciTables, Provenance, Vintage
-from medpayiq.releases import Kind
+from medpayiq.releases import Kind, Release
 from medpayiq.store import _queries as q
 
 __all__ = ["StoreNcci", "StoreReference"]
@@ -33,10 +33,15 @@ class _LazyDataset(Dataset):
     """A Catalog dataset whose records are read from the store on first use."""
 
     def __init__(
-        self, provenance: Provenance, loader: Callable[[], list[Any]], dataset_id: int
+        self,
+        provenance: Provenance,
+        loader: Callable[[], list[Any]],
+        dataset_id: int,
+        parts: tuple[Provenance, ...] = (),
     ) -> None:
         self.provenance = provenance
         self.dataset_id = dataset_id
+        self.parts = parts
         self._loader = loader
         self._records: list[Any] | None = None
         self._lock = threading.Lock()
@@ -134,6 +139,9 @@ class StoreNcci:
         return [a for a in self._addon.get(addon) if q.in_force(a, self._day)]
 
 
+_QUERIED = frozenset({Kind.PTP, Kind.MUE, Kind.MUE_OUTPATIENT, Kind.ADDON})
+
+
 class StoreReference(Catalog):
     """`ReferenceData` over the store's active datasets at the time it was made."""
 
@@ -161,6 +169,26 @@ class StoreReference(Catalog):
             return found
 
         return load
+
+    def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
+        # The Catalog merges a release's parts (PTP f1-f4) by reading their records; the
+        # kinds answered by queries must never be read whole, so their parts stay lazy and
+        # the queries cover every part (see `_code_cache`).
+        if kind not in _QUERIED:
+            return super()._releases(kind, variant)
+        grouped: dict[Release, list[_LazyDataset]] = defaultdict(list)
+        for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
+            if k is kind and (variant is None or v == variant):
+                assert isinstance(dataset, _LazyDataset)
+                grouped[dataset.provenance.release].append(dataset)
+        merged: dict[Release, Dataset] = {}
+        for release, parts in grouped.items():
+            first = parts[0]
+            sources = tuple(p.provenance for p in parts) if len(parts) > 1 else ()
+            merged[release] = _LazyDataset(
+                first.provenance, first._loader, first.dataset_id, sources
+            )
+        return merged
 
     def _code_cache(self, kind: Kind, dataset: Dataset) -> _CodeCache:
         assert isinstance(dataset, _LazyDataset)
@@ -191,18 +219,14 @@ class StoreReference(Catalog):
         key = ("ncci", day)
         if key not in self._cache:
             ptp, vintage = self._pick(Kind.PTP, day, "NCCI PTP")
-            provenance = [
-                d.provenance
-                for d in self._active
-                if d.kind is Kind.PTP and d.release.id == vintage.used.id
-            ]
+            provenance = list(ptp.sources)
             mue = addon = None
             if (picked := self._pick_optional_any(Kind.MUE, day, "MUE")) is not None:
                 mue = self._code_cache(Kind.MUE, picked)
-                provenance.append(picked.provenance)
+                provenance.extend(picked.sources)
             if (picked := self._pick_optional_any(Kind.ADDON, day, "add-on edits")) is not None:
                 addon = self._code_cache(Kind.ADDON, picked)
-                provenance.append(picked.provenance)
+                provenance.extend(picked.sources)
             vintage = Vintage(
                 vintage.wanted, vintage.used, vintage.confidence, vintage.note, tuple(provenance)
             )

@@ -211,14 +211,16 @@ class RowCodec:
     decode: Callable[[Any], Any]
 
 
-def _to_text(value: Any) -> Any:
-    if value is None or isinstance(value, str | int):  # bool is an int: stored as 0/1
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot store {value!r}")
+_TO_TEXT = {Decimal: "str({v})", date: "{v}.isoformat()"}
+
+
+def _text_expr(f: _Field) -> str:
+    """The expression for what SQLite stores of `r.<field>` (bool and int stay as they are)."""
+    v = f"r.{f.name}"
+    if f.tp not in _TO_TEXT:
+        return v
+    expr = _TO_TEXT[f.tp].format(v=v)
+    return f"(None if {v} is None else {expr})" if f.optional else expr
 
 
 def _build_codec(kind: Kind) -> RowCodec:
@@ -233,8 +235,7 @@ def _build_codec(kind: Kind) -> RowCodec:
             text_parts += [f"r.{f.name}.carrier", f"r.{f.name}.locality"]
         else:
             parts.append(f"r.{f.name}")
-            simple = f.tp in (str, int, bool)
-            text_parts.append(f"r.{f.name}" if simple else f"_t(r.{f.name})")
+            text_parts.append(_text_expr(f))
     column_names = tuple(c for f in fields for c in f.columns)
     for f in fields:
         if f.tp is rec.LocalityId:
@@ -243,7 +244,7 @@ def _build_codec(kind: Kind) -> RowCodec:
             args.append(f"None if row[{a}] is None else {locality}" if f.optional else locality)
         else:
             args.append(f"row[{column_names.index(f.name)}]")
-    namespace: dict[str, Any] = {"_t": _to_text, "_L": rec.LocalityId, "_R": record}
+    namespace: dict[str, Any] = {"_L": rec.LocalityId, "_R": record}
     source = (
         f"def encode(r): return ({', '.join(parts)},)\n"
         f"def encode_text(r): return ({', '.join(text_parts)},)\n"

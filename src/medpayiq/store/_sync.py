@@ -37,7 +37,11 @@ class CatalogEntry:
     file: str | None = None
 
     def target_name(self) -> str:
-        return self.file or urlsplit(self.url).path.rstrip("/").rsplit("/", 1)[-1] or "download"
+        """Where the download is kept, below the year's folder: the URL's path, so that the
+        folder and zip names that tell a release (RVU26C/, rvu26a-....zip) stay with it."""
+        path = self.file or urlsplit(self.url).path
+        parts = [p for p in path.split("/") if p not in ("", ".", "..")]
+        return "/".join(parts) or "download"
 
 
 def read_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
@@ -58,8 +62,16 @@ def read_catalog(path: str | Path | None = None) -> list[CatalogEntry]:
         raise InputError(f"{where}: not a release catalog ({exc})", parameter="catalog") from None
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def _entry(item: dict[str, Any]) -> CatalogEntry:
     sha = item.get("sha256")
+    if sha is not None and not (
+        isinstance(sha, str) and len(sha) == 64 and set(sha.lower()) <= _HEX
+    ):
+        # (an all-digit hash unquoted in YAML reads as a number: quote it)
+        raise ValueError(f"{item.get('url')}: sha256 must be 64 hex digits, in quotes")
     return CatalogEntry(
         int(item["year"]),
         str(item["name"]),
@@ -152,6 +164,7 @@ def _sync_one(
     store: Store, http: httpx.Client, entry: CatalogEntry, url: str, folder: Path
 ) -> list[LoadResult]:
     target = folder / entry.target_name()
+    target.parent.mkdir(parents=True, exist_ok=True)
     cached = entry.sha256 is not None and target.is_file() and _sha256(target) == entry.sha256
     if not cached:
         try:
