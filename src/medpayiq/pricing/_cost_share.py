@@ -13,7 +13,7 @@ from medpayiq.money import ZERO, cents
 from . import _rules
 from ._types import CostShare
 
-__all__ = ["annual_deductible", "split_cost"]
+__all__ = ["annual_deductible", "check_deductible", "split_cost"]
 
 COINSURANCE = Decimal("0.20")
 
@@ -36,13 +36,20 @@ def check_deductible(remaining: Decimal | None, day: date) -> Decimal:
     return cents(remaining)
 
 
-def split_cost(allowed: Decimal, day: date, deductible_remaining: Decimal) -> CostShare:
-    """Split `allowed` between patient and Medicare, consuming the remaining deductible."""
+def split_cost(
+    allowed: Decimal,
+    day: date,
+    deductible_remaining: Decimal,
+    sequestration_rate: Decimal | None = None,
+) -> CostShare:
+    """Split `allowed` between patient and Medicare, consuming the remaining deductible.
+    `sequestration_rate` is the rate in effect on `day` when the caller already has it."""
     applied = min(deductible_remaining, allowed)
     rest = allowed - applied
     coinsurance = cents(rest * COINSURANCE)
     medicare_before = rest - coinsurance  # 80%, the remainder so the cents add up
-    sequestration = cents(medicare_before * _rules.sequestration_rate(day))
+    rate = _rules.sequestration_rate(day) if sequestration_rate is None else sequestration_rate
+    sequestration = cents(medicare_before * rate)
     medicare = medicare_before - sequestration
     patient = applied + coinsurance
     return CostShare(

@@ -1,7 +1,9 @@
 """price_line and price_claim: a request in, a result with its trail out.
 
 Each line is prepared once (release, location, setting, row, GPCIs, CF, modifiers) into a
-`_Line` holding two views, local and national, which differ only in their GPCIs. The claim
+`_Line` holding two views, local and national, which differ only in their GPCIs. What lines
+share (per fee schedule snapshot and date) comes from a `_context.DayContext`, worked out
+once. The claim
 rules (_mppr) then run on each view, and the provider's rate, units and cost share finish
 the line. Nothing here reads a file, a clock or the environment.
 """
@@ -9,25 +11,16 @@ the line. Nothing here reads a file, a clock or the environment.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
 from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.money import ZERO, cents
 from medpayiq.records import RvuRow
-from medpayiq.reference import (
-    CodeSets,
-    Confidence,
-    FeeSchedule,
-    Geography,
-    Provenance,
-    ReferenceData,
-    Vintage,
-)
-from medpayiq.releases import Kind
+from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
-from . import _cost_share, _fee, _location, _modifiers
+from . import _cost_share, _fee, _modifiers
+from ._context import DayContext, Head, Place, context_for, lowest, sources
 from ._fee import NATIONAL_GPCI, GpciTriple
 from ._mppr import Procedure, reduce_claim
 from ._types import (
@@ -35,12 +28,9 @@ from ._types import (
     CostShare,
     LineRequest,
     LineResult,
-    ResolvedLocation,
     Setting,
     SettingAmount,
-    Source,
     Step,
-    TrailValue,
 )
 
 __all__ = ["price_claim", "price_line"]
@@ -48,45 +38,53 @@ __all__ = ["price_claim", "price_line"]
 NPP_RATE = Decimal("0.85")
 NON_PAR_RATE = Decimal("0.95")
 LIMITING_CHARGE = Decimal("1.15")
-_HUNDRED = Decimal(100)
 
 
-@dataclass
-class _View:
-    """One set of GPCIs (the locality's, or national 1.000) and what they give."""
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """Everything about a line that follows from its code, modifiers, place of service and
+    location on one date: worked out once per fee schedule snapshot and kept in the
+    DayContext. `local`/`national` are (non-facility, facility, one-unit amount after the
+    modifier percentages) at the locality's GPCIs and at 1.000."""
 
-    gpci: GpciTriple
-    nonfacility: SettingAmount | None = None
-    facility: SettingAmount | None = None
-    unit_amount: Decimal | None = None  # after modifier percentages, before claim rules
-    steps: list[Step] = field(default_factory=list)
-    procedure: Procedure | None = None
-    total: Decimal | None = None
-
-
-@dataclass
-class _Line:
-    request: LineRequest
     hcpcs: str
     modifiers: tuple[str, ...]
-    fee: FeeSchedule
-    geography: Geography | None
     row: RvuRow
     plan: _modifiers.ModifierPlan | None
-    location: ResolvedLocation
+    place: Place
     setting: Setting
     setting_reason: str
     cf: Decimal
-    work_column: str
+    head: Head
+    steps: tuple[Step, ...]
     payable: bool
     message: str
-    local: _View
-    national: _View
-    steps: list[Step]
-    review: list[str]
-    confidence: Confidence
-    confidence_notes: list[str]
-    sources: list[Provenance]
+    review: tuple[str, ...]
+    local: tuple[SettingAmount | None, SettingAmount | None, Decimal | None]
+    national: tuple[SettingAmount | None, SettingAmount | None, Decimal | None]
+
+
+class _Line:
+    """One request on its way through the claim rules: what changes per claim."""
+
+    __slots__ = (
+        "ctx", "fee", "local_total", "message", "national_total", "payable", "prep", "request",
+        "review", "steps",
+    )  # fmt: skip
+
+    def __init__(
+        self, request: LineRequest, ctx: DayContext, fee: FeeSchedule, prep: _Prepared
+    ) -> None:
+        self.request = request
+        self.ctx = ctx
+        self.fee = fee
+        self.prep = prep
+        self.payable = prep.payable
+        self.message = prep.message
+        self.steps = list(prep.steps)
+        self.review = list(prep.review)
+        self.local_total: Decimal | None = None
+        self.national_total: Decimal | None = None
 
 
 # --- Public API -----------------------------------------------------------------------------
@@ -143,259 +141,113 @@ def price_claim(
 
 # --- Preparing one line ---------------------------------------------------------------------
 
+_codes: dict[str, str] = {}
+
+
+def _code(text: str) -> str:
+    """The normalised code (kept: codes are few, and checking one costs a regex)."""
+    code = _codes.get(text)
+    if code is None:
+        code = _modifiers.normalise_code(text)
+        if len(_codes) > 100_000:
+            _codes.clear()
+        _codes[text] = code
+    return code
+
 
 def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
     day = request.date_of_service
-    hcpcs = _modifiers.normalise_code(request.hcpcs)
-    if not isinstance(request.units, int) or not 1 <= request.units <= 9999:
+    hcpcs = _code(request.hcpcs)
+    units = request.units
+    if not isinstance(units, int) or not 1 <= units <= 9999:
         raise InputError(
-            f"units must be a whole number from 1 to 9999, not {request.units!r}", parameter="units"
+            f"units must be a whole number from 1 to 9999, not {units!r}", parameter="units"
         )
-    code_sets = reference.code_sets()
-    modifiers = _modifiers.normalise_modifiers(request.modifiers, code_sets.modifiers)
-    fee = reference.fee_schedule(day, qp=qp)
-    row, row_modifier = _modifiers.find_row(fee, hcpcs, modifiers, day)
-    setting, setting_reason = _fee.choose_setting(
-        request.pos, request.setting, code_sets.places_of_service or None
-    )
-    geography = _geography(reference, request)
-    location = _location.resolve_location(request.location, fee, geography)
-    with_floor, column_reason, column_confidence = _fee.choose_work_column(fee, day)
-    cf, cf_reason = _fee.choose_cf(row, fee, day, qp)
-    local_gpci = (
-        _fee.gpci_triple(location.gpci, with_floor) if location.gpci is not None else NATIONAL_GPCI
-    )
-    line = _Line(
-        request=request,
-        hcpcs=hcpcs,
-        modifiers=modifiers,
-        fee=fee,
-        geography=geography,
-        row=row,
-        plan=None,
-        location=location,
-        setting=setting,
-        setting_reason=setting_reason,
-        cf=cf,
-        work_column="with 1.0 floor" if with_floor else "without floor",
-        payable=row.status in _modifiers.PAID_STATUSES,
-        message=_modifiers.status_reason(row.status),
-        local=_View(local_gpci),
-        national=_View(NATIONAL_GPCI),
-        steps=[],
-        review=[],
-        confidence=Confidence.HIGH,
-        confidence_notes=[],
-        sources=[],
-    )
-    _record_data(line, fee, geography, code_sets, column_confidence, column_reason)
-    if request.location.state and location.locality is not None:
-        line.sources.extend(_locco_source(reference, day))
-    line.steps.append(
-        Step(
-            "location",
-            (("asked", _asked(request)),),
-            f"{location.locality or 'national'} {location.name}",
-            location.how,
-        )
-    )
-    line.steps.append(
-        Step(
-            "facility or non-facility",
-            (("place of service", request.pos),),
-            setting.value,
-            setting_reason,
-        )
-    )
-    if location.gpci is not None:
-        line.steps.append(
-            Step(
-                "work GPCI column",
-                (
-                    ("with floor", location.gpci.work),
-                    ("without floor", location.gpci.work_no_floor),
-                ),
-                local_gpci.work,
-                column_reason,
-            )
-        )
-    line.steps.append(Step("conversion factor", (("date of service", day),), cf, cf_reason))
-    if not line.payable:
-        if row.status == "J" and location.locality in fee.anesthesia:
-            anes = fee.anesthesia[location.locality]  # type: ignore[index]
-            line.steps.append(
-                Step(
-                    "anesthesia CF",
-                    (("locality", location.locality),),
-                    anes.cf_qp if qp and anes.cf_qp else anes.cf,
-                )
-            )
-        line.steps.append(Step("status", (("status", row.status),), None, line.message))
-        return line
-    line.plan = _modifiers.plan_modifiers(row, row_modifier, modifiers)
-    for view in (line.local, line.national):
-        view.nonfacility = _fee.setting_amount(row, Setting.NON_FACILITY, view.gpci, cf)
-        view.facility = _fee.setting_amount(row, Setting.FACILITY, view.gpci, cf)
-    _local_steps(line)
-    _unit_amounts(line)
-    return line
-
-
-def _asked(request: LineRequest) -> str:
-    loc = request.location
-    if loc.is_national:
-        return "national"
-    parts = [
-        f"{k} {v}"
-        for k, v in (
-            ("ZIP", loc.zip),
-            ("locality", loc.locality),
-            ("state", loc.state),
-            ("county", loc.county),
-        )
-        if v
-    ]
-    return ", ".join(parts)
-
-
-def _geography(reference: ReferenceData, request: LineRequest) -> Geography | None:
-    loc = request.location
-    if not (loc.zip or loc.state or loc.county):
-        return None
+    raw_modifiers = request.modifiers
+    if type(raw_modifiers) is not tuple:
+        raw_modifiers = tuple(raw_modifiers)
     try:
-        return reference.geography(request.date_of_service)
+        fee = reference.fee_schedule(day, qp=qp)
     except ReleaseNotLoaded:
-        if loc.zip:
-            raise
-        return None  # a state alone can still be answered from the GPCI file
+        # A malformed modifier is reported before a missing release, as it always was.
+        _modifiers.normalise_modifiers(raw_modifiers, reference.code_sets().modifiers)
+        raise
+    ctx = context_for(reference, fee, day, qp)
+    key = (hcpcs, raw_modifiers, request.pos, request.setting, request.location)
+    table = ctx.prepared
+    prep = table.get(key)
+    if prep is None:
+        prep = _prepare_fresh(reference, fee, ctx, request, hcpcs, raw_modifiers)
+        table[key] = prep
+        ctx.trim(table)
+    return _Line(request, ctx, fee, prep)
 
 
-def _record_data(
-    line: _Line,
+def _prepare_fresh(
+    reference: ReferenceData,
     fee: FeeSchedule,
-    geography: Geography | None,
-    code_sets: CodeSets,
-    column_confidence: Confidence,
-    column_reason: str,
-) -> None:
-    """Collect the datasets used and lower the confidence where one is not the release in
-    effect (the reference says so in each vintage's note)."""
-    vintages: list[Vintage] = [fee.vintage]
-    for kind in (Kind.GPCI, Kind.OPPSCAP, Kind.ANES):
-        vintage = fee.component_vintages.get(kind)
-        if vintage is None:
-            continue
-        if kind is Kind.OPPSCAP and not (line.row.opps_mp and line.row.status in "ART"):
-            continue
-        if kind is Kind.ANES and line.row.status != "J":
-            continue
-        vintages.append(vintage)
-    if geography is not None and line.request.location.zip:
-        vintages.append(geography.vintage)
-    for vintage in vintages:
-        line.sources.extend(vintage.provenance)
-        if vintage.confidence < Confidence.HIGH:
-            line.confidence_notes.append(vintage.note)
-            line.confidence = min(line.confidence, vintage.confidence)
-    if column_confidence < Confidence.HIGH:
-        line.confidence_notes.append(column_reason)
-        line.confidence = min(line.confidence, column_confidence)
-    if line.request.pos is not None:
-        line.sources.extend(p for p in code_sets.provenance if p.kind is Kind.POS)
-    vintage = fee.vintage
-    line.steps.append(
-        Step(
-            "release in effect",
-            (("date of service", line.request.date_of_service), ("in effect", vintage.wanted.id)),
-            vintage.used.id,
-            vintage.note,
-        )
-    )
+    ctx: DayContext,
+    request: LineRequest,
+    hcpcs: str,
+    raw_modifiers: tuple[str, ...],
+) -> _Prepared:
+    modifiers = ctx.modifiers(raw_modifiers)
+    row, row_modifier = ctx.row(fee, hcpcs, modifiers)
+    setting, setting_reason, setting_step = ctx.setting(request.pos, request.setting)
+    place = ctx.place(reference, fee, request.location)
+    cf, cf_step = ctx.cf(row, fee)
+    head = ctx.head(fee, row, request, place)
+    located = place.steps
+    steps = [ctx.release_step, located[0], setting_step, *located[1:], cf_step]
+    payable = row.status in _modifiers.PAID_STATUSES
+    message = _modifiers.status_reason(row.status)
+    no_amount: tuple[None, None, None] = (None, None, None)
 
-
-def _locco_source(reference: ReferenceData, day: date) -> list[Provenance]:
-    """The LOCCO file a state or county answer came from (Geography does not carry it)."""
-    found = [
-        p
-        for p in reference.datasets()
-        if p.kind is Kind.LOCCO
-        and p.release.effective_from.year == day.year
-        and p.release.effective_from <= day
-    ]
-    return [max(found, key=lambda p: p.release.effective_from)] if found else []
-
-
-def _local_steps(line: _Line) -> None:
-    row, view = line.row, line.local
-    chosen = view.facility if line.setting is Setting.FACILITY else view.nonfacility
-    assert chosen is not None
-    pe = row.pe_facility if line.setting is Setting.FACILITY else row.pe_nonfacility
-    g = view.gpci
-    line.steps.append(
-        Step(
-            "RVU x GPCI",
-            (
-                ("work RVU", row.work), ("work GPCI", g.work),
-                (f"{line.setting.value} PE RVU", pe), ("PE GPCI", g.pe),
-                ("MP RVU", row.mp), ("MP GPCI", g.mp),
-            ),
-            chosen.rvu_sum,
-            f"{row.work} x {g.work} + {pe} x {g.pe} + {row.mp} x {g.mp}",
-        )
-    )  # fmt: skip
-    line.steps.append(
-        Step(
-            "fee schedule amount",
-            (("RVU x GPCI", chosen.rvu_sum), ("CF", line.cf)),
-            chosen.fee_schedule,
-            "(RVU x GPCI) x CF, rounded half-up to cents",
-        )
-    )
-    if chosen.opps_cap is not None:
-        opps_pe = (
-            row.opps_pe_facility if line.setting is Setting.FACILITY else row.opps_pe_nonfacility
-        )
-        line.steps.append(
-            Step(
-                "OPPS cap",
-                (("work RVU", row.work), ("OPPS PE RVU", opps_pe), ("OPPS MP RVU", row.opps_mp),
-                 ("fee schedule amount", chosen.fee_schedule), ("OPPS amount", chosen.opps_cap)),
-                min(chosen.fee_schedule, chosen.opps_cap),
-                "the lower of the fee schedule amount and the OPPS-capped amount",
-            )
+    def done(
+        plan: _modifiers.ModifierPlan | None,
+        local: tuple[SettingAmount | None, SettingAmount | None, Decimal | None] = no_amount,
+        national: tuple[SettingAmount | None, SettingAmount | None, Decimal | None] = no_amount,
+    ) -> _Prepared:
+        review = plan.review if plan is not None else ()
+        return _Prepared(
+            hcpcs, modifiers, row, plan, place, setting, setting_reason, cf, head,
+            tuple(steps), payable, message, review, local, national,
         )  # fmt: skip
-    if chosen.na:
-        line.payable = False
-        line.message = (
-            f"the {line.setting.value} rate of {line.hcpcs} is marked NA in "
-            f"{line.fee.vintage.used.id}: "
-            f"that setting's practice expense is not used for this code, so it has no price there"
-        )
-        line.steps.append(
-            Step("NA indicator", ((f"{line.setting.value} NA", True),), None, line.message)
-        )
 
-
-def _unit_amounts(line: _Line) -> None:
-    """Apply modifier percentages to each view's one-unit amount."""
-    plan = line.plan
-    assert plan is not None
-    line.review.extend(plan.review)
+    if not payable:
+        locality = place.location.locality
+        if row.status == "J" and locality in fee.anesthesia:
+            anes = fee.anesthesia[locality]  # type: ignore[index]
+            cf_anes = anes.cf_qp if ctx.qp and anes.cf_qp else anes.cf
+            steps.append(Step("anesthesia CF", (("locality", locality),), cf_anes))
+        steps.append(Step("status", (("status", row.status),), None, message))
+        return done(None)
+    plan = ctx.plan(row, row_modifier, modifiers)
+    local = ctx.local(row, place, setting, cf, hcpcs)
+    national_nf, national_f = ctx.national(row, cf)
+    steps.extend(local.steps)
+    if local.na_message is not None:
+        payable, message = False, local.na_message
+    # Modifier percentages on each view's one-unit amount.
     for mod, note in plan.notes:
-        line.steps.append(Step(f"modifier {mod}", (), None, note))
+        steps.append(Step(f"modifier {mod}", (), None, note))
     if plan.no_amount is not None:
-        line.payable, line.message = False, plan.no_amount
-        line.steps.append(Step("no fee schedule amount", (), None, plan.no_amount))
-    if not line.payable:
-        return
-    for name, view in (("local", line.local), ("national", line.national)):
-        chosen = view.facility if line.setting is Setting.FACILITY else view.nonfacility
-        assert chosen is not None and chosen.amount is not None
+        payable, message = False, plan.no_amount
+        steps.append(Step("no fee schedule amount", (), None, plan.no_amount))
+    if not payable:
+        return done(
+            plan, (local.nonfacility, local.facility, None), (national_nf, national_f, None)
+        )
+    facility = setting is Setting.FACILITY
+    units: list[Decimal] = []
+    for view, chosen in (("local", local.facility if facility else local.nonfacility),
+                         ("national", national_f if facility else national_nf)):  # fmt: skip
+        assert chosen.amount is not None
         amount = chosen.amount
         for factor in plan.factors:
             before, amount = amount, cents(amount * factor.factor)
-            if name == "local":
-                line.steps.append(
+            if view == "local":
+                steps.append(
                     Step(
                         f"modifier {factor.modifier}",
                         (("amount", before), ("factor", factor.factor)),
@@ -403,34 +255,36 @@ def _unit_amounts(line: _Line) -> None:
                         factor.rule,
                     )
                 )
-        view.unit_amount = amount
-        view.procedure = _procedure(line, view, amount)
-
-
-def _procedure(line: _Line, view: _View, amount: Decimal) -> Procedure:
-    row, fee = line.row, line.fee
-    proc = Procedure(
-        0, line.hcpcs, row.mult_proc, row.endo_base.strip(), line.request.units, amount
+        units.append(amount)
+    return done(
+        plan, (local.nonfacility, local.facility, units[0]), (national_nf, national_f, units[1])
     )
-    facility = line.setting is Setting.FACILITY
+
+
+def _procedure(line: _Line, gpci: GpciTriple, amount: Decimal) -> Procedure:
+    prep, fee = line.prep, line.fee
+    row, setting, cf = prep.row, prep.setting, prep.cf
+    proc = Procedure(
+        0, prep.hcpcs, row.mult_proc, row.endo_base.strip(), line.request.units, amount
+    )
     if row.mult_proc in ("4", "6", "7"):
-        if line.plan is not None and line.plan.row_modifier == "26":
+        if prep.plan is not None and prep.plan.row_modifier == "26":
             proc.pc_unit, proc.tc_unit = amount, Decimal(0)
-        elif line.plan is not None and line.plan.row_modifier == "TC":
+        elif prep.plan is not None and prep.plan.row_modifier == "TC":
             proc.pc_unit, proc.tc_unit = Decimal(0), amount
         else:
             pc_row = fee.rvus.get((row.hcpcs, "26"))
-            pc = _component(pc_row, line.setting, view.gpci, line.cf) if pc_row else Decimal(0)
+            pc = _component(pc_row, setting, gpci, cf) if pc_row else Decimal(0)
             proc.pc_unit, proc.tc_unit = min(pc, amount), max(amount - pc, Decimal(0))
     elif row.mult_proc == "5":
-        pe = row.pe_facility if facility else row.pe_nonfacility
-        proc.pe_unit = cents(pe * view.gpci.pe * line.cf)
-        reduced = cents(_fee.rvu_sum(row.work, pe * Decimal("0.5"), row.mp, view.gpci) * line.cf)
+        pe = row.pe_facility if setting is Setting.FACILITY else row.pe_nonfacility
+        proc.pe_unit = cents(pe * gpci.pe * cf)
+        reduced = cents(_fee.rvu_sum(row.work, pe * Decimal("0.5"), row.mp, gpci) * cf)
         proc.pe_reduced_unit = min(reduced, amount)
     elif row.mult_proc == "3" and proc.endo_base:
         base_row = fee.rvus.get((proc.endo_base, ""))
         if base_row is not None:
-            proc.base_amount = _component(base_row, line.setting, view.gpci, line.cf)
+            proc.base_amount = _component(base_row, setting, gpci, cf)
     return proc
 
 
@@ -444,39 +298,53 @@ def _component(row: RvuRow, setting: Setting, g: GpciTriple, cf: Decimal) -> Dec
 
 def _claim_rules(lines: list[_Line]) -> None:
     payable = [ln for ln in lines if ln.payable]
+    if not payable:
+        return
+    if len(payable) == 1 and payable[0].request.units == 1 and payable[0].prep.row.mult_proc != "3":
+        # One unit of one procedure: no claim rule changes it or adds a step (indicator 3
+        # still records "highest endoscopy in full", so it takes the full path).
+        only = payable[0]
+        only.local_total, only.national_total = only.prep.local[2], only.prep.national[2]
+        return
     # Status T: paid only when no other fee schedule service is billed that day.
-    others = [ln for ln in payable if ln.row.status in ("A", "R")]
+    others = [ln for ln in payable if ln.prep.row.status in ("A", "R")]
     for ln in payable:
-        if ln.row.status == "T" and others:
+        if ln.prep.row.status == "T" and others:
             ln.payable = False
             ln.message = (
-                f"status T: {ln.hcpcs} is paid only when no other fee schedule service is billed "
-                f"the same day; {others[0].hcpcs} is on this claim"
+                f"status T: {ln.prep.hcpcs} is paid only when no other fee schedule service is "
+                f"billed the same day; {others[0].prep.hcpcs} is on this claim"
             )
             ln.steps.append(
-                Step("status T", (("other service", others[0].hcpcs),), None, ln.message)
+                Step("status T", (("other service", others[0].prep.hcpcs),), None, ln.message)
             )
     payable = [ln for ln in payable if ln.payable]
-    for name in ("local", "national"):
-        procs = [getattr(ln, name).procedure for ln in payable]
-        for i, proc in enumerate(procs):
+    for local in (True, False):
+        procs = []
+        for i, ln in enumerate(payable):
+            gpci = ln.prep.place.gpci if local else NATIONAL_GPCI
+            unit = ln.prep.local[2] if local else ln.prep.national[2]
+            assert unit is not None
+            proc = _procedure(ln, gpci, unit)
             proc.index = i
+            procs.append(proc)
         reduce_claim(procs)
         for ln, proc in zip(payable, procs, strict=True):
-            view: _View = getattr(ln, name)
-            view.total = proc.total
-            if name == "local":
+            if local:
+                ln.local_total = proc.total
                 ln.steps.extend(proc.steps)
                 ln.review.extend(r for r in proc.review if r not in ln.review)
+            else:
+                ln.national_total = proc.total
 
 
 # --- Finishing ------------------------------------------------------------------------------
 
 
 def _provider(
-    line: _Line, view: _View, non_participating: bool, npp: bool, record: bool
+    line: _Line, total: Decimal | None, non_participating: bool, npp: bool, record: bool
 ) -> tuple[Decimal, Decimal | None]:
-    total = view.total if view.total is not None else ZERO
+    total = total if total is not None else ZERO
     if record and line.request.units > 1:
         line.steps.append(
             Step(
@@ -486,8 +354,9 @@ def _provider(
                 "sum of the units after any reduction",
             )
         )
-    assert line.plan is not None
-    if npp and not line.plan.includes_npp_rate:
+    plan = line.prep.plan
+    assert plan is not None
+    if npp and not plan.includes_npp_rate:
         before, total = total, cents(total * NPP_RATE)
         if record:
             line.steps.append(
@@ -527,88 +396,51 @@ def _finish(
 ) -> tuple[LineResult, Decimal]:
     allowed = national = limiting = difference = percent = None
     share: CostShare | None = None
+    steps = line.steps
     if line.payable:
-        allowed, limiting = _provider(line, line.local, non_participating, npp, True)
-        national, _ = _provider(line, line.national, non_participating, npp, False)
-        difference = allowed - national
-        if national:
-            percent = (difference * _HUNDRED / national).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        line.steps.append(
-            Step("national comparison", (("local", allowed), ("national", national)), difference,
-                 "local minus national (GPCI 1.000)")
-        )  # fmt: skip
-        line.steps.append(Step("allowed", (), allowed))
-        share = _cost_share.split_cost(allowed, line.request.date_of_service, remaining)
+        allowed, limiting = _provider(line, line.local_total, non_participating, npp, True)
+        national, _ = _provider(line, line.national_total, non_participating, npp, False)
+        comparison = line.ctx.comparison(allowed, national)
+        difference, percent = comparison.difference, comparison.percent
+        steps.extend(comparison.steps)
+        share, share_step = line.ctx.share(allowed, remaining, deductible_given)
         remaining = share.deductible_remaining_after
-        line.steps.append(_share_step(share, line.request.date_of_service, deductible_given))
+        steps.append(share_step)
+    request, prep = line.request, line.prep
+    row, head = prep.row, prep.head
     result = LineResult(
-        line_id=line.request.line_id,
-        hcpcs=line.hcpcs,
-        modifiers=line.modifiers,
-        units=line.request.units,
-        date_of_service=line.request.date_of_service,
-        description=line.row.description,
-        status=line.row.status,
-        payable=line.payable,
-        message=line.message if not line.payable else "priced",
-        location=line.location,
-        setting=line.setting,
-        setting_reason=line.setting_reason,
-        nonfacility=line.local.nonfacility,
-        facility=line.local.facility,
-        national_nonfacility=line.national.nonfacility,
-        national_facility=line.national.facility,
-        allowed=allowed,
-        national_allowed=national,
-        difference=difference,
-        difference_percent=percent,
-        limiting_charge=limiting,
-        cost_share=share,
-        review=tuple(line.review),
-        release=line.fee.vintage.used.id,
-        conversion_factor=line.cf,
-        gpci_work_column=line.work_column,
-        trail=tuple(line.steps),
-        provenance=_sources(line.sources),
-        confidence=line.confidence,
-        confidence_reason=_confidence_reason(line),
+        request.line_id,
+        prep.hcpcs,
+        prep.modifiers,
+        request.units,
+        request.date_of_service,
+        row.description,
+        row.status,
+        line.payable,
+        line.message if not line.payable else "priced",
+        prep.place.location,
+        prep.setting,
+        prep.setting_reason,
+        prep.local[0],
+        prep.local[1],
+        prep.national[0],
+        prep.national[1],
+        allowed,
+        national,
+        difference,
+        percent,
+        limiting,
+        share,
+        tuple(line.review),
+        line.ctx.release,
+        prep.cf,
+        line.ctx.work_column,
+        tuple(steps),
+        head.sources,
+        head.confidence,
+        head.reason,
     )
     return result, remaining
-
-
-def _share_step(share: CostShare, day: date, deductible_given: bool) -> Step:
-    inputs: tuple[tuple[str, TrailValue], ...] = (
-        ("allowed", share.allowed),
-        ("deductible applied", share.deductible_applied),
-        ("coinsurance 20%", share.coinsurance),
-        ("sequestration", share.sequestration),
-    )
-    return Step(
-        "cost share",
-        inputs,
-        share.medicare_pays,
-        f"Medicare pays {share.medicare_pays}, patient pays {share.patient_pays}, "
-        f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})"
-        + ("" if deductible_given else "; the deductible is assumed met (none given)"),
-    )
-
-
-def _sources(provenance: Sequence[Provenance]) -> tuple[Source, ...]:
-    seen: dict[tuple[str, str, str], Source] = {}
-    for p in provenance:
-        key = (p.kind.value, p.release.id, p.file)
-        if key not in seen:
-            seen[key] = Source(
-                p.kind.value, p.release.id, p.file, p.sha256,
-                p.release.effective_from, p.release.effective_to, p.variant,
-            )  # fmt: skip
-    return tuple(seen.values())
-
-
-def _confidence_reason(line: _Line) -> str:
-    if line.confidence_notes:
-        return "; ".join(dict.fromkeys(line.confidence_notes))
-    return f"the releases in effect on {line.request.date_of_service} are loaded"
 
 
 def _claim_result(results: list[LineResult], lines: list[_Line]) -> ClaimResult:
@@ -630,7 +462,9 @@ def _claim_result(results: list[LineResult], lines: list[_Line]) -> ClaimResult:
             write_off=sum((s.write_off for s in shares), ZERO),
             deductible_remaining_after=shares[-1].deductible_remaining_after,
         )
-    confidence = min(r.confidence for r in results)
+    confidence = Confidence.HIGH
+    for r in results:
+        confidence = lowest(confidence, r.confidence)
     reasons = [r.confidence_reason for r in results if r.confidence is confidence]
     trail = (
         Step(
@@ -641,7 +475,7 @@ def _claim_result(results: list[LineResult], lines: list[_Line]) -> ClaimResult:
         Step("national total", (), national),
     )
     review = tuple(dict.fromkeys(x for r in results for x in r.review))
-    sources = _sources([p for ln in lines for p in ln.sources])
+    provenance = sources([p for ln in lines for p in ln.prep.head.provenance])
     return ClaimResult(
-        tuple(results), total, national, share, trail, sources, confidence, reasons[0], review
+        tuple(results), total, national, share, trail, provenance, confidence, reasons[0], review
     )

@@ -1,0 +1,491 @@
+"""What every line priced on one date against one fee schedule shares, worked out once.
+
+Pricing a line is mostly looking things up: the work GPCI column and CF rule for the date,
+the location's locality and GPCIs, the setting of a place of service, a code's row and its
+amounts at a locality, the datasets used and the confidence. Each of these depends only on
+the fee schedule snapshot, the date and a small key, so a `DayContext` (one per snapshot,
+date and QP flag) keeps each answer, and its trail steps, the first time it is asked. A
+line then costs a few dictionary look-ups and the result's construction.
+
+Errors are never kept: a bad request raises again each time. A context lives as long as its
+fee schedule snapshot (a new reference object, or a reloaded Catalog, gives new snapshots),
+and each of its tables is cleared when it passes `LIMIT` entries.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from medpayiq.errors import ReleaseNotLoaded
+from medpayiq.records import Gpci, RvuRow
+from medpayiq.reference import (
+    Confidence,
+    FeeSchedule,
+    Geography,
+    Provenance,
+    ReferenceData,
+    Vintage,
+)
+from medpayiq.releases import Kind
+
+from . import _cost_share, _fee, _location, _modifiers, _rules
+from ._fee import NATIONAL_GPCI, GpciTriple
+from ._types import (
+    CostShare,
+    LineRequest,
+    Location,
+    ResolvedLocation,
+    Setting,
+    SettingAmount,
+    Source,
+    Step,
+    TrailValue,
+)
+
+__all__ = [
+    "Amounts",
+    "Comparison",
+    "DayContext",
+    "Head",
+    "Place",
+    "context_for",
+    "lowest",
+    "share_step",
+    "sources",
+]
+
+LIMIT = 100_000
+_HUNDRED = Decimal(100)
+_PERCENT = Decimal("0.01")
+_CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+def lowest(a: Confidence, b: Confidence) -> Confidence:
+    """min() of two confidences without Confidence.__lt__'s list scans."""
+    return a if _CONF_ORDER[a] <= _CONF_ORDER[b] else b
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A resolved location with the GPCIs it prices at and its trail steps."""
+
+    location: ResolvedLocation
+    gpci: GpciTriple
+    key: str  # "04412-18", or "" for national: keys the amount tables
+    steps: tuple[Step, ...]
+    locco: tuple[Provenance, ...]  # the LOCCO file, when a state/county answered
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """A row's one-unit amounts at one place, and (local only) the trail steps of the
+    chosen setting and whether that setting is NA."""
+
+    nonfacility: SettingAmount
+    facility: SettingAmount
+    steps: tuple[Step, ...]
+    na_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The datasets a line used, the confidence they give, and why."""
+
+    provenance: tuple[Provenance, ...]
+    sources: tuple[Source, ...]
+    confidence: Confidence
+    notes: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    difference: Decimal
+    percent: Decimal | None
+    steps: tuple[Step, ...]
+
+
+class DayContext:
+    """Shared answers for one fee schedule snapshot, date of service and QP flag."""
+
+    def __init__(self, reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool) -> None:
+        self.day = day
+        self.qp = qp
+        code_sets = reference.code_sets()
+        self.code_sets = code_sets
+        self.places_of_service = code_sets.places_of_service or None
+        self.known_modifiers = code_sets.modifiers
+        self.pos_provenance = tuple(p for p in code_sets.provenance if p.kind is Kind.POS)
+        with_floor, reason, confidence = _fee.choose_work_column(fee, day)
+        self.with_floor = with_floor
+        self.column_reason = reason
+        self.column_confidence = confidence
+        self.work_column = "with 1.0 floor" if with_floor else "without floor"
+        self.release = fee.vintage.used.id
+        vintage = fee.vintage
+        self.release_step = Step(
+            "release in effect",
+            (("date of service", day), ("in effect", vintage.wanted.id)),
+            vintage.used.id,
+            vintage.note,
+        )
+        self.sequestration = _rules.sequestration_rate(day)
+        self._geography: Geography | None = None
+        self._tables: dict[str, dict[Any, Any]] = {}
+        # The engine's prepared lines by (code, modifiers, POS, setting, location).
+        self.prepared: dict[Any, Any] = {}
+
+    def trim(self, table: dict[Any, Any]) -> None:
+        if len(table) > LIMIT:
+            table.clear()
+
+    def table(self, name: str) -> dict[Any, Any]:
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = {}
+        elif len(table) > LIMIT:
+            table.clear()
+        return table
+
+    # -- inputs
+
+    def modifiers(self, raw: tuple[str, ...]) -> tuple[str, ...]:
+        if not raw:
+            return ()
+        table = self.table("modifiers")
+        found = table.get(raw)
+        if found is None:
+            found = table[raw] = _modifiers.normalise_modifiers(raw, self.known_modifiers)
+        return found
+
+    def row(self, fee: FeeSchedule, hcpcs: str, modifiers: tuple[str, ...]) -> tuple[RvuRow, str]:
+        table = self.table("rows")
+        key = (hcpcs, modifiers)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = _modifiers.find_row(fee, hcpcs, modifiers, self.day)
+        return found
+
+    def plan(
+        self, row: RvuRow, row_modifier: str, modifiers: tuple[str, ...]
+    ) -> _modifiers.ModifierPlan:
+        table = self.table("plans")
+        key = (row.hcpcs, row_modifier, modifiers)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = _modifiers.plan_modifiers(row, row_modifier, modifiers)
+        return found
+
+    def setting(self, pos: str | None, setting: Setting | None) -> tuple[Setting, str, Step]:
+        table = self.table("settings")
+        key = (pos, setting)
+        found = table.get(key)
+        if found is None:
+            chosen, reason = _fee.choose_setting(pos, setting, self.places_of_service)
+            step = Step("facility or non-facility", (("place of service", pos),), chosen.value,
+                        reason)  # fmt: skip
+            found = table[key] = (chosen, reason, step)
+        return found
+
+    def cf(self, row: RvuRow, fee: FeeSchedule) -> tuple[Decimal, Step]:
+        table = self.table("cfs")
+        found = table.get(row.conversion_factor)
+        if found is None:
+            cf, reason = _fee.choose_cf(row, fee, self.day, self.qp)
+            step = Step("conversion factor", (("date of service", self.day),), cf, reason)
+            found = table[row.conversion_factor] = (cf, step)
+        return found
+
+    # -- location
+
+    def geography(self, reference: ReferenceData, location: Location) -> Geography | None:
+        """The ZIP/LOCCO snapshot when the location needs it (as price_line always did:
+        a state alone can still be answered from the GPCI file without it)."""
+        if not (location.zip or location.state or location.county):
+            return None
+        if self._geography is None:
+            try:
+                self._geography = reference.geography(self.day)
+            except ReleaseNotLoaded:
+                if location.zip:
+                    raise
+                return None
+        return self._geography
+
+    def place(self, reference: ReferenceData, fee: FeeSchedule, location: Location) -> Place:
+        table = self.table("places")
+        found = table.get(location)
+        if found is None:
+            geography = self.geography(reference, location)
+            resolved = _location.resolve_location(location, fee, geography)
+            found = table[location] = self._place(reference, location, resolved)
+        return found
+
+    def _place(
+        self, reference: ReferenceData, location: Location, resolved: ResolvedLocation
+    ) -> Place:
+        steps = [
+            Step(
+                "location",
+                (("asked", _asked(location)),),
+                f"{resolved.locality or 'national'} {resolved.name}",
+                resolved.how,
+            )
+        ]
+        gpci: Gpci | None = resolved.gpci
+        triple = NATIONAL_GPCI if gpci is None else _fee.gpci_triple(gpci, self.with_floor)
+        if gpci is not None:
+            steps.append(
+                Step(
+                    "work GPCI column",
+                    (("with floor", gpci.work), ("without floor", gpci.work_no_floor)),
+                    triple.work,
+                    self.column_reason,
+                )
+            )
+        locco: tuple[Provenance, ...] = ()
+        if location.state and resolved.locality is not None:
+            locco = tuple(_locco_source(reference, self.day))
+        key = "" if resolved.locality is None else str(resolved.locality)
+        return Place(resolved, triple, key, tuple(steps), locco)
+
+    # -- amounts
+
+    def national(self, row: RvuRow, cf: Decimal) -> tuple[SettingAmount, SettingAmount]:
+        table = self.table("national")
+        key = (row.hcpcs, row.modifier, cf)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = (
+                _fee.setting_amount(row, Setting.NON_FACILITY, NATIONAL_GPCI, cf),
+                _fee.setting_amount(row, Setting.FACILITY, NATIONAL_GPCI, cf),
+            )
+        return found
+
+    def local(
+        self, row: RvuRow, place: Place, setting: Setting, cf: Decimal, hcpcs: str
+    ) -> Amounts:
+        table = self.table("local")
+        key = (row.hcpcs, row.modifier, place.key, setting, cf)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = self._local(row, place.gpci, setting, cf, hcpcs)
+        return found
+
+    def _local(
+        self, row: RvuRow, g: GpciTriple, setting: Setting, cf: Decimal, hcpcs: str
+    ) -> Amounts:
+        nonfacility = _fee.setting_amount(row, Setting.NON_FACILITY, g, cf)
+        facility = _fee.setting_amount(row, Setting.FACILITY, g, cf)
+        is_facility = setting is Setting.FACILITY
+        chosen = facility if is_facility else nonfacility
+        pe = row.pe_facility if is_facility else row.pe_nonfacility
+        steps = [
+            Step(
+                "RVU x GPCI",
+                (
+                    ("work RVU", row.work), ("work GPCI", g.work),
+                    (f"{setting.value} PE RVU", pe), ("PE GPCI", g.pe),
+                    ("MP RVU", row.mp), ("MP GPCI", g.mp),
+                ),
+                chosen.rvu_sum,
+                f"{row.work} x {g.work} + {pe} x {g.pe} + {row.mp} x {g.mp}",
+            ),
+            Step(
+                "fee schedule amount",
+                (("RVU x GPCI", chosen.rvu_sum), ("CF", cf)),
+                chosen.fee_schedule,
+                "(RVU x GPCI) x CF, rounded half-up to cents",
+            ),
+        ]  # fmt: skip
+        if chosen.opps_cap is not None:
+            opps_pe = row.opps_pe_facility if is_facility else row.opps_pe_nonfacility
+            steps.append(
+                Step(
+                    "OPPS cap",
+                    (("work RVU", row.work), ("OPPS PE RVU", opps_pe), ("OPPS MP RVU", row.opps_mp),
+                     ("fee schedule amount", chosen.fee_schedule),
+                     ("OPPS amount", chosen.opps_cap)),
+                    min(chosen.fee_schedule, chosen.opps_cap),
+                    "the lower of the fee schedule amount and the OPPS-capped amount",
+                )
+            )  # fmt: skip
+        message = None
+        if chosen.na:
+            message = (
+                f"the {setting.value} rate of {hcpcs} is marked NA in {self.release}: "
+                f"that setting's practice expense is not used for this code, so it has no price "
+                "there"
+            )
+            steps.append(Step("NA indicator", ((f"{setting.value} NA", True),), None, message))
+        return Amounts(nonfacility, facility, tuple(steps), message)
+
+    # -- datasets and confidence
+
+    def head(self, fee: FeeSchedule, row: RvuRow, request: LineRequest, place: Place) -> Head:
+        opps = bool(row.opps_mp and row.status in "ART")
+        anes = row.status == "J"
+        zip_given = bool(request.location.zip)
+        pos_given = request.pos is not None
+        table = self.table("heads")
+        key = (opps, anes, zip_given, pos_given, place.locco)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = self._head(fee, opps, anes, zip_given, pos_given, place.locco)
+        return found
+
+    def _head(
+        self,
+        fee: FeeSchedule,
+        opps: bool,
+        anes: bool,
+        zip_given: bool,
+        pos_given: bool,
+        locco: tuple[Provenance, ...],
+    ) -> Head:
+        vintages: list[Vintage] = [fee.vintage]
+        for kind in (Kind.GPCI, Kind.OPPSCAP, Kind.ANES):
+            vintage = fee.component_vintages.get(kind)
+            if vintage is None:
+                continue
+            if (kind is Kind.OPPSCAP and not opps) or (kind is Kind.ANES and not anes):
+                continue
+            vintages.append(vintage)
+        if zip_given and self._geography is not None:
+            vintages.append(self._geography.vintage)
+        provenance: list[Provenance] = []
+        notes: list[str] = []
+        confidence = Confidence.HIGH
+        for vintage in vintages:
+            provenance.extend(vintage.provenance)
+            if vintage.confidence is not Confidence.HIGH:
+                notes.append(vintage.note)
+                confidence = lowest(confidence, vintage.confidence)
+        if self.column_confidence is not Confidence.HIGH:
+            notes.append(self.column_reason)
+            confidence = lowest(confidence, self.column_confidence)
+        if pos_given:
+            provenance.extend(self.pos_provenance)
+        provenance.extend(locco)
+        reason = (
+            "; ".join(dict.fromkeys(notes))
+            if notes
+            else f"the releases in effect on {self.day} are loaded"
+        )
+        return Head(tuple(provenance), sources(provenance), confidence, tuple(notes), reason)
+
+    # -- finishing
+
+    def comparison(self, allowed: Decimal, national: Decimal) -> Comparison:
+        table = self.table("comparisons")
+        key = (allowed, national)
+        found = table.get(key)
+        if found is None:
+            difference = allowed - national
+            percent = None
+            if national:
+                percent = (difference * _HUNDRED / national).quantize(_PERCENT, ROUND_HALF_UP)
+            steps = (
+                Step("national comparison", (("local", allowed), ("national", national)),
+                     difference, "local minus national (GPCI 1.000)"),
+                Step("allowed", (), allowed),
+            )  # fmt: skip
+            found = table[key] = Comparison(difference, percent, steps)
+        return found
+
+    def share(self, allowed: Decimal, remaining: Decimal, given: bool) -> tuple[CostShare, Step]:
+        table = self.table("shares")
+        key = (allowed, remaining, given)
+        found = table.get(key)
+        if found is None:
+            share = _cost_share.split_cost(allowed, self.day, remaining, self.sequestration)
+            found = table[key] = (share, share_step(share, self.day, given))
+        return found
+
+
+# --- Contexts by snapshot -----------------------------------------------------------------
+
+_contexts: dict[tuple[int, int, date, bool], tuple[weakref.ref[FeeSchedule], DayContext]] = {}
+
+
+def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool) -> DayContext:
+    """The context of `fee` on `day`; kept while `fee` lives (the reference caches it)."""
+    key = (id(reference), id(fee), day, qp)
+    entry = _contexts.get(key)
+    if entry is not None and entry[0]() is fee:
+        return entry[1]
+    ctx = DayContext(reference, fee, day, qp)
+    try:
+        ref = weakref.ref(fee)
+        weakref.finalize(fee, _contexts.pop, key, None)
+    except TypeError:
+        return ctx  # not weakly referenceable: nothing is kept
+    if len(_contexts) > 4096:
+        _contexts.clear()
+    _contexts[key] = (ref, ctx)
+    return ctx
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _asked(loc: Location) -> str:
+    if loc.is_national:
+        return "national"
+    parts = [
+        f"{k} {v}"
+        for k, v in (
+            ("ZIP", loc.zip),
+            ("locality", loc.locality),
+            ("state", loc.state),
+            ("county", loc.county),
+        )
+        if v
+    ]
+    return ", ".join(parts)
+
+
+def _locco_source(reference: ReferenceData, day: date) -> list[Provenance]:
+    """The LOCCO file a state or county answer came from (Geography does not carry it)."""
+    found = [
+        p
+        for p in reference.datasets()
+        if p.kind is Kind.LOCCO
+        and p.release.effective_from.year == day.year
+        and p.release.effective_from <= day
+    ]
+    return [max(found, key=lambda p: p.release.effective_from)] if found else []
+
+
+def sources(provenance: list[Provenance] | tuple[Provenance, ...]) -> tuple[Source, ...]:
+    """The datasets as result `Source`s, each file once, in order of first use."""
+    seen: dict[tuple[str, str, str], Source] = {}
+    for p in provenance:
+        key = (p.kind.value, p.release.id, p.file)
+        if key not in seen:
+            seen[key] = Source(
+                p.kind.value, p.release.id, p.file, p.sha256,
+                p.release.effective_from, p.release.effective_to, p.variant,
+            )  # fmt: skip
+    return tuple(seen.values())
+
+
+def share_step(share: CostShare, day: date, deductible_given: bool) -> Step:
+    inputs: tuple[tuple[str, TrailValue], ...] = (
+        ("allowed", share.allowed),
+        ("deductible applied", share.deductible_applied),
+        ("coinsurance 20%", share.coinsurance),
+        ("sequestration", share.sequestration),
+    )
+    return Step(
+        "cost share",
+        inputs,
+        share.medicare_pays,
+        f"Medicare pays {share.medicare_pays}, patient pays {share.patient_pays}, "
+        f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})"
+        + ("" if deductible_given else "; the deductible is assumed met (none given)"),
+    )

@@ -1,0 +1,51 @@
+"""The engine keeps per-snapshot answers (pricing/_context.py): they must never be served for
+other data. A reloaded Catalog, or another reference object, answers from its own rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from medpayiq.errors import UnknownLocation
+from medpayiq.pricing import LineRequest, Location, price_line
+from medpayiq.records import Gpci, LocalityId
+from medpayiq.releases import Kind, pfs_release
+
+from .conftest import GPCI_2025, _prov, build_catalog
+
+D = Decimal
+DAY = date(2025, 11, 3)
+HOUSTON = Location(locality="04412-18")
+
+
+def test_reloaded_catalog_is_priced_from_its_new_rows():
+    catalog = build_catalog()
+    request = LineRequest("62323", DAY, location=HOUSTON, pos="11")
+    assert price_line(catalog, request).allowed == D("250.42")  # GPCI2025 Houston
+    # Replace the GPCI file with one where Houston is 1.000 everywhere: national 246.80.
+    flat = [Gpci(LocalityId("04412", "18"), "TX", "HOUSTON", D(1), D(1), D(1))]
+    catalog.add(_prov(Kind.GPCI, pfs_release("RVU25D"), flat), flat)
+    assert price_line(catalog, request).allowed == D("246.80")
+    # And a locality no longer in the file is an error again, not a remembered answer.
+    with pytest.raises(UnknownLocation):
+        price_line(catalog, LineRequest("62323", DAY, location=Location(locality="13202-01")))
+
+
+def test_two_references_do_not_share_answers():
+    full, flat = build_catalog(), build_catalog()
+    rows = [Gpci(LocalityId("04412", "18"), "TX", "HOUSTON", D(1), D(1), D(1)), *GPCI_2025[1:]]
+    flat.add(_prov(Kind.GPCI, pfs_release("RVU25D"), rows), rows)
+    request = LineRequest("62323", DAY, location=HOUSTON)
+    for _ in range(2):  # the second round is answered from each one's kept answers
+        assert price_line(full, request).allowed == D("250.42")
+        assert price_line(flat, request).allowed == D("246.80")
+
+
+def test_repeated_request_gives_an_equal_result(tiny):
+    request = LineRequest("62323", DAY, location=HOUSTON, pos="22", units=2)
+    first = price_line(tiny, request, deductible_remaining=D("100"))
+    again = price_line(tiny, request, deductible_remaining=D("100"))
+    assert first == again and first.as_dict() == again.as_dict()
+    assert first.trail is not again.trail  # each result owns its trail
