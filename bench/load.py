@@ -10,15 +10,42 @@ of each dataset. The goal (docs/store.md): everything in ../shared/data in at mo
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
-from medpayiq.store import LoadStatus, open_store
+from medpayiq.errors import DataError
+from medpayiq.store import LoadStatus, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ncci_lookups(store: Store, claims: int = 20_000) -> str:
+    """Claim-checker-like NCCI look-ups: 4 codes a claim drawn (seeded) from the codes that
+    common services are bundled with; a first pass (each code's first sight is a query),
+    then the same claims again (per-code cache)."""
+    reference = store.reference()
+    try:
+        ncci = reference.ncci(date(2024, 8, 1))
+    except DataError as exc:
+        return f"NCCI look-ups: skipped ({exc})"
+    seeds = ("99213", "62323", "27447", "43239", "93000", "20610", "64483", "36415")
+    pool = sorted({e.column2 for s in seeds for e in ncci.ptp_for(s)} | set(seeds))
+    rng = random.Random(7)
+    batches = [rng.sample(pool, 4) for _ in range(claims)]
+    figures = []
+    for label in ("first pass", "warm"):
+        began = time.perf_counter()
+        for codes in batches:
+            ncci.ptp_among(codes)
+            for code in codes:
+                ncci.mue(code)
+        figures.append(f"{label} {claims / (time.perf_counter() - began):,.0f} claims/s")
+    return f"NCCI look-ups ({len(pool)} distinct codes, 4 a claim): " + ", ".join(figures)
 
 
 def main() -> int:
@@ -42,6 +69,7 @@ def main() -> int:
                 results.append((result, time.perf_counter() - began))
             wall = time.perf_counter() - start
             datasets = store.datasets()
+            ncci_figures = _ncci_lookups(store)
         size = sum(p.stat().st_size for p in Path(tmp).glob("bench.sqlite*")) if not args.db else 0
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -60,6 +88,7 @@ def main() -> int:
     print(f"peak RSS: {peak_mb:,.0f} MiB (goal 2048 MiB)")
     if size:
         print(f"database size: {size / 1024 / 1024:,.0f} MiB")
+    print(ncci_figures)
     failed = [r for r, _ in results if r.status is LoadStatus.FAILED]
     for r in failed:
         print(f"FAILED {r.file}: {r.message}", file=sys.stderr)

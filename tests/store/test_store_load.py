@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from medpayiq import sources
 from medpayiq.cli import data as data_cli
-from medpayiq.reference import Confidence
+from medpayiq.reference import Catalog, Confidence
 from medpayiq.releases import Kind
 from medpayiq.store import Store, open_store
 
@@ -169,3 +169,32 @@ def test_status_table(store_db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "PPRRVU2026_Jul_nonQPP.csv" in result.output
     assert "2,546,017" in result.output
+
+
+@pytest.mark.parametrize("day", [date(2025, 11, 3), date(2026, 7, 15), date(2024, 8, 1)])
+def test_store_answers_like_the_in_memory_catalog(
+    store: Store, catalog: Catalog, day: date
+) -> None:
+    """The same files, read through the database or held in memory, give the same answers."""
+    ours = store.reference()
+    if day.year >= 2025:
+        mine, theirs = ours.fee_schedule(day), catalog.fee_schedule(day)
+        assert mine.rvus == theirs.rvus
+        assert (mine.gpcis, mine.anesthesia, mine.opps_caps) == (
+            theirs.gpcis,
+            theirs.anesthesia,
+            theirs.opps_caps,
+        )
+        assert mine.vintage.used == theirs.vintage.used
+        assert ours.geography(day).zips == catalog.geography(day).zips
+        assert ours.icd10cm(day).codes == catalog.icd10cm(day).codes
+    ncci, expected = ours.ncci(day), catalog.ncci(day)
+    for code in ("62323", "64483", "99213", "0001A", "27447", "G0121"):
+        # (the database returns a code's edits in column 2 order, the file in its own)
+        assert sorted(ncci.ptp_for(code), key=repr) == sorted(expected.ptp_for(code), key=repr)
+        assert ncci.mue(code) == expected.mue(code)
+    codes = ["62323", "64483", "77003", "99213", "20610", "76942"]
+    assert sorted(ncci.ptp_among(codes), key=repr) == sorted(expected.ptp_among(codes), key=repr)
+    assert ncci.addon_primaries("64484") == expected.addon_primaries("64484")
+    assert ours.code_sets().hcpcs_level2 == catalog.code_sets().hcpcs_level2
+    assert ours.code_sets().adjustments == catalog.code_sets().adjustments

@@ -349,13 +349,12 @@ def _copy_insert(
     encode, total, head = rc.encode, 0, (dataset_id,)
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-        for record in records:
-            copy.write_row(head + encode(record))
-            total += 1
-            if on_rows and total % BATCH == 0:
+        for batch in _Prefetch(records, lambda r: head + encode(r)):
+            for row in batch:
+                copy.write_row(row)
+            total += len(batch)
+            if on_rows:
                 on_rows(total)
-    if on_rows:
-        on_rows(total)
     return total
 
 
