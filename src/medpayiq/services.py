@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -241,7 +241,8 @@ def parse_setting(
         from_pos = pricing.Setting.FACILITY if pos in FACILITY_POS else pricing.Setting.NON_FACILITY
         if chosen is not None and chosen is not from_pos:
             raise InputError(
-                f"pos {pos} is paid at the {from_pos.value} rate but setting={chosen.value} was asked: give one",
+                f"pos {pos} is paid at the {from_pos.value} rate but "
+                f"setting={chosen.value} was asked: give one",
                 parameter="setting",
             )
         chosen = from_pos
@@ -518,10 +519,10 @@ def _build_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
         if modifier:
             continue
         reading = explain(row.description)
-        pack = frozenset(pack_words.get(hcpcs, ()))
+        titles = frozenset(pack_words.get(hcpcs, ()))
         entries.append(
             _IndexEntry(
-                hcpcs, row, row.description, _words(row.description), pack, _words(reading.text)
+                hcpcs, row, row.description, _words(row.description), titles, _words(reading.text)
             )
         )
     return tuple(entries)
@@ -862,7 +863,10 @@ STATUS_TEXT = {
 }
 
 GLOBAL_TEXT = {
-    "000": "0-day global: pre-operative care on the day of the procedure and same-day care are included; no post-operative days",
+    "000": (
+        "0-day global: pre-operative care on the day of the procedure and same-day care "
+        "are included; no post-operative days"
+    ),
     "010": "10-day global: the day of the procedure and 10 days of follow-up care are included",
     "090": "90-day global: the day before, the day of, and 90 days of follow-up care are included",
     "MMM": "Maternity code: the usual global surgery rules do not apply",
@@ -873,9 +877,15 @@ GLOBAL_TEXT = {
 MULT_PROC_TEXT = {
     "0": "No multiple procedure reduction",
     "1": "Standard reduction before 1995 rules (not used now)",
-    "2": "Standard multiple surgery rule: the highest-paid procedure at 100%, each other at 50% (modifier 51)",
+    "2": (
+        "Standard multiple surgery rule: the highest-paid procedure at 100%, each other "
+        "at 50% (modifier 51)"
+    ),
     "3": "Endoscopy family rule: the base endoscopy is counted once",
-    "4": "Diagnostic imaging rule: technical component 100%/50%, professional component 5% off for later services",
+    "4": (
+        "Diagnostic imaging rule: technical component 100%/50%, professional component "
+        "5% off for later services"
+    ),
     "5": "Therapy rule: 50% off the practice expense of later units",
     "6": "Cardiovascular imaging rule: technical component of later services 25% off",
     "7": "Ophthalmology rule: technical component of later services 20% off",
@@ -919,13 +929,25 @@ PCTC_TEXT = {
     "9": "Professional/technical concept does not apply",
 }
 MAI_TEXT = {
-    "1": "line edit: units above the limit on one line are denied; extra units on separate lines with 76/77/91 or anatomic modifiers may pass",
-    "2": "absolute date-of-service limit set by policy: units above it are denied and an appeal does not change that",
-    "3": "date-of-service limit from clinical data: units above it are denied but can be appealed with medical records",
+    "1": (
+        "line edit: units above the limit on one line are denied; extra units on "
+        "separate lines with 76/77/91 or anatomic modifiers may pass"
+    ),
+    "2": (
+        "absolute date-of-service limit set by policy: units above it are denied and an "
+        "appeal does not change that"
+    ),
+    "3": (
+        "date-of-service limit from clinical data: units above it are denied but can be "
+        "appealed with medical records"
+    ),
 }
 MOD_IND_TEXT = {
     "0": "never allowed together: no modifier bypasses the edit",
-    "1": "allowed only with an NCCI-associated modifier (59, XE, XS, XP, XU, ...) when the record shows a distinct service",
+    "1": (
+        "allowed only with an NCCI-associated modifier (59, XE, XS, XP, XU, ...) when "
+        "the record shows a distinct service"
+    ),
     "9": "edit not applicable (deleted retroactively)",
 }
 
@@ -1545,7 +1567,8 @@ def _diagnosis_checks(
                 False,
                 entry.description,
                 children,
-                f"{shown} is a header in {table.vintage.used.id}, not billable: a claim with it is rejected; code to the billable level ({listed})",
+                f"{shown} is a header in {table.vintage.used.id}, not billable: a claim "
+                f"with it is rejected; code to the billable level ({listed})",
             )
         )
     return tuple(out)
@@ -1615,7 +1638,10 @@ def _pack_explanation(pack: PolicyPack, code: str) -> str:
     other_imaging = [c.hcpcs for c in same if c.region == spec.region and c.imaging != spec.imaging]
     other_region = [c.hcpcs for c in same if c.region != spec.region and c.imaging == spec.imaging]
     if spec.imaging:
-        text += ", including imaging guidance (fluoroscopy or CT): the guidance is part of the code and is not billed separately (77003, 77012)."
+        text += (
+            ", including imaging guidance (fluoroscopy or CT): the guidance is "
+            "part of the code and is not billed separately (77003, 77012)."
+        )
         if other_imaging:
             text += f" {', '.join(other_imaging)} is the same injection without imaging guidance."
     else:
@@ -1624,7 +1650,11 @@ def _pack_explanation(pack: PolicyPack, code: str) -> str:
             text += f" {', '.join(other_imaging)} is the same injection with imaging guidance."
     if other_region:
         regions = {pack.regions[c.region] for c in same if c.hcpcs in other_region}
-        text += f" {', '.join(other_region)} is the same service in the {' / '.join(sorted(regions))} spine: the spinal region is the difference."
+        text += (
+            f" {', '.join(other_region)} is the same service in the "
+            f"{' / '.join(sorted(regions))} spine: the spinal region is the "
+            "difference."
+        )
     return text
 
 
@@ -1759,9 +1789,12 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
         tips.append(
             Tip(
                 "Bill the place of service where the service was furnished",
-                f"In an office (non-facility) Medicare pays {_money(a.nonfacility)}; in a hospital or ASC (facility) it pays "
-                f"{_money(a.facility)} {c.where}, because the facility bills its own practice expense. The POS code on the line decides which applies.",
-                f"{_money(abs(a.difference))} per service ({a.difference_percent}% of the facility amount)",
+                f"In an office (non-facility) Medicare pays {_money(a.nonfacility)}; in "
+                "a hospital or ASC (facility) it pays "
+                f"{_money(a.facility)} {c.where}, because the facility bills its own "
+                "practice expense. The POS code on the line decides which applies.",
+                f"{_money(abs(a.difference))} per service ({a.difference_percent}% of "
+                "the facility amount)",
                 abs(a.difference),
                 f"PPRRVU {c.result.release} PE RVUs",
             )
@@ -1776,7 +1809,8 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
                 Tip(
                     f"Do not bill imaging guidance ({', '.join(guide_codes)}) with {c.code}",
                     f"{c.code} includes imaging guidance. {bundled.fix}",
-                    f"{_money(lost)} denied if billed ({(bundled.carc and 'CARC ' + bundled.carc[0]) or ''})",
+                    f"{_money(lost)} denied if billed "
+                    f"({(bundled.carc and 'CARC ' + bundled.carc[0]) or ''})",
                     lost,
                     bundled.citation,
                 )
@@ -1800,7 +1834,8 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
                 Tip(
                     f"At most {limit} sessions per spinal region in a rolling {months} months",
                     f"{frequency.summary} {frequency.fix}",
-                    f"{_money(c.amount)} denied for each session over the limit (CARC {'/'.join(frequency.carc)}"
+                    f"{_money(c.amount)} denied for each session over the limit (CARC "
+                    f"{'/'.join(frequency.carc)}"
                     f"{' + ' + '/'.join(frequency.rarc) if frequency.rarc else ''})",
                     c.amount,
                     frequency.citation,
@@ -1810,13 +1845,15 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
     if pairs:
         top = pairs[:3]
         names = "; ".join(
-            f"{p.column2} ({_money(p.amount)}, {'no modifier bypass' if p.modifier_indicator == '0' else 'modifier may bypass'})"
+            f"{p.column2} ({_money(p.amount)}, "
+            f"{'no modifier bypass' if p.modifier_indicator == '0' else 'modifier may bypass'})"
             for p in top
         )
         tips.append(
             Tip(
                 f"Codes not to bill with {c.code}: {len(pairs)} NCCI pairs",
-                f"NCCI {c.ncci_release} denies the column-2 code when billed with {c.code} by the same provider on the same day. Highest-paid: {names}.",
+                f"NCCI {c.ncci_release} denies the column-2 code when billed with "
+                f"{c.code} by the same provider on the same day. Highest-paid: {names}.",
                 f"up to {_money(top[0].amount)} per pair denied (CARC 236/97)",
                 top[0].amount,
                 f"NCCI PTP {c.ncci_release}",
@@ -1826,7 +1863,8 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
         tips.append(
             Tip(
                 f"Bill at most {c.limit.value} unit{'s' if c.limit.value != 1 else ''} per day",
-                f"The medically unlikely edit for {c.code} is {c.limit.value} (MAI {c.limit.mai}: {c.limit.plain}).",
+                f"The medically unlikely edit for {c.code} is {c.limit.value} (MAI "
+                f"{c.limit.mai}: {c.limit.plain}).",
                 f"{_money(c.amount)} denied for each unit over {c.limit.value}",
                 c.amount,
                 f"NCCI MUE {c.limit.release}",
@@ -1843,23 +1881,28 @@ def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
                 "NCCI add-on code edits",
             )
         )
-    for m in modifiers:
-        if m.modifier in {"50", "51", "62", "80"}:
-            change = m.amount - c.amount if m.amount is not None and c.amount is not None else None
-            impact = (
-                f"pays {_money(m.amount)} ({m.percent}% of {_money(c.amount)})"
-                if m.allowed
-                else "pays nothing"
+    surgical = [m for m in modifiers if m.modifier in {"50", "51", "62", "80"}]
+    if surgical:
+        paid = [m for m in surgical if m.allowed]
+        parts = [
+            f"{m.modifier} {m.label.lower()}: "
+            + (f"{_money(m.amount)} ({m.percent}%)" if m.allowed else "not paid")
+            for m in surgical
+        ]
+        best = max((m.amount for m in paid if m.amount is not None), default=None)
+        tips.append(
+            Tip(
+                f"What modifiers {', '.join(m.modifier for m in surgical)} would pay",
+                "; ".join(parts)
+                + ". "
+                + " ".join(m.plain + "." for m in surgical if not m.allowed),
+                f"{_money(best)} with {', '.join(m.modifier for m in paid)}"
+                if paid
+                else "none of them pays",
+                best,
+                "PPRRVU payment indicators (BILAT SURG, MULT PROC, CO SURG, ASST SURG)",
             )
-            tips.append(
-                Tip(
-                    f"Modifier {m.modifier} ({m.label.lower()})",
-                    m.plain,
-                    impact,
-                    change,
-                    "PPRRVU indicators",
-                )
-            )
+        )
     return tuple(tips)
 
 
@@ -1921,8 +1964,12 @@ def _denials(c: _Ctx) -> tuple[Denial, ...]:
                 c,
                 "236",
                 (),
-                f"{c.code} was billed with a code NCCI pairs with it ({', '.join(p.column2 for p in c.pairs[:5])}{'...' if len(c.pairs) > 5 else ''}); the column-2 code is denied",
-                "Check the NCCI pairs before billing; use an NCCI-associated modifier only when the pair's indicator is 1 and the record shows a separate site or session",
+                f"{c.code} was billed with a code NCCI pairs with it "
+                f"({', '.join(p.column2 for p in c.pairs[:5])}"
+                f"{'...' if len(c.pairs) > 5 else ''}); the column-2 code is denied",
+                "Check the NCCI pairs before billing; use an NCCI-associated modifier "
+                "only when the pair's indicator is 1 and the record shows a separate "
+                "site or session",
                 ("the procedure notes showing separate sites, sessions or encounters",),
                 c.pairs[0].amount,
             )
@@ -1938,7 +1985,8 @@ def _denials(c: _Ctx) -> tuple[Denial, ...]:
                 c,
                 "96" if c.limit.mai != "1" else "151",
                 ("N362",),
-                f"more than {c.limit.value} unit{'s' if c.limit.value != 1 else ''} of {c.code} on one date of service",
+                f"more than {c.limit.value} unit{'s' if c.limit.value != 1 else ''} of "
+                f"{c.code} on one date of service",
                 f"Bill at most {c.limit.value}; {mai_route}",
                 ("the procedure note documenting each unit",),
                 c.amount,
@@ -1968,15 +2016,19 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
             ""
             if c.place.locality is None
             else (
-                f" The national amounts are {_money(a.national_nonfacility)} and {_money(a.national_facility)}."
+                f" The national amounts are {_money(a.national_nonfacility)} and "
+                f"{_money(a.national_facility)}."
             )
         )
         faqs.append(
             Faq(
                 f"How much does Medicare pay for {c.code} {c.where} on {when}?",
-                f"{_money(a.nonfacility)} in an office (non-facility) and {_money(a.facility)} in a facility, one unit, before "
-                f"deductible and coinsurance (Medicare pays 80% of the allowed amount, less 2% sequestration). Computed from "
-                f"{r.release} with conversion factor {r.conversion_factor}.{local} Confidence: {r.confidence.value}.",
+                f"{_money(a.nonfacility)} in an office (non-facility) and "
+                f"{_money(a.facility)} in a facility, one unit, before "
+                "deductible and coinsurance (Medicare pays 80% of the allowed amount, "
+                "less 2% sequestration). Computed from "
+                f"{r.release} with conversion factor {r.conversion_factor}.{local} "
+                f"Confidence: {r.confidence.value}.",
             )
         )
     else:
@@ -1990,7 +2042,8 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
         faqs.append(
             Faq(
                 f"How many units of {c.code} can be billed on one day?",
-                f"{c.limit.value}: the medically unlikely edit (NCCI {c.limit.release}); MAI {c.limit.mai}: {c.limit.plain}."
+                f"{c.limit.value}: the medically unlikely edit (NCCI "
+                f"{c.limit.release}); MAI {c.limit.mai}: {c.limit.plain}."
                 + (f" {c.ncci_note}." if c.ncci_note else ""),
             )
         )
@@ -2000,13 +2053,18 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
     faqs.append(
         Faq(
             f"What are the RVUs for {c.code}?",
-            f"Work {rv.work}, practice expense {rv.pe_nonfacility} non-facility / {rv.pe_facility} facility, malpractice {rv.mp}: "
-            f"{rv.total_nonfacility} total non-facility, {rv.total_facility} facility ({r.release}). Times the conversion factor "
+            f"Work {rv.work}, practice expense {rv.pe_nonfacility} non-facility / "
+            f"{rv.pe_facility} facility, malpractice {rv.mp}: "
+            f"{rv.total_nonfacility} total non-facility, {rv.total_facility} "
+            f"facility ({r.release}). Times the conversion factor "
             f"{r.conversion_factor}"
             + (
                 " at GPCI 1.000 (national)."
                 if c.place.locality is None
-                else f" after the {title_case(c.place.name)} GPCIs (work {rv.gpci_work}, PE {rv.gpci_pe}, MP {rv.gpci_mp})."
+                else (
+                    f" after the {title_case(c.place.name)} GPCIs (work {rv.gpci_work}, PE "
+                    f"{rv.gpci_pe}, MP {rv.gpci_mp})."
+                )
             ),
         )
     )
@@ -2016,8 +2074,11 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
         faqs.append(
             Faq(
                 f"What cannot be billed with {c.code}?",
-                f"NCCI {c.ncci_release} lists {len(c.pairs)} codes denied when billed with {c.code} by the same provider on the same day: "
-                f"{len(never)} never ({', '.join(never[:10])}{'...' if len(never) > 10 else ''}) and {len(bypass)} unless an NCCI-associated "
+                f"NCCI {c.ncci_release} lists {len(c.pairs)} codes denied when billed "
+                f"with {c.code} by the same provider on the same day: "
+                f"{len(never)} never "
+                f"({', '.join(never[:10])}{'...' if len(never) > 10 else ''}) and "
+                f"{len(bypass)} unless an NCCI-associated "
                 f"modifier applies ({', '.join(bypass[:10])}{'...' if len(bypass) > 10 else ''})."
                 + (f" {c.ncci_note}." if c.ncci_note else ""),
             )
@@ -2033,11 +2094,14 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
             diff = []
             if s.region != spec.region:
                 diff.append(
-                    f"the spinal region ({c.pack.regions[spec.region]} for {c.code}, {c.pack.regions[s.region]} for {s.hcpcs})"
+                    f"the spinal region ({c.pack.regions[spec.region]} for {c.code}, "
+                    f"{c.pack.regions[s.region]} for {s.hcpcs})"
                 )
             if s.imaging != spec.imaging:
                 diff.append(
-                    f"imaging guidance ({c.code} {'includes' if spec.imaging else 'excludes'} it, {s.hcpcs} {'includes' if s.imaging else 'excludes'} it)"
+                    f"imaging guidance ({c.code} "
+                    f"{'includes' if spec.imaging else 'excludes'} it, {s.hcpcs} "
+                    f"{'includes' if s.imaging else 'excludes'} it)"
                 )
             if diff:
                 faqs.append(
@@ -2051,8 +2115,10 @@ def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
             faqs.append(
                 Faq(
                     f"How often can {c.code} be billed?",
-                    f"{frequency.summary} Sessions are counted per spinal region ({c.pack.regions[spec.region]} here) over a rolling "
-                    f"{frequency.params.get('window_months')} months, across providers. Source: {frequency.citation}.",
+                    f"{frequency.summary} Sessions are counted per spinal region "
+                    f"({c.pack.regions[spec.region]} here) over a rolling "
+                    f"{frequency.params.get('window_months')} months, across providers. "
+                    f"Source: {frequency.citation}.",
                 )
             )
     return tuple(faqs)
@@ -2063,19 +2129,27 @@ def _em_answer(c: _Ctx) -> str:
     days = c.row.global_days
     if days in {"000", "010"}:
         base = (
-            f"{c.code} has a {int(days)}-day global period: the decision to do it and the usual pre-procedure assessment "
-            "are part of its payment. A separate E/M on the same day is paid only when it is significant and separately "
+            f"{c.code} has a {int(days)}-day global period: the decision to do it "
+            "and the usual pre-procedure assessment "
+            "are part of its payment. A separate E/M on the same day is paid only "
+            "when it is significant and separately "
             "identifiable, documented as such, and billed with modifier 25."
         )
     elif days == "090":
         base = (
-            f"{c.code} is a major procedure (90-day global). An E/M the day before or the day of, in which the decision "
-            "to operate was made, is billed with modifier 57; other same-day E/M is part of the surgery."
+            f"{c.code} is a major procedure (90-day global). An E/M the day before "
+            "or the day of, in which the decision "
+            "to operate was made, is billed with modifier 57; other same-day E/M "
+            "is part of the surgery."
         )
     else:
         base = f"{c.code}'s global period indicator is {days}: {GLOBAL_TEXT.get(days, '')}."
     if em_pairs:
-        base += f" NCCI {c.ncci_release} pairs {c.code} with {len(em_pairs)} E/M codes ({', '.join(p.column2 for p in em_pairs[:6])}...), bypassed only by an E/M modifier such as 25 when it applies."
+        base += (
+            f" NCCI {c.ncci_release} pairs {c.code} with {len(em_pairs)} E/M codes "
+            f"({', '.join(p.column2 for p in em_pairs[:6])}...), bypassed only by "
+            "an E/M modifier such as 25 when it applies."
+        )
     return base
 
 
@@ -2094,16 +2168,21 @@ def _diagnosis_answer(c: _Ctx) -> str:
             )[:15]
         )
         parts.append(
-            f"The billing article{'s' if len(articles) > 1 else ''} {', '.join(sorted(articles))} list{'' if len(articles) > 1 else 's'} {len(ranges)} covered ICD-10-CM codes or ranges: {listed}."
+            f"The billing article{'s' if len(articles) > 1 else ''} "
+            f"{', '.join(sorted(articles))} list{'' if len(articles) > 1 else 's'} "
+            f"{len(ranges)} covered ICD-10-CM codes or ranges: {listed}."
         )
     elif c.pack is not None:
         cited = "; ".join(s.title for s in c.pack.sources if s.id.startswith("L"))
         parts.append(
-            f"The covered diagnoses are listed in your MAC's billing article ({cited}). No Medicare Coverage Database export is loaded, so MedPayIQ cannot list them here."
+            "The covered diagnoses are listed in your MAC's billing article "
+            f"({cited}). No Medicare Coverage Database export is loaded, so "
+            "MedPayIQ cannot list them here."
         )
     else:
         parts.append(
-            "No coverage article for this code is loaded; any diagnosis must support medical necessity and be billable on the date of service."
+            "No coverage article for this code is loaded; any diagnosis must "
+            "support medical necessity and be billable on the date of service."
         )
     bad = [d for d in c.diagnoses if not d.billable]
     if bad:

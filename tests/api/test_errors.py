@@ -98,8 +98,9 @@ def test_unknown_route_and_method(client: TestClient) -> None:
         b'"a string"',
         b"{}",
         b'{"patient": {"id": "P"}, "provider": {"npi": "123"}, "lines": []}',
-        b'{"claim_id": 5, "patient": {"id": "P"}, "provider": {"npi": "1234567893"}, "place_of_service": "11",'
-        b' "zip": "77030", "date_of_service": "2026-07-15", "diagnoses": ["M54.16"], "lines": [{"hcpcs": "6232"}]}',
+        b'{"claim_id": 5, "patient": {"id": "P"}, "provider": {"npi": "1234567893"},'
+        b' "place_of_service": "11", "zip": "77030", "date_of_service": "2026-07-15",'
+        b' "diagnoses": ["M54.16"], "lines": [{"hcpcs": "6232"}]}',
     ],
 )
 @pytest.mark.parametrize("route", ["/api/v1/claims/check", "/api/v1/claims/price"])

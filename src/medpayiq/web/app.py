@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
+from datetime import date
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -81,6 +83,63 @@ class AccessLog:
                 )
 
 
+class ResponseLRU:
+    """Pure ASGI middleware: an in-process LRU of whole GET answers keyed on the path, the raw
+    query string and today's date. Every cached route answers from immutable reference data,
+    so a hit is sent without routing, validation or rendering. Claims (POST) never pass here.
+    Only complete 200 answers under 1 MB are kept."""
+
+    CACHED_PREFIXES = (
+        "/api/v1/price",
+        "/api/v1/codes/",
+        "/api/v1/search",
+        "/api/v1/localities",
+        "/codes/",
+    )
+
+    def __init__(self, app: ASGIApp, size: int = 4096) -> None:
+        self.app = app
+        self.size = size
+        self.entries: OrderedDict[
+            tuple[str, bytes, date], tuple[list[tuple[bytes, bytes]], bytes]
+        ] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(self.CACHED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""), date.today())
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+            await send({"type": "http.response.start", "status": 200, "headers": hit[0]})
+            await send({"type": "http.response.body", "body": hit[1]})
+            return
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status, headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False) and status == 200:
+                    body = b"".join(chunks)
+                    if len(body) < 1_000_000:
+                        self.entries[key] = (headers, body)
+                        if len(self.entries) > self.size:
+                            self.entries.popitem(last=False)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
@@ -93,7 +152,10 @@ def create_app(
     app = FastAPI(
         title="MedPayIQ",
         version="1",
-        summary="Medicare Part B fee schedule amounts, claim edits and denial guidance from CMS's own files",
+        summary=(
+            "Medicare Part B fee schedule amounts, claim edits and denial guidance "
+            "from CMS's own files"
+        ),
         description=(
             "Every answer carries the release it came from and a confidence. Errors are RFC 9457 "
             "problem+json. Place and time parameters (zip, locality, state, pos or setting, date, "
@@ -111,7 +173,8 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages.router)
     _install_error_handlers(app)
-    app.add_middleware(AccessLog)
+    app.add_middleware(ResponseLRU, size=cache_size)
+    app.add_middleware(AccessLog)  # added last: outermost, so cache hits are logged too
     return app
 
 

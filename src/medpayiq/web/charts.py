@@ -54,7 +54,8 @@ def setting_bars(
     row_height = 26 if local_is_national else 44
     height = 20 + row_height * len(rows) + 10
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="bars-t bars-d" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="bars-t bars-d" '
         f'xmlns="http://www.w3.org/2000/svg">',
         '<title id="bars-t">Facility and non-facility amounts</title>',
         f'<desc id="bars-d">{escape(_bars_desc(rows, place_label, local_is_national))}</desc>',
@@ -63,7 +64,8 @@ def setting_bars(
     for key, label, local, national in rows:
         weight = "700" if key == chosen else "400"
         parts.append(
-            f'<text x="0" y="{y + 13}" font-size="13" font-weight="{weight}" fill="{INK}">{escape(label)}</text>'
+            f'<text x="0" y="{y + 13}" font-size="13" font-weight="{weight}" '
+            f'fill="{INK}">{escape(label)}</text>'
         )
         series = (
             [(local, ACCENT, place_label)]
@@ -77,16 +79,19 @@ def setting_bars(
             by = y + offset * 18
             if value is None:
                 parts.append(
-                    f'<text x="{left}" y="{by + 12}" font-size="12" fill="{MUTED}">not priced here (NA)</text>'
+                    f'<text x="{left}" y="{by + 12}" font-size="12" fill="{MUTED}">not '
+                    "priced here (NA)</text>"
                 )
                 continue
             w = float(value / top) * bar_area if top else 0
             parts.append(
-                f'<rect x="{left}" y="{by}" width="{_f(max(w, 1))}" height="15" rx="2" fill="{colour}">'
+                f'<rect x="{left}" y="{by}" width="{_f(max(w, 1))}" height="15" rx="2" '
+                f'fill="{colour}">'
                 f"<title>{escape(name)}: {_money(value)}</title></rect>"
             )
             parts.append(
-                f'<text x="{_f(left + w + 6)}" y="{by + 12}" font-size="12" fill="{INK}">{_money(value)}</text>'
+                f'<text x="{_f(left + w + 6)}" y="{by + 12}" font-size="12" '
+                f'fill="{INK}">{_money(value)}</text>'
             )
         y += row_height
     if not local_is_national:
@@ -143,11 +148,13 @@ def locality_strip(
         + (f"; national {_money(national)}" if national is not None else "")
     )
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} 140" role="img" aria-labelledby="strip-t strip-d" '
+        f'<svg class="chart" viewBox="0 0 {width} 140" role="img" '
+        'aria-labelledby="strip-t strip-d" '
         f'xmlns="http://www.w3.org/2000/svg">',
         '<title id="strip-t">Where this locality stands among all localities</title>',
         f'<desc id="strip-d">{escape(desc)}</desc>',
-        f'<line x1="{pad}" y1="{axis_y}" x2="{width - pad}" y2="{axis_y}" stroke="{GRID}" stroke-width="2"/>',
+        f'<line x1="{pad}" y1="{axis_y}" x2="{width - pad}" y2="{axis_y}" '
+        f'stroke="{GRID}" stroke-width="2"/>',
     ]
     stacks: dict[int, int] = {}
     for value in sorted(amounts):
@@ -156,36 +163,44 @@ def locality_strip(
         level = stacks.get(column, 0)
         stacks[column] = level + 1
         parts.append(
-            f'<rect x="{_f(x - 1.5)}" y="{_f(axis_y - 8 - level * 5)}" width="3" height="4" fill="{ACCENT_LIGHT}"/>'
+            f'<rect x="{_f(x - 1.5)}" y="{_f(axis_y - 8 - level * 5)}" width="3" '
+            f'height="4" fill="{ACCENT_LIGHT}"/>'
         )
     if national is not None and low <= national <= high:
         nx = x_of(national)
         parts.append(
-            f'<line x1="{_f(nx)}" y1="{axis_y - 60}" x2="{_f(nx)}" y2="{axis_y + 4}" stroke="{MUTED}" stroke-dasharray="3 3"/>'
+            f'<line x1="{_f(nx)}" y1="{axis_y - 60}" x2="{_f(nx)}" '
+            f'y2="{axis_y + 4}" stroke="{MUTED}" stroke-dasharray="3 3"/>'
         )
         anchor = "end" if nx > width * 0.7 else "start"
         parts.append(
-            f'<text x="{_f(nx + (-4 if anchor == "end" else 4))}" y="{axis_y - 50}" font-size="11" fill="{MUTED}" '
+            f'<text x="{_f(nx + (-4 if anchor == "end" else 4))}" y="{axis_y - 50}" '
+            f'font-size="11" fill="{MUTED}" '
             f'text-anchor="{anchor}">National {_money(national)}</text>'
         )
     if here is not None and rank is not None:
         hx = x_of(here)
         parts.append(
-            f'<circle cx="{_f(hx)}" cy="{axis_y}" r="6" fill="{HIGHLIGHT}" stroke="#fff" stroke-width="2"/>'
+            f'<circle cx="{_f(hx)}" cy="{axis_y}" r="6" fill="{HIGHLIGHT}" '
+            'stroke="#fff" stroke-width="2"/>'
         )
         anchor = "end" if hx > width * 0.6 else "start"
         parts.append(
-            f'<text x="{_f(hx + (-8 if anchor == "end" else 8))}" y="{axis_y - 24}" font-size="12" font-weight="700" '
+            f'<text x="{_f(hx + (-8 if anchor == "end" else 8))}" y="{axis_y - 24}" '
+            'font-size="12" font-weight="700" '
             f'fill="{HIGHLIGHT}" text-anchor="{anchor}">{escape(here_label)} {_money(here)}</text>'
         )
     parts.append(
-        f'<text x="{pad}" y="{axis_y + 22}" font-size="11" fill="{MUTED}">{_money(low)} lowest</text>'
+        f'<text x="{pad}" y="{axis_y + 22}" font-size="11" '
+        f'fill="{MUTED}">{_money(low)} lowest</text>'
     )
     parts.append(
-        f'<text x="{width - pad}" y="{axis_y + 22}" font-size="11" fill="{MUTED}" text-anchor="end">{_money(high)} highest</text>'
+        f'<text x="{width - pad}" y="{axis_y + 22}" font-size="11" '
+        f'fill="{MUTED}" text-anchor="end">{_money(high)} highest</text>'
     )
     parts.append(
-        f'<text x="{width / 2}" y="{axis_y + 40}" font-size="11" fill="{MUTED}" text-anchor="middle">{escape(position)}</text>'
+        f'<text x="{width / 2}" y="{axis_y + 40}" font-size="11" fill="{MUTED}" '
+        f'text-anchor="middle">{escape(position)}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -318,12 +318,11 @@ EXAMPLE_CLAIM: dict[str, Any] = {
 @router.get("/claims", response_class=HTMLResponse)
 def claims_form(request: Request) -> Response:
     page = ClaimPage(
-        "Claim checker",
-        json.dumps(EXAMPLE_CLAIM, indent=2),
-        None,
-        None,
-        None,
-        request.app.state.api_keys.enabled,
+        title="Claim checker",
+        claim_text=json.dumps(EXAMPLE_CLAIM, indent=2),
+        checked=None,
+        problem=None,
+        keys_enabled=request.app.state.api_keys.enabled,
     )
     return render("claims.html", page)
 
@@ -348,7 +347,10 @@ def claims_check(request: Request, claim: str = Form(""), api_key: str = Form(""
         except json.JSONDecodeError as exc:
             problem = {
                 "status": 400,
-                "detail": f"the claim is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                "detail": (
+                    f"the claim is not valid JSON: {exc.msg} at line {exc.lineno}, column "
+                    f"{exc.colno}"
+                ),
                 "errors": [],
             }
         else:

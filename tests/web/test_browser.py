@@ -1,0 +1,190 @@
+"""The pages in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
+
+Never `playwright install`: the browser is the system's. Without /usr/bin/chromium these tests
+skip with the reason, except under CI (MEDPAYIQ_REQUIRE_BROWSER=1), where that is a failure.
+Screenshots go to the test's tmp folder; with MEDPAYIQ_SAVE_SCREENSHOTS=1 also to
+docs/screenshots/ (the ones in the repository were made that way).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from medpayiq.reference import Catalog
+from medpayiq.web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+JULY = "2026-07-15"
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("MEDPAYIQ_REQUIRE_BROWSER"):
+        raise RuntimeError(
+            f"{CHROMIUM} is missing and MEDPAYIQ_REQUIRE_BROWSER is set (apt-get "
+            "install -y chromium)"
+        )
+    pytest.skip(
+        f"{CHROMIUM} is absent: apt-get install -y chromium to run the browser tests",
+        allow_module_level=True,
+    )
+
+pytestmark = pytest.mark.browser
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def base_url(catalog: Catalog) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(catalog), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started:
+        if time.time() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _shoot(pg: Any, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    pg.screenshot(path=str(path), full_page=True)
+    if os.environ.get("MEDPAYIQ_SAVE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENSHOTS / name)
+
+
+def test_search_open_pick_zip_switch_setting(page: Any, base_url: str, tmp_path: Path) -> None:
+    page.goto(f"{base_url}/")
+    page.fill("#q", "epidural")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=epidural*")
+    page.click('a.code-link:text-is("62323")')
+    page.wait_for_url("**/codes/62323*")
+    assert page.inner_text("#place-label") == "National average"
+    page.fill("#date", JULY)
+    page.press("#date", "Enter")
+    page.wait_for_url(f"**date={JULY}*")
+    # RVU26C national: (1.76 + 6.25 + 0.17) x 33.4009 = 273.2194 -> $273.22
+    assert page.inner_text("#amount-nonfacility .v") == "$273.22"
+    _shoot(page, tmp_path, "62323-national.png")
+
+    page.fill("#zip", "77030")
+    page.press("#zip", "Enter")
+    page.wait_for_url("**zip=77030*")
+    assert page.inner_text("#place-label") == "Houston, TX (04412-18)"
+    # 62323, RVU26C x GPCI2026 Houston (work 1.008, PE 0.993, MP 1.376), CF 33.4009:
+    # NF (1.76x1.008 + 6.25x0.993 + 0.17x1.376) = 8.21425 x 33.4009 = 274.3634 -> $274.36
+    # F  (1.76x1.008 + 0.74x0.993 + 0.17x1.376) = 2.74282 x 33.4009 = 91.6127  -> $91.61
+    assert page.inner_text("#amount-nonfacility .v") == "$274.36"
+    assert page.inner_text("#amount-facility .v") == "$91.61"
+    _shoot(page, tmp_path, "62323-houston.png")
+
+    page.click('nav.tabs a:text-is("Facility")')
+    page.wait_for_url("**setting=facility*")
+    assert "chosen" in (page.get_attribute("#amount-facility", "class") or "")
+    assert page.inner_text("#amount-facility .v") == "$91.61"
+    assert page.inner_text("#place-label") == "Houston, TX (04412-18)"
+
+
+def test_keyboard_only(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/codes/62323?date={JULY}")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "zip":
+            break
+    else:
+        pytest.fail("Tab never reached the ZIP field")
+    page.keyboard.type("77030")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**zip=77030*")
+    assert page.inner_text("#amount-nonfacility .v") == "$274.36"
+    # The new page starts at the top again: tab to the setting picker, choose facility with
+    # the keyboard, submit with Enter.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "setting":
+            break
+    else:
+        pytest.fail("Tab never reached the setting picker")
+    page.keyboard.type("F")  # type-ahead picks "Facility (hospital, ASC)"
+    assert page.evaluate("document.activeElement.value") == "facility"
+    page.keyboard.press("Tab")  # a <select> does not submit on Enter: on to "Show rates"
+    assert page.evaluate("document.activeElement.textContent") == "Show rates"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**setting=facility*")
+    assert "chosen" in (page.get_attribute("#amount-facility", "class") or "")
+
+
+def test_claim_checker_finds_ncci_pair(page: Any, base_url: str) -> None:
+    claim = {
+        "patient": {"id": "P-1"},
+        "provider": {"npi": "1234567893"},
+        "place_of_service": "11",
+        "zip": "77030",
+        "date_of_service": JULY,
+        "diagnoses": ["M54.16"],
+        "lines": [{"hcpcs": "62323"}, {"hcpcs": "77003"}],
+    }
+    page.goto(f"{base_url}/claims")
+    page.fill("#claim", json.dumps(claim))
+    page.click('button:text-is("Check claim")')
+    page.wait_for_selector("#findings")
+    findings = page.inner_text("#findings")
+    assert "ncci.ptp" in findings and "62323/77003" in findings
+
+
+@pytest.mark.parametrize(
+    "path", [f"/codes/62323?zip=77030&date={JULY}", "/search?q=epidural", "/claims", "/data", "/"]
+)
+def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str, path: str) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True
+    )
+    pg = context.new_page()
+    pg.goto(base_url + path)
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"{path}: the page is {width}px wide at 375px"
