@@ -53,6 +53,7 @@ def test_same_file_twice_is_unchanged(any_db: str, data_dir: Path) -> None:
 def test_newer_file_for_the_same_release_replaces_the_older(any_db: str, data_dir: Path) -> None:
     with open_store(any_db) as store:
         (first,) = store.load([data_dir / PPRRVU25_CSV])
+        before = store.reference()
         (second,) = store.load([data_dir / PPRRVU25_TXT])
         assert (first.status, second.status) == (LoadStatus.LOADED, LoadStatus.REPLACED)
         assert "PPRRVU2025_Oct.csv" in second.message
@@ -60,6 +61,7 @@ def test_newer_file_for_the_same_release_replaces_the_older(any_db: str, data_di
         (info,) = store.datasets()
         assert info.sha256 == "5e8fad146feaaf2e43a08da78a55f901243fee8f1f83cfdfc1a33c21a7ad24a3"
         assert [p.file for p in store.reference().datasets()] == ["PPRRVU2025_Oct.txt"]
+        assert store.reference() is not before  # a load makes the next reference current
 
 
 def test_folder_load_reads_one_of_each_twin(tmp_path: Path, data_dir: Path) -> None:
@@ -210,3 +212,14 @@ def test_killed_load_keeps_the_previous_data(tmp_path: Path, data_dir: Path) -> 
         assert (retry.status, retry.rows) == (LoadStatus.REPLACED, 98_186), retry.message
         edited = store.reference().icd10cm(date(2026, 3, 1)).get("U09.9")
         assert edited is not None and edited.description.endswith("(edited)")
+
+
+def test_cli_bad_db_is_one_line_exit_2(tmp_path: Path) -> None:
+    app = typer.Typer()
+    data_cli.register(app)
+    result = CliRunner().invoke(app, ["data", "status", "--db", str(tmp_path)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"error: --db {tmp_path}: is a folder, expected a database file or URL"
+    )

@@ -121,7 +121,8 @@ def open_store(db: str | None = None) -> Store:
         _upgrade(engine)
     except sa.exc.OperationalError as exc:
         engine.dispose()
+        reason = " ".join(str(exc.orig).split())  # one line: libpq's messages span several
         raise DataError(
-            f"cannot open the database {engine.url.render_as_string()}: {exc.orig}"
+            f"cannot open the database {engine.url.render_as_string()}: {reason}"
         ) from None
     return Store(engine)

@@ -107,7 +107,7 @@ def _download(client: httpx.Client, url: str, target: Path) -> None:
     partial = target.with_name(target.name + ".part")
     with client.stream("GET", url) as response:
         if response.status_code != 200:
-            raise DataError(f"{url}: HTTP {response.status_code}")
+            raise DataError(f"HTTP {response.status_code}")
         with partial.open("wb") as out:
             for chunk in response.iter_bytes(1 << 20):
                 out.write(chunk)
@@ -172,7 +172,7 @@ def _sync_one(
         except (httpx.HTTPError, DataError) as exc:
             return [
                 LoadResult(
-                    entry.target_name(), LoadStatus.FAILED, message=f"download failed: {exc}"
+                    entry.target_name(), LoadStatus.FAILED, message=f"download failed: {url}: {exc}"
                 )
             ]
     if entry.sha256 is not None and (actual := _sha256(target)) != entry.sha256:
