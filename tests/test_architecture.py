@@ -32,7 +32,9 @@ def _files(entry: str) -> list[Path]:
 def test_pure_layers_do_no_io_imports(entry: str) -> None:
     for path in _files(entry):
         bad = _imports(path) & FORBIDDEN
-        assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}: pure layers take data, not I/O"
+        assert not bad, (
+            f"{path.relative_to(SRC)} imports {sorted(bad)}: pure layers take data, not I/O"
+        )
 
 
 def test_interfaces_do_not_touch_sql() -> None:

@@ -30,8 +30,12 @@ class LocalityId:
         carrier, sep, locality = raw.partition("-")
         if not sep and len(raw) == 7:
             carrier, locality = raw[:5], raw[5:]
-        if not (len(carrier) == 5 and carrier.isdigit() and len(locality) == 2 and locality.isalnum()):
-            raise ValueError(f'"{text}" is not a locality: expected CARRIER-LOCALITY such as 04412-18')
+        if not (
+            len(carrier) == 5 and carrier.isdigit() and len(locality) == 2 and locality.isalnum()
+        ):
+            raise ValueError(
+                f'"{text}" is not a locality: expected CARRIER-LOCALITY such as 04412-18'
+            )
         return cls(carrier, locality)
 
 

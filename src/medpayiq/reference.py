@@ -252,6 +252,19 @@ class ReferenceData(Protocol):
     def datasets(self) -> list[Provenance]: ...
 
 
+def edit_in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
+    """Whether an NCCI edit applies on `day`. CMS's deletion date is the last day the edit
+    applies: deletions fall on quarter ends (Dec 31, Mar 31, ...), the day before the quarterly
+    release that drops them. An edit deleted on its effective date never applied."""
+    if edit.effective and edit.effective > day:
+        return False
+    if edit.deletion is None:
+        return True
+    if edit.effective and edit.deletion <= edit.effective:
+        return False
+    return day <= edit.deletion
+
+
 # --- In-memory implementation --------------------------------------------------------------
 
 
@@ -276,13 +289,8 @@ class _MemoryNcci:
     mues: Mapping[str, MueEdit]
     addons: Mapping[str, list[AddonEdit]]
 
-    def _in_force(self, edit: PtpEdit) -> bool:
-        if edit.effective and edit.effective > self.day:
-            return False
-        return not (edit.deletion and edit.deletion <= self.day)
-
     def ptp_for(self, code: str) -> list[PtpEdit]:
-        return [e for e in self.ptp.get(code, ()) if self._in_force(e)]
+        return [e for e in self.ptp.get(code, ()) if edit_in_force(e, self.day)]
 
     def ptp_among(self, codes: Collection[str]) -> list[PtpEdit]:
         wanted = set(codes)

@@ -91,7 +91,9 @@ class Release:
     effective_to: date | None = None
 
     def covers(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
     def __str__(self) -> str:
         return self.id

@@ -124,11 +124,15 @@ def test_ncci_pairs_come_from_the_database(store: Store) -> None:
 
 
 def test_ptp_respects_deletion_dates(store: Store) -> None:
-    # ccipra-v302r0: 0001A,0591T,20231231,1,...: deleted at the end of 2023.
+    # ccipra-v302r0: 0001A,0591T,20231231,1,...: Dec 31 2023 is the last day it applies.
     reference = store.reference()
     after = {e.column2 for e in reference.ncci(date(2024, 8, 1)).ptp_for("0001A")}
     before = {e.column2 for e in reference.ncci(date(2023, 6, 1)).ptp_for("0001A")}
+    last_day = {e.column2 for e in reference.ncci(date(2023, 12, 31)).ptp_for("0001A")}
+    next_day = {e.column2 for e in reference.ncci(date(2024, 1, 1)).ptp_for("0001A")}
     assert "0591T" in before
+    assert "0591T" in last_day
+    assert "0591T" not in next_day
     assert "0591T" not in after
 
 

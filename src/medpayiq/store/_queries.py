@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
-from medpayiq.reference import Provenance
+from medpayiq.reference import Provenance, edit_in_force
 from medpayiq.releases import Kind, Release
 from medpayiq.store._schema import codec, dataset_table, kind_table
 
@@ -226,8 +226,5 @@ def _grouped(
 
 
 def in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
-    """Effective on or before `day` and not deleted by then (the deletion date is the first
-    day the edit no longer applies, as in CMS's files)."""
-    if edit.effective and edit.effective > day:
-        return False
-    return not (edit.deletion and edit.deletion <= day)
+    """The one rule for dates, shared with the in-memory catalog."""
+    return edit_in_force(edit, day)
