@@ -268,6 +268,13 @@ def edit_in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
 # --- In-memory implementation --------------------------------------------------------------
 
 
+def _by_zip(rows: Iterable[ZipLocality]) -> dict[str, tuple[ZipLocality, ...]]:
+    zips: dict[str, list[ZipLocality]] = defaultdict(list)
+    for row in rows:
+        zips[row.zip5].append(row)
+    return {z: tuple(v) for z, v in zips.items()}
+
+
 @dataclass
 class Dataset:
     """A dataset's records; `parts` when several files make one release (PTP f1-f4)."""
@@ -383,6 +390,18 @@ class Catalog:
         dataset = by_release[used]
         return dataset, Vintage(wanted, used, confidence, note, dataset.sources)
 
+    def _indexed(self, dataset: Dataset, build: Any) -> Any:
+        """`build(records)` once per dataset (the same file's rows are indexed once, not
+        once per date of service); cleared with the cache when a dataset is added."""
+        key = (
+            "indexed",
+            build.__code__,
+            tuple((p.kind, p.release.id, p.variant, p.file, p.sha256) for p in dataset.sources),
+        )
+        if key not in self._cache:
+            self._cache[key] = build(dataset.records)
+        return self._cache[key]
+
     def _pick_optional(self, kind: Kind, day: date, label: str) -> tuple[Dataset, Vintage] | None:
         try:
             return self._pick(kind, day, label, same_year_only=True)
@@ -413,16 +432,18 @@ class Catalog:
         components = {Kind.GPCI: gpci_vintage}
         anes: dict[LocalityId, AnesthesiaCf] = {}
         if (picked := self._pick_optional(Kind.ANES, day, "anesthesia CF")) is not None:
-            anes = {r.locality: r for r in picked[0].records}
+            anes = self._indexed(picked[0], lambda rs: {r.locality: r for r in rs})
             components[Kind.ANES] = picked[1]
         caps: dict[tuple[str, str, LocalityId], OppsCap] = {}
         if (picked := self._pick_optional(Kind.OPPSCAP, day, "OPPS cap")) is not None:
-            caps = {(r.hcpcs, r.modifier, r.locality): r for r in picked[0].records}
+            caps = self._indexed(
+                picked[0], lambda rs: {(r.hcpcs, r.modifier, r.locality): r for r in rs}
+            )
             components[Kind.OPPSCAP] = picked[1]
         return FeeSchedule(
             vintage=vintage,
-            rvus={(r.hcpcs, r.modifier): r for r in pprrvu.records},
-            gpcis={r.locality: r for r in gpci.records},
+            rvus=self._indexed(pprrvu, lambda rs: {(r.hcpcs, r.modifier): r for r in rs}),
+            gpcis=self._indexed(gpci, lambda rs: {r.locality: r for r in rs}),
             anesthesia=anes,
             opps_caps=caps,
             component_vintages=components,
@@ -433,12 +454,9 @@ class Catalog:
         key = ("geo", day)
         if key not in self._cache:
             zips_ds, vintage = self._pick(Kind.ZIP5, day, "ZIP to locality")
-            zips: dict[str, list[ZipLocality]] = defaultdict(list)
-            for row in zips_ds.records:
-                zips[row.zip5].append(row)
             picked = self._pick_optional(Kind.LOCCO, day, "locality counties")
             counties = picked[0].records if picked else []
-            self._cache[key] = Geography(vintage, {z: tuple(v) for z, v in zips.items()}, counties)
+            self._cache[key] = Geography(vintage, self._indexed(zips_ds, _by_zip), counties)
         return self._cache[key]  # type: ignore[no-any-return]
 
     def ncci(self, day: date) -> NcciTables:

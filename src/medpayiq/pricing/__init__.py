@@ -21,6 +21,9 @@ Public API (everything else is private and may change):
   and date; multiple procedure reductions and status T across the lines; the deductible
   consumed line by line.
 - `resolve_location(query, fee_schedule, geography) -> ResolvedLocation`
+- `day_terms(reference, day, *, qp=False) -> DayTerms`: what every line of a date is priced
+  on (release, work GPCI column, CF, settings, confidence, messages), for callers that price
+  many lines at once with their own arithmetic (`medpayiq.batch`).
 - Requests: `LineRequest`, `Location`, `Setting`. Results: `LineResult`, `ClaimResult`,
   `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`, `Source`; each has `as_dict()`.
 - Errors (from `medpayiq.errors`): `InputError` and its subclasses `UnknownCode`,
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 from ._engine import price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
+from ._terms import DayTerms, day_terms
 from ._types import (
     ClaimResult,
     CostShare,
@@ -53,6 +57,7 @@ __all__ = [
     "AmbiguousLocation",
     "ClaimResult",
     "CostShare",
+    "DayTerms",
     "LineRequest",
     "LineResult",
     "Location",
@@ -61,6 +66,7 @@ __all__ = [
     "SettingAmount",
     "Source",
     "Step",
+    "day_terms",
     "price_claim",
     "price_line",
     "resolve_location",

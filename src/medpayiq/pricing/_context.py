@@ -54,6 +54,7 @@ __all__ = [
     "Place",
     "context_for",
     "lowest",
+    "na_message",
     "share_step",
     "sources",
 ]
@@ -316,11 +317,7 @@ class DayContext:
             )  # fmt: skip
         message = None
         if chosen.na:
-            message = (
-                f"the {setting.value} rate of {hcpcs} is marked NA in {self.release}: "
-                f"that setting's practice expense is not used for this code, so it has no price "
-                "there"
-            )
+            message = na_message(setting, hcpcs, self.release)
             steps.append(Step("NA indicator", ((f"{setting.value} NA", True),), None, message))
         return Amounts(nonfacility, facility, tuple(steps), message)
 
@@ -337,6 +334,19 @@ class DayContext:
         if found is None:
             found = table[key] = self._head(fee, opps, anes, zip_given, pos_given, place.locco)
         return found
+
+    def confidence(
+        self, reference: ReferenceData, fee: FeeSchedule, *, opps: bool, anes: bool, zip_given: bool
+    ) -> Confidence:
+        """The confidence price_line gives a line of this date (see `head`)."""
+        if zip_given and self._geography is None:
+            self._geography = reference.geography(self.day)
+        key = (opps, anes, zip_given, False, ())
+        table = self.table("heads")
+        found = table.get(key)
+        if found is None:
+            found = table[key] = self._head(fee, opps, anes, zip_given, False, ())
+        return found.confidence
 
     def _head(
         self,
@@ -472,6 +482,14 @@ def sources(provenance: list[Provenance] | tuple[Provenance, ...]) -> tuple[Sour
                 p.release.effective_from, p.release.effective_to, p.variant,
             )  # fmt: skip
     return tuple(seen.values())
+
+
+def na_message(setting: Setting, hcpcs: str, release: str) -> str:
+    """Why a code has no price in a setting its PPRRVU row marks NA."""
+    return (
+        f"the {setting.value} rate of {hcpcs} is marked NA in {release}: "
+        f"that setting's practice expense is not used for this code, so it has no price there"
+    )
 
 
 def share_step(share: CostShare, day: date, deductible_given: bool) -> Step:

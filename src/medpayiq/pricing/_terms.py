@@ -1,0 +1,79 @@
+"""The terms every line of one date is priced on, for callers that price many lines at once.
+
+`medpayiq.batch` prices millions of lines with vectorised arithmetic. To give the answers
+`price_line` gives, it asks the engine here, once per date, for what the engine itself uses:
+the fee schedule snapshot and release, the work GPCI column, the CF of a row, the setting of
+a place of service, the confidence of a line and the messages of a line without an amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from medpayiq.records import Gpci, RvuRow
+from medpayiq.reference import Confidence, FeeSchedule, Geography, ReferenceData
+
+from . import _fee, _modifiers
+from ._context import DayContext, context_for, na_message
+from ._types import Setting
+
+__all__ = ["DayTerms", "day_terms"]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTerms:
+    """What applies to every line of one date of service (non-QP unless asked).
+
+    `fee` is the snapshot price_line reads; `release` its PPRRVU release; `with_floor` which
+    2026 work GPCI column applies. The methods answer as price_line does for a line of the
+    date."""
+
+    day: date
+    qp: bool
+    fee: FeeSchedule
+    release: str
+    with_floor: bool
+    reference: ReferenceData
+    _ctx: DayContext
+
+    def conversion_factor(self, row: RvuRow) -> Decimal:
+        """The CF price_line applies to `row` on this date."""
+        return self._ctx.cf(row, self.fee)[0]
+
+    def gpcis(self, gpci: Gpci) -> tuple[Decimal, Decimal, Decimal]:
+        """(work, PE, MP) GPCIs of a locality, with the work column in effect."""
+        triple = _fee.gpci_triple(gpci, self.with_floor)
+        return triple.work, triple.pe, triple.mp
+
+    def setting(self, pos: str | None) -> Setting:
+        """The setting of a place of service (None: non-facility). Raises InputError or
+        UnknownCode for a code price_line rejects."""
+        return self._ctx.setting(pos, None)[0]
+
+    def geography(self) -> Geography:
+        """The ZIP/LOCCO snapshot of the date. Raises ReleaseNotLoaded."""
+        return self.reference.geography(self.day)
+
+    def confidence(self, *, opps: bool, anes: bool, zip_given: bool) -> Confidence:
+        """The confidence of a line whose row has OPPS caps (`opps`, status A/R/T only),
+        is anesthesia (`anes`, status J), located by ZIP (`zip_given`)."""
+        return self._ctx.confidence(
+            self.reference, self.fee, opps=opps, anes=anes, zip_given=zip_given
+        )
+
+    def status_message(self, status: str) -> str:
+        """Why a row of this status has no fee schedule amount (A, R, T have one)."""
+        return _modifiers.status_reason(status)
+
+    def na_message(self, hcpcs: str, setting: Setting) -> str:
+        """Why a code has no amount in a setting its row marks NA."""
+        return na_message(setting, hcpcs, self.release)
+
+
+def day_terms(reference: ReferenceData, day: date, *, qp: bool = False) -> DayTerms:
+    """The terms of `day`. Raises ReleaseNotLoaded as price_line does."""
+    fee = reference.fee_schedule(day, qp=qp)
+    ctx = context_for(reference, fee, day, qp)
+    return DayTerms(day, qp, fee, ctx.release, ctx.with_floor, reference, ctx)
