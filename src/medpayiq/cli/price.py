@@ -5,6 +5,8 @@
 
 A readable table by default; `--json` gives the full result (trail, provenance). Bad input
 is one line on stderr and exit code 2.
+
+`medpayiq price-batch IN.csv OUT.csv` prices a file of lines (see `medpayiq.batch`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ err = Console(stderr=True)
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("price")(price)
+    app.command("price-batch")(price_batch)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -140,4 +143,54 @@ def _render(result: object) -> None:
     out.print(steps)
     out.print(
         "CPT codes and descriptions only are copyright American Medical Association.", style="dim"
+    )
+
+
+def price_batch(
+    source: Annotated[str, typer.Argument(help="Input CSV of service lines")],
+    target: Annotated[str, typer.Argument(help="Output CSV (line_id, allowed, ...)")],
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL")
+    ] = None,
+    date_default: Annotated[
+        str | None,
+        typer.Option("--date-default", help="Date of service YYYY-MM-DD for rows without one"),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
+) -> None:
+    """Price every line of a CSV file: columns line_id, hcpcs, modifier, pos,
+    date_of_service and zip (or carrier and locality); optional units and claim_id."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from medpayiq.batch import check_file, price_file
+
+    try:
+        default = date.fromisoformat(date_default) if date_default else None
+    except ValueError:
+        raise _fail(f'--date-default "{date_default}" is not a date (YYYY-MM-DD)') from None
+    try:
+        check_file(source, date_default=default)  # before opening the store
+    except MedPayIQError as exc:
+        raise _fail(str(exc)) from None
+    bar = Progress(
+        TextColumn("pricing"), BarColumn(), TextColumn("{task.fields[lines]:,} lines"),
+        TimeRemainingColumn(), console=err, disable=quiet, transient=True,
+    )  # fmt: skip
+    try:
+        from medpayiq.store import open_store
+
+        reference = open_store(db).reference()
+        with bar:
+            task = bar.add_task("pricing", total=None, lines=0)
+
+            def advance(done: int, size: int, lines: int) -> None:
+                bar.update(task, completed=done, total=size, lines=lines)
+
+            summary = price_file(reference, source, target, date_default=default, progress=advance)
+    except MedPayIQError as exc:
+        raise _fail(str(exc)) from None
+    err.print(
+        f"{summary.lines:,} lines priced into {target}: {summary.priced:,} with an amount, "
+        f"{summary.line_engine:,} through the line engine",
+        highlight=False,
     )

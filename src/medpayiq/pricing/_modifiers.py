@@ -17,7 +17,7 @@ from medpayiq.errors import InputError, InvalidModifier, UnknownCode
 from medpayiq.records import Modifier, RvuRow
 from medpayiq.reference import FeeSchedule
 
-__all__ = ["ModifierPlan", "plan_modifiers", "status_reason"]
+__all__ = ["PRICING", "ModifierPlan", "plan_modifiers", "status_reason"]
 
 _FORMAT = re.compile(r"^[A-Z0-9]{2}$")
 _CODE = re.compile(r"^[A-Z0-9]{5}$")
@@ -108,7 +108,7 @@ def normalise_modifiers(
                 f'"{raw}" is not a modifier (two letters or digits, such as 26 or TC)',
                 parameter="modifier",
             )
-        if known and mod not in known and mod not in _PRICING:
+        if known and mod not in known and mod not in PRICING:
             raise InvalidModifier(
                 f"modifier {mod} is not a CPT or HCPCS modifier", parameter="modifier"
             )
@@ -172,7 +172,7 @@ _BILATERAL = {
 _ASSISTANT = _D("0.16")
 _ASSISTANT_NPP = _D("0.136")  # 85% of 16%
 _CO_SURGEON = _D("0.625")
-_PRICING = frozenset(
+PRICING = frozenset(
     {"26", "TC", "53", "52", "66", "50", "62", "80", "81", "82", "AS", "54", "55", "56", "51"}
 )
 

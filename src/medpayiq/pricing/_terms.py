@@ -8,10 +8,12 @@ a place of service, the confidence of a line and the messages of a line without 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from medpayiq.errors import InputError
 from medpayiq.records import Gpci, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Geography, ReferenceData
 
@@ -20,6 +22,8 @@ from ._context import DayContext, context_for, na_message
 from ._types import Setting
 
 __all__ = ["DayTerms", "day_terms"]
+
+_SPLIT = re.compile(r"[\s,;]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,22 @@ class DayTerms:
     def status_message(self, status: str) -> str:
         """Why a row of this status has no fee schedule amount (A, R, T have one)."""
         return _modifiers.status_reason(status)
+
+    def row_modifier(self, text: str) -> str | None:
+        """The PPRRVU row modifier ("", "26" or "TC") of a line with these modifiers (split on
+        spaces, commas or semicolons) when none of the others changes the amount (25, 59, LT,
+        ...: price_line only notes them). None when one may (50, 80, 53, ...) or price_line
+        rejects them."""
+        mods = tuple(m for m in _SPLIT.split(text.strip().upper()) if m)
+        try:
+            normal = self._ctx.modifiers(mods)
+        except InputError:
+            return None
+        split = [m for m in normal if m in ("26", "TC")]
+        if len(split) > 1 or any(m in _modifiers.PRICING and m != "51" for m in normal
+                                 if m not in ("26", "TC")):  # fmt: skip
+            return None
+        return split[0] if split else ""
 
     def na_message(self, hcpcs: str, setting: Setting) -> str:
         """Why a code has no amount in a setting its row marks NA."""

@@ -1,0 +1,183 @@
+"""Reading the input CSV in chunks, pricing each, writing the output CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from medpayiq.errors import InputError
+from medpayiq.reference import ReferenceData
+
+from ._tables import Tables
+from ._vector import OUTPUT_COLUMNS, price_chunk
+
+__all__ = ["BatchSummary", "Progress", "check_columns", "check_file", "price_file", "price_frame"]
+
+CHUNK_BYTES = 64 * 1024 * 1024
+# Called after each chunk with (bytes read, file size, lines written so far).
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """What a run did: lines written, how many the line engine priced, and how many have
+    an amount."""
+
+    lines: int
+    line_engine: int
+    priced: int
+
+
+def check_columns(columns: list[str], *, date_default: date | None) -> None:
+    """Raise InputError naming what is missing from a header (names already lower-cased)."""
+    have = set(columns)
+    required = ["line_id", "hcpcs", "modifier", "pos"]
+    if date_default is None:
+        required.append("date_of_service")
+    missing = [c for c in required if c not in have]
+    if "zip" not in have and not {"carrier", "locality"} <= have:
+        missing.append("zip (or carrier and locality)")
+    if missing:
+        raise InputError(
+            f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
+            f"(the file has: {', '.join(columns) or 'no header'})",
+            parameter="columns",
+        )
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise InputError(f"column repeated: {', '.join(duplicated)}", parameter="columns")
+
+
+def check_file(source: str | Path, *, date_default: date | None = None) -> list[str]:
+    """The file's columns (lower-cased); raises InputError when it cannot be read or lacks a
+    required column. Reads the header line only."""
+    path = Path(source)
+    try:
+        with path.open("rb") as handle:
+            header = handle.readline()
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}", parameter="input") from None
+    columns = _header(header, path)
+    check_columns(columns, date_default=date_default)
+    return columns
+
+
+def price_frame(
+    reference: ReferenceData, frame: pl.DataFrame, *, date_default: date | None = None
+) -> pl.DataFrame:
+    """Price the lines of `frame` (input columns as text) in memory: the output columns,
+    one row per input row, in order."""
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    check_columns(frame.columns, date_default=date_default)
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns)
+    out, _ = price_chunk(
+        frame, Tables(reference), reference, date_default=date_default,
+        claims="claim_id" in frame.columns,
+    )  # fmt: skip
+    return out
+
+
+def price_file(
+    reference: ReferenceData,
+    source: str | Path,
+    target: str | Path,
+    *,
+    date_default: date | None = None,
+    progress: Progress | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> BatchSummary:
+    """Price every line of the CSV `source` into the CSV `target`. Raises InputError when
+    the header lacks a column (nothing is written) or the file cannot be read."""
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}", parameter="input") from None
+    with handle:
+        header = handle.readline()
+        columns = _header(header, path)
+        check_columns(columns, date_default=date_default)
+        claims = "claim_id" in columns
+        tables = Tables(reference)
+        lines = line_engine = priced = 0
+        done = len(header)
+        first = True
+        try:
+            out = Path(target).open("wb")  # noqa: SIM115 - closed by the with below
+        except OSError as exc:
+            raise InputError(f"{target}: {exc.strerror or exc}", parameter="output") from None
+        with out:
+            names = _header_line(columns)
+            for body in _chunks(handle, size if claims else chunk_bytes):
+                done += len(body)
+                frame = _read(names + body, columns)
+                result, engine = price_chunk(
+                    frame, tables, reference, date_default=date_default, claims=claims
+                )
+                result.write_csv(out, include_header=first)
+                first = False
+                lines += result.height
+                line_engine += engine
+                priced += result.height - result.get_column("allowed").null_count()
+                if progress is not None:
+                    progress(done, size, lines)
+            if first:
+                pl.DataFrame(schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String)).write_csv(out)
+    return BatchSummary(lines, line_engine, priced)
+
+
+def _header(line: bytes, path: Path) -> list[str]:
+    text = line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty (no header line)", parameter="input")
+    return [c.strip().lower() for c in next(csv.reader([text]))]
+
+
+def _header_line(columns: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)
+    return buffer.getvalue().encode()
+
+
+def _chunks(handle: io.BufferedReader, size: int) -> Iterator[bytes]:
+    """The file after its header in pieces of about `size` bytes, each ending at the end of
+    a record (a newline outside quotes)."""
+    carry = b""
+    while True:
+        block = handle.read(max(size, 1))
+        if not block:
+            break
+        buffer = carry + block
+        cut = _record_end(buffer)
+        if cut == 0:
+            carry = buffer
+            continue
+        carry = buffer[cut:]
+        yield buffer[:cut]
+    if carry.strip():
+        yield carry if carry.endswith(b"\n") else carry + b"\n"
+
+
+def _record_end(buffer: bytes) -> int:
+    end = buffer.rfind(b"\n")
+    while end != -1:
+        if buffer.count(b'"', 0, end) % 2 == 0:
+            return end + 1
+        end = buffer.rfind(b"\n", 0, end)
+    return 0
+
+
+def _read(data: bytes, columns: list[str]) -> pl.DataFrame:
+    return pl.read_csv(
+        data,
+        infer_schema=False,
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    ) if data else pl.DataFrame(schema=dict.fromkeys(columns, pl.String))  # fmt: skip

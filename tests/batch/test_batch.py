@@ -1,0 +1,120 @@
+"""`medpayiq.batch` and `medpayiq price-batch` on the real 2025/2026 files (the `catalog`
+fixture): CMS figures, bad rows reported on their own row, a missing column refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from medpayiq.batch import price_file, price_frame
+from medpayiq.cli import _register, app
+from medpayiq.errors import InputError
+
+_register()
+runner = CliRunner()
+HEADER = "line_id,hcpcs,modifier,pos,date_of_service,zip,carrier,locality,units"
+
+
+def frame(*rows: str, header: str = HEADER) -> pl.DataFrame:
+    names = header.split(",")
+    values = [r.split(",") for r in rows]
+    return pl.DataFrame({n: [v[i] or None for v in values] for i, n in enumerate(names)})
+
+
+def by_id(out: pl.DataFrame) -> dict[str, dict[str, str | None]]:
+    return {row["line_id"]: row for row in out.iter_rows(named=True)}
+
+
+def test_cms_figures(catalog):
+    out = by_id(price_frame(catalog, frame(
+        "a,62323,,11,2025-11-03,,,,",          # national, RVU25D: 246.80 (CMS)
+        "b,62323,,22,2025-11-03,,,,",          # facility: 96.07
+        "c,62323,,11,2026-08-03,,,,",          # RVU26C: 273.22
+        "d,62323,,11,2025-11-03,77030,,,",     # Houston 04412-18: 250.42
+        "e,62323,,11,2025-11-03,,04412,18,",   # the same by carrier/locality
+    )))  # fmt: skip
+    assert [out[k]["allowed"] for k in "abcde"] == ["246.80", "96.07", "273.22", "250.42",
+                                                    "250.42"]  # fmt: skip
+    assert out["c"]["release"] == "RVU26C" and out["a"]["release"] == "RVU25D"
+    assert out["d"]["locality"] == "04412-18" and out["b"]["setting"] == "facility"
+    assert all(out[k]["message"] == "priced" and out[k]["confidence"] == "high" for k in "abde")
+
+
+def test_bad_rows_get_their_own_message(catalog):
+    out = by_id(price_frame(catalog, frame(
+        "ok,99213,,11,2025-11-03,77030,,,",
+        "date,99213,,11,2025-13-01,77030,,,",
+        "code,99999,,11,2025-11-03,77030,,,",
+        "zip,99213,,11,2025-11-03,00000,,,",
+        "units,99213,,11,2025-11-03,77030,,,0",
+        "year,99213,,11,2024-05-01,77030,,,",
+        "lab,36415,,11,2025-11-03,77030,,,",
+    )))  # fmt: skip
+    assert out["ok"]["allowed"] is not None
+    assert out["date"]["message"] == 'date_of_service "2025-13-01" is not a date (YYYY-MM-DD)'
+    assert "99999 is not in the fee schedule release RVU25D" in out["code"]["message"]
+    assert out["zip"]["message"] == "ZIP 00000 is not in the ZIP to locality file 20254"
+    assert out["units"]["message"] == "units must be a whole number from 1 to 9999, not 0"
+    assert "RVU24B" in out["year"]["message"]
+    assert "status X" in out["lab"]["message"]
+    assert all(out[k]["allowed"] is None for k in ("date", "code", "zip", "units", "year", "lab"))
+
+
+def test_line_engine_rows_say_so(catalog):
+    out = by_id(price_frame(catalog, frame(
+        "bilat,64483,50,11,2025-11-03,77030,,,",
+        "alias,62323,,11,2025-11-03,,01112,18,",
+    )))  # fmt: skip
+    assert out["bilat"]["message"] == "priced by the line engine: modifier 50"
+    assert out["alias"]["locality"] == "01182-18"
+    assert out["alias"]["message"].startswith("priced by the line engine")
+
+
+def test_claim_rules_apply_across_lines(catalog):
+    # 62323 ranks first (100%), 20610 second (50%): the claim engine prices them together.
+    header = HEADER + ",claim_id"
+    lines = ("1,20610,,11,2025-11-03,,,,,C", "2,62323,,11,2025-11-03,,,,,C")
+    claim = price_frame(catalog, frame(*lines, header=header))
+    alone = price_frame(catalog, frame("1,20610,,11,2025-11-03,,,,", header=HEADER))
+    assert claim["allowed"].to_list() == ["31.70", "246.80"]  # 63.40 x 50%; full
+    assert alone["allowed"].to_list() == ["63.40"]
+
+
+def test_missing_column_is_refused(catalog, tmp_path: Path):
+    source = tmp_path / "in.csv"
+    source.write_text("line_id,hcpcs,pos,date_of_service\n1,99213,11,2025-11-03\n")
+    with pytest.raises(InputError, match="missing columns: modifier, zip"):
+        price_file(catalog, source, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_file_in_chunks_keeps_order(catalog, tmp_path: Path):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = [f"{i},99213,,11,2025-11-03,77030,,,\n" if i % 7 else f'{i},"99214",25,11,,77030,,,\n'
+            for i in range(500)]  # fmt: skip
+    source.write_text(HEADER + "\n" + "".join(rows))
+    summary = price_file(catalog, source, target, chunk_bytes=1000)
+    out = pl.read_csv(target, infer_schema=False)
+    assert out["line_id"].to_list() == [str(i) for i in range(500)]
+    assert summary.lines == 500 and summary.priced == 500 - 72  # the blank dates
+    assert out.filter(pl.col("line_id") == "7")["message"].item().startswith("no date")
+
+
+def test_cli_missing_column_exits_2(tmp_path: Path):
+    source = tmp_path / "in.csv"
+    source.write_text("line_id,hcpcs\n1,99213\n")
+    result = runner.invoke(app, ["price-batch", str(source), str(tmp_path / "out.csv")])
+    assert result.exit_code == 2, result.output
+    assert "missing columns" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_bad_default_date_exits_2(tmp_path: Path):
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "\n")
+    result = runner.invoke(app, ["price-batch", str(source), str(tmp_path / "o.csv"),
+                                 "--date-default", "2025-02-30"])  # fmt: skip
+    assert result.exit_code == 2 and "--date-default" in result.output
