@@ -1168,6 +1168,7 @@ class CodeReport(_AsDict):
     modifiers: tuple[ModifierPay, ...]
     ncci_pairs: tuple[PairEdit, ...]
     ncci_release: str
+    ncci_note: str
     unit_limit: UnitLimit | None
     addon_primaries: tuple[str, ...]
     tips: tuple[Tip, ...]
@@ -1704,14 +1705,9 @@ def code_report(
         checks,
         ncci_note,
     )
+    # The amounts' confidence is the pricing engine's; the NCCI tables carry their own note
+    # (an older quarter than the date of service), shown with the edits they feed.
     confidence, confidence_reason = result.confidence, result.confidence_reason
-    if ncci_note:
-        confidence = min(
-            confidence,
-            Confidence.LOW
-            if "not loaded" in ncci_note and str(query.day.year) not in ncci_release
-            else confidence,
-        )
     return CodeReport(
         code=code,
         descriptor=row.description,
@@ -1740,6 +1736,7 @@ def code_report(
         modifiers=modifiers,
         ncci_pairs=pairs,
         ncci_release=ncci_release,
+        ncci_note=ncci_note,
         unit_limit=limit,
         addon_primaries=primaries,
         tips=_tips(ctx, modifiers),
