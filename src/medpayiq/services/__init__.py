@@ -1,0 +1,84 @@
+"""The questions the web pages and the JSON API ask, one function each.
+
+Datasette's habit: one question, two renderings. `web/pages.py` renders these answers as HTML,
+`api/routes.py` as JSON (`as_dict()`); neither holds a rule. Every call into the pricing engine,
+the claim checker and the knowledge packs goes through this module, so an interface change in
+one of them is fixed here once.
+
+    query = parse_query(reference, zip="77030", setting="facility")
+    page = code_report(reference, "62323", query)      # everything on the 62323 page
+    page.as_dict()                                     # the JSON twin
+
+Bad input raises `InputError` with `parameter` naming the query parameter at fault; the
+interfaces turn it into a 4xx answer.
+"""
+
+from __future__ import annotations
+
+from medpayiq.services._code_page import CodeReport, Standing, code_report
+from medpayiq.services._core import (
+    DISCLAIMER,
+    DataStatus,
+    LocalityInfo,
+    Place,
+    Query,
+    SearchHit,
+    SearchResult,
+    Setting,
+    category_of,
+    check_claim,
+    claim_lines,
+    data_status,
+    jsonable,
+    localities,
+    parse_claim,
+    parse_code,
+    parse_diagnoses,
+    parse_limit,
+    parse_modifiers,
+    parse_query,
+    parse_units,
+    place_label,
+    price,
+    price_claim,
+    resolve_place,
+    search,
+    title_case,
+    today,
+    warm,
+)
+
+__all__ = [
+    "DISCLAIMER",
+    "CodeReport",
+    "DataStatus",
+    "LocalityInfo",
+    "Place",
+    "Query",
+    "SearchHit",
+    "SearchResult",
+    "Setting",
+    "Standing",
+    "category_of",
+    "check_claim",
+    "claim_lines",
+    "code_report",
+    "data_status",
+    "jsonable",
+    "localities",
+    "parse_claim",
+    "parse_code",
+    "parse_diagnoses",
+    "parse_limit",
+    "parse_modifiers",
+    "parse_query",
+    "parse_units",
+    "place_label",
+    "price",
+    "price_claim",
+    "resolve_place",
+    "search",
+    "title_case",
+    "today",
+    "warm",
+]

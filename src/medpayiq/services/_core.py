@@ -1,0 +1,823 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from medpayiq import edits, pricing
+from medpayiq.errors import (
+    InputError,
+    MedPayIQError,
+    ReleaseNotLoaded,
+    UnknownCode,
+    UnknownLocation,
+)
+from medpayiq.knowledge import (
+    policy_packs,
+)
+from medpayiq.knowledge.glossary import explain
+from medpayiq.money import cents
+from medpayiq.records import Gpci, LocalityId, RvuRow
+from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
+
+__all__ = [
+    "DISCLAIMER",
+    "DataStatus",
+    "LocalityInfo",
+    "Place",
+    "Query",
+    "SearchHit",
+    "SearchResult",
+    "Setting",
+    "category_of",
+    "check_claim",
+    "claim_lines",
+    "data_status",
+    "jsonable",
+    "localities",
+    "parse_claim",
+    "parse_code",
+    "parse_diagnoses",
+    "parse_limit",
+    "parse_modifiers",
+    "parse_query",
+    "parse_units",
+    "place_label",
+    "price",
+    "price_claim",
+    "resolve_place",
+    "search",
+    "title_case",
+    "today",
+    "warm",
+]
+
+DISCLAIMER = (
+    "An estimate computed from CMS's public files, for information only. It is not a payment "
+    "determination: your Medicare Administrative Contractor's adjudication is the authority. "
+    "Check the release and confidence shown before relying on a figure."
+)
+
+
+def ama_notice(year: int) -> str:
+    return (
+        f"CPT codes and descriptions only are copyright {year} American Medical Association. "
+        "All Rights Reserved. Applicable FARS/DFARS apply."
+    )
+
+
+# Place of service codes paid at the facility rate (DOMAIN.md section 3).
+FACILITY_POS = frozenset(
+    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
+)
+
+Setting = pricing.Setting
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-ready copy: Decimal and LocalityId to text, dates to ISO text, dataclasses to dicts
+    (their own `as_dict()` when they have one)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | LocalityId):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "as_dict"):
+            return value.as_dict()
+        return {
+            f.name: jsonable(getattr(value, f.name))
+            for f in fields(value)
+            if not f.name.startswith("_")
+        }
+    return str(value)
+
+
+class _AsDict:
+    def as_dict(self) -> dict[str, Any]:
+        assert is_dataclass(self)
+        return {
+            f.name: jsonable(getattr(self, f.name))
+            for f in fields(self)
+            if not f.name.startswith("_")
+        }
+
+
+# --- Place and time: the query parameters every route takes -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Query(_AsDict):
+    """Where and when, as the user asked. `setting` None = not chosen (non-facility is shown
+    first and the page says so); `pos` is kept to say why a setting applies."""
+
+    day: date
+    zip: str | None = None
+    locality: LocalityId | None = None
+    state: str | None = None
+    setting: pricing.Setting | None = None
+    pos: str | None = None
+    qp: bool = False
+    day_given: bool = False
+
+    @property
+    def effective_setting(self) -> pricing.Setting:
+        return self.setting or pricing.Setting.NON_FACILITY
+
+    def params(self, **override: str | None) -> dict[str, str]:
+        """The query as URL parameters (for links that keep place and time)."""
+        out: dict[str, str] = {}
+        if self.zip:
+            out["zip"] = self.zip
+        elif self.locality:
+            out["locality"] = str(self.locality)
+        elif self.state:
+            out["state"] = self.state
+        if self.day_given:
+            out["date"] = self.day.isoformat()
+        if self.setting:
+            out["setting"] = self.setting.value
+        if self.pos:
+            out["pos"] = self.pos
+        if self.qp:
+            out["qp"] = "true"
+        for key, value in override.items():
+            if value is None:
+                out.pop(key, None)
+            else:
+                out[key] = value
+        return out
+
+
+_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+_STATE = re.compile(r"^[A-Za-z]{2}$")
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n", ""}
+_SETTINGS = {
+    "facility": pricing.Setting.FACILITY,
+    "f": pricing.Setting.FACILITY,
+    "fac": pricing.Setting.FACILITY,
+    "non-facility": pricing.Setting.NON_FACILITY,
+    "nonfacility": pricing.Setting.NON_FACILITY,
+    "non_facility": pricing.Setting.NON_FACILITY,
+    "nf": pricing.Setting.NON_FACILITY,
+    "office": pricing.Setting.NON_FACILITY,
+}
+
+
+def _blank(value: str | None) -> str | None:
+    value = value.strip() if value is not None else None
+    return value or None
+
+
+def today() -> date:
+    """The default date of service (the server's date)."""
+    return date.today()
+
+
+def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tuple[date, bool]:
+    text = _blank(text)
+    if text is None:
+        return today, False
+    try:
+        return date.fromisoformat(text), True
+    except ValueError:
+        raise InputError(
+            f'date "{text}" is not a date: write it as YYYY-MM-DD', parameter=parameter
+        ) from None
+
+
+def parse_setting(
+    setting: str | None, pos: str | None
+) -> tuple[pricing.Setting | None, str | None]:
+    setting, pos = _blank(setting), _blank(pos)
+    chosen: pricing.Setting | None = None
+    if setting is not None:
+        chosen = _SETTINGS.get(setting.lower())
+        if chosen is None:
+            raise InputError(
+                f'setting "{setting}" is not "facility" or "non-facility"', parameter="setting"
+            )
+    if pos is not None:
+        if not (pos.isdigit() and 1 <= len(pos) <= 2):
+            raise InputError(
+                f'pos "{pos}" is not a place of service code (two digits, such as 11)',
+                parameter="pos",
+            )
+        pos = pos.zfill(2)
+        from_pos = pricing.Setting.FACILITY if pos in FACILITY_POS else pricing.Setting.NON_FACILITY
+        if chosen is not None and chosen is not from_pos:
+            raise InputError(
+                f"pos {pos} is paid at the {from_pos.value} rate but "
+                f"setting={chosen.value} was asked: give one",
+                parameter="setting",
+            )
+        chosen = from_pos
+    return chosen, pos
+
+
+def parse_bool(text: str | None, parameter: str) -> bool:
+    value = (text or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InputError(f'{parameter} "{text}" is not true or false', parameter=parameter)
+
+
+_today = today
+
+
+def parse_query(
+    reference: ReferenceData,
+    *,
+    zip: str | None = None,
+    locality: str | None = None,
+    state: str | None = None,
+    pos: str | None = None,
+    setting: str | None = None,
+    date: str | None = None,
+    qp: str | None = None,
+    today: date | None = None,
+) -> Query:
+    """Check the place-and-time parameters (syntax only; `resolve_place` checks they exist)."""
+    day, given = parse_date(date, today=today or _today())
+    zip5: str | None = None
+    if (zip_text := _blank(zip)) is not None:
+        m = _ZIP.match(zip_text)
+        if not m:
+            raise InputError(
+                f'zip "{zip_text}" is not a ZIP code (5 digits, or ZIP+4)', parameter="zip"
+            )
+        zip5 = m.group(1)
+    loc: LocalityId | None = None
+    if (loc_text := _blank(locality)) is not None and loc_text.lower() != "national":
+        try:
+            loc = LocalityId.parse(loc_text)
+        except ValueError as exc:
+            raise InputError(str(exc), parameter="locality") from None
+    st: str | None = None
+    if (st_text := _blank(state)) is not None:
+        if not _STATE.match(st_text):
+            raise InputError(
+                f'state "{st_text}" is not a two-letter state code such as TX', parameter="state"
+            )
+        st = st_text.upper()
+    chosen, pos_code = parse_setting(setting, pos)
+    return Query(day, zip5, loc, st, chosen, pos_code, parse_bool(qp, "qp"), given)
+
+
+Place = pricing.ResolvedLocation
+
+
+def place_label(place: Place) -> str:
+    """ "Houston, TX (04412-18)" or "National average"."""
+    if place.locality is None:
+        return "National average"
+    return f"{title_case(place.name)}, {place.state} ({place.locality})"
+
+
+def title_case(name: str) -> str:
+    """CMS writes locality names in capitals ("HOUSTON", "REST OF TEXAS*"): title case them."""
+    words = name.replace("*", "").strip().title().split()
+    small = {"Of", "And", "The", "In"}
+    return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
+
+
+def resolve_place(reference: ReferenceData, query: Query) -> Place:
+    """The locality a query names, by ZIP, locality or state (in that order), or national.
+    The pricing engine resolves it, so the page and the price agree."""
+    fs = _fee_schedule(reference, query)
+    if query.zip:
+        location = pricing.Location(zip=query.zip)
+    elif query.locality:
+        location = pricing.Location(locality=str(query.locality))
+    elif query.state:
+        location = pricing.Location(state=query.state)
+    else:
+        location = pricing.Location()
+    geography = None
+    if query.zip or query.state:
+        try:
+            geography = reference.geography(query.day)
+        except ReleaseNotLoaded as exc:
+            raise UnknownLocation(f"ZIP look-up unavailable: {exc}", parameter="zip") from None
+    return pricing.resolve_location(location, fs, geography)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalityInfo(_AsDict):
+    locality: LocalityId
+    state: str
+    name: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+    counties: str
+
+
+def localities(reference: ReferenceData, query: Query) -> list[LocalityInfo]:
+    """Every Medicare locality in effect on the query's date, by state then locality."""
+    fs = _fee_schedule(reference, query)
+    resolve_place(reference, query)
+    counties: dict[LocalityId, str] = {}
+    try:
+        for row in reference.geography(query.day).counties:
+            counties.setdefault(row.locality, row.counties)
+    except ReleaseNotLoaded:
+        pass
+    return [
+        LocalityInfo(
+            g.locality,
+            g.state,
+            title_case(g.name),
+            _work_gpci(fs, g),
+            g.pe,
+            g.mp,
+            counties.get(g.locality, ""),
+        )
+        for g in sorted(fs.gpcis.values(), key=lambda g: (g.state, str(g.locality)))
+    ]
+
+
+def _work_gpci(fs: FeeSchedule, gpci: Gpci) -> Decimal:
+    if not fs.work_gpci_floor and gpci.work_no_floor is not None:
+        return gpci.work_no_floor
+    return gpci.work
+
+
+def _fee_schedule(reference: ReferenceData, query: Query) -> FeeSchedule:
+    try:
+        return reference.fee_schedule(query.day, qp=query.qp)
+    except ReleaseNotLoaded as exc:
+        raise InputError(str(exc), parameter="date") from None
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+_CPT_RANGES: tuple[tuple[str, str, str], ...] = (
+    ("00100", "01999", "Anesthesia"),
+    ("10004", "19499", "Surgery: integumentary system"),
+    ("20100", "29999", "Surgery: musculoskeletal system"),
+    ("30000", "32999", "Surgery: respiratory system"),
+    ("33016", "37799", "Surgery: cardiovascular system"),
+    ("38100", "38999", "Surgery: hemic and lymphatic systems"),
+    ("39000", "39599", "Surgery: mediastinum and diaphragm"),
+    ("40490", "49999", "Surgery: digestive system"),
+    ("50010", "53899", "Surgery: urinary system"),
+    ("54000", "55899", "Surgery: male genital system"),
+    ("55920", "59899", "Surgery: female genital system and maternity care"),
+    ("60000", "60699", "Surgery: endocrine system"),
+    ("61000", "64999", "Surgery: nervous system"),
+    ("65091", "68899", "Surgery: eye and ocular adnexa"),
+    ("69000", "69990", "Surgery: auditory system"),
+    ("70010", "79999", "Radiology"),
+    ("80047", "89398", "Pathology and laboratory"),
+    ("90281", "99199", "Medicine"),
+    ("99202", "99499", "Evaluation and management (E/M)"),
+    ("99500", "99607", "Medicine"),
+)
+_LEVEL2 = {
+    "A": "transportation, medical and surgical supplies",
+    "B": "enteral and parenteral therapy",
+    "C": "outpatient prospective payment system",
+    "D": "dental procedures",
+    "E": "durable medical equipment",
+    "G": "procedures and professional services",
+    "H": "behavioral health services",
+    "J": "drugs administered other than by mouth",
+    "K": "durable medical equipment (temporary)",
+    "L": "orthotics and prosthetics",
+    "M": "other medical services",
+    "P": "pathology and laboratory",
+    "Q": "temporary codes",
+    "R": "diagnostic radiology",
+    "S": "temporary national codes (non-Medicare)",
+    "T": "state Medicaid agency codes",
+    "U": "laboratory (coronavirus)",
+    "V": "vision and hearing services",
+}
+
+
+def category_of(code: str) -> str:
+    """The CPT section or HCPCS Level II group of a code, from its form and range."""
+    code = code.upper()
+    if len(code) != 5:
+        return "Unknown"
+    if code[:4].isdigit() and code[4] == "F":
+        return "CPT Category II (performance measurement)"
+    if code[:4].isdigit() and code[4] == "T":
+        return "CPT Category III (emerging technology)"
+    if code[:4].isdigit() and code[4] in "UM":
+        return "Pathology and laboratory (proprietary and multianalyte assays)"
+    if code.isdigit():
+        for low, high, name in _CPT_RANGES:
+            if low <= code <= high:
+                return name
+        return "CPT"
+    if code[0].isalpha() and code[1:].isdigit():
+        return f"HCPCS Level II: {_LEVEL2.get(code[0], 'national codes')}"
+    return "Unknown"
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit(_AsDict):
+    code: str
+    descriptor: str
+    category: str
+    status: str
+    nonfacility: Decimal | None
+    facility: Decimal | None
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult(_AsDict):
+    q: str
+    kind: str  # "code", "range", "words"
+    hits: tuple[SearchHit, ...]
+    total: int
+    release: str
+    day: date
+
+
+@dataclass(frozen=True)
+class _IndexEntry:
+    code: str
+    row: RvuRow
+    descriptor: str
+    words: frozenset[str]
+    pack: frozenset[str]
+    extra: frozenset[str]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_RANGE = re.compile(r"^([A-Za-z0-9]{5})\s*(?:-|–|to|\.\.)\s*([A-Za-z0-9]{5})$")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+_INDEXES: dict[int, tuple[FeeSchedule, tuple[_IndexEntry, ...]]] = {}
+
+
+def _search_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
+    # Keyed on the FeeSchedule object (the reference caches one per date, and the entry keeps
+    # it alive so its id is not reused): built once per release the app answers from.
+    cached = _INDEXES.get(id(fs))
+    if cached is None:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        cached = _INDEXES[id(fs)] = (fs, _build_index(fs))
+    return cached[1]
+
+
+def _build_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
+    pack_words: dict[str, set[str]] = {}
+    for pack in policy_packs():
+        for code in pack.codes:
+            pack_words.setdefault(code, set()).update(_words(pack.title))
+    entries = []
+    for (hcpcs, modifier), row in sorted(fs.rvus.items()):
+        if modifier:
+            continue
+        reading = explain(row.description)
+        titles = frozenset(pack_words.get(hcpcs, ()))
+        entries.append(
+            _IndexEntry(
+                hcpcs, row, row.description, _words(row.description), titles, _words(reading.text)
+            )
+        )
+    return tuple(entries)
+
+
+def _stem_match(term: str, words: frozenset[str]) -> bool:
+    return any(w.startswith(term) for w in words) if len(term) >= 3 else term in words
+
+
+def search(
+    reference: ReferenceData, q: str | None, query: Query, *, limit: int = 50
+) -> SearchResult:
+    """Codes by code ("62323"), range ("62320-62327") or words of the descriptor ("epidural",
+    "interlaminar lumbar"; every word must match the descriptor or its plain-English reading)."""
+    text = (q or "").strip()
+    if not text:
+        raise InputError(
+            "q is empty: give a code, a code range or words of the descriptor", parameter="q"
+        )
+    if len(text) > 200:
+        raise InputError("q is longer than 200 characters", parameter="q")
+    fs = _fee_schedule(reference, query)
+    resolve_place(reference, query)  # the same parameters as every route: reject a bad place
+    index = _search_index(fs)
+    upper = text.upper()
+    kind = "words"
+    found: list[tuple[tuple[int, str], _IndexEntry, str]] = []
+    if (m := _RANGE.match(upper)) is not None:
+        kind = "range"
+        low, high = sorted((m.group(1), m.group(2)))
+        found = [
+            ((0, e.code), e, "in range")
+            for e in index
+            if low <= e.code <= high and len(e.code) == 5
+        ]
+    elif re.fullmatch(r"[A-Z0-9]{5}", upper) and any(e.code == upper for e in index):
+        kind = "code"
+        found = [((0, upper), e, "code") for e in index if e.code == upper]
+    elif re.fullmatch(r"[A-Z]?\d{2,4}[A-Z]?", upper):
+        kind = "code"
+        found = [((0, e.code), e, "code starts with") for e in index if e.code.startswith(upper)]
+    else:
+        terms = [t for t in _WORD.findall(text.lower()) if t]
+        if not terms:
+            raise InputError(f'q "{text}" has no letters or digits to search for', parameter="q")
+        for e in index:
+            # Rank: the descriptor's own words, then a policy pack's title, then the reading.
+            for rank, (words, why) in enumerate(
+                (
+                    (e.words, "descriptor"),
+                    (e.words | e.pack, "policy pack"),
+                    (e.words | e.pack | e.extra, "plain-English reading"),
+                )
+            ):
+                if all(_stem_match(t, words) for t in terms):
+                    found.append(((rank, e.code), e, why))
+                    break
+    found.sort(key=lambda item: item[0])
+    hits = tuple(_hit(fs, e, why) for _, e, why in found[:limit])
+    return SearchResult(text, kind, hits, len(found), fs.vintage.used.id, query.day)
+
+
+def _hit(fs: FeeSchedule, entry: _IndexEntry, why: str) -> SearchHit:
+    nf, fac = _national_amounts(fs, entry.row)
+    return SearchHit(
+        entry.code, entry.descriptor, category_of(entry.code), entry.row.status, nf, fac, why
+    )
+
+
+PAYABLE_STATUS = frozenset({"A", "R", "T"})
+
+
+def _national_amounts(fs: FeeSchedule, row: RvuRow) -> tuple[Decimal | None, Decimal | None]:
+    """National one-unit amounts for search lists (GPCI 1.000): RVU total x CF, rounded.
+    The code page and /price use the pricing engine (OPPS cap, modifiers, trail)."""
+    if row.status not in PAYABLE_STATUS:
+        return None, None
+    cf = row.conversion_factor
+    nf = None if row.pe_nonfacility_na else cents((row.work + row.pe_nonfacility + row.mp) * cf)
+    fac = None if row.pe_facility_na else cents((row.work + row.pe_facility + row.mp) * cf)
+    return nf, fac
+
+
+def warm(reference: ReferenceData) -> None:
+    """Build what the first requests would otherwise build (today's fee schedule, the search
+    index, the geography and NCCI tables), so a fresh worker answers at full speed."""
+    query = Query(today())
+    try:
+        search(reference, "62323", query)
+        reference.geography(query.day)
+        reference.ncci(query.day)
+    except MedPayIQError:
+        pass  # an empty or partial store still serves; the answers say what is missing
+
+
+# --- Data status and health -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo(_AsDict):
+    kind: str
+    release: str
+    variant: str
+    file: str
+    rows: int
+    sha256: str
+    effective_from: date
+    effective_to: date | None
+    loaded_at: str | None
+
+
+def dataset_info(p: Provenance) -> DatasetInfo:
+    return DatasetInfo(
+        p.kind.value,
+        p.release.id,
+        p.variant,
+        p.file,
+        p.rows,
+        p.sha256,
+        p.release.effective_from,
+        p.release.effective_to,
+        p.loaded_at.isoformat() if p.loaded_at else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DataStatus(_AsDict):
+    datasets: tuple[DatasetInfo, ...]
+    fee_schedule_today: str
+    confidence_today: str
+    note_today: str
+    day: date
+
+
+def data_status(reference: ReferenceData, query: Query) -> DataStatus:
+    """What is loaded, and which fee schedule answers the query's date (and how surely)."""
+    infos = tuple(
+        sorted(
+            (dataset_info(p) for p in reference.datasets()),
+            key=lambda d: (d.kind, d.effective_from, d.variant),
+        )
+    )
+    try:
+        fs = reference.fee_schedule(query.day, qp=query.qp)
+        used, confidence, note = fs.vintage.used.id, fs.confidence.value, _confidence_reason(fs)
+    except ReleaseNotLoaded as exc:
+        used, confidence, note = "", Confidence.LOW.value, str(exc)
+    return DataStatus(infos, used, confidence, note, query.day)
+
+
+def _confidence_reason(fs: FeeSchedule) -> str:
+    vintages = [fs.vintage, *fs.component_vintages.values()]
+    lowered = [v.note for v in vintages if v.confidence is not Confidence.HIGH]
+    return "; ".join(lowered) if lowered else fs.vintage.note
+
+
+# --- Pricing ----------------------------------------------------------------------------------
+
+
+def _location(place: Place) -> pricing.Location:
+    return pricing.Location(locality=str(place.locality)) if place.locality else pricing.Location()
+
+
+def _line_request(
+    code: str, query: Query, place: Place, *, modifiers: Sequence[str] = (), units: int = 1
+) -> pricing.LineRequest:
+    return pricing.LineRequest(
+        hcpcs=code,
+        date_of_service=query.day,
+        modifiers=tuple(modifiers),
+        units=units,
+        location=_location(place),
+        pos=query.pos,
+        setting=None if query.pos else query.setting,  # the engine takes one of the two
+    )
+
+
+def _price_line(
+    reference: ReferenceData, request: pricing.LineRequest, *, qp: bool
+) -> pricing.LineResult:
+    return pricing.price_line(reference, request, qp=qp)
+
+
+_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
+
+
+def parse_modifiers(text: str | None) -> tuple[str, ...]:
+    if not (text := _blank(text)):
+        return ()
+    mods = tuple(m.strip().upper() for m in re.split(r"[,\s]+", text) if m.strip())
+    for m in mods:
+        if not _MODIFIER.match(m):
+            raise InputError(
+                f'modifier "{m}" is not a two-character modifier such as 26 or 50',
+                parameter="modifier",
+            )
+    if len(mods) > 4:
+        raise InputError("at most 4 modifiers fit on a claim line", parameter="modifier")
+    return mods
+
+
+def parse_code(code: str | None, *, parameter: str = "code") -> str:
+    text = (code or "").strip().upper()
+    if not text:
+        raise InputError(
+            "code is missing: give a CPT/HCPCS code such as 62323", parameter=parameter
+        )
+    if not re.fullmatch(r"[A-Z0-9]{5}", text):
+        raise InputError(
+            f'code "{code}" is not a CPT/HCPCS code (5 letters or digits)', parameter=parameter
+        )
+    return text
+
+
+def parse_units(text: str | None) -> int:
+    if not (text := _blank(text)):
+        return 1
+    if not text.isdigit() or not 1 <= int(text) <= 9999:
+        raise InputError(f'units "{text}" is not a whole number from 1 to 9999', parameter="units")
+    return int(text)
+
+
+def parse_limit(text: str | None) -> int:
+    if not (text := _blank(text)):
+        return 50
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise InputError(f'limit "{text}" is not a whole number from 1 to 200', parameter="limit")
+    return int(text)
+
+
+_ICD_TEXT = re.compile(r"^[A-Z]\d[0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+
+
+def parse_diagnoses(text: str | None) -> tuple[str, ...]:
+    """ICD-10-CM codes to check on the code page ("M48.06, M54.5")."""
+    if not (text := _blank(text)):
+        return ()
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in re.split(r"[,\s]+", text) if c.strip()))
+    for c in codes:
+        if not _ICD_TEXT.match(c):
+            raise InputError(
+                f'dx "{c}" is not written as an ICD-10-CM code such as M54.16', parameter="dx"
+            )
+    if len(codes) > 12:
+        raise InputError("at most 12 diagnoses can be checked at once", parameter="dx")
+    return codes
+
+
+def price(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    *,
+    modifiers: Sequence[str] = (),
+    units: int = 1,
+) -> pricing.LineResult:
+    """One line priced by the pricing engine, at the query's place and time."""
+    place = resolve_place(reference, query)
+    _require_code(reference, code, query)
+    return _price_line(
+        reference, _line_request(code, query, place, modifiers=modifiers, units=units), qp=query.qp
+    )
+
+
+def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
+    fs = _fee_schedule(reference, query)
+    row = fs.rvus.get((code, ""))
+    if row is None:
+        hcpcs = reference.code_sets().hcpcs_level2.get(code)
+        extra = " (a HCPCS Level II code not on the physician fee schedule)" if hcpcs else ""
+        raise UnknownCode(
+            f"code {code} is not in the fee schedule {fs.vintage.used.id}{extra}", parameter="code"
+        )
+    return row
+
+
+# --- Claims -----------------------------------------------------------------------------------
+
+
+def parse_claim(body: Any) -> edits.Claim:
+    """The claim checker's schema, validated (ClaimInputError lists every bad field)."""
+    if not isinstance(body, Mapping):
+        raise InputError("the claim must be a JSON object", parameter="body")
+    return edits.parse_claim(dict(body))
+
+
+def claim_lines(claim: edits.Claim) -> list[pricing.LineRequest]:
+    """The claim's lines as the pricing engine takes them."""
+    if claim.zip:
+        location = pricing.Location(zip=claim.zip)
+    else:
+        location = pricing.Location(locality=f"{claim.carrier}-{claim.locality}")
+    return [
+        pricing.LineRequest(
+            hcpcs=line.hcpcs,
+            date_of_service=claim.date_of_service,
+            modifiers=tuple(line.modifiers),
+            units=line.units,
+            location=location,
+            pos=claim.place_of_service,
+            line_id=str(number),
+        )
+        for number, line in enumerate(claim.lines, start=1)
+    ]
+
+
+def price_claim(reference: ReferenceData, body: Any) -> pricing.ClaimResult:
+    """A whole claim priced with the claim-level rules (multiple procedure reductions)."""
+    claim = parse_claim(body)
+    return pricing.price_claim(
+        reference,
+        claim_lines(claim),
+        non_participating=not claim.provider.participating,
+        npp=claim.provider.type in {"np", "pa", "cns"},
+    )
+
+
+def check_claim(reference: ReferenceData, body: Any) -> edits.CheckResult:
+    """The claim checker's findings (NCCI, MUE, add-on, ICD-10-CM, policy packs) and prices."""
+    return edits.check_claim(reference, parse_claim(body))
