@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,8 @@ import polars as pl
 from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 
-from ._tables import Tables
-from ._vector import OUTPUT_COLUMNS, price_chunk
+from ._keys import KEY_COLUMNS, DType
+from ._vector import OUTPUT_COLUMNS, Batch, price_chunk
 
 __all__ = ["BatchSummary", "Progress", "check_columns", "check_file", "price_file", "price_frame"]
 
@@ -75,11 +76,15 @@ def price_frame(
     one row per input row, in order."""
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     check_columns(frame.columns, date_default=date_default)
-    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns)
-    out, _ = price_chunk(
-        frame, Tables(reference), reference, date_default=date_default,
-        claims="claim_id" in frame.columns,
-    )  # fmt: skip
+    batch = Batch(reference, date_default)
+    frame = frame.select(
+        pl.col(c).cast(pl.String).cast(batch.columns[c].dtype)
+        if c in batch.columns
+        else pl.col(c).cast(pl.String)
+        for c in frame.columns
+        if c in KEY_COLUMNS or c == "line_id"
+    )
+    out, _ = price_chunk(frame, batch, claims="claim_id" in frame.columns)
     return out
 
 
@@ -105,7 +110,9 @@ def price_file(
         columns = _header(header, path)
         check_columns(columns, date_default=date_default)
         claims = "claim_id" in columns
-        tables = Tables(reference)
+        batch = Batch(reference, date_default)
+        wanted = [c for c in columns if c in KEY_COLUMNS or c == "line_id"]
+        schema = batch.schema(wanted)
         lines = line_engine = priced = 0
         done = len(header)
         first = True
@@ -113,21 +120,34 @@ def price_file(
             out = Path(target).open("wb")  # noqa: SIM115 - closed by the with below
         except OSError as exc:
             raise InputError(f"{target}: {exc.strerror or exc}", parameter="output") from None
-        with out:
+        with out, ThreadPoolExecutor(2, thread_name_prefix="price-batch") as pool:
+            # Three chunks in flight: the next one read and parsed, this one priced, the
+            # last one written (Polars reads and writes without holding the GIL).
             names = _header_line(columns)
-            for body in _chunks(handle, size if claims else chunk_bytes):
-                done += len(body)
-                frame = _read(names + body, columns)
-                result, engine = price_chunk(
-                    frame, tables, reference, date_default=date_default, claims=claims
-                )
-                result.write_csv(out, include_header=first)
+            pieces = _chunks(handle, size if claims else chunk_bytes)
+
+            def load() -> tuple[int, pl.DataFrame] | None:
+                body = next(pieces, None)
+                return None if body is None else (len(body), _read(names + body, wanted, schema))
+
+            loading = pool.submit(load)
+            writing: Future[None] | None = None
+            while (item := loading.result()) is not None:
+                loading = pool.submit(load)
+                read, frame = item
+                done += read
+                result, engine = price_chunk(frame, batch, claims=claims)
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(result.write_csv, out, include_header=first)
                 first = False
                 lines += result.height
                 line_engine += engine
                 priced += result.height - result.get_column("allowed").null_count()
                 if progress is not None:
                     progress(done, size, lines)
+            if writing is not None:
+                writing.result()
             if first:
                 pl.DataFrame(schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String)).write_csv(out)
     return BatchSummary(lines, line_engine, priced)
@@ -174,10 +194,14 @@ def _record_end(buffer: bytes) -> int:
     return 0
 
 
-def _read(data: bytes, columns: list[str]) -> pl.DataFrame:
+def _read(data: bytes, columns: list[str], schema: dict[str, DType]) -> pl.DataFrame:
+    """The wanted columns of a piece of CSV (with its header line): key columns as the
+    run's categories, the rest as text."""
     return pl.read_csv(
         data,
+        columns=columns,
+        schema_overrides=schema,
         infer_schema=False,
         encoding="utf8-lossy",
         truncate_ragged_lines=True,
-    ) if data else pl.DataFrame(schema=dict.fromkeys(columns, pl.String))  # fmt: skip
+    )

@@ -1,9 +1,17 @@
-"""Reference data as Polars tables for the vectorised path, built as dates appear.
+"""Reference data as integer-indexed Polars tables for the vectorised path, built as dates
+appear.
 
 Each date of service is asked of the pricing engine once (`pricing.day_terms`): which
 release, GPCI file, work GPCI column and CF apply. Dates that price alike share a *group*,
-and each group has one RVU table (PPRRVU rows by code and 26/TC) and one GPCI table
-(localities with the work column in effect). ZIP tables are per ZIP5 release.
+and each group has its RVU rows (PPRRVU rows by code and 26/TC) and its GPCI rows
+(localities with the work column in effect). ZIP tables are per ZIP5 release (*geo*).
+
+Every table is a column of one Polars frame, and a line finds its row by arithmetic on
+small integer ids instead of joins on text: `row_index` is indexed by
+code x group x row modifier, `gpci_index` by locality x group, `zip_index` by ZIP x geo.
+Codes, localities and ZIPs are numbered in `codes`, `localities` and `zips`; messages,
+releases and confidences are numbered in `messages`, `releases` and `confidences`, so a
+line carries ids and its text is gathered once at the end.
 
 Amounts are computed in integers: RVUs in units of 10^-a, GPCIs of 10^-b and the CF of
 10^-c, where a, b, c are the most decimals the group's figures have (2, 3 and 4 in CMS's
@@ -27,11 +35,16 @@ from medpayiq.records import RvuRow
 from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
 
-__all__ = ["Tables"]
+from ._keys import Strings
 
-# Row modifiers the vectorised path prices (other modifiers go to the line engine).
+__all__ = ["PRICED", "ROW_MODIFIERS", "Tables"]
+
+# Row modifiers the vectorised path prices (other modifiers go to the line engine), by id.
 ROW_MODIFIERS = ("", "26", "TC")
+PRICED = 0  # id of the message "priced"
+CONF_SLOTS = 8  # confidence by (OPPS row x 4 + anesthesia x 2 + ZIP given)
 _INT64_LIMIT = 2**62  # headroom below 2^63 for the sums and the rounding offset
+_MULT_KINDS = {"1": 1, "2": 1, "5": 5, "3": 3, "4": 3, "6": 3, "7": 3}  # 3: reduces units
 
 
 def decimals(value: Decimal) -> int:
@@ -49,85 +62,166 @@ def scaled(value: Decimal, places: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _Day:
+class Day:
+    """One date of service: its terms (None when no release is loaded), group, geo,
+    release id, error message ids, confidence ids by slot, and class (dates of one class
+    give every line the same answer)."""
+
     day: date
+    terms: DayTerms | None
     group: int | None
     geo: int | None
-    release: str | None
-    error: str | None
-    geo_error: str | None
+    release: int | None
+    error: int | None
+    geo_error: int | None
+    confidence: tuple[int | None, ...]
+    cls: int | None
 
 
 class Tables:
-    """The tables for the dates seen so far. `add_days` extends them; the frames are
+    """The tables for the dates seen so far. `add_days` extends them; the index Series are
     rebuilt only when a new group or ZIP release appears."""
 
     def __init__(self, reference: ReferenceData) -> None:
         self.reference = reference
-        self._days: dict[date, _Day] = {}
+        self.messages = Strings(("priced",))
+        self.releases = Strings()
+        self.confidences = Strings()
+        self.settings = Strings((Setting.NON_FACILITY.value, Setting.FACILITY.value))
+        self.codes = Strings()
+        self.localities = Strings(("",))  # id 0: national
+        self.zips = Strings()
+        self.days: list[Day] = []
+        self._day_ids: dict[date, int] = {}
         self._groups: dict[tuple[object, ...], int] = {}
         self._geos: dict[str, int] = {}
+        self._classes: dict[tuple[object, ...], int] = {}
+        self._cf_rows: dict[str, tuple[RvuRow, ...]] = {}
         self._rvu_parts: list[pl.DataFrame] = []
         self._gpci_parts: list[pl.DataFrame] = []
         self._zip_parts: list[pl.DataFrame] = []
-        self._conf_rows: list[tuple[date, int, str]] = []
-        self._cf_rows: dict[str, tuple[RvuRow, ...]] = {}
+        self._terms: DayTerms | None = None
+        self._modifiers: dict[str, str | None] = {}
+        self.pos: dict[str, bool] | None = None
         self.rvu = pl.DataFrame()
+        self.rvu_setting = pl.DataFrame()
         self.gpci = pl.DataFrame()
-        self.zips = pl.DataFrame()
-        self.days = pl.DataFrame()
-        self.confidence = pl.DataFrame()
-        self.pos: pl.DataFrame | None = None
-        self.status_messages = pl.DataFrame()
-        self._terms: dict[str, DayTerms] = {}
-        self._modifiers: dict[str, str | None] = {"": ""}
+        self.row_index = pl.Series(dtype=pl.Int32)
+        self.gpci_index = pl.Series(dtype=pl.Int32)
+        self.zip_index = pl.Series(dtype=pl.Int32)
+        self.day_frame = pl.DataFrame()
+        self.day_confidence = pl.Series(dtype=pl.Int32)
 
-    def row_modifiers(self, texts: list[str]) -> pl.DataFrame:
-        """_mod (the modifier column, stripped and upper-cased) -> _rmod, the PPRRVU row
-        modifier, or null when the modifiers may change the amount (see DayTerms)."""
-        terms = next(iter(self._terms.values()), None)
-        out: list[str | None] = []
-        for text in texts:
-            if text not in self._modifiers:
-                self._modifiers[text] = terms.row_modifier(text) if terms else None
-            out.append(self._modifiers[text])
-        return pl.DataFrame(
-            {"_mod": texts, "_rmod": out}, schema={"_mod": pl.String, "_rmod": pl.String}
-        )
+    @property
+    def group_count(self) -> int:
+        return len(self._groups)
 
-    def na_message(self, hcpcs: str, facility: bool, release: str) -> str:
-        """price_line's message for a code whose setting is NA in `release`."""
-        setting = Setting.FACILITY if facility else Setting.NON_FACILITY
-        return self._terms[release].na_message(hcpcs, setting)
+    @property
+    def geo_count(self) -> int:
+        return len(self._geos)
+
+    def any_terms(self) -> DayTerms | None:
+        """The terms of the first date with a release (for date-independent checks)."""
+        return self._terms
+
+    def row_modifier(self, text: str) -> str | None:
+        """The PPRRVU row modifier of a modifier text, or None when the modifiers may change
+        the amount (see DayTerms.row_modifier)."""
+        if text not in self._modifiers:
+            terms = self._terms
+            self._modifiers[text] = (
+                "" if text == "" else terms.row_modifier(text) if terms else None
+            )
+        return self._modifiers[text]
+
+    def facility(self, pos: str) -> bool | None:
+        """Whether price_line prices a place of service code (stripped) at the facility
+        rate; None when it rejects the code or no release is loaded yet."""
+        if self.pos is None:
+            return None
+        key = "" if pos == "" else pos.zfill(2) if _is_pos(pos) else None
+        return None if key is None else self.pos.get(key)
 
     # -- dates
 
-    def add_days(self, days: Iterable[date]) -> None:
-        new = [d for d in days if d not in self._days]
-        if not new:
-            return
-        for day in sorted(new):
-            self._days[day] = self._day(day)
-        self._rebuild()
+    def day_id(self, day: date) -> int:
+        """The id of a date of service (its tables are built the first time)."""
+        found = self._day_ids.get(day)
+        if found is None:
+            found = self._day_ids[day] = len(self.days)
+            self.days.append(self._day(day))
+            self._dirty = True
+        return found
 
-    def _day(self, day: date) -> _Day:
+    def add_days(self, days: Iterable[date]) -> None:
+        for day in sorted(days):
+            self.day_id(day)
+
+    def refresh(self) -> None:
+        """Rebuild the index Series after new dates (no-op when nothing changed)."""
+        if not getattr(self, "_dirty", False):
+            return
+        self._dirty = False
+        days = self.days
+        self.day_frame = pl.DataFrame(
+            {
+                "g": [d.group for d in days],
+                "zg": [d.geo for d in days],
+                "release": [d.release for d in days],
+                "error": [d.error for d in days],
+                "geo_error": [d.geo_error for d in days],
+                "cls": [d.cls for d in days],
+            },
+            schema={n: pl.Int32 for n in ("g", "zg", "release", "error", "geo_error", "cls")},
+        )
+        self.day_confidence = pl.Series([c for d in days for c in d.confidence], dtype=pl.Int32)
+        if self._rvu_parts:
+            self.rvu = pl.concat(self._rvu_parts)
+            self.rvu_setting = _by_setting(self.rvu)
+            self.gpci = pl.concat(self._gpci_parts)
+            self.row_index = _index(
+                self.rvu.select(
+                    key=pl.col("code") * (self.group_count * 3) + pl.col("g") * 3 + pl.col("rmod")
+                ).to_series(),
+                len(self.codes) * self.group_count * 3,
+            )
+            self.gpci_index = _index(
+                self.gpci.select(key=pl.col("loc") * self.group_count + pl.col("g")).to_series(),
+                len(self.localities) * self.group_count,
+            )
+        if self._zip_parts:
+            zips = pl.concat(self._zip_parts)
+            size = len(self.zips) * self.geo_count
+            keys = zips.select(key=pl.col("zip") * self.geo_count + pl.col("zg")).to_series()
+            self.zip_index = (
+                pl.Series(values=[None] * size, dtype=pl.Int32)
+                .scatter(keys, zips.get_column("loc"))
+            )  # fmt: skip
+
+    def _day(self, day: date) -> Day:
         try:
             terms = day_terms(self.reference, day)
         except ReleaseNotLoaded as exc:
-            return _Day(day, None, None, None, str(exc), None)
-        self._terms.setdefault(terms.release, terms)
+            return Day(day, None, None, None, None, self.messages.id(str(exc)), None,
+                       (None,) * CONF_SLOTS, None)  # fmt: skip
+        if self._terms is None:
+            self._terms = terms
+            self.pos = _pos_table(terms)
         group = self._group(terms)
         geo, geo_error = self._geo(terms)
-        for index in range(8):
+        confidence: list[int | None] = []
+        for index in range(CONF_SLOTS):
             opps, anes, zip_given = bool(index & 4), bool(index & 2), bool(index & 1)
             if zip_given and geo is None:
+                confidence.append(None)
                 continue
             level = terms.confidence(opps=opps, anes=anes, zip_given=zip_given)
-            self._conf_rows.append((day, index, level.value))
-        if self.pos is None:
-            self.pos = _pos_table(terms)
-            self.status_messages = _status_table(terms)
-        return _Day(day, group, geo, terms.release, None, geo_error)
+            confidence.append(self.confidences.id(level.value))
+        key = (group, geo, tuple(confidence))
+        cls = self._classes.setdefault(key, len(self._classes))
+        return Day(day, terms, group, geo, self.releases.id(terms.release), None,
+                   None if geo_error is None else self.messages.id(geo_error),
+                   tuple(confidence), cls)  # fmt: skip
 
     def _group(self, terms: DayTerms) -> int:
         fee = terms.fee
@@ -152,7 +246,7 @@ class Tables:
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = len(self._groups)
-            rvu, gpci = _group_tables(terms, group, dict(cfs))
+            rvu, gpci = self._group_tables(terms, group, dict(cfs))
             self._rvu_parts.append(rvu)
             self._gpci_parts.append(gpci)
         return group
@@ -166,139 +260,156 @@ class Tables:
         geo = self._geos.get(release)
         if geo is None:
             geo = self._geos[release] = len(self._geos)
-            rows = []
+            zips, localities = [], []
             for zip5, entries in geography.zips.items():
-                localities = {str(e.locality) for e in entries}
-                ok = len(localities) == 1 and not any(e.plus_four for e in entries)
-                rows.append((zip5, localities.pop() if ok else None))
+                found = {str(e.locality) for e in entries}
+                ok = len(found) == 1 and not any(e.plus_four for e in entries)
+                zips.append(self.zips.id(zip5))
+                localities.append(self.localities.id(found.pop()) if ok else None)
             self._zip_parts.append(
                 pl.DataFrame(
-                    {
-                        "zg": [geo] * len(rows),
-                        "zip5": [r[0] for r in rows],
-                        "zip_locality": [r[1] for r in rows],
-                    },
-                    schema={"zg": pl.Int32, "zip5": pl.String, "zip_locality": pl.String},
+                    {"zg": [geo] * len(zips), "zip": zips, "loc": localities},
+                    schema={"zg": pl.Int32, "zip": pl.Int32, "loc": pl.Int32},
                 )
             )
         return geo, None
 
-    def _rebuild(self) -> None:
-        days = sorted(self._days.values(), key=lambda d: d.day)
-        self.days = pl.DataFrame(
+    def _group_tables(
+        self, terms: DayTerms, group: int, cf_of: dict[Decimal, Decimal]
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The RVU and GPCI rows of one group, in integer units (module docstring), with
+        each row's messages by setting and confidence slot."""
+        fee = terms.fee
+        rows = [r for r in fee.rvus.values() if r.modifier in ROW_MODIFIERS]
+        gpcis = {str(loc): terms.gpcis(g) for loc, g in fee.gpcis.items()}
+        rvu_fields = [
+            (r.work, r.pe_nonfacility, r.pe_facility, r.mp, r.opps_pe_nonfacility,
+             r.opps_pe_facility, r.opps_mp)
+            for r in rows
+        ]  # fmt: skip
+        a = max((decimals(v) for f in rvu_fields for v in f), default=0)
+        b = max((decimals(v) for t in gpcis.values() for v in t), default=0)
+        c = max((decimals(v) for v in cf_of.values()), default=0)
+        if a + b + c < 2:
+            a = 2 - b - c  # keep the cents division an integer one
+        biggest_rvu = max((f[0] + max(f[1], f[2], f[4], f[5]) + max(f[3], f[6])
+                           for f in rvu_fields), default=Decimal(0))  # fmt: skip
+        biggest_gpci = max((max(t) for t in gpcis.values()), default=Decimal(1))
+        biggest_cf = max(cf_of.values(), default=Decimal(0))
+        bound = (biggest_rvu.scaleb(a) * max(biggest_gpci, Decimal(1)).scaleb(b)
+                 * biggest_cf.scaleb(c))  # fmt: skip
+        if bound * 2 >= _INT64_LIMIT or any(v < 0 for f in rvu_fields for v in f):
+            raise DataError(
+                f"{terms.release}: RVUs outside the range the batch engine computes exactly"
+            )
+        div = 10 ** (a + b + c - 2)
+        names = ("w", "pn", "pf", "m", "on", "of", "om")
+        columns: dict[str, list[int]] = {name: [] for name in names}
+        for f in rvu_fields:
+            for name, value in zip(names, f, strict=True):
+                columns[name].append(scaled(value, a))
+        status_ids = {s: self.messages.id(terms.status_message(s)) for s in
+                      {r.status for r in rows if r.status not in "ART"}}  # fmt: skip
+        msg_nf: list[int] = []
+        msg_f: list[int] = []
+        for r in rows:
+            if r.status not in ("A", "R", "T"):
+                msg_nf.append(status_ids[r.status])
+                msg_f.append(status_ids[r.status])
+                continue
+            msg_nf.append(self._na(terms, r, Setting.NON_FACILITY) if r.pe_nonfacility_na
+                          else PRICED)  # fmt: skip
+            msg_f.append(self._na(terms, r, Setting.FACILITY) if r.pe_facility_na else PRICED)
+        rvu = pl.DataFrame(
             {
-                "date": [d.day for d in days],
-                "g": [d.group for d in days],
-                "zg": [d.geo for d in days],
-                "release": [d.release for d in days],
-                "day_error": [d.error for d in days],
-                "geo_error": [d.geo_error for d in days],
+                "g": [group] * len(rows),
+                "code": [self.codes.id(r.hcpcs) for r in rows],
+                "rmod": [ROW_MODIFIERS.index(r.modifier) for r in rows],
+                "paid": [r.status in ("A", "R", "T") for r in rows],
+                "status": [r.status for r in rows],
+                "mult": [r.mult_proc for r in rows],
+                "kind": [_MULT_KINDS.get(r.mult_proc, 0) for r in rows],
+                "nna": [r.pe_nonfacility_na for r in rows],
+                "fna": [r.pe_facility_na for r in rows],
+                # confidence slot: OPPS row (status A/R/T) x 4 + anesthesia x 2
+                "slot": [4 * bool(r.opps_mp and r.status in "ART") + 2 * (r.status == "J")
+                         for r in rows],
+                "msg_nf": msg_nf,
+                "msg_f": msg_f,
+                **columns,
+                "cf": [scaled(cf_of[r.conversion_factor], c) for r in rows],
+                "div": [div] * len(rows),
             },
             schema={
-                "date": pl.Date,
+                "g": pl.Int32, "code": pl.Int32, "rmod": pl.Int32, "paid": pl.Boolean,
+                "status": pl.String, "mult": pl.String, "kind": pl.Int8, "nna": pl.Boolean,
+                "fna": pl.Boolean, "slot": pl.Int32, "msg_nf": pl.Int32, "msg_f": pl.Int32,
+                **{name: pl.Int64 for name in names}, "cf": pl.Int64, "div": pl.Int64,
+            },
+        )  # fmt: skip
+        one = 10**b
+        keys = ["", *gpcis]
+        triples = [(one, one, one), *(tuple(scaled(v, b) for v in t) for t in gpcis.values())]
+        gpci = pl.DataFrame(
+            {
+                "g": [group] * len(keys),
+                "loc": [self.localities.id(k) for k in keys],
+                "gw": [t[0] for t in triples],
+                "gp": [t[1] for t in triples],
+                "gm": [t[2] for t in triples],
+            },
+            schema={
                 "g": pl.Int32,
-                "zg": pl.Int32,
-                "release": pl.String,
-                "day_error": pl.String,
-                "geo_error": pl.String,
+                "loc": pl.Int32,
+                "gw": pl.Int64,
+                "gp": pl.Int64,
+                "gm": pl.Int64,
             },
         )
-        self.confidence = pl.DataFrame(
-            self._conf_rows,
-            schema={"date": pl.Date, "ci": pl.Int32, "confidence": pl.String},
-            orient="row",
+        return rvu, gpci
+
+    def _na(self, terms: DayTerms, row: RvuRow, setting: Setting) -> int:
+        return self.messages.id(terms.na_message(row.hcpcs, setting))
+
+
+def _by_setting(rvu: pl.DataFrame) -> pl.DataFrame:
+    """What depends on a row and the setting, at index row x 2 + facility: the PE and OPPS
+    PE RVUs, whether the row pays there (status A/R/T, not NA), whether the OPPS cap
+    applies, and the message of a line without an amount."""
+    index = pl.int_range(pl.len(), dtype=pl.Int64) * 2
+    both = [
+        rvu.select(
+            k=index + facility,
+            pe=pl.col(pe),
+            ope=pl.col(ope),
+            pay=pl.col("paid") & ~pl.col(na),
+            capped=(pl.col(ope) != 0) & (pl.col("om") != 0),
+            msg=pl.col(msg),
         )
-        if self._rvu_parts:
-            self.rvu = pl.concat(self._rvu_parts)
-            self.gpci = pl.concat(self._gpci_parts)
-        if self._zip_parts:
-            self.zips = pl.concat(self._zip_parts)
-
-
-def _group_tables(
-    terms: DayTerms, group: int, cf_of: dict[Decimal, Decimal]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The RVU and GPCI tables of one group, in integer units (module docstring)."""
-    fee = terms.fee
-    rows = [r for r in fee.rvus.values() if r.modifier in ROW_MODIFIERS]
-    gpcis = {str(loc): terms.gpcis(g) for loc, g in fee.gpcis.items()}
-    rvu_fields = [
-        (r.work, r.pe_nonfacility, r.pe_facility, r.mp, r.opps_pe_nonfacility,
-         r.opps_pe_facility, r.opps_mp)
-        for r in rows
+        for facility, pe, ope, na, msg in ((0, "pn", "on", "nna", "msg_nf"),
+                                          (1, "pf", "of", "fna", "msg_f"))
     ]  # fmt: skip
-    a = max((decimals(v) for f in rvu_fields for v in f), default=0)
-    b = max((decimals(v) for t in gpcis.values() for v in t), default=0)
-    c = max((decimals(v) for v in cf_of.values()), default=0)
-    if a + b + c < 2:
-        a = 2 - b - c  # keep the cents division an integer one
-    biggest_rvu = max((f[0] + max(f[1], f[2], f[4], f[5]) + max(f[3], f[6]) for f in rvu_fields),
-                      default=Decimal(0))  # fmt: skip
-    biggest_gpci = max((max(t) for t in gpcis.values()), default=Decimal(1))
-    biggest_cf = max(cf_of.values(), default=Decimal(0))
-    bound = biggest_rvu.scaleb(a) * max(biggest_gpci, Decimal(1)).scaleb(b) * biggest_cf.scaleb(c)
-    if bound * 2 >= _INT64_LIMIT or any(v < 0 for f in rvu_fields for v in f):
-        raise DataError(
-            f"{terms.release}: RVUs outside the range the batch engine computes exactly"
-        )
-    div = 10 ** (a + b + c - 2)
-    names = ("w", "pn", "pf", "m", "on", "of", "om")
-    columns: dict[str, list[object]] = {name: [] for name in names}
-    for f in rvu_fields:
-        for name, value in zip(names, f, strict=True):
-            columns[name].append(scaled(value, a))
-    rvu = pl.DataFrame(
-        {
-            "g": [group] * len(rows),
-            "hcpcs": [r.hcpcs for r in rows],
-            "rmod": [r.modifier for r in rows],
-            "status": [r.status for r in rows],
-            "mult": [r.mult_proc for r in rows],
-            "nna": [r.pe_nonfacility_na for r in rows],
-            "fna": [r.pe_facility_na for r in rows],
-            **columns,
-            "cf": [scaled(cf_of[r.conversion_factor], c) for r in rows],
-            "div": [div] * len(rows),
-        },
-        schema={
-            "g": pl.Int32, "hcpcs": pl.String, "rmod": pl.String, "status": pl.String,
-            "mult": pl.String, "nna": pl.Boolean, "fna": pl.Boolean,
-            **{name: pl.Int64 for name in names}, "cf": pl.Int64, "div": pl.Int64,
-        },
-    )  # fmt: skip
-    keys = ["", *gpcis]
-    one = 10**b
-    triples = [(one, one, one), *((scaled(v, b) for v in t) for t in gpcis.values())]
-    values = [tuple(t) for t in triples]
-    gpci = pl.DataFrame(
-        {
-            "g": [group] * len(keys),
-            "lk": keys,
-            "gw": [v[0] for v in values],
-            "gp": [v[1] for v in values],
-            "gm": [v[2] for v in values],
-        },
-        schema={"g": pl.Int32, "lk": pl.String, "gw": pl.Int64, "gp": pl.Int64, "gm": pl.Int64},
-    )
-    return rvu, gpci
+    return pl.concat(both).sort("k").drop("k")
 
 
-def _pos_table(terms: DayTerms) -> pl.DataFrame:
+def _index(keys: pl.Series, size: int) -> pl.Series:
+    """A Series of `size` nulls with position keys[i] set to i."""
+    out = pl.Series(values=[None] * size, dtype=pl.Int32)
+    return out.scatter(keys, pl.int_range(keys.len(), dtype=pl.Int32, eager=True))
+
+
+def _is_pos(text: str) -> bool:
+    return 1 <= len(text) <= 2 and all(ch in "0123456789" for ch in text)
+
+
+def _pos_table(terms: DayTerms) -> dict[str, bool]:
     """Place of service code -> facility, for the codes price_line accepts ("" = none given)."""
-    codes, facility = [""], [False]
+    table = {"": False}
     for n in range(100):
         code = f"{n:02d}"
         try:
             setting = terms.setting(code)
         except InputError:
             continue
-        codes.append(code)
-        facility.append(setting is Setting.FACILITY)
-    return pl.DataFrame({"pos_key": codes, "fac": facility})
-
-
-def _status_table(terms: DayTerms) -> pl.DataFrame:
-    statuses = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
-    return pl.DataFrame(
-        {"status": statuses, "status_message": [terms.status_message(s) for s in statuses]}
-    )
+        table[code] = setting is Setting.FACILITY
+    return table

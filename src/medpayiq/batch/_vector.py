@@ -1,6 +1,7 @@
-"""One chunk of lines priced with Polars: the inputs normalised, joined to the reference
-tables (`_tables`), the amounts computed in exact integers, and what the vectorised path does
-not cover sent to the line engine (`_fallback`).
+"""One chunk of lines priced with Polars: each distinct input value mapped once to an
+integer id (`_keys`), each line's reference rows found by index arithmetic (`_tables`), the
+amounts computed in exact integers, the output texts gathered from numbered strings, and
+what the vectorised path does not cover sent to the line engine (`_fallback`).
 
 The vectorised path covers a line when its date has a loaded release, its code has a PPRRVU
 row for its modifier (none, 26 or TC), its ZIP (one locality, no plus-four flag) or
@@ -12,6 +13,7 @@ each other. Everything else goes to the line engine, which says why in `message`
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -19,285 +21,438 @@ import polars as pl
 from medpayiq.reference import ReferenceData
 
 from . import _fallback
-from ._tables import Tables
+from ._keys import KEY_COLUMNS, Column, DType
+from ._tables import CONF_SLOTS, ROW_MODIFIERS, Tables
 
-__all__ = ["OUTPUT_COLUMNS", "price_chunk"]
+__all__ = ["OUTPUT_COLUMNS", "Batch", "Route", "price_chunk"]
 
 OUTPUT_COLUMNS = ["line_id", "allowed", "setting", "locality", "release", "confidence", "message"]
-_PAID = ["A", "R", "T"]
-_REDUCING = ["3", "4", "6", "7"]  # unit reductions the vectorised path leaves
 _DATE = "%Y-%m-%d"
+_PAIR_LIMIT = 4_000_000  # carrier x locality texts indexed densely up to this many pairs
 
 
-def _text(frame: pl.DataFrame, name: str) -> pl.Expr:
-    if name not in frame.columns:
-        return pl.lit("", pl.String)
-    return pl.col(name).str.strip_chars().fill_null("")
+class Route:
+    """Why a line leaves the vectorised path (0: it does not)."""
+
+    NONE, BOTH, MODIFIER, ROW, LOCATION, POS, UNITS, REDUCES, CLAIM = range(9)
 
 
-def _normalise(frame: pl.DataFrame, date_default: date | None) -> pl.DataFrame:
-    raw_date = _text(frame, "date_of_service")
-    parsed = raw_date.str.to_date(_DATE, strict=False)
-    if date_default is not None:
-        parsed = pl.when(raw_date == "").then(pl.lit(date_default)).otherwise(parsed)
-    units = _text(frame, "units")
-    carrier, locality = _text(frame, "carrier"), _text(frame, "locality")
-    return frame.with_columns(
-        _i=pl.int_range(pl.len(), dtype=pl.Int64),
-        _hcpcs=_text(frame, "hcpcs").str.to_uppercase(),
-        _mod=_text(frame, "modifier").str.to_uppercase(),
-        _pos=_text(frame, "pos"),
-        _zip=_text(frame, "zip"),
-        _lockey=pl.when((carrier != "") | (locality != ""))
-        .then(pl.concat_str(carrier, pl.lit("-"), locality))
-        .otherwise(pl.lit(None, pl.String)),
-        _date_raw=raw_date,
-        _date=parsed,
-        _units_raw=units,
-        _units=pl.when(units == "")
-        .then(pl.lit(1, pl.Int64))
-        .when(units.str.contains(r"^\d{1,4}$"))
-        .then(units.cast(pl.Int64, strict=False))
-        .otherwise(pl.lit(None, pl.Int64)),
-        _claim=_text(frame, "claim_id") if "claim_id" in frame.columns else pl.lit(""),
+@dataclass
+class Batch:
+    """What one run keeps across chunks: the reference tables, the key columns, and what
+    each distinct date text means."""
+
+    reference: ReferenceData
+    date_default: date | None
+    tables: Tables = field(init=False)
+    columns: dict[str, Column] = field(init=False)
+    _dates: dict[str, tuple[int | None, int | None]] = field(init=False, default_factory=dict)
+    _labels: pl.Series = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tables = Tables(self.reference)
+        self.columns = {name: Column(name) for name in KEY_COLUMNS}
+        self._labels = pl.Series(dtype=pl.String)
+
+    def schema(self, names: list[str]) -> dict[str, DType]:
+        """The read types of a file's columns: key columns as this run's categories."""
+        return {n: self.columns[n].dtype if n in self.columns else pl.String for n in names}
+
+    def date_of(self, text: str, parsed: date | None) -> tuple[int | None, int | None]:
+        """(day id, message id) of a date text (stripped) and its parsed date."""
+        found = self._dates.get(text)
+        if found is None:
+            tables = self.tables
+            if text == "":
+                found = (
+                    (tables.day_id(self.date_default), None)
+                    if self.date_default is not None
+                    else (None, tables.messages.id(
+                        "no date of service: give date_of_service or --date-default"))
+                )  # fmt: skip
+            elif parsed is None:
+                message = f'date_of_service "{text}" is not a date (YYYY-MM-DD)'
+                found = (None, tables.messages.id(message))
+            else:
+                found = (tables.day_id(parsed), None)
+            self._dates[text] = found
+        return found
+
+    def labels(self, cents: pl.Series) -> pl.Series:
+        """Cents as "dollars.cents" text: each distinct amount is formatted once."""
+        top = cents.max()
+        if top is None:
+            return pl.repeat(None, cents.len(), dtype=pl.String, eager=True)
+        assert isinstance(top, int)
+        if top >= 50_000_000:  # a dense table would be too big: format each row
+            return pl.select(_money(pl.lit(cents))).to_series()
+        if top >= self._labels.len():
+            size = max(top + 1, 2 * self._labels.len())
+            self._labels = self._labels.extend_constant(None, size - self._labels.len())
+        distinct = cents.drop_nulls().unique()
+        missing = distinct.filter(self._labels.gather(distinct).is_null())
+        if missing.len():
+            self._labels = self._labels.scatter(
+                missing, pl.select(_money(pl.lit(missing))).to_series()
+            )
+        return self._labels.gather(cents)
+
+
+def _money(cents: pl.Expr) -> pl.Expr:
+    return pl.concat_str(
+        (cents // 100).cast(pl.String), pl.lit("."), (cents % 100).cast(pl.String).str.zfill(2)
     )
 
 
-def _join_reference(frame: pl.DataFrame, tables: Tables) -> pl.DataFrame:
-    frame = frame.join(tables.days, left_on="_date", right_on="date", how="left")
-    modifiers = tables.row_modifiers(frame.get_column("_mod").unique().to_list())
-    frame = frame.join(modifiers, on="_mod", how="left")
-    has_zip = pl.col("_zip") != ""
-    has_loc = pl.col("_lockey").is_not_null()
-    frame = frame.with_columns(
-        _zip5=pl.when(has_zip & ~has_loc).then(
-            pl.col("_zip").str.extract(r"^(\d{5})(?:-?\d{4})?$", 1)
-        ),
-        pos_key=pl.when(pl.col("_pos") == "")
-        .then(pl.lit(""))
-        .when(pl.col("_pos").str.contains(r"^\d{1,2}$"))
-        .then(pl.col("_pos").str.zfill(2)),
+def _gather(series: pl.Series, index: pl.Expr) -> pl.Expr:
+    return pl.lit(series).gather(index)
+
+
+# --- Distinct values -> ids ---------------------------------------------------------------
+
+
+def _texts(column: Column) -> pl.Series:
+    return pl.Series(column.texts.values, dtype=pl.String)
+
+
+def _date_lookups(batch: Batch) -> tuple[pl.Series, pl.Series]:
+    column = batch.columns["date_of_service"]
+    texts = _texts(column)
+    parsed = texts.str.to_date(_DATE, strict=False).to_list()
+    pairs = [batch.date_of(t, p) for t, p in zip(column.texts.values, parsed, strict=True)]
+    days = column.lookup([d for d, _ in pairs], pl.Int32)
+    messages = column.lookup([m for _, m in pairs], pl.Int32)
+    return days, messages
+
+
+def _lookups(batch: Batch) -> dict[str, pl.Series]:
+    """Per key column, Series by physical id of what the rows need."""
+    tables, columns = batch.tables, batch.columns
+    out: dict[str, pl.Series] = {}
+    out["day"], out["date_msg"] = _date_lookups(batch)
+    tables.refresh()
+    codes = columns["hcpcs"]
+    out["code"] = codes.lookup([tables.codes.get(t) for t in codes.texts.values], pl.Int32)
+    mods = columns["modifier"]
+    row_mods = [tables.row_modifier(t) for t in mods.texts.values]
+    out["rmod"] = mods.lookup(
+        [None if m is None else ROW_MODIFIERS.index(m) for m in row_mods], pl.Int32
     )
-    if tables.zips.height:
-        frame = frame.join(
-            tables.zips, left_on=["zg", "_zip5"], right_on=["zg", "zip5"], how="left"
+    pos = columns["pos"]
+    facility = [tables.facility(t) for t in _pos_keys(_texts(pos))]
+    out["fac"] = pos.lookup([None if f is None else int(f) for f in facility], pl.Int32)
+    zips = columns["zip"]
+    zip5 = _texts(zips).str.extract(r"^(\d{5})(?:-?\d{4})?$", 1).to_list()
+    out["zip"] = zips.lookup([None if z is None else tables.zips.get(z) for z in zip5],
+                             pl.Int32)  # fmt: skip
+    out["has_zip"] = zips.lookup([t != "" for t in zips.texts.values], pl.Boolean)
+    units = columns["units"]
+    text = pl.col("t")
+    out["units"] = units.lookup(
+        pl.DataFrame({"t": _texts(units)})
+        .select(
+            pl.when(text == "")
+            .then(pl.lit(1, pl.Int64))
+            .when(text.str.contains(r"^\d{1,4}$"))
+            .then(text.cast(pl.Int64, strict=False))
+            .otherwise(pl.lit(None, pl.Int64))
         )
+        .to_series()
+        .to_list(),
+        pl.Int32,
+    )
+    for name in ("carrier", "locality", "claim_id"):
+        column = columns[name]
+        out[name] = pl.Series(column.ids, dtype=pl.Int32)
+    return out
+
+
+def _pos_keys(texts: pl.Series) -> list[str]:
+    """The place of service texts as price_line keys them ("" stays "", "1" is "01")."""
+    return [t if t == "" else t.zfill(2) if _digits(t) else "?" for t in texts.to_list()]
+
+
+def _digits(text: str) -> bool:
+    return 1 <= len(text) <= 2 and all(ch in "0123456789" for ch in text)
+
+
+def _pair_lookup(batch: Batch) -> tuple[pl.Series | None, int]:
+    """Locality id by carrier text id x locality text id ("C-L" as given), or None when
+    there are too many pairs to index densely."""
+    carriers = batch.columns["carrier"].texts.values
+    localities = batch.columns["locality"].texts.values
+    width = len(localities)
+    if len(carriers) * width > _PAIR_LIMIT:
+        return None, width
+    known = batch.tables.localities
+    values = [known.get(f"{c}-{loc}") for c in carriers for loc in localities]
+    return pl.Series(values, dtype=pl.Int32), width
+
+
+# --- Rows -----------------------------------------------------------------------------------
+
+
+def _ids(frame: pl.DataFrame, batch: Batch, look: dict[str, pl.Series]) -> pl.DataFrame:
+    """Each row's ids: day, date message, code, row modifier, facility, ZIP, carrier and
+    locality texts, units, claim."""
+    cols = batch.columns
+
+    def by(name: str, column: str, empty: object) -> pl.Expr:
+        # An empty cell (null id) or a missing column means what the text "" means.
+        value = pl.lit(empty, look[name].dtype)
+        if column not in frame.columns:
+            return value
+        phys = cols[column].physical(frame)
+        return pl.when(phys.is_null()).then(value).otherwise(_gather(look[name], phys))
+
+    day_empty, msg_empty = batch.date_of("", None)
+    fac_empty = batch.tables.facility("")
+    return frame.select(
+        pl.col("line_id") if "line_id" in frame.columns else pl.lit(None, pl.String),
+        day=by("day", "date_of_service", day_empty),
+        date_msg=by("date_msg", "date_of_service", msg_empty),
+        code=by("code", "hcpcs", None),
+        rmod=by("rmod", "modifier", 0),
+        fac=by("fac", "pos", None if fac_empty is None else int(fac_empty)),
+        zip=by("zip", "zip", None),
+        has_zip=by("has_zip", "zip", False),
+        units=by("units", "units", 1),
+        carrier=by("carrier", "carrier", 0),
+        locality=by("locality", "locality", 0),
+        claim=by("claim_id", "claim_id", 0),
+        **{f"{name}_p": cols[name].physical(frame) for name in
+           ("hcpcs", "modifier", "pos", "date_of_service", "zip", "units")},
+    )  # fmt: skip
+
+
+def _located(ids: pl.DataFrame, batch: Batch) -> pl.DataFrame:
+    """Add the day's group, geo, release and errors, the locality and the row indexes."""
+    tables = batch.tables
+    days = tables.day_frame
+    groups, geos = max(tables.group_count, 1), max(tables.geo_count, 1)
+    day = pl.col("day")
+    ids = ids.with_columns(
+        g=_gather(days["g"], day),
+        zg=_gather(days["zg"], day),
+        release=_gather(days["release"], day),
+        day_error=_gather(days["error"], day),
+        geo_error=_gather(days["geo_error"], day),
+        cls=_gather(days["cls"], day),
+        has_loc=(pl.col("carrier") != 0) | (pl.col("locality") != 0),
+    )
+    pairs, width = _pair_lookup(batch)
+    if pairs is not None:
+        given = _gather(pairs, pl.col("carrier") * width + pl.col("locality"))
     else:
-        frame = frame.with_columns(zip_locality=pl.lit(None, pl.String))
-    frame = frame.with_columns(
-        lk=pl.when(has_loc & ~has_zip)
-        .then(pl.col("_lockey"))
-        .when(has_zip & ~has_loc)
-        .then(pl.col("zip_locality"))
-        .when(~has_zip & ~has_loc)
-        .then(pl.lit(""))
+        carriers = _texts(batch.columns["carrier"])
+        localities = _texts(batch.columns["locality"])
+        given = pl.concat_str(
+            _gather(carriers, pl.col("carrier")), pl.lit("-"),
+            _gather(localities, pl.col("locality")),
+        ).replace_strict(
+            dict(zip(tables.localities.values, range(len(tables.localities)), strict=True)),
+            default=None, return_dtype=pl.Int32,
+        )  # fmt: skip
+    hz, hl = pl.col("has_zip"), pl.col("has_loc")
+    by_zip = _gather(tables.zip_index, pl.col("zip") * geos + pl.col("zg"))
+    ids = ids.with_columns(
+        loc=pl.when(hl & ~hz)
+        .then(given)
+        .when(hz & ~hl)
+        .then(by_zip)
+        .when(~hz & ~hl)
+        .then(pl.lit(0, pl.Int32))
     )
-    frame = frame.join(tables.gpci, on=["g", "lk"], how="left")
-    assert tables.pos is not None
-    frame = frame.join(tables.pos, on="pos_key", how="left")
-    return frame.join(
-        tables.rvu, left_on=["g", "_hcpcs", "_rmod"], right_on=["g", "hcpcs", "rmod"], how="left"
+    return ids.with_columns(
+        ri=_gather(
+            tables.row_index, pl.col("code") * (groups * 3) + pl.col("g") * 3 + pl.col("rmod")
+        ),
+        gi=_gather(tables.gpci_index, pl.col("loc") * groups + pl.col("g")),
     )
 
 
-def _amounts(frame: pl.DataFrame) -> pl.DataFrame:
-    fac = pl.col("fac")
-    pe = pl.when(fac).then(pl.col("pf")).otherwise(pl.col("pn"))
-    opps_pe = pl.when(fac).then(pl.col("of")).otherwise(pl.col("on"))
-    na = pl.when(fac).then(pl.col("fna")).otherwise(pl.col("nna"))
-    w, m, om = pl.col("w"), pl.col("m"), pl.col("om")
+def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
+    """Amounts (cents), message and confidence ids, and the route of every row."""
+    tables = batch.tables
+    rvu, by_setting, gpci = tables.rvu, tables.rvu_setting, tables.gpci
+    if not rvu.height:  # no date of the chunk has a release: every row has a message
+        return ids.with_columns(
+            cents=pl.lit(None, pl.Int64), clean=pl.lit(False), paid=pl.lit(False),
+            msg=pl.coalesce("date_msg", "day_error"), conf=pl.lit(None, pl.Int32),
+            route=pl.lit(Route.NONE, pl.Int8), usable=pl.lit(False),
+        )  # fmt: skip
+    ri, gi = pl.col("ri"), pl.col("gi")
+    rs = ri * 2 + pl.col("fac")  # null unless both the row and the setting are known
+    units = pl.col("units")
+    ids = ids.with_columns(
+        **{name: _gather(rvu[name], ri) for name in ("w", "m", "om", "cf", "div", "kind", "slot")},
+        **{name: _gather(by_setting[name], rs) for name in ("pe", "ope", "pay", "capped")},
+        row_msg=_gather(by_setting["msg"], rs),
+        gw=_gather(gpci["gw"], gi),
+        gp=_gather(gpci["gp"], gi),
+        gm=_gather(gpci["gm"], gi),
+        clean=(rs.is_not_null() & gi.is_not_null() & units.is_between(1, 9999)).fill_null(False),
+        usable=pl.col("day").is_not_null()
+        & pl.col("day_error").is_null()
+        & ~(pl.col("has_zip") & pl.col("geo_error").is_not_null()),
+    )  # fmt: skip
+    w, m, om, pe, ope = pl.col("w"), pl.col("m"), pl.col("om"), pl.col("pe"), pl.col("ope")
     gw, gp, gm = pl.col("gw"), pl.col("gp"), pl.col("gm")
     cf, div = pl.col("cf"), pl.col("div")
     half = div // 2
     fee = ((w * gw + pe * gp + m * gm) * cf + half) // div
-    cap = pl.when((opps_pe != 0) & (om != 0)).then(
-        ((w * gw + opps_pe * gp + om * gm) * cf + half) // div
-    )
-    clean = (
-        pl.col("release").is_not_null()
-        & pl.col("status").is_not_null()
-        & pl.col("gw").is_not_null()
-        & fac.is_not_null()
-        & pl.col("_units").is_between(1, 9999)
-    )
-    status_paid = pl.col("status").is_in(_PAID)
-    # Units of one line: indicator 2 (and 1) pays each unit after the first at 50%, half-up
-    # to cents; indicator 5 pays each later unit with its PE at 50% (never more than the
-    # unit's amount). Other indicators with several units go to the line engine.
-    unit = pl.min_horizontal(fee, cap)
-    later = (
-        pl.when(pl.col("mult").is_in(["1", "2"]))
-        .then((unit + 1) // 2)
-        .when(pl.col("mult") == "5")
-        .then(
-            pl.min_horizontal(((2 * w * gw + pe * gp + 2 * m * gm) * cf + div) // (2 * div), unit)
-        )
-        .otherwise(unit)
-    )
-    units = pl.col("_units")
-    return frame.with_columns(
-        _clean=clean,
-        _na=na,
-        _status_paid=status_paid,
-        _paid=clean & status_paid & ~na,
-        _cents=pl.when(units > 1).then(unit + (units - 1) * later).otherwise(unit),
-        _ci=((om != 0) & status_paid).cast(pl.Int32) * 4
-        + (pl.col("status") == "J").cast(pl.Int32) * 2
-        + (pl.col("_zip") != "").cast(pl.Int32),
-    )
-
-
-def _routes(frame: pl.DataFrame, claims: bool) -> pl.DataFrame:
-    """Which lines leave the vectorised path (`_route`: why, or null) and whether as a claim."""
-    usable = (
-        pl.col("_date").is_not_null()
-        & pl.col("day_error").is_null()
-        & ~((pl.col("_zip") != "") & pl.col("geo_error").is_not_null())
-    )
-    reduces = pl.col("_paid") & (pl.col("_units") > 1) & pl.col("mult").is_in(_REDUCING)
-    route = (
-        pl.when(~usable)
-        .then(pl.lit(None, pl.String))
-        .when((pl.col("_zip") != "") & pl.col("_lockey").is_not_null())
-        .then(pl.lit("ZIP and carrier/locality both given: the locality is used"))
-        .when(pl.col("_rmod").is_null())
-        .then(pl.format("modifier {}", pl.col("_mod")))
-        .when(pl.col("status").is_null())
-        .then(
-            pl.concat_str(
-                pl.lit("no PPRRVU row for "),
-                pl.col("_hcpcs"),
-                pl.when(pl.col("_mod") != "").then(pl.format("-{}", pl.col("_mod"))),
-                ignore_nulls=True,
+    cap = ((w * gw + ope * gp + om * gm) * cf + half) // div
+    paid = pl.col("clean") & pl.col("pay")
+    ids = ids.with_columns(
+        paid=paid,
+        unit=pl.when(paid).then(
+            pl.when(pl.col("capped")).then(pl.min_horizontal(fee, cap)).otherwise(fee)
+        ),
+        msg=pl.coalesce(
+            "date_msg", "day_error", pl.when(pl.col("has_zip")).then(pl.col("geo_error")),
+            "row_msg",
+        ),
+        conf=pl.when(pl.col("clean")).then(
+            _gather(
+                tables.day_confidence,
+                pl.col("day") * CONF_SLOTS + pl.col("slot") + pl.col("has_zip").cast(pl.Int32),
             )
+        ),
+    )  # fmt: skip
+    ids = _units(ids)
+    # A line leaves the vectorised path when its date is usable but something else is not
+    # covered, or several units of it may be reduced.
+    reduces = pl.col("paid") & (units > 1) & (pl.col("kind") == 3)
+    leaves = pl.col("usable") & (~pl.col("clean") | reduces)
+    leaving = ids.select(pl.arg_where(leaves)).to_series()
+    route = pl.repeat(Route.NONE, ids.height, dtype=pl.Int8, eager=True)
+    if leaving.len():
+        route = route.scatter(leaving, ids[leaving].select(_route()).to_series())
+    ids = ids.with_columns(route=route)
+    if claims:
+        ids = ids.with_columns(status=_gather(rvu["status"], ri), mult=_gather(rvu["mult"], ri))
+        return _claim_routes(ids)
+    return ids
+
+
+def _units(ids: pl.DataFrame) -> pl.DataFrame:
+    """`cents`: the line's amount, `unit` x units with the unit reductions of one line:
+    indicator 2 (and 1) pays each unit after the first at 50%, half-up to cents; indicator 5
+    pays each later unit with its PE at 50% (never more than the unit's amount). Other
+    indicators with several units go to the line engine. Worked out only on the lines with
+    several units (few)."""
+    several = ids.select(pl.arg_where(pl.col("paid") & (pl.col("units") > 1))).to_series()
+    cents = ids.get_column("unit")
+    if several.len():
+        part = ids[several]
+        w, m, pe = pl.col("w"), pl.col("m"), pl.col("pe")
+        gw, gp, gm = pl.col("gw"), pl.col("gp"), pl.col("gm")
+        cf, div, unit, kind = pl.col("cf"), pl.col("div"), pl.col("unit"), pl.col("kind")
+        half_pe = ((2 * w * gw + pe * gp + 2 * m * gm) * cf + div) // (2 * div)
+        later = (
+            pl.when(kind == 1)
+            .then((unit + 1) // 2)
+            .when(kind == 5)
+            .then(pl.min_horizontal(half_pe, unit))
+            .otherwise(unit)
         )
-        .when(pl.col("gw").is_null())
-        .then(pl.lit("location not in the ZIP5/GPCI files as written"))
+        total = part.select(unit + (pl.col("units") - 1) * later).to_series()
+        cents = cents.scatter(several, total)
+    return ids.with_columns(cents=cents)
+
+
+def _route() -> pl.Expr:
+    reduces = pl.col("paid") & (pl.col("units") > 1) & (pl.col("kind") == 3)
+    return (
+        pl.when(pl.col("has_zip") & pl.col("has_loc"))
+        .then(Route.BOTH)
+        .when(pl.col("rmod").is_null())
+        .then(Route.MODIFIER)
+        .when(pl.col("ri").is_null())
+        .then(Route.ROW)
+        .when(pl.col("gi").is_null())
+        .then(Route.LOCATION)
         .when(pl.col("fac").is_null())
-        .then(pl.format("place of service {}", pl.col("_pos")))
-        .when(~pl.col("_units").is_between(1, 9999))
-        .then(pl.lit("units"))
+        .then(Route.POS)
+        .when(~pl.col("units").is_between(1, 9999).fill_null(False))
+        .then(Route.UNITS)
         .when(reduces)
-        .then(
-            pl.format(
-                "{} units of a code with multiple procedure indicator {}",
-                pl.col("_units"),
-                pl.col("mult"),
-            )
-        )
+        .then(Route.REDUCES)
+        .otherwise(Route.NONE)
+        .cast(pl.Int8)
     )
-    frame = frame.with_columns(_route=route, _as_claim=pl.lit(False))
-    if not claims:
-        return frame
-    claim = pl.col("_claim")
-    in_claim = (claim != "") & (pl.len().over("_claim") > 1)
+
+
+def _claim_routes(ids: pl.DataFrame) -> pl.DataFrame:
+    """Lines of a claim that can reduce each other (or whose claim has a line the engine
+    prices) are priced together by the line engine."""
+    claim = "claim"
+    in_claim = (pl.col(claim) != 0) & (pl.len().over(claim) > 1)
+    mult = pl.col("mult")
 
     def units_of(indicators: list[str]) -> pl.Expr:
-        hit = pl.col("_paid") & pl.col("mult").is_in(indicators)
-        return pl.when(hit).then(pl.col("_units")).otherwise(0).sum().over("_claim")
+        hit = pl.col("paid") & mult.is_in(indicators)
+        return pl.when(hit).then(pl.col("units")).otherwise(0).sum().over(claim)
 
-    paid_status = pl.when(pl.col("_paid")).then(pl.col("status"))
+    paid_status = pl.when(pl.col("paid")).then(pl.col("status"))
     interacts = (
-        pl.col("_route").is_not_null().any().over("_claim")
+        (pl.col("route") != Route.NONE).any().over(claim)
         | (units_of(["1", "2", "3"]) > 1)
         | (units_of(["4"]) > 1)
         | (units_of(["5"]) > 1)
         | (units_of(["6"]) > 1)
         | (units_of(["7"]) > 1)
-        | (
-            (paid_status == "T").any().over("_claim")
-            & paid_status.is_in(["A", "R"]).any().over("_claim")
-        )
-    )
-    as_claim = in_claim & interacts & usable.all().over("_claim")
-    return frame.with_columns(
-        _as_claim=as_claim,
-        _route=pl.when(as_claim)
-        .then(pl.format("claim-level rules, claim {}", claim))
-        .otherwise(pl.col("_route")),
+        | ((paid_status == "T").any().over(claim)
+           & paid_status.is_in(["A", "R"]).any().over(claim))
+    )  # fmt: skip
+    as_claim = in_claim & interacts & pl.col("usable").all().over(claim)
+    return ids.with_columns(
+        route=pl.when(as_claim).then(pl.lit(Route.CLAIM, pl.Int8)).otherwise(pl.col("route"))
     )
 
 
-def _messages(frame: pl.DataFrame, tables: Tables) -> pl.DataFrame:
-    """The vectorised lines' outputs: amount, setting, locality, confidence, message."""
-    na_rows = frame.filter(pl.col("_clean") & pl.col("_status_paid") & pl.col("_na"))
-    na = (
-        na_rows.select("g", "_hcpcs", "fac", "release").unique()
-        if na_rows.height
-        else pl.DataFrame(
-            schema={"g": pl.Int32, "_hcpcs": pl.String, "fac": pl.Boolean, "release": pl.String}
-        )
-    )
-    na = na.with_columns(
-        na_message=pl.Series(
-            [
-                tables.na_message(h, f, r)
-                for h, f, r in zip(na["_hcpcs"], na["fac"], na["release"], strict=True)
-            ],
-            dtype=pl.String,
-        )
-    ).drop("release")
-    frame = frame.join(na, on=["g", "_hcpcs", "fac"], how="left")
-    frame = frame.join(tables.status_messages, on="status", how="left")
-    frame = frame.join(
-        tables.confidence, left_on=["_date", "_ci"], right_on=["date", "ci"], how="left"
-    )
-    cents = pl.col("_cents")
-    allowed = pl.concat_str(
-        (cents // 100).cast(pl.String), pl.lit("."), (cents % 100).cast(pl.String).str.zfill(2)
-    )
-    message = (
-        pl.when((pl.col("_date_raw") == "") & pl.col("_date").is_null())
-        .then(pl.lit("no date of service: give date_of_service or --date-default"))
-        .when(pl.col("_date").is_null())
-        .then(pl.format('date_of_service "{}" is not a date (YYYY-MM-DD)', pl.col("_date_raw")))
-        .when(pl.col("day_error").is_not_null())
-        .then(pl.col("day_error"))
-        .when(pl.col("geo_error").is_not_null() & (pl.col("_zip") != ""))
-        .then(pl.col("geo_error"))
-        .when(~pl.col("_status_paid"))
-        .then(pl.col("status_message"))
-        .when(pl.col("_na"))
-        .then(pl.col("na_message"))
-        .otherwise(pl.lit("priced"))
-    )
-    known = pl.col("_clean")
-    return frame.select(
-        "_i",
-        "_route",
-        "_as_claim",
-        line_id=pl.col("line_id") if "line_id" in frame.columns else pl.lit(None, pl.String),
-        allowed=pl.when(pl.col("_paid")).then(allowed),
-        setting=pl.when(known).then(
-            pl.when(pl.col("fac")).then(pl.lit("facility")).otherwise(pl.lit("non-facility"))
-        ),
-        locality=pl.when(known).then(pl.coalesce(pl.col("zip_locality"), pl.col("lk"))),
+# --- Output ---------------------------------------------------------------------------------
+
+
+def _outputs(rows: pl.DataFrame, batch: Batch) -> dict[str, pl.Series]:
+    tables = batch.tables
+    clean = pl.col("clean")
+    select = rows.select(
+        setting=pl.when(clean).then(pl.col("fac")),
+        locality=pl.when(clean).then(pl.col("loc")),
         release=pl.col("release"),
-        confidence=pl.when(known).then(pl.col("confidence")),
-        message=message,
+        confidence=pl.col("conf"),
+        message=pl.col("msg"),
     )
+    return {
+        "allowed": batch.labels(rows.get_column("cents")),
+        "setting": tables.settings.series().gather(select["setting"]),
+        "locality": tables.localities.series().gather(select["locality"]),
+        "release": tables.releases.series().gather(select["release"]),
+        "confidence": tables.confidences.series().gather(select["confidence"]),
+        "message": tables.messages.series().gather(select["message"]),
+    }
 
 
 def price_chunk(
     frame: pl.DataFrame,
-    tables: Tables,
-    reference: ReferenceData,
+    batch: Batch,
     *,
-    date_default: date | None,
     claims: bool,
 ) -> tuple[pl.DataFrame, int]:
-    """Price every line of `frame` (input columns as text). Returns the output columns in
-    input order and how many lines the line engine priced."""
-    frame = _normalise(frame, date_default)
-    days = frame.get_column("_date").drop_nulls().unique().to_list()
-    tables.add_days(days)
-    priced = _messages(_routes(_amounts(_join_reference(frame, tables)), claims), tables)
-    leftover = priced.filter(pl.col("_route").is_not_null()).get_column("_i")
+    """Price every line of `frame` (key columns as `batch`'s categories, line_id as text).
+    Returns the output columns in input order and how many lines the line engine priced."""
+    for column in batch.columns.values():
+        column.update()
+    look = _lookups(batch)
+    rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
+    out = _outputs(rows, batch)
+    leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
     if leftover.len():
-        rows = frame.filter(pl.col("_i").is_in(leftover.implode())).join(
-            priced.select("_i", "_route", "_as_claim", "release"), on="_i"
-        )
-        replaced = _fallback.price_rows(reference, rows)
-        priced = priced.update(replaced, on="_i")
-    out = priced.sort("_i").select(OUTPUT_COLUMNS)
-    return out, leftover.len()
+        replaced = _fallback.price_rows(batch, rows[leftover])
+        for name, values in replaced.items():
+            out[name] = out[name].scatter(leftover, values)
+    result = pl.DataFrame({"line_id": rows.get_column("line_id").cast(pl.String), **out}).select(
+        OUTPUT_COLUMNS
+    )
+    return result, leftover.len()

@@ -155,14 +155,23 @@ def _code(text: str) -> str:
     return code
 
 
-def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
-    day = request.date_of_service
-    hcpcs = _code(request.hcpcs)
-    units = request.units
+def check_units(units: object) -> None:
+    """Raise InputError unless `units` is a whole number from 1 to 9999."""
     if not isinstance(units, int) or not 1 <= units <= 9999:
         raise InputError(
             f"units must be a whole number from 1 to 9999, not {units!r}", parameter="units"
         )
+
+
+def code(text: str) -> str:
+    """The normalised code price_line prices; raises InputError for a malformed one."""
+    return _code(text)
+
+
+def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
+    day = request.date_of_service
+    hcpcs = _code(request.hcpcs)
+    check_units(request.units)
     raw_modifiers = request.modifiers
     if type(raw_modifiers) is not tuple:
         raw_modifiers = tuple(raw_modifiers)

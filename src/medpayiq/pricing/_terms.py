@@ -17,9 +17,9 @@ from medpayiq.errors import InputError
 from medpayiq.records import Gpci, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Geography, ReferenceData
 
-from . import _fee, _modifiers
+from . import _engine, _fee, _modifiers
 from ._context import DayContext, context_for, na_message
-from ._types import Setting
+from ._types import Location, Setting
 
 __all__ = ["DayTerms", "day_terms"]
 
@@ -86,6 +86,32 @@ class DayTerms:
                                  if m not in ("26", "TC")):  # fmt: skip
             return None
         return split[0] if split else ""
+
+    # The checks price_line makes before it prices, one by one and in its order (code,
+    # units, modifiers, row, place of service, location), so that a caller can check each
+    # distinct value once and get price_line's own error.
+
+    def code(self, text: str) -> str:
+        """The normalised code. Raises InputError for a malformed one."""
+        return _engine.code(text)
+
+    def check_units(self, units: object) -> None:
+        """Raises InputError unless `units` is a whole number from 1 to 9999."""
+        _engine.check_units(units)
+
+    def modifiers(self, raw: tuple[str, ...]) -> tuple[str, ...]:
+        """The normalised modifiers. Raises InvalidModifier."""
+        return self._ctx.modifiers(raw)
+
+    def row(self, hcpcs: str, modifiers: tuple[str, ...]) -> RvuRow:
+        """The PPRRVU row of a normalised code and modifiers. Raises UnknownCode (the
+        message names the date) or InvalidModifier."""
+        return self._ctx.row(self.fee, hcpcs, modifiers)[0]
+
+    def locality(self, location: Location) -> str:
+        """The locality ("04412-18", "" for national) price_line resolves `location` to.
+        Raises UnknownLocation, AmbiguousLocation or ReleaseNotLoaded."""
+        return self._ctx.place(self.reference, self.fee, location).key
 
     def na_message(self, hcpcs: str, setting: Setting) -> str:
         """Why a code has no amount in a setting its row marks NA."""
