@@ -7,6 +7,8 @@
    dates of 2025 and 2026) is priced once to warm the engine's per-date answers, then each is
    timed again; prints the median and percentiles in microseconds. The first pricing of each
    request (cold per code/location) is reported too.
+   Then `as_dict()` alone: the first render of each result, and a new result of a request
+   rendered before (what the JSON API pays per request once its parts are cached).
 2. Batch: generates bench/out/lines-N.csv once (git-ignored; --regenerate to rebuild) with a
    mix weighted like a practice's claims (E/M visits, imaging with 26/TC, injections, therapy
    in units, labs and drugs with no fee schedule amount, a few bad rows), then runs
@@ -20,6 +22,7 @@ by --db. Prints figures; asserts nothing about speed.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -132,11 +135,36 @@ def bench_line(reference: ReferenceData, count: int) -> None:
         f"over {len(us):,} distinct requests"
     )
     print(f"price_line, first time each request: median {statistics.median(cold) * 1e6:.1f} us")
+    bench_as_dict(reference, usable)
     started = time.perf_counter()
     for request in usable:
         price_line(reference, request).as_dict()
     per = (time.perf_counter() - started) / len(usable) * 1e6
     print(f"price_line + as_dict(), warm: mean {per:.1f} us")
+
+
+def bench_as_dict(reference: ReferenceData, usable: list[LineRequest]) -> None:
+    """as_dict() alone: the first render of each request's result (the parts results share,
+    such as trail steps and amounts, are turned into text then and kept), then a new result
+    of each request (the JSON API's steady state)."""
+    results = [price_line(reference, r) for r in usable]
+    first = []
+    for result in results:
+        started = time.perf_counter()
+        result.as_dict()
+        first.append(time.perf_counter() - started)
+    results = [price_line(reference, r) for r in usable]  # new result objects
+    again = []
+    for result in results:
+        started = time.perf_counter()
+        result.as_dict()
+        again.append(time.perf_counter() - started)
+    us = sorted(t * 1e6 for t in again)
+    print(
+        f"as_dict(): first render of each request median {statistics.median(first) * 1e6:.1f} "
+        f"us; a new result of a rendered request median {statistics.median(us):.1f} us, "
+        f"p99 {us[int(len(us) * 0.99)]:.1f} us"
+    )
 
 
 def generate(reference: ReferenceData, lines: int, path: Path) -> None:
@@ -188,13 +216,13 @@ def bench_batch(reference: ReferenceData, lines: int, regenerate: bool) -> None:
         print(f"(generation took {time.perf_counter() - started:.1f} s)")
     target = OUT / f"priced-{lines}.csv"
     size = source.stat().st_size
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     summary = price_file(reference, source, target)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
         f"price-batch: {summary.lines:,} lines ({size / 1e6:,.0f} MB) in {elapsed:.2f} s = "
-        f"{summary.lines / elapsed:,.0f} lines/s; {summary.priced:,} with an amount, "
-        f"{summary.line_engine:,} through the line engine"
+        f"{summary.lines / elapsed:,.0f} lines/s (CPU {cpu:.1f} s on {os.cpu_count()} cores); "
+        f"{summary.priced:,} with an amount, {summary.line_engine:,} through the line engine"
     )
 
 

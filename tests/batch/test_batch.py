@@ -3,6 +3,7 @@ fixture): CMS figures, bad rows reported on their own row, a missing column refu
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -52,6 +53,8 @@ def test_bad_rows_get_their_own_message(catalog):
         "units,99213,,11,2025-11-03,77030,,,0",
         "year,99213,,11,2024-05-01,77030,,,",
         "lab,36415,,11,2025-11-03,77030,,,",
+        "letters,99213,,11,2025-11-03,77030,,,abc",
+        "na,27447,,11,2025-11-03,77030,,,1.5",  # NA in the office, and the units are wrong
     )))  # fmt: skip
     assert out["ok"]["allowed"] is not None
     assert out["date"]["message"] == 'date_of_service "2025-13-01" is not a date (YYYY-MM-DD)'
@@ -60,7 +63,12 @@ def test_bad_rows_get_their_own_message(catalog):
     assert out["units"]["message"] == "units must be a whole number from 1 to 9999, not 0"
     assert "RVU24B" in out["year"]["message"]
     assert "status X" in out["lab"]["message"]
-    assert all(out[k]["allowed"] is None for k in ("date", "code", "zip", "units", "year", "lab"))
+    # price_line checks the units before the row's status or NA flag.
+    assert out["letters"]["message"] == "units must be a whole number from 1 to 9999, not 'abc'"
+    assert out["na"]["message"] == "units must be a whole number from 1 to 9999, not '1.5'"
+    bad = ("date", "code", "zip", "units", "year", "lab", "letters", "na")
+    assert all(out[k]["allowed"] is None for k in bad)
+    assert all(out[k]["setting"] is None for k in ("letters", "na"))
 
 
 def test_line_engine_rows_say_so(catalog):
@@ -71,6 +79,34 @@ def test_line_engine_rows_say_so(catalog):
     assert out["bilat"]["message"] == "priced by the line engine: modifier 50"
     assert out["alias"]["locality"] == "01182-18"
     assert out["alias"]["message"].startswith("priced by the line engine")
+
+
+def test_repeated_unusual_lines_each_get_their_own_answer(catalog):
+    # The line engine is asked once per distinct answer: these lines share code and
+    # modifier but not date, ZIP or place of service; each must still get its own answer.
+    out = by_id(price_frame(catalog, frame(
+        "a,64483,50,11,2025-11-03,77030,,,",    # Houston, office
+        "b,64483,50,11,2025-11-04,77030,,,",    # next day, same answer
+        "c,64483,50,22,2025-11-03,77030,,,",    # facility
+        "d,64483,50,11,2025-11-03,,,,",         # national
+        "e,64483,50,11,2026-08-03,77030,,,",    # RVU26C
+        "f,99999,,11,2025-11-03,77030,,,",      # unknown code: the message names the date
+        "g,99999,,11,2025-11-04,77030,,,",
+        "h,64483,50,11,2025-11-03,,01112,18,",  # OPPSCAP form of 01182-18
+    )))  # fmt: skip
+    alone = by_id(price_frame(catalog, frame("a,64483,,11,2025-11-03,77030,,,")))
+    # bilateral indicator 1: 150% of the one-side amount, half-up to cents
+    one_side = Decimal(alone["a"]["allowed"])
+    assert out["a"]["allowed"] == str((one_side * Decimal("1.5")).quantize(Decimal("0.01"),
+                                                                        ROUND_HALF_UP))  # fmt: skip
+    assert out["b"]["allowed"] == out["a"]["allowed"]
+    assert len({out[k]["allowed"] for k in "acde"}) == 4
+    assert out["c"]["setting"] == "facility" and out["d"]["locality"] == ""
+    assert out["e"]["release"] == "RVU26C"
+    assert "used for 2025-11-03" in out["f"]["message"]
+    assert "used for 2025-11-04" in out["g"]["message"]
+    assert out["h"]["locality"] == "01182-18" and out["h"]["allowed"] is not None
+    assert all(out[k]["message"] == "priced by the line engine: modifier 50" for k in "abcde")
 
 
 def test_claim_rules_apply_across_lines(catalog):

@@ -3,6 +3,11 @@
 Every result is a frozen dataclass with `as_dict()` giving a JSON-ready dict: money and
 RVUs as strings ("246.80"), dates as ISO text, enums as their values. The CLI (`--json`),
 the JSON API and the claim checker all render these dicts; none of them re-computes.
+
+Rendering is cheap: the parts results share (trail steps, amounts, locations, sources and
+cost shares come from the engine's per-date caches) keep their JSON-ready values on first
+use, and every `as_dict()` call builds new dicts from them (a caller may change what it
+gets without touching anything else).
 """
 
 from __future__ import annotations
@@ -63,10 +68,40 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+# Types jsonable() returns as they are (str enums are str) or turns into text.
+_AS_IS = frozenset({str, int, bool, type(None), Setting, Confidence})
+_TEXT = frozenset({Decimal, LocalityId})
+
+
+def _leaf(value: Any) -> Any:
+    """jsonable(value), with the common types first."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind in _TEXT:
+        return str(value)
+    if kind is date:
+        return value.isoformat()
+    return jsonable(value)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _cached(obj: Any, build: Any) -> Any:
+    """The JSON-ready values `build(obj)` kept on a frozen result (its `_json` slot)."""
+    found = obj._json
+    if found is None:
+        found = build(obj)
+        object.__setattr__(obj, "_json", found)
+    return found
+
+
 class _AsDict:
     def as_dict(self) -> dict[str, Any]:
         assert is_dataclass(self)
-        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in fields(self) if f.name != "_json"}
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -118,16 +153,22 @@ class Step:
     inputs: tuple[tuple[str, TrailValue], ...]
     result: TrailValue
     note: str = ""
+    _json: tuple[dict[str, Any], Any] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule": self.rule,
-            "inputs": {k: jsonable(v) for k, v in self.inputs},
-            "result": jsonable(self.result),
-        }
+        found = self._json
+        if found is None:
+            found = _cached(self, _step_values)
+        out: dict[str, Any] = {"rule": self.rule, "inputs": found[0].copy(), "result": found[1]}
         if self.note:
             out["note"] = self.note
         return out
+
+
+def _step_values(step: Step) -> tuple[dict[str, Any], Any]:
+    return {k: _leaf(v) for k, v in step.inputs}, _leaf(step.result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +182,22 @@ class Source(_AsDict):
     effective_from: date
     effective_to: date | None
     variant: str = ""
+    _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        found = self._json
+        return (found if found is not None else _cached(self, _plain_values)).copy()
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_values(obj: Any) -> dict[str, Any]:
+    """The fields of a result of plain values (no nested results) as JSON-ready values."""
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj) if f.name != "_json")
+    return {name: _leaf(getattr(obj, name)) for name in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +209,24 @@ class ResolvedLocation(_AsDict):
     state: str
     how: str
     gpci: Gpci | None = None
+    _json: tuple[dict[str, Any], dict[str, Any] | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def is_national(self) -> bool:
         return self.locality is None
+
+    def as_dict(self) -> dict[str, Any]:
+        head, gpci = _cached(self, _location_values)
+        out = dict(head)
+        out["gpci"] = None if gpci is None else dict(gpci)
+        return out
+
+
+def _location_values(loc: ResolvedLocation) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    head = {"locality": _leaf(loc.locality), "name": loc.name, "state": loc.state, "how": loc.how}
+    return head, None if loc.gpci is None else jsonable(loc.gpci)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +244,11 @@ class SettingAmount(_AsDict):
     amount: Decimal | None
     na: bool
     rvu_sum: Decimal
+    _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        found = self._json
+        return (found if found is not None else _cached(self, _plain_values)).copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +265,11 @@ class CostShare(_AsDict):
     medicare_pays: Decimal
     write_off: Decimal
     deductible_remaining_after: Decimal
+    _json: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        found = self._json
+        return (found if found is not None else _cached(self, _plain_values)).copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +312,47 @@ class LineResult(_AsDict):
     confidence: Confidence
     confidence_reason: str
 
+    def as_dict(self) -> dict[str, Any]:
+        # Field by field, in field order, with the values jsonable() would give.
+        nf, f, nnf, nf_ = (self.nonfacility, self.facility, self.national_nonfacility,
+                           self.national_facility)  # fmt: skip
+        return {
+            "line_id": self.line_id,
+            "hcpcs": self.hcpcs,
+            "modifiers": [_leaf(m) for m in self.modifiers],
+            "units": _leaf(self.units),
+            "date_of_service": _leaf(self.date_of_service),
+            "description": self.description,
+            "status": self.status,
+            "payable": self.payable,
+            "message": self.message,
+            "location": self.location.as_dict(),
+            "setting": _leaf(self.setting),
+            "setting_reason": self.setting_reason,
+            "nonfacility": None if nf is None else nf.as_dict(),
+            "facility": None if f is None else f.as_dict(),
+            "national_nonfacility": None if nnf is None else nnf.as_dict(),
+            "national_facility": None if nf_ is None else nf_.as_dict(),
+            "allowed": _money(self.allowed),
+            "national_allowed": _money(self.national_allowed),
+            "difference": _money(self.difference),
+            "difference_percent": _money(self.difference_percent),
+            "limiting_charge": _money(self.limiting_charge),
+            "cost_share": _part(self.cost_share),
+            "review": [_leaf(r) for r in self.review],
+            "release": self.release,
+            "conversion_factor": _money(self.conversion_factor),
+            "gpci_work_column": self.gpci_work_column,
+            "trail": [step.as_dict() for step in self.trail],
+            "provenance": [source.as_dict() for source in self.provenance],
+            "confidence": _leaf(self.confidence),
+            "confidence_reason": self.confidence_reason,
+        }
+
+
+def _part(value: SettingAmount | CostShare | None) -> dict[str, Any] | None:
+    return None if value is None else value.as_dict()
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimResult(_AsDict):
@@ -246,3 +368,16 @@ class ClaimResult(_AsDict):
     confidence: Confidence
     confidence_reason: str
     review: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [line.as_dict() for line in self.lines],
+            "total_allowed": _money(self.total_allowed),
+            "total_national_allowed": _money(self.total_national_allowed),
+            "cost_share": _part(self.cost_share),
+            "trail": [step.as_dict() for step in self.trail],
+            "provenance": [source.as_dict() for source in self.provenance],
+            "confidence": _leaf(self.confidence),
+            "confidence_reason": self.confidence_reason,
+            "review": [_leaf(r) for r in self.review],
+        }
