@@ -1,115 +1,276 @@
 """Claims per second for the claim checker, in process, on generated 5-line claims.
 
-    .venv/bin/python bench/checker.py [--claims 5000] [--data ../shared/data]
+    .venv/bin/python bench/checker.py [--claims 20000] [--reference catalog|store|both]
+                                      [--db /tmp/checker-bench.sqlite] [--data ../shared/data]
 
-Loads the shared data into an in-memory Catalog (as the tests do), generates claims with
-realistic code mixes (E/M, epidural injections, joint injections, imaging, labs, therapy),
-then times `check_claim` (and, separately, `parse_claim` + `check_claim`). Prints figures; it
-asserts nothing about speed.
+`--reference store` needs a store loaded from the shared data:
+`.venv/bin/medpayiq data load --source /work/shared/data --db /tmp/checker-bench.sqlite`.
+
+The claims look like a practice's real week, not one claim repeated: dates of service on
+every weekday from 2025-10-01 to 2026-11-20 (RVU25D and RVU26C, ICD-10-CM FY2025 and FY2026),
+400 ZIP codes drawn from the ZIP5 file, 6 providers (physicians and NPs, par and non-par),
+places of service 11/22/19/24, and 14 encounter templates (E/M with injections, epidurals,
+facet blocks, imaging, labs, therapy, minor surgery, a knee arthroplasty follow-up) whose
+E/M level, sides, units, modifiers and diagnoses vary; a third of the claims carry history
+(for global surgery and the epidural frequency rule). About 2 in 3 claims have a finding.
+
+Steady state of a long-running service: a first set of claims (another seed, same mix) warms
+the per-date and per-code tables, then a fresh set is timed, so no timed claim was seen
+before. Prints `check_claim` claims/s, then `as_dict()` and `json.dumps` separately (the JSON
+API's POST /api/v1/claims/check does all three), then `parse_claim` + all of it. It asserts
+nothing about speed.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from medpayiq.edits import Claim, check_claim, parse_claim
-from medpayiq.reference import Catalog
+from medpayiq.edits import CheckResult, check_claim, parse_claim
+from medpayiq.reference import Catalog, ReferenceData
 
 ROOT = Path(__file__).resolve().parent.parent
-ENCOUNTERS: list[list[tuple[str, list[str], int]]] = [
-    [
-        ("99213", ["25"], 1),
-        ("20610", ["RT"], 1),
-        ("J1040", [], 1),
-        ("73562", ["RT"], 1),
-        ("36415", [], 1),
-    ],
-    [("62323", [], 1), ("99214", ["25"], 1), ("77003", [], 1), ("J1040", [], 1), ("J2001", [], 1)],
-    [
-        ("64483", ["LT"], 1),
-        ("64484", ["LT"], 1),
-        ("99213", [], 1),
-        ("J3301", [], 1),
-        ("A4550", [], 1),
-    ],
-    [("99214", [], 1), ("93000", [], 1), ("71046", [], 1), ("80053", [], 1), ("85025", [], 1)],
-    [
-        ("97110", ["GP"], 2),
-        ("97140", ["GP", "59"], 1),
-        ("97530", ["GP"], 1),
-        ("97112", ["GP"], 1),
-        ("97035", ["GP"], 1),
-    ],
-    [("99215", [], 1), ("11721", [], 1), ("G0127", [], 1), ("99213", [], 1), ("17000", [], 1)],
+
+# (code, modifiers, units); "EM" is an office visit whose level is drawn per claim, "SIDE" an
+# RT or LT drawn per claim.
+Template = list[tuple[str, list[str], int]]
+ENCOUNTERS: list[Template] = [
+    [("EM", ["25"], 1), ("20610", ["SIDE"], 1), ("J1040", [], 1), ("73562", ["SIDE"], 1),
+     ("36415", [], 1)],
+    [("62323", [], 1), ("EM", ["25"], 1), ("77003", [], 1), ("J1040", [], 1), ("J2001", [], 1)],
+    [("64483", ["SIDE"], 1), ("64484", ["SIDE"], 1), ("EM", [], 1), ("J3301", [], 1),
+     ("A4550", [], 1)],
+    [("EM", [], 1), ("93000", [], 1), ("71046", [], 1), ("80053", [], 1), ("85025", [], 1)],
+    [("97110", ["GP"], 2), ("97140", ["GP", "59"], 1), ("97530", ["GP"], 1),
+     ("97112", ["GP"], 1), ("97035", ["GP"], 1)],
+    [("EM", [], 1), ("11721", [], 1), ("G0127", [], 1), ("99213", [], 1), ("17000", [], 1)],
+    [("64493", ["SIDE"], 1), ("64494", ["SIDE"], 1), ("EM", ["25"], 1), ("J1030", [], 1),
+     ("77003", ["26"], 1)],
+    [("EM", ["25"], 1), ("20611", ["SIDE"], 1), ("J7325", [], 1), ("73564", ["SIDE"], 1),
+     ("G2211", [], 1)],
+    [("EM", [], 1), ("83036", [], 1), ("80061", [], 1), ("82947", [], 1), ("81002", [], 1)],
+    [("62321", [], 1), ("EM", ["25"], 1), ("72040", [], 1), ("J1100", [], 1), ("99152", [], 1)],
+    [("EM", ["24"], 1), ("73560", ["SIDE"], 1), ("97161", ["GP"], 1), ("97110", ["GP"], 3),
+     ("29530", ["SIDE"], 1)],
+    [("11102", [], 1), ("11103", [], 2), ("EM", ["25"], 1), ("17110", [], 1), ("88305", [], 1)],
+    [("EM", [], 1), ("96372", [], 1), ("J3420", [], 1), ("90471", [], 1), ("90715", [], 1)],
+    [("64490", ["SIDE"], 1), ("64491", ["SIDE"], 1), ("64492", ["SIDE"], 1),
+     ("EM", ["25"], 1), ("J3301", [], 2)],
+]  # fmt: skip
+VISITS = ["99212", "99213", "99213", "99214", "99214", "99215", "99203", "99204"]
+DIAGNOSES = [
+    "M54.16", "M48.062", "M17.11", "M17.12", "I10", "E11.9", "M79.604", "M54.50", "R07.9",
+    "M47.816", "M51.26", "M25.561", "E78.5", "J06.9", "L57.0", "B07.9", "Z23", "M54.2",
+    "M54.5",  # a header code since FY2022: the checker lists its billable children
+]  # fmt: skip
+HISTORY_CODES = ["62323", "99213", "27447", "64483", "20610", "64493", "11721"]
+NPIS = ["1234567893", "1245319599", "1003000126", "1164025631", "1588667638", "1902809254"]
+POS = ["11", "11", "11", "22", "19", "24"]
+
+
+def zip_codes(reference: ReferenceData, count: int, rng: random.Random) -> list[str]:
+    """`count` ZIP codes from the ZIP5 file that name one locality (no ZIP+4 needed)."""
+    zips = reference.geography(date(2026, 1, 15)).zips
+    usable = sorted(z for z, rows in zips.items() if len(rows) == 1 and not rows[0].plus_four)
+    return rng.sample(usable, count)
+
+
+def weekdays(first: date, last: date) -> list[date]:
+    days = (first + timedelta(days=i) for i in range((last - first).days + 1))
+    return [d for d in days if d.weekday() < 5]
+
+
+# Specialties: the encounter templates a practice bills (indexes into ENCOUNTERS) and its
+# places of service.
+SPECIALTIES: list[tuple[list[int], list[str]]] = [
+    ([1, 2, 6, 9, 13, 0], ["11", "11", "22", "24"]),  # pain management
+    ([0, 7, 10, 3], ["11", "11", "19"]),  # orthopaedics
+    ([3, 8, 12, 5], ["11"]),  # primary care
+    ([4, 10], ["11"]),  # physical therapy
+    ([11, 5, 8], ["11"]),  # dermatology and podiatry
 ]
-DIAGNOSES = ["M54.16", "M48.062", "M17.11", "I10", "E11.9", "M79.604", "M54.50", "R07.9"]
-ZIPS = ["77030", "10001", "60601", "94105", "30301", "02110", "73301", "85001"]
+TODAY = date(2026, 11, 20)
 
 
-def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Practice:
+    zips: tuple[str, ...]
+    providers: tuple[int, ...]  # indexes into NPIS
+    templates: tuple[int, ...]
+    places: tuple[str, ...]
+
+
+def practices(count: int, zips: list[str], rng: random.Random) -> list[Practice]:
+    out = []
+    for _ in range(count):
+        templates, places = rng.choice(SPECIALTIES)
+        out.append(
+            Practice(
+                tuple(rng.sample(zips, rng.choice([1, 1, 2, 3]))),
+                tuple(rng.sample(range(len(NPIS)), rng.randint(1, 4))),
+                tuple(templates),
+                tuple(places),
+            )
+        )
+    return out
+
+
+def service_day(rng: random.Random) -> date:
+    """A date of service as claims arrive: most within days, a tail back a year (timely
+    filing allows 12 months)."""
+    roll = rng.random()
+    lag = (
+        rng.randint(0, 7)
+        if roll < 0.6
+        else rng.randint(8, 30)
+        if roll < 0.85
+        else rng.randint(31, 90)
+        if roll < 0.95
+        else rng.randint(91, 365)
+    )
+    day = TODAY - timedelta(days=lag)
+    return day - timedelta(days=max(0, day.weekday() - 4))  # weekend visits move to Friday
+
+
+def generate(count: int, zips: list[str], seed: int, mix: str = "practice") -> list[dict[str, Any]]:
+    """`practice`: 150 practices (specialty, 1-3 ZIPs, 1-4 providers) sending claims whose
+    dates of service trail the day they are sent. `scattered`: every claim picks its date
+    (any weekday from 2025-10-01 to 2026-11-20), ZIP, provider, POS and template alone."""
     rng = random.Random(seed)
+    offices = practices(150, zips, random.Random(13))  # the same practices in every set
+    days = weekdays(date(2025, 10, 1), date(2026, 11, 20))
     claims = []
     for i in range(count):
-        lines = rng.choice(ENCOUNTERS)
-        history = [
-            {
-                "date_of_service": f"2026-0{rng.randint(1, 6)}-1{rng.randint(0, 9)}",
-                "hcpcs": rng.choice(["62323", "99213", "27447", "64483"]),
-                "provider_npi": "1234567893",
-            }
-            for _ in range(rng.randint(0, 3))
-        ]
+        if mix == "practice":
+            office = rng.choice(offices)
+            day = service_day(rng)
+            zip_code = rng.choice(office.zips)
+            provider = rng.choice(office.providers)
+            place = rng.choice(office.places)
+            template = ENCOUNTERS[rng.choice(office.templates)]
+        else:
+            day = rng.choice(days)
+            zip_code = rng.choice(zips)
+            provider = rng.randrange(len(NPIS))
+            place = rng.choice(POS)
+            template = rng.choice(ENCOUNTERS)
+        visit = rng.choice(VISITS)
+        side = rng.choice(["RT", "LT"])
+        lines = []
+        for code, mods, units in template:
+            mods = [side if m == "SIDE" else m for m in mods]
+            lines.append(
+                {
+                    "hcpcs": visit if code == "EM" else code,
+                    "modifiers": mods,
+                    "units": units,
+                    "diagnosis_pointers": [1, 2],
+                }
+            )
+        history = []
+        if rng.random() < 0.35:
+            for _ in range(rng.randint(1, 4)):
+                history.append(
+                    {
+                        "date_of_service": (day - timedelta(days=rng.randint(1, 300))).isoformat(),
+                        "hcpcs": rng.choice(HISTORY_CODES),
+                        "provider_npi": rng.choice(NPIS[:2]),
+                    }
+                )
         claims.append(
             {
-                "claim_id": f"B-{i}",
+                "claim_id": f"B-{seed}-{i}",
                 "patient": {"id": f"P-{i}"},
-                "provider": {"npi": "1234567893"},
-                "place_of_service": rng.choice(["11", "11", "22"]),
-                "zip": rng.choice(ZIPS),
-                # A batch is a week of a practice's claims.
-                "date_of_service": f"2026-07-{rng.randint(13, 17):02d}",
+                "provider": {
+                    "npi": NPIS[provider],
+                    "type": "np" if provider >= 4 else "physician",
+                    "participating": provider != 3,
+                },
+                "place_of_service": place,
+                "zip": zip_code,
+                "date_of_service": day.isoformat(),
                 "diagnoses": rng.sample(DIAGNOSES, 2),
-                "lines": [
-                    {"hcpcs": code, "modifiers": mods, "units": units, "diagnosis_pointers": [1, 2]}
-                    for code, mods, units in lines
-                ],
+                "lines": lines,
                 "history": history,
             }
         )
     return claims
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=5000)
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    args = parser.parse_args()
-
+def timed(label: str, count: int, run: Callable[[], object]) -> float:
+    gc.collect()
     started = time.perf_counter()
-    catalog = Catalog.from_sources([args.data])
-    print(f"loaded reference data in {time.perf_counter() - started:.1f} s")
-    raw = generate(args.claims)
-    claims: list[Claim] = [parse_claim(c) for c in raw]
-    for claim in claims[:200]:  # warm the per-date caches, as a long-running service has them
-        check_claim(catalog, claim)
-
-    started = time.perf_counter()
-    findings = sum(len(check_claim(catalog, claim).findings) for claim in claims)
+    run()
     elapsed = time.perf_counter() - started
     print(
-        f"check_claim: {len(claims)} claims of 5 lines in {elapsed:.2f} s = "
-        f"{len(claims) / elapsed:,.0f} claims/s ({findings} findings)"
+        f"  {label:<40} {count:>7,} claims in {elapsed:6.2f} s = {count / elapsed:>8,.0f} claims/s"
+        f"  ({elapsed / count * 1e6:,.0f} us/claim)"
+    )
+    return elapsed
+
+
+def measure(name: str, reference: ReferenceData, count: int, mix: str) -> None:
+    print(f"{name}, {mix} mix:")
+    zips = zip_codes(reference, 400, random.Random(11))
+    warm_raw = generate(count, zips, seed=1, mix=mix)
+    raw = generate(count, zips, seed=2, mix=mix)
+    started = time.perf_counter()
+    for data in warm_raw:
+        check_claim(reference, parse_claim(data))
+    print(f"  warm-up: {count:,} other claims in {time.perf_counter() - started:.1f} s")
+
+    claims = [parse_claim(c) for c in raw]
+    results: list[CheckResult] = []
+    timed("check_claim", count, lambda: results.extend(check_claim(reference, c) for c in claims))
+    dicts: list[dict[str, object]] = []
+    timed("as_dict()", count, lambda: dicts.extend(r.as_dict() for r in results))
+    timed("json.dumps(as_dict())", count, lambda: [json.dumps(d) for d in dicts])
+    timed(
+        "parse_claim + check_claim + as_dict",
+        count,
+        lambda: [check_claim(reference, parse_claim(c)).as_dict() for c in raw],
+    )
+    findings = sum(len(r.findings) for r in results)
+    flagged = sum(1 for r in results if r.findings)
+    days = len({c.date_of_service for c in claims})
+    places = len({c.zip for c in claims})
+    print(
+        f"  mix: {days} dates, {places} ZIPs, {findings:,} findings, {flagged:,} claims "
+        f"with a finding ({flagged / count:.0%})"
     )
 
-    started = time.perf_counter()
-    for data in raw:
-        check_claim(catalog, parse_claim(data)).as_dict()
-    elapsed = time.perf_counter() - started
-    print(f"parse_claim + check_claim + as_dict: {len(raw) / elapsed:,.0f} claims/s")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--claims", type=int, default=20_000)
+    parser.add_argument("--reference", choices=["catalog", "store", "both"], default="catalog")
+    parser.add_argument("--mix", choices=["practice", "scattered", "both"], default="practice")
+    parser.add_argument("--db", default="/tmp/checker-bench.sqlite")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    args = parser.parse_args()
+    mixes = ["practice", "scattered"] if args.mix == "both" else [args.mix]
+
+    if args.reference in ("catalog", "both"):
+        started = time.perf_counter()
+        catalog = Catalog.from_sources([args.data])
+        print(f"in-memory Catalog loaded in {time.perf_counter() - started:.1f} s")
+        for mix in mixes:
+            measure("in-memory Catalog", catalog, args.claims, mix)
+        del catalog
+    if args.reference in ("store", "both"):
+        from medpayiq.store import open_store
+
+        store = open_store(args.db)
+        for mix in mixes:
+            measure(f"SQLite store {args.db}", store.reference(), args.claims, mix)
 
 
 if __name__ == "__main__":

@@ -217,3 +217,19 @@ def test_result_is_json_ready(catalog: Catalog) -> None:
     assert finding["at_risk"] == "104.75"
     assert finding["appeal"]["deadline_days"] == 120
     assert data["priced"]["total_expected"] == "274.36"
+
+
+def test_ptp_findings_on_one_line_come_in_claim_line_order(catalog: Catalog) -> None:
+    # 99213 (line 4) is column 2 of edits with each of the other four codes; the findings
+    # follow the claim's lines, whatever the process's hash seed.
+    result = _check(
+        catalog,
+        _claim(_line("99215"), _line("11721"), _line("G0127"), _line("99213"), _line("17000")),
+    )
+    on_line_4 = [f.message for f in result.findings if f.rule == "ncci.ptp" and f.lines == (4,)]
+    assert [m.split(": NCCI")[0].split("with ")[1] for m in on_line_4] == [
+        "line 1 (99215)",
+        "line 2 (11721)",
+        "line 3 (G0127)",
+        "line 5 (17000)",
+    ]

@@ -15,11 +15,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 from medpayiq.money import ZERO
-from medpayiq.reference import Confidence, ReferenceData, Vintage
+from medpayiq.reference import ReferenceData
 
 from ._claim import Claim, ClaimLine
 from ._codes import check_diagnoses, check_place_of_service, check_procedure_codes
-from ._context import CheckContext, Draft, vintage_source
+from ._context import CheckContext, Draft
+from ._day import lowest
 from ._global import check_global_surgery
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
@@ -45,6 +46,7 @@ CHECKS = (
 def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     """Check one claim against the reference data for its date of service."""
     ctx = CheckContext(reference, claim)
+    tables = ctx.tables
     drafts = [*check_place_of_service(ctx), *check_procedure_codes(ctx), *check_diagnoses(ctx)]
     ptp_drafts, ptp_pairs = check_ptp(ctx)
     drafts += ptp_drafts
@@ -55,28 +57,40 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     ptp_denied = {n for d in ptp_drafts if d.rule == "ncci.ptp" for n in d.lines}
     policy_drafts, guidance = check_policies(ctx, ptp_denied)
     drafts = _fold_bundled_imaging(drafts, policy_drafts)
-    _vintage_notes(ctx)
 
-    numbered = ctx.numbered_lines()
-    as_billed = price_lines(reference, claim, numbered)
+    as_billed = price_lines(reference, tables, claim, ctx.price_lines)
     denied = {n for d in drafts if d.severity is Severity.DENY and d.denies for n in d.lines}
-    kept = [(n, line) for n, line in numbered if n not in denied]
-    expected = as_billed if not denied else price_lines(reference, claim, kept)
-    risks = [_line_risks(reference, claim, d, as_billed) for d in drafts]
-    findings = tuple(_finding(ctx, d, r) for d, r in zip(drafts, risks, strict=True))
-    priced = _priced_claim(numbered, as_billed, expected, denied, drafts, risks)
-    confidences = [f.confidence for f in findings] + [priced.confidence] + _vintages(ctx)
+    expected = as_billed
+    if any(as_billed.allowed.get(n) is not None for n in denied):
+        # A line the engine gives no amount takes no part in the claim rules (ranking,
+        # status T), so dropping only such lines leaves the others as billed
+        # (tests/edits/test_pricing_glue.py holds the engine to that).
+        kept = [(n, line) for n, line in ctx.price_lines if n not in denied]
+        expected = price_lines(reference, tables, claim, kept)
+    risks = [_line_risks(ctx, d, as_billed) for d in drafts]
+    refs = tables.memo("adjustments")
+    findings = [_finding(ctx, refs, d, r) for d, r in zip(drafts, risks, strict=True)]
+    findings.sort(key=_finding_order)
+    priced = _priced_claim(ctx.lines, as_billed, expected, denied, drafts, risks)
+    confidences = [f.confidence for f in findings]
+    confidences.append(priced.confidence)
+    confidences.extend(tables.confidences)
+    notes = (*tables.load_notes, *ctx.notes, *tables.vintage_notes)
     return CheckResult(
         claim_id=claim.claim_id,
         date_of_service=claim.date_of_service.isoformat(),
-        findings=tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.lines, f.rule))),
+        findings=tuple(findings),
         guidance=tuple(guidance),
         priced=priced,
-        notes=tuple(dict.fromkeys(ctx.notes)),
-        sources=tuple(_sources(ctx)),
-        confidence=min(confidences, default=Confidence.HIGH),
+        notes=tuple(dict.fromkeys(notes)) if len(notes) > 1 else notes,
+        sources=tables.sources,
+        confidence=lowest(confidences),
         checks_run=CHECKS,
     )
+
+
+def _finding_order(finding: Finding) -> tuple[int, tuple[int, ...], str]:
+    return (-finding.severity.rank, finding.lines, finding.rule)
 
 
 def _fold_bundled_imaging(drafts: list[Draft], policy: list[Draft]) -> list[Draft]:
@@ -106,7 +120,7 @@ def _fold_bundled_imaging(drafts: list[Draft], policy: list[Draft]) -> list[Draf
 
 
 def _line_risks(
-    reference: ReferenceData, claim: Claim, draft: Draft, as_billed: LinePrices
+    ctx: CheckContext, draft: Draft, as_billed: LinePrices
 ) -> dict[int, Decimal | None]:
     """What each of the draft's lines would earn if the finding were fixed."""
     if draft.severity is Severity.INFO:
@@ -114,8 +128,8 @@ def _line_risks(
     risks: dict[int, Decimal | None] = {n: as_billed.allowed.get(n) for n in draft.lines}
     if draft.fixed:
         fixed = dict(draft.fixed)
-        lines = [(n, fixed.get(n, line)) for n, line in enumerate(claim.lines, start=1)]
-        repriced = price_lines(reference, claim, lines)
+        lines = [(n, fixed.get(n, line)) for n, line in ctx.price_lines]
+        repriced = price_lines(ctx.reference, ctx.tables, ctx.claim, lines)
         for n in draft.lines:
             risks[n] = repriced.allowed.get(n) if n in fixed else ZERO
     return risks
@@ -126,27 +140,39 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(known, ZERO) if known else None
 
 
-def _finding(ctx: CheckContext, draft: Draft, risks: dict[int, Decimal | None]) -> Finding:
-    adjustments = ctx.code_sets.adjustments
-
-    def refs(codes: tuple[str, ...]) -> tuple[AdjustmentRef, ...]:
-        return tuple(
-            AdjustmentRef(c, a.description if (a := adjustments.get(c)) is not None else "")
-            for c in codes
-        )
-
+def _finding(
+    ctx: CheckContext,
+    refs: dict[tuple[str, ...], tuple[AdjustmentRef, ...]],
+    draft: Draft,
+    risks: dict[int, Decimal | None],
+) -> Finding:
+    carc = refs.get(draft.carc)
+    if carc is None:
+        carc = refs[draft.carc] = _refs(ctx, draft.carc)
+    rarc = refs.get(draft.rarc)
+    if rarc is None:
+        rarc = refs[draft.rarc] = _refs(ctx, draft.rarc)
     return Finding(
         rule=draft.rule,
         severity=draft.severity,
         lines=draft.lines,
         message=draft.message,
-        carc=refs(draft.carc),
-        rarc=refs(draft.rarc),
+        carc=carc,
+        rarc=rarc,
         at_risk=_sum(risks.values()) if draft.severity is not Severity.INFO else None,
         fix=draft.fix,
         appeal=draft.appeal,
         source=draft.source,
         confidence=draft.confidence,
+    )
+
+
+def _refs(ctx: CheckContext, codes: tuple[str, ...]) -> tuple[AdjustmentRef, ...]:
+    """CARCs or RARCs with their titles from the X12 code set ("" if the set lacks one)."""
+    adjustments = ctx.code_sets.adjustments
+    return tuple(
+        AdjustmentRef(c, a.description if (a := adjustments.get(c)) is not None else "")
+        for c in codes
     )
 
 
@@ -198,41 +224,3 @@ def _priced_claim(
         confidence=as_billed.confidence,
         notes=notes,
     )
-
-
-def _vintages(ctx: CheckContext) -> list[Confidence]:
-    found = []
-    for table in (ctx._cache.get("fee"), ctx._cache.get("ncci"), ctx._cache.get("icd")):
-        vintage = getattr(table, "vintage", None)
-        if isinstance(vintage, Vintage):
-            found.append(vintage.confidence)
-    return found
-
-
-def _vintage_notes(ctx: CheckContext) -> None:
-    labels = {"fee": "Fee schedule", "ncci": "NCCI edits", "icd": "ICD-10-CM"}
-    for key, label in labels.items():
-        vintage = getattr(ctx._cache.get(key), "vintage", None)
-        if isinstance(vintage, Vintage) and not vintage.exact:
-            extra = (
-                " Findings from these tables still ran, with "
-                f"{vintage.confidence.value} confidence."
-                if key == "ncci"
-                else ""
-            )
-            ctx.notes.append(f"{label}: {vintage.note}.{extra}")
-
-
-def _sources(ctx: CheckContext) -> list[str]:
-    out = []
-    for key, label in (
-        ("fee", "fee schedule"),
-        ("ncci", "NCCI practitioner edits"),
-        ("icd", "ICD-10-CM"),
-    ):
-        vintage = getattr(ctx._cache.get(key), "vintage", None)
-        if isinstance(vintage, Vintage):
-            out.append(vintage_source(label, vintage))
-    for p in ctx.code_sets.provenance:
-        out.append(f"{p.kind.value} {p.release.id} ({p.file})")
-    return out

@@ -14,8 +14,11 @@ from medpayiq.knowledge import AppealRoute, appeal_advice
 from medpayiq.records import HcpcsLevel2
 from medpayiq.reference import Confidence, IcdTable
 
-from ._context import CheckContext, Draft, vintage_source
+from ._claim import ClaimLine
+from ._context import CheckContext, Draft
+from ._day import MISSING, remember
 from ._results import Severity
+from ._snapshot import billable_children
 
 __all__ = ["check_diagnoses", "check_place_of_service", "check_procedure_codes"]
 
@@ -45,7 +48,7 @@ def check_place_of_service(ctx: CheckContext) -> list[Draft]:
         Draft(
             rule="claim.place-of-service",
             severity=Severity.DENY,
-            lines=tuple(n for n, _ in ctx.numbered_lines()),
+            lines=tuple(n for n, _ in ctx.lines),
             message=f"Place of service {pos} is {state}: the claim cannot be processed.",
             carc=("16",),
             rarc=("M77", "MA130"),
@@ -58,78 +61,102 @@ def check_place_of_service(ctx: CheckContext) -> list[Draft]:
     ]
 
 
+# What a code's own row says, whatever else is on the claim: nothing, a finding, or (status
+# T) a finding only when no other paid service is billed.
+_FINE, _STATUS_T = "fine", "status T"
+
+
 def check_procedure_codes(ctx: CheckContext) -> list[Draft]:
-    fee = ctx.fee
-    if fee is None:
+    if ctx.fee is None:
         return []
-    source = vintage_source("fee schedule", fee.vintage)
-    level2 = ctx.code_sets.hcpcs_level2
     drafts: list[Draft] = []
-    paid_codes = {
-        line.hcpcs
-        for line in ctx.claim.lines
-        if (row := fee.rvus.get((line.hcpcs, ""))) is not None and row.status in {"A", "R", "T"}
-    }
-    for number, line in ctx.numbered_lines():
-        row = fee.rvus.get((line.hcpcs, ""))
-        if row is None:
-            if _valid_level2(line.hcpcs, level2, ctx):
-                continue  # a valid Level II code that the fee schedule does not price
-            drafts.append(
-                Draft(
-                    rule="code.hcpcs-invalid",
-                    severity=Severity.DENY,
-                    lines=(number,),
-                    message=f"Line {number}: {line.hcpcs} is not in the fee schedule release "
-                    f"{fee.vintage.used.id} nor in the HCPCS Level II list: it is not a valid code "
-                    f"for {ctx.day}.",
-                    carc=("181",),
-                    rarc=("M51", "MA130"),
-                    fix="Correct the procedure code (check the CPT/HCPCS book for the date of "
-                    "service).",
-                    appeal=appeal_advice(AppealRoute.RESUBMIT),
-                    source=source,
-                    confidence=fee.vintage.confidence,
-                )
-            )
+    paid_codes: set[str] | None = None
+    memo = ctx.memo("code")
+    for number, line in ctx.lines:
+        key = (number, line.hcpcs)
+        found = memo.get(key, MISSING)
+        if found is MISSING:
+            found = remember(memo, key, _code_draft(ctx, number, line))
+        if found is _FINE:
             continue
-        if row.status in _UNPAID_STATUS:
-            why, carc, rarc = _UNPAID_STATUS[row.status]
-            drafts.append(
-                Draft(
-                    rule="code.hcpcs-status",
-                    severity=Severity.DENY,
-                    lines=(number,),
-                    message=f"Line {number}: {line.hcpcs} {why}.",
-                    carc=carc,
-                    rarc=rarc,
-                    fix="Bill the code Medicare pays for this service; a non-covered service is "
-                    "billable to the patient only with a signed ABN (modifier GA).",
-                    appeal=appeal_advice(
-                        AppealRoute.RESUBMIT if row.status == "I" else AppealRoute.NOT_APPEALABLE
-                    ),
-                    source=source,
-                    confidence=fee.vintage.confidence,
-                )
-            )
-        elif row.status == "T" and len(paid_codes - {line.hcpcs}) == 0:
-            continue
-        elif row.status in _REVIEW_STATUS:
-            drafts.append(
-                Draft(
-                    rule="code.hcpcs-status",
-                    severity=Severity.REVIEW,
-                    lines=(number,),
-                    message=f"Line {number}: {line.hcpcs} {_REVIEW_STATUS[row.status]}.",
-                    carc=("97",) if row.status == "T" else ("96",),
-                    rarc=(),
-                    fix="Check the coverage condition before sending.",
-                    appeal=appeal_advice(AppealRoute.REDETERMINATION),
-                    source=source,
-                    confidence=fee.vintage.confidence,
-                )
-            )
+        if found is _STATUS_T:
+            if paid_codes is None:
+                paid_codes = _paid_codes(ctx)
+            if len(paid_codes - {line.hcpcs}) == 0:
+                continue
+            found = _review_draft(ctx, number, line, "T")
+        drafts.append(found)
     return drafts
+
+
+def _paid_codes(ctx: CheckContext) -> set[str]:
+    return {
+        line.hcpcs
+        for _, line in ctx.lines
+        if (row := ctx.rvu(line.hcpcs)) is not None and row.status in {"A", "R", "T"}
+    }
+
+
+def _code_draft(ctx: CheckContext, number: int, line: ClaimLine) -> Draft | str:
+    fee = ctx.fee
+    assert fee is not None
+    source = ctx.tables.fee_source
+    row = ctx.rvu(line.hcpcs)
+    if row is None:
+        if _valid_level2(line.hcpcs, ctx.code_sets.hcpcs_level2, ctx):
+            return _FINE  # a valid Level II code that the fee schedule does not price
+        return Draft(
+            rule="code.hcpcs-invalid",
+            severity=Severity.DENY,
+            lines=(number,),
+            message=f"Line {number}: {line.hcpcs} is not in the fee schedule release "
+            f"{fee.vintage.used.id} nor in the HCPCS Level II list: it is not a valid code "
+            f"for {ctx.day}.",
+            carc=("181",),
+            rarc=("M51", "MA130"),
+            fix="Correct the procedure code (check the CPT/HCPCS book for the date of service).",
+            appeal=appeal_advice(AppealRoute.RESUBMIT),
+            source=source,
+            confidence=fee.vintage.confidence,
+        )
+    if row.status in _UNPAID_STATUS:
+        why, carc, rarc = _UNPAID_STATUS[row.status]
+        return Draft(
+            rule="code.hcpcs-status",
+            severity=Severity.DENY,
+            lines=(number,),
+            message=f"Line {number}: {line.hcpcs} {why}.",
+            carc=carc,
+            rarc=rarc,
+            fix="Bill the code Medicare pays for this service; a non-covered service is "
+            "billable to the patient only with a signed ABN (modifier GA).",
+            appeal=appeal_advice(
+                AppealRoute.RESUBMIT if row.status == "I" else AppealRoute.NOT_APPEALABLE
+            ),
+            source=source,
+            confidence=fee.vintage.confidence,
+        )
+    if row.status == "T":
+        return _STATUS_T
+    if row.status in _REVIEW_STATUS:
+        return _review_draft(ctx, number, line, row.status)
+    return _FINE
+
+
+def _review_draft(ctx: CheckContext, number: int, line: ClaimLine, status: str) -> Draft:
+    assert ctx.fee is not None
+    return Draft(
+        rule="code.hcpcs-status",
+        severity=Severity.REVIEW,
+        lines=(number,),
+        message=f"Line {number}: {line.hcpcs} {_REVIEW_STATUS[status]}.",
+        carc=("97",) if status == "T" else ("96",),
+        rarc=(),
+        fix="Check the coverage condition before sending.",
+        appeal=appeal_advice(AppealRoute.REDETERMINATION),
+        source=ctx.tables.fee_source,
+        confidence=ctx.fee.vintage.confidence,
+    )
 
 
 def _valid_level2(code: str, level2: Mapping[str, HcpcsLevel2], ctx: CheckContext) -> bool:
@@ -143,39 +170,52 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
     icd = ctx.icd
     if icd is None:
         return []
-    source = vintage_source("ICD-10-CM", icd.vintage)
     drafts: list[Draft] = []
+    memo = ctx.memo("diagnosis")
     for index, code in enumerate(ctx.claim.diagnoses, start=1):
-        pointing = tuple(
-            n for n, line in ctx.numbered_lines() if index in line.diagnosis_pointers
-        ) or tuple(n for n, _ in ctx.numbered_lines())
-        entry = icd.get(code)
-        if entry is None:
-            drafts.append(
-                Draft(
-                    rule="code.icd-invalid",
-                    severity=Severity.DENY,
-                    lines=pointing,
-                    message=f"Diagnosis {index} ({code}) is not an ICD-10-CM code in "
-                    f"{icd.vintage.used.id}, the code set for {ctx.day}.",
-                    carc=("16",),
-                    rarc=("M76", "MA130"),
-                    fix="Correct the diagnosis code to the billable ICD-10-CM code documented in "
-                    "the record.",
-                    appeal=appeal_advice(AppealRoute.RESUBMIT),
-                    source=source,
-                    confidence=icd.vintage.confidence,
-                )
-            )
-        elif not entry.billable:
-            drafts.append(_header_draft(index, code, pointing, icd, source))
+        pointing = tuple(n for n, line in ctx.lines if index in line.diagnosis_pointers)
+        if not pointing:
+            pointing = tuple(n for n, _ in ctx.lines)
+        key = (index, code, pointing)
+        found = memo.get(key, MISSING)
+        if found is MISSING:
+            found = remember(memo, key, _diagnosis_draft(ctx, index, code, pointing))
+        if found is not None:
+            drafts.append(found)
     return drafts
 
 
+def _diagnosis_draft(
+    ctx: CheckContext, index: int, code: str, pointing: tuple[int, ...]
+) -> Draft | None:
+    icd = ctx.icd
+    assert icd is not None
+    source = ctx.tables.icd_source
+    entry = icd.get(code)
+    if entry is None:
+        return Draft(
+            rule="code.icd-invalid",
+            severity=Severity.DENY,
+            lines=pointing,
+            message=f"Diagnosis {index} ({code}) is not an ICD-10-CM code in "
+            f"{icd.vintage.used.id}, the code set for {ctx.day}.",
+            carc=("16",),
+            rarc=("M76", "MA130"),
+            fix="Correct the diagnosis code to the billable ICD-10-CM code documented in "
+            "the record.",
+            appeal=appeal_advice(AppealRoute.RESUBMIT),
+            source=source,
+            confidence=icd.vintage.confidence,
+        )
+    if not entry.billable:
+        return _header_draft(ctx.reference, index, code, pointing, icd, source)
+    return None
+
+
 def _header_draft(
-    index: int, code: str, lines: tuple[int, ...], icd: IcdTable, source: str
+    reference: object, index: int, code: str, lines: tuple[int, ...], icd: IcdTable, source: str
 ) -> Draft:
-    children = icd.billable_children(code)
+    children = billable_children(reference, icd, code)
     shown = ", ".join(_dotted(c.code) for c in children[:12])
     more = f" and {len(children) - 12} more" if len(children) > 12 else ""
     return Draft(

@@ -1,38 +1,28 @@
 """What every rule needs: the claim, the reference tables for its date, and `Draft`, the
 finding a rule proposes before the checker prices it.
 
-Reference tables are fetched once per claim. A table that is not loaded does not stop the
-check: the rules that need it are skipped and a note says which and what to load.
+The tables come from `_day.day_tables` (shared by every claim of the date). A table that is
+not loaded does not stop the check: the rules that need it are skipped and a note says which
+and what to load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
-from typing import TypeVar
+from typing import Any
 
 from medpayiq.errors import DataError
 from medpayiq.knowledge import AppealAdvice
 from medpayiq.records import RvuRow
-from medpayiq.reference import (
-    CodeSets,
-    Confidence,
-    FeeSchedule,
-    IcdTable,
-    NcciTables,
-    ReferenceData,
-    Vintage,
-)
+from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
 from ._claim import Claim, ClaimLine
-from ._memo import memo_for
+from ._day import MISSING, day_tables, remember, vintage_source
+from ._pricing import PriceLine
 from ._results import Severity
 
 __all__ = ["CheckContext", "Draft", "vintage_source"]
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,7 +30,9 @@ class Draft:
     """A finding before pricing. `fixed` maps a 1-based line number to the corrected line
     whose price is what the finding puts at risk (MUE: the line cut to the allowed units;
     an invalid modifier: the line without it); other lines are at risk as billed.
-    `denies` False: the line is flagged but not removed from the expected payment."""
+    `denies` False: the line is flagged but not removed from the expected payment.
+
+    Drafts are immutable, so a rule may hand out the same one for the same inputs."""
 
     rule: str
     severity: Severity
@@ -52,86 +44,65 @@ class Draft:
     appeal: AppealAdvice | None
     source: str
     confidence: Confidence
-    fixed: tuple[tuple[int, ClaimLine], ...] = ()
+    fixed: tuple[tuple[int, PriceLine], ...] = ()
     denies: bool = True
 
 
-def vintage_source(label: str, vintage: Vintage) -> str:
-    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)"."""
-    memo = memo_for(vintage, "source")
-    text = memo.get(label)
-    if text is None:
-        text = memo[label] = _vintage_source(label, vintage)
-    return text
-
-
-def _vintage_source(label: str, vintage: Vintage) -> str:
-    files = ", ".join(p.file for p in vintage.provenance)
-    text = f"{label} {vintage.used.id}"
-    return f"{text} ({files})" if files else text
-
-
-@dataclass
 class CheckContext:
-    """The claim and its reference tables (looked up once, lazily)."""
+    """The claim, its numbered lines, and its date's tables (`tables`, shared)."""
 
-    reference: ReferenceData
-    claim: Claim
-    notes: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    _cache: dict[str, object] = field(default_factory=dict)
+    __slots__ = (
+        "_fee_on",
+        "claim",
+        "code_sets",
+        "day",
+        "fee",
+        "icd",
+        "lines",
+        "ncci",
+        "notes",
+        "price_lines",
+        "reference",
+        "rvus",
+        "tables",
+    )  # fmt: skip
 
-    @property
-    def day(self) -> date:
-        return self.claim.date_of_service
+    def __init__(self, reference: ReferenceData, claim: Claim) -> None:
+        self.reference = reference
+        self.claim = claim
+        self.day: date = claim.date_of_service
+        tables = self.tables = day_tables(reference, self.day)
+        self.fee = tables.fee
+        self.ncci = tables.ncci
+        self.icd = tables.icd
+        self.code_sets = tables.code_sets
+        self.rvus = tables.rvus
+        self.lines: list[tuple[int, ClaimLine]] = list(enumerate(claim.lines, start=1))
+        self.price_lines: list[tuple[int, PriceLine]] = [
+            (n, PriceLine(line.hcpcs, tuple(line.modifiers), line.units)) for n, line in self.lines
+        ]
+        self.notes: list[str] = []  # this claim's own notes (the date's are in `tables`)
+        self._fee_on: dict[date, FeeSchedule | None] | None = None
 
-    def _table(self, key: str, label: str, load: Callable[[], T]) -> T | None:
-        if key in self._cache:
-            return self._cache[key]  # type: ignore[return-value]
-        try:
-            value: T | None = load()
-        except DataError as exc:
-            self.notes.append(f"{label} checks skipped: {exc}")
-            value = None
-        self._cache[key] = value
-        return value
+    def numbered_lines(self) -> list[tuple[int, ClaimLine]]:
+        return self.lines
 
-    @cached_property
-    def fee(self) -> FeeSchedule | None:
-        return self._table("fee", "fee schedule", lambda: self.reference.fee_schedule(self.day))
-
-    @cached_property
-    def ncci(self) -> NcciTables | None:
-        return self._table("ncci", "NCCI", lambda: self.reference.ncci(self.day))
-
-    @cached_property
-    def icd(self) -> IcdTable | None:
-        return self._table("icd", "ICD-10-CM", lambda: self.reference.icd10cm(self.day))
-
-    @cached_property
-    def code_sets(self) -> CodeSets:
-        return self.reference.code_sets()
-
-    @cached_property
-    def _rvus(self) -> Mapping[tuple[str, str], RvuRow]:
-        return self.fee.rvus if self.fee is not None else {}
+    def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
+        return self.rvus.get((hcpcs, modifier))
 
     def fee_on(self, day: date) -> FeeSchedule | None:
         """The fee schedule for another date (history); the claim's when none is loaded."""
-        key = f"fee:{day.isoformat()}"
-        if key not in self._cache:
+        if self._fee_on is None:
+            self._fee_on = self.tables.memo("fee-on")
+        found = self._fee_on.get(day, MISSING)
+        if found is MISSING:
             try:
-                self._cache[key] = self.reference.fee_schedule(day)
+                found = self.reference.fee_schedule(day)
             except DataError:
-                self._cache[key] = self.fee
-        return self._cache[key]  # type: ignore[return-value]
+                found = self.fee
+            remember(self._fee_on, day, found)
+        return found  # type: ignore[no-any-return]
 
-    def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
-        return self._rvus.get((hcpcs, modifier))
-
-    @cached_property
-    def _numbered(self) -> list[tuple[int, ClaimLine]]:
-        return list(enumerate(self.claim.lines, start=1))
-
-    def numbered_lines(self) -> list[tuple[int, ClaimLine]]:
-        return self._numbered
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A memo table of the claim's date (see `DayTables.memo`)."""
+        return self.tables.memo(name)

@@ -27,6 +27,7 @@ from medpayiq.reference import Confidence
 
 from ._claim import ClaimLine
 from ._context import CheckContext, Draft
+from ._day import remember
 from ._results import Severity
 
 __all__ = ["check_global_surgery"]
@@ -47,8 +48,12 @@ def check_global_surgery(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> 
     if ctx.fee is None:
         return []
     drafts = _same_day(ctx, ptp_pairs)
+    if not ctx.claim.history:
+        return drafts
     surgeries = _history_surgeries(ctx)
-    for number, line in ctx.numbered_lines():
+    if not surgeries:
+        return drafts
+    for number, line in ctx.lines:
         for surgery in surgeries:
             found = _in_period(ctx, number, line, surgery)
             if found is not None:
@@ -141,39 +146,67 @@ def _confidence(ctx: CheckContext) -> Confidence:
     return ctx.fee.vintage.confidence
 
 
+def _code_kind(ctx: CheckContext, code: str) -> tuple[bool, str | None]:
+    """Whether `code` is an E/M, and its global days if it is a surgical procedure."""
+    if is_em_code(code):
+        return True, None
+    row = ctx.rvu(code)
+    return False, row.global_days if row is not None and row.global_days in _SURGICAL else None
+
+
 def _same_day(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
     procedures = []
-    for number, line in ctx.numbered_lines():
-        row = ctx.rvu(line.hcpcs)
-        if row is not None and row.global_days in _SURGICAL and not is_em_code(line.hcpcs):
-            procedures.append((number, line, row.global_days))
+    visits = []
+    kinds = ctx.memo("kind")
+    for number, line in ctx.lines:
+        kind = kinds.get(line.hcpcs)
+        if kind is None:
+            kind = remember(kinds, line.hcpcs, _code_kind(ctx, line.hcpcs))
+        em, days = kind
+        if em:
+            visits.append((number, line))
+        elif days is not None:
+            procedures.append((number, line.hcpcs, days))
     drafts: list[Draft] = []
-    for number, line in ctx.numbered_lines():
-        if not is_em_code(line.hcpcs) or not procedures:
-            continue
-        for p_number, p_line, days in procedures:
-            if (p_line.hcpcs, line.hcpcs) in ptp_pairs:
+    if not procedures:
+        return drafts
+    for number, line in visits:
+        for p_number, p_code, days in procedures:
+            if (p_code, line.hcpcs) in ptp_pairs:
                 continue  # the NCCI edit says it (and which modifiers it accepts)
-            needed = {"25", "57"} if days == "090" else {"25"}
-            if needed & set(line.modifiers):
+            needed = _SAME_DAY_090 if days == "090" else _SAME_DAY
+            if not needed.isdisjoint(line.modifiers):
                 continue
-            wanted = "57 (decision for surgery) or 25" if days == "090" else "25"
-            drafts.append(
-                Draft(
-                    rule="global.em-same-day",
-                    severity=Severity.DENY,
-                    lines=(number,),
-                    message=f"Line {number}: the E/M {line.hcpcs} is on the same day as "
-                    f"{p_line.hcpcs} (line {p_number}, {days}-day global); without {wanted} it is "
-                    "part of the procedure.",
-                    carc=("97",),
-                    rarc=("M144",),
-                    fix=f"If the E/M was significant and separately identifiable, add {wanted} to "
-                    f"line {number}; otherwise remove it.",
-                    appeal=appeal_advice(AppealRoute.REOPENING),
-                    source=GLOBAL_SURGERY_SOURCE,
-                    confidence=_confidence(ctx),
-                )
-            )
+            key = (number, line.hcpcs, p_number, p_code, days)
+            memo = ctx.memo("em-same-day")
+            found = memo.get(key)
+            if found is None:
+                found = remember(memo, key, _same_day_draft(ctx, *key))
+            drafts.append(found)
             break
     return drafts
+
+
+_SAME_DAY = frozenset({"25"})
+_SAME_DAY_090 = frozenset({"25", "57"})
+
+
+def _same_day_draft(
+    ctx: CheckContext, number: int, code: str, p_number: int, p_code: str, days: str
+) -> Draft:
+    wanted = "57 (decision for surgery) or 25" if days == "090" else "25"
+    return Draft(
+        rule="global.em-same-day",
+        severity=Severity.DENY,
+        lines=(number,),
+        message=f"Line {number}: the E/M {code} is on the same day as "
+        f"{p_code} (line {p_number}, {days}-day global); without {wanted} it is "
+        "part of the procedure.",
+        carc=("97",),
+        rarc=("M144",),
+        fix=f"If the E/M was significant and separately identifiable, add {wanted} to "
+        f"line {number}; otherwise remove it.",
+        appeal=appeal_advice(AppealRoute.REOPENING),
+        source=GLOBAL_SURGERY_SOURCE,
+        confidence=_confidence(ctx),
+    )

@@ -13,8 +13,9 @@ from medpayiq.knowledge import ASSISTANT_MODIFIERS, AppealRoute, appeal_advice, 
 from medpayiq.records import Modifier, RvuRow
 from medpayiq.reference import Confidence
 
-from ._claim import ClaimLine
-from ._context import CheckContext, Draft, vintage_source
+from ._context import CheckContext, Draft
+from ._day import remember
+from ._pricing import PriceLine
 from ._results import Severity
 
 __all__ = ["check_modifiers"]
@@ -59,38 +60,49 @@ _COSURGERY = {
 
 
 def check_modifiers(ctx: CheckContext) -> list[Draft]:
-    fee = ctx.fee
-    known = ctx.code_sets.modifiers
     drafts: list[Draft] = []
-    source = vintage_source("fee schedule", fee.vintage) if fee else ""
-    for number, line in ctx.numbered_lines():
-        if known:
-            drafts.extend(_unknown(number, line, known, ctx))
-        row = ctx.rvu(line.hcpcs)
-        if row is None or fee is None:
+    memo = ctx.memo("modifiers")
+    for key in ctx.price_lines:
+        if not key[1].modifiers:
             continue
-        for modifier in line.modifiers:
-            found = _indicator_problem(number, line, modifier, row, ctx, source)
-            if found is not None:
-                drafts.append(found)
+        found = memo.get(key)
+        if found is None:
+            found = remember(memo, key, _line_drafts(ctx, *key))
+        drafts.extend(found)
     return drafts
 
 
-def _without(line: ClaimLine, modifier: str) -> ClaimLine:
-    return line.model_copy(update={"modifiers": [m for m in line.modifiers if m != modifier]})
+def _line_drafts(ctx: CheckContext, number: int, line: PriceLine) -> tuple[Draft, ...]:
+    """The findings on one line's modifiers (the same for the same line on the date)."""
+    drafts: list[Draft] = []
+    known = ctx.code_sets.modifiers
+    if known:
+        drafts.extend(_unknown(number, line, known, ctx))
+    row = ctx.rvu(line.hcpcs)
+    if row is None or ctx.fee is None:
+        return tuple(drafts)
+    for modifier in line.modifiers:
+        found = _indicator_problem(number, line, modifier, row, ctx, ctx.tables.fee_source)
+        if found is not None:
+            drafts.append(found)
+    return tuple(drafts)
+
+
+def _without(line: PriceLine, modifier: str) -> PriceLine:
+    return line._replace(modifiers=tuple(m for m in line.modifiers if m != modifier))
 
 
 def _unknown(
-    number: int, line: ClaimLine, known: Mapping[str, Modifier], ctx: CheckContext
+    number: int, line: PriceLine, known: Mapping[str, Modifier], ctx: CheckContext
 ) -> list[Draft]:
-    provenance = ctx.code_sets.provenance
-    files = ", ".join(
-        f"{p.file} ({p.release.id})" for p in provenance if p.kind.value == "modifier"
-    )
     out = []
     for modifier in line.modifiers:
         if modifier in known:
             continue
+        provenance = ctx.code_sets.provenance
+        files = ", ".join(
+            f"{p.file} ({p.release.id})" for p in provenance if p.kind.value == "modifier"
+        )
         out.append(
             Draft(
                 rule="modifier.unknown",
@@ -111,7 +123,7 @@ def _unknown(
 
 
 def _indicator_problem(
-    number: int, line: ClaimLine, modifier: str, row: RvuRow, ctx: CheckContext, source: str
+    number: int, line: PriceLine, modifier: str, row: RvuRow, ctx: CheckContext, source: str
 ) -> Draft | None:
     assert ctx.fee is not None
     confidence = ctx.fee.vintage.confidence

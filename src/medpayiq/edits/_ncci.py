@@ -4,7 +4,7 @@ edits (DOMAIN.md section 7), on the practitioner tables of the claim's date.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from typing import NamedTuple
 
 from medpayiq.knowledge import (
     ANATOMIC_MODIFIERS,
@@ -15,11 +15,13 @@ from medpayiq.knowledge import (
     is_em_code,
 )
 from medpayiq.records import MueEdit, PtpEdit
-from medpayiq.reference import NcciTables
+from medpayiq.reference import edit_in_force
 
 from ._claim import ClaimLine
-from ._context import CheckContext, Draft, vintage_source
+from ._context import CheckContext, Draft
+from ._day import MISSING, remember
 from ._memo import memo_for
+from ._pricing import PriceLine
 from ._results import Severity
 
 __all__ = ["check_addons", "check_mue", "check_ptp"]
@@ -44,16 +46,14 @@ def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
     ncci = ctx.ncci
     if ncci is None:
         return [], set()
-    lines = ctx.numbered_lines()
-    edits = _edits_among(ncci, {line.hcpcs for _, line in lines})
-    source = vintage_source("NCCI practitioner PTP", ncci.vintage)
+    by_code: dict[str, list[tuple[int, ClaimLine]]] = {}
+    for number, line in ctx.lines:
+        by_code.setdefault(line.hcpcs, []).append((number, line))
     drafts: list[Draft] = []
     seen: set[tuple[int, int]] = set()
-    by_code: dict[str, list[tuple[int, ClaimLine]]] = defaultdict(list)
-    for number, line in lines:
-        by_code[line.hcpcs].append((number, line))
     pairs: set[tuple[str, str]] = set()
-    for edit in edits:
+    memo = ctx.memo("ptp")
+    for edit in _edits_among(ctx, by_code):
         if edit.modifier_indicator == "9":
             continue  # the edit does not apply
         pairs.add((edit.column1, edit.column2))
@@ -62,52 +62,74 @@ def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
                 if (n1, n2) in seen:
                     continue
                 seen.add((n1, n2))
-                bypass = sorted(NCCI_ASSOCIATED_MODIFIERS & {*line1.modifiers, *line2.modifiers})
-                where = (
-                    f"line {n2} ({edit.column2}) with line {n1} ({edit.column1}): NCCI PTP "
-                    f"edit {edit.column1}/{edit.column2}, modifier indicator "
-                    f'{edit.modifier_indicator}, rationale "{edit.rationale}"'
-                )
-                if edit.modifier_indicator == "1" and bypass:
-                    drafts.append(
-                        Draft(
-                            rule="ncci.ptp-bypass",
-                            severity=Severity.INFO,
-                            lines=(n2,),
-                            message=f"Paid only because of modifier {', '.join(bypass)}: {where}. "
-                            "The record must support the modifier.",
-                            carc=("97", "236"),
-                            rarc=("N20",),
-                            fix="Keep the modifier only if the documentation shows the separate "
-                            "service it claims.",
-                            appeal=None,
-                            source=source,
-                            confidence=ncci.vintage.confidence,
-                            denies=False,
-                        )
-                    )
-                    continue
-                drafts.append(
-                    _ptp_denial(n1, n2, edit.column2, edit.modifier_indicator, where, source, ctx)
-                )
+                bypass: tuple[str, ...] = ()
+                if edit.modifier_indicator == "1":
+                    bypass = _bypass(line1.modifiers, line2.modifiers)
+                key = (n1, n2, edit, bypass)
+                found = memo.get(key)
+                if found is None:
+                    found = remember(memo, key, _ptp_draft(ctx, n1, n2, edit, bypass))
+                drafts.append(found)
     return drafts, pairs
 
 
-def _edits_among(ncci: NcciTables, codes: set[str]) -> list[PtpEdit]:
+def _bypass(first: list[str], second: list[str]) -> tuple[str, ...]:
+    """The NCCI-associated modifiers on either line, sorted."""
+    if not first and not second:
+        return ()
+    return tuple(sorted(NCCI_ASSOCIATED_MODIFIERS.intersection([*first, *second])))
+
+
+def _edits_among(
+    ctx: CheckContext, by_code: dict[str, list[tuple[int, ClaimLine]]]
+) -> list[PtpEdit]:
     """`ncci.ptp_among(codes)`, from a per-table index of each code's column 2 edits (a
-    code's edits are read once; E/M and common procedures have thousands)."""
+    code's edits are read once per table; E/M and common procedures have hundreds), in the
+    claim's line order."""
+    ncci = ctx.ncci
+    assert ncci is not None
     index = memo_for(ncci, "ptp")
-    found = []
-    for code in codes:
+    found: list[PtpEdit] = []
+    for code in by_code:
         by_column2 = index.get(code)
         if by_column2 is None:
-            by_column2 = defaultdict(list)
+            grouped: dict[str, list[PtpEdit]] = {}
             for edit in ncci.ptp_for(code):
-                by_column2[edit.column2].append(edit)
-            index[code] = by_column2
-        for other in codes:
-            found.extend(by_column2.get(other, ()))
+                grouped.setdefault(edit.column2, []).append(edit)
+            by_column2 = index[code] = grouped
+        if by_column2:
+            for other in by_code:
+                if (edits := by_column2.get(other)) is not None:
+                    found.extend(edits)
     return found
+
+
+def _ptp_draft(
+    ctx: CheckContext, n1: int, n2: int, edit: PtpEdit, bypass: tuple[str, ...]
+) -> Draft:
+    assert ctx.ncci is not None
+    source = ctx.tables.ptp_source
+    where = (
+        f"line {n2} ({edit.column2}) with line {n1} ({edit.column1}): NCCI PTP "
+        f"edit {edit.column1}/{edit.column2}, modifier indicator "
+        f'{edit.modifier_indicator}, rationale "{edit.rationale}"'
+    )
+    if edit.modifier_indicator == "1" and bypass:
+        return Draft(
+            rule="ncci.ptp-bypass",
+            severity=Severity.INFO,
+            lines=(n2,),
+            message=f"Paid only because of modifier {', '.join(bypass)}: {where}. "
+            "The record must support the modifier.",
+            carc=("97", "236"),
+            rarc=("N20",),
+            fix="Keep the modifier only if the documentation shows the separate service it claims.",
+            appeal=None,
+            source=source,
+            confidence=ctx.ncci.vintage.confidence,
+            denies=False,
+        )
+    return _ptp_denial(n1, n2, edit.column2, edit.modifier_indicator, where, source, ctx)
 
 
 def _ptp_denial(
@@ -154,27 +176,37 @@ def _ptp_denial(
 
 
 def check_mue(ctx: CheckContext) -> list[Draft]:
-    ncci = ctx.ncci
-    if ncci is None:
+    if ctx.ncci is None:
         return []
-    source = vintage_source("NCCI practitioner MUE", ncci.vintage)
-    by_code: dict[str, list[tuple[int, ClaimLine]]] = defaultdict(list)
-    for number, line in ctx.numbered_lines():
-        by_code[line.hcpcs].append((number, line))
+    by_code: dict[str, list[tuple[int, PriceLine]]] = {}
+    for number, line in ctx.price_lines:
+        by_code.setdefault(line.hcpcs, []).append((number, line))
     drafts: list[Draft] = []
+    memo = ctx.memo("mue")
     for code, lines in by_code.items():
-        edit = ncci.mue(code)
-        if edit is None:
-            continue
-        if edit.mai == "1":
-            drafts.extend(_mue_line_edit(code, lines, edit, source, ctx))
-        else:
-            drafts.extend(_mue_date_edit(code, lines, edit, source, ctx))
+        key = (code, tuple(lines))
+        found = memo.get(key)
+        if found is None:
+            found = remember(memo, key, _mue_drafts(ctx, code, lines))
+        drafts.extend(found)
     return drafts
 
 
+def _mue_drafts(
+    ctx: CheckContext, code: str, lines: list[tuple[int, PriceLine]]
+) -> tuple[Draft, ...]:
+    assert ctx.ncci is not None
+    edit = ctx.ncci.mue(code)
+    if edit is None:
+        return ()
+    source = ctx.tables.mue_source
+    if edit.mai == "1":
+        return tuple(_mue_line_edit(code, lines, edit, source, ctx))
+    return tuple(_mue_date_edit(code, lines, edit, source, ctx))
+
+
 def _mue_line_edit(
-    code: str, lines: list[tuple[int, ClaimLine]], edit: MueEdit, source: str, ctx: CheckContext
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: CheckContext
 ) -> list[Draft]:
     assert ctx.ncci is not None
     drafts = []
@@ -203,7 +235,7 @@ def _mue_line_edit(
                 ),
                 source=source,
                 confidence=ctx.ncci.vintage.confidence,
-                fixed=((number, line.model_copy(update={"units": edit.value})),),
+                fixed=((number, line._replace(units=edit.value)),),
             )
         )
     total = sum(line.units for _, line in lines)
@@ -232,7 +264,7 @@ def _mue_line_edit(
 
 
 def _mue_date_edit(
-    code: str, lines: list[tuple[int, ClaimLine]], edit: MueEdit, source: str, ctx: CheckContext
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: CheckContext
 ) -> list[Draft]:
     assert ctx.ncci is not None
     total = sum(line.units for _, line in lines)
@@ -260,7 +292,7 @@ def _mue_date_edit(
         keep = min(left, line.units)
         left -= keep
         if keep:
-            fixed.append((number, line.model_copy(update={"units": keep})))
+            fixed.append((number, line._replace(units=keep)))
     numbers = tuple(n for n, _ in lines)
     return [
         Draft(
@@ -281,81 +313,112 @@ def _mue_date_edit(
     ]
 
 
+class _Addon(NamedTuple):
+    """What the add-on edit table says of a code on the date."""
+
+    listed: tuple[str, ...]  # eligible primaries, sorted ("CCCCC", any primary, left out)
+    type_one_only: bool  # every row is Type I
+
+
+def _addon(ctx: CheckContext, code: str) -> _Addon | None:
+    """None: not an add-on code (no add-on edit row in force, and not a ZZZ global)."""
+    assert ctx.ncci is not None
+    rows = [r for r in ctx.ncci.addon_primaries(code) if edit_in_force(r, ctx.day)]
+    row = ctx.rvu(code)
+    if not rows and (row is None or row.global_days != "ZZZ"):
+        return None
+    types = {r.edit_type for r in rows}
+    return _Addon(
+        tuple(sorted({r.primary for r in rows if r.primary != "CCCCC"})),
+        "1" in types and not types - {"1"},
+    )
+
+
 def check_addons(ctx: CheckContext) -> list[Draft]:
-    ncci = ctx.ncci
-    if ncci is None:
+    if ctx.ncci is None:
         return []
-    source = vintage_source("NCCI add-on code edits", ncci.vintage)
-    claim_codes = {line.hcpcs for line in ctx.claim.lines}
-    same_day = {
+    drafts: list[Draft] = []
+    claim_codes: set[str] | None = None
+    same_day: set[str] | None = None
+    addons = ctx.memo("addon")
+    for number, line in ctx.lines:
+        addon = addons.get(line.hcpcs, MISSING)
+        if addon is MISSING:
+            addon = remember(addons, line.hcpcs, _addon(ctx, line.hcpcs))
+        if addon is None:
+            continue
+        if claim_codes is None or same_day is None:
+            claim_codes = {line.hcpcs for _, line in ctx.lines}
+            same_day = _same_day_codes(ctx)
+        present = (claim_codes - {line.hcpcs}) | same_day
+        if not present.isdisjoint(addon.listed):
+            continue
+        if addon.listed and addon.type_one_only:
+            kind = "type-1"
+        elif addon.listed:
+            kind = "type-3"
+        elif present - claim_codes or _other_procedures(ctx, line.hcpcs):
+            continue  # Type II / ZZZ without a list: another procedure is there
+        else:
+            kind = "none"
+        key = (number, line.hcpcs, kind)
+        memo = ctx.memo("addon-draft")
+        found = memo.get(key)
+        if found is None:
+            found = remember(memo, key, _addon_draft(ctx, number, line.hcpcs, addon, kind))
+        drafts.append(found)
+    return drafts
+
+
+def _same_day_codes(ctx: CheckContext) -> set[str]:
+    return {
         h.hcpcs
         for h in ctx.claim.history
         if h.date_of_service == ctx.day
         and (h.provider_npi is None or h.provider_npi == ctx.claim.provider.npi)
     }
-    drafts: list[Draft] = []
-    for number, line in ctx.numbered_lines():
-        rows = [
-            r
-            for r in ncci.addon_primaries(line.hcpcs)
-            if (r.effective is None or r.effective <= ctx.day)
-            and (r.deletion is None or r.deletion > ctx.day)
-        ]
-        row = ctx.rvu(line.hcpcs)
-        if not rows and (row is None or row.global_days != "ZZZ"):
-            continue
-        present = (claim_codes - {line.hcpcs}) | same_day
-        listed = sorted({r.primary for r in rows if r.primary != "CCCCC"})
-        types = {r.edit_type for r in rows}
-        if set(listed) & present:
-            continue
-        if listed and "1" in types and not types - {"1"}:
-            severity, rule_note = Severity.DENY, "a Type I add-on: only the listed primaries count"
-        elif listed:
-            severity, rule_note = (
-                Severity.REVIEW,
-                ("a Type III add-on: the contractor may accept other primaries"),
-            )
-        elif present - claim_codes or _other_procedures(ctx, line.hcpcs):
-            continue  # Type II / ZZZ without a list: another procedure is there
-        else:
-            severity, rule_note = Severity.DENY, "an add-on code billed without any primary"
-        shown = ", ".join(listed[:10]) + (
-            f" and {len(listed) - 10} more" if len(listed) > 10 else ""
-        )
-        drafts.append(
-            Draft(
-                rule="ncci.addon",
-                severity=severity,
-                lines=(number,),
-                message=f"Line {number}: {line.hcpcs} is an add-on code ({rule_note}) and no "
-                f"eligible primary is billed on the same date by the same provider"
-                + (f"; eligible primaries: {shown}." if listed else "."),
-                carc=("B15",),
-                rarc=(),
-                fix=(
-                    f"Bill the primary procedure ({shown}) performed in the same session, or "
-                    f"remove {line.hcpcs}."
-                    if listed
-                    else f"Bill the primary procedure performed with {line.hcpcs}, or remove it."
-                ),
-                appeal=appeal_advice(
-                    AppealRoute.REOPENING,
-                    note=(
-                        "If the primary was performed but left off or denied, correct it first; "
-                        "the "
-                        "add-on is then reprocessed through a reopening."
-                    ),
-                ),
-                source=source,
-                confidence=ncci.vintage.confidence,
-            )
-        )
-    return drafts
+
+
+_ADDON_KINDS = {
+    "type-1": (Severity.DENY, "a Type I add-on: only the listed primaries count"),
+    "type-3": (Severity.REVIEW, "a Type III add-on: the contractor may accept other primaries"),
+    "none": (Severity.DENY, "an add-on code billed without any primary"),
+}
+
+
+def _addon_draft(ctx: CheckContext, number: int, code: str, addon: _Addon, kind: str) -> Draft:
+    assert ctx.ncci is not None
+    severity, rule_note = _ADDON_KINDS[kind]
+    listed = addon.listed
+    shown = ", ".join(listed[:10]) + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
+    return Draft(
+        rule="ncci.addon",
+        severity=severity,
+        lines=(number,),
+        message=f"Line {number}: {code} is an add-on code ({rule_note}) and no "
+        f"eligible primary is billed on the same date by the same provider"
+        + (f"; eligible primaries: {shown}." if listed else "."),
+        carc=("B15",),
+        rarc=(),
+        fix=(
+            f"Bill the primary procedure ({shown}) performed in the same session, or remove {code}."
+            if listed
+            else f"Bill the primary procedure performed with {code}, or remove it."
+        ),
+        appeal=appeal_advice(
+            AppealRoute.REOPENING,
+            note=(
+                "If the primary was performed but left off or denied, correct it first; the "
+                "add-on is then reprocessed through a reopening."
+            ),
+        ),
+        source=ctx.tables.addon_source,
+        confidence=ctx.ncci.vintage.confidence,
+    )
 
 
 def _other_procedures(ctx: CheckContext, addon: str) -> bool:
-    for line in ctx.claim.lines:
+    for _, line in ctx.lines:
         if line.hcpcs == addon:
             continue
         row = ctx.rvu(line.hcpcs)

@@ -23,7 +23,7 @@ from medpayiq.reference import Confidence, Coverage
 
 from ._claim import ClaimLine
 from ._context import CheckContext, Draft
-from ._pricing import price_lines
+from ._pricing import PriceLine, price_lines
 from ._results import Guidance, Severity
 
 __all__ = ["check_policies"]
@@ -35,14 +35,11 @@ def check_policies(ctx: CheckContext, ptp_denied: set[int]) -> tuple[list[Draft]
     drafts: list[Draft] = []
     guidance: list[Guidance] = []
     for pack in policy_packs():
-        if not pack.in_force(ctx.day):
+        codes = pack.codes
+        lines = [(n, line, codes[line.hcpcs]) for n, line in ctx.lines if line.hcpcs in codes]
+        if not lines and not any(h.hcpcs in codes for h in ctx.claim.history):
             continue
-        lines = [
-            (n, line, pack.codes[line.hcpcs])
-            for n, line in ctx.numbered_lines()
-            if line.hcpcs in pack.codes
-        ]
-        if not lines and not any(h.hcpcs in pack.codes for h in ctx.claim.history):
+        if not pack.in_force(ctx.day):
             continue
         for rule in pack.rules:
             if not rule.in_force(ctx.day):
@@ -82,7 +79,7 @@ def _draft(
     lines: tuple[int, ...],
     message: str,
     *,
-    fixed: tuple[tuple[int, ClaimLine], ...] = (),
+    fixed: tuple[tuple[int, PriceLine], ...] = (),
     severity: Severity | None = None,
     route: AppealRoute | None = None,
     source: str | None = None,
@@ -207,7 +204,7 @@ def _levels(
                     (n,),
                     f"Line {n}: {line.units} units of {line.hcpcs}: an interlaminar epidural "
                     f"injection is covered for {interlaminar_max} level per session.",
-                    fixed=((n, line.model_copy(update={"units": interlaminar_max})),),
+                    fixed=((n, PriceLine(line.hcpcs, tuple(line.modifiers), interlaminar_max)),),
                     route=AppealRoute.REOPENING,
                 )
             )
@@ -296,7 +293,7 @@ def _imaging_bundled(
             "guidance; it is not billed separately, with or without a modifier.",
             route=AppealRoute.NOT_APPEALABLE,
         )
-        for n, line in ctx.numbered_lines()
+        for n, line in ctx.lines
         if line.hcpcs in imaging
     ]
 
@@ -397,7 +394,7 @@ def _carrier(ctx: CheckContext) -> str | None:
     """The claim's MAC carrier number: given, or from the locality its ZIP resolves to."""
     if ctx.claim.carrier:
         return ctx.claim.carrier
-    locality = price_lines(ctx.reference, ctx.claim, list(enumerate(ctx.claim.lines, 1))).locality
+    locality = price_lines(ctx.reference, ctx.tables, ctx.claim, ctx.price_lines).locality
     return locality.split("-")[0] if locality else None
 
 

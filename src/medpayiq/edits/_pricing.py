@@ -11,15 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.pricing import ClaimResult, LineRequest, Location, price_claim, price_line
 from medpayiq.reference import Confidence, ReferenceData
 
-from ._claim import Claim, ClaimLine
-from ._memo import memo_for
+from ._claim import Claim
+from ._day import DayTables, remember
 
-__all__ = ["LinePrices", "price_lines"]
+__all__ = ["LinePrices", "PriceLine", "price_lines"]
+
+
+class PriceLine(NamedTuple):
+    """What the engine reads of a claim line (a corrected line is one of these too)."""
+
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    units: int
 
 
 @dataclass(frozen=True)
@@ -41,18 +50,6 @@ def _location(claim: Claim) -> Location:
     return Location(locality=f"{claim.carrier}-{claim.locality}")
 
 
-def _request(claim: Claim, number: int, line: ClaimLine) -> LineRequest:
-    return LineRequest(
-        hcpcs=line.hcpcs,
-        date_of_service=claim.date_of_service,
-        modifiers=tuple(line.modifiers),
-        units=line.units,
-        location=_location(claim),
-        pos=claim.place_of_service,
-        line_id=str(number),
-    )
-
-
 def _claim_price(
     reference: ReferenceData, claim: Claim, requests: Sequence[LineRequest]
 ) -> ClaimResult:
@@ -68,54 +65,87 @@ _NPP = frozenset({"np", "pa", "cns"})
 
 
 def price_lines(
-    reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, ClaimLine]]
+    reference: ReferenceData,
+    tables: DayTables,
+    claim: Claim,
+    lines: Sequence[tuple[int, PriceLine]],
 ) -> LinePrices:
-    """Price `lines` (numbered as on the claim) as one claim. Results are memoised per
-    reference object by everything the engine reads: date, place, provider and lines (the
-    date itself, not its quarter: a CF or GPCI rule can change mid-quarter)."""
+    """Price `lines` (numbered as on the claim) as one claim. Results are memoised per date
+    (`tables`) by everything else the engine reads: place, provider and lines (the whole ZIP,
+    since a ZIP+4 can name another locality than its ZIP5)."""
     if not lines:
         return LinePrices({})
     key = (
-        claim.date_of_service, claim.zip5, claim.carrier, claim.locality,
-        claim.place_of_service, claim.provider.participating, claim.provider.type,
-        tuple((n, line.hcpcs, tuple(line.modifiers), line.units) for n, line in lines),
+        claim.zip, claim.carrier, claim.locality, claim.place_of_service,
+        claim.provider.participating, claim.provider.type, tuple(lines),
     )  # fmt: skip
-    memo = memo_for(reference, "prices")
-    found = memo.get(key)
+    memo = tables.memo("prices")
+    found: LinePrices | None = memo.get(key)
     if found is None:
-        found = memo[key] = _price_lines(reference, claim, lines)
+        found = remember(memo, key, _price_lines(reference, tables, claim, lines))
     return found
 
 
 def _price_lines(
-    reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, ClaimLine]]
+    reference: ReferenceData,
+    tables: DayTables,
+    claim: Claim,
+    lines: Sequence[tuple[int, PriceLine]],
 ) -> LinePrices:
-    requests = [_request(claim, n, line) for n, line in lines]
+    location = _location(claim)
+    requests = [
+        LineRequest(
+            hcpcs=line.hcpcs,
+            date_of_service=claim.date_of_service,
+            modifiers=line.modifiers,
+            units=line.units,
+            location=location,
+            pos=claim.place_of_service,
+            line_id=str(n),
+        )
+        for n, line in lines
+    ]
+    # Lines the engine rejected before (an unknown code, such as a drug's J code, or an
+    # invalid modifier) are left out at once, so such a claim is priced once, not line by line.
+    rejected = tables.memo("rejected")
+    place = (claim.zip, claim.carrier, claim.locality, claim.place_of_service)
     notes: dict[int, str] = {}
+    good = []
+    for (n, line), request in zip(lines, requests, strict=True):
+        error = rejected.get((line, place))
+        if error:
+            notes[n] = error
+        else:
+            good.append(request)
     try:
-        result = _claim_price(reference, claim, requests)
+        try:
+            if not good:
+                raise InputError(next(iter(notes.values())))
+            result = _claim_price(reference, claim, good)
+        except InputError:
+            # Find the lines the engine rejects, then price the rest together.
+            notes, good = {}, []
+            for (n, line), request in zip(lines, requests, strict=True):
+                try:
+                    price_line(reference, request)
+                    good.append(request)
+                    remember(rejected, (line, place), "")
+                except InputError as exc:
+                    notes[n] = remember(rejected, (line, place), str(exc))
+            if not good:
+                problem = next(iter(notes.values()), "")
+                return LinePrices({n: None for n, _ in lines}, notes, problem=problem)
+            result = _claim_price(reference, claim, good)
     except DataError as exc:
+        # No release for the date (whichever line the engine met it on): nothing is priced.
         return LinePrices(
             {n: None for n, _ in lines}, {n: str(exc) for n, _ in lines}, problem=str(exc)
         )
-    except InputError:
-        # Find the lines the engine rejects, then price the rest together.
-        good = []
-        for (n, _), request in zip(lines, requests, strict=True):
-            try:
-                price_line(reference, request)
-                good.append(request)
-            except InputError as exc:
-                notes[n] = str(exc)
-        if not good:
-            problem = next(iter(notes.values()), "")
-            return LinePrices({n: None for n, _ in lines}, notes, problem=problem)
-        result = _claim_price(reference, claim, good)
     return _collect(result, lines, notes)
 
 
 def _collect(
-    result: ClaimResult, lines: Sequence[tuple[int, ClaimLine]], notes: dict[int, str]
+    result: ClaimResult, lines: Sequence[tuple[int, PriceLine]], notes: dict[int, str]
 ) -> LinePrices:
     allowed: dict[int, Decimal | None] = {n: None for n, _ in lines}
     locality = facility = None

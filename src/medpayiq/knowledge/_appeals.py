@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = [
     "APPEAL_LEVELS",
@@ -104,10 +105,12 @@ class AppealAdvice:
         }
 
 
+@lru_cache(maxsize=512)
 def appeal_advice(
     route: AppealRoute, *, send: tuple[str, ...] = (), note: str = ""
 ) -> AppealAdvice:
-    """The advice for a route; `send` lists what supports this particular denial."""
+    """The advice for a route; `send` lists what supports this particular denial. The same
+    arguments give the same (immutable) object: the checker asks for it on most findings."""
     if route is AppealRoute.RESUBMIT:
         return AppealAdvice(
             route,

@@ -8,6 +8,8 @@ modifier indicators); Medicare Claims Processing Manual (Pub. 100-04) chapter 12
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = [
     "ANATOMIC_MODIFIERS",
     "ASSISTANT_MODIFIERS",
@@ -48,6 +50,7 @@ GLOBAL_EM_MODIFIERS = frozenset({"24", "25", "57"})
 GLOBAL_PROCEDURE_MODIFIERS = frozenset({"58", "78", "79"})
 
 
+@lru_cache(maxsize=8192)
 def is_em_code(hcpcs: str) -> bool:
     """Evaluation and management codes: CPT 99202-99499."""
     return len(hcpcs) == 5 and hcpcs.isdigit() and 99202 <= int(hcpcs) <= 99499

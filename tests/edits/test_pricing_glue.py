@@ -1,0 +1,116 @@
+"""How the checker uses the pricing engine.
+
+The checker prices a claim as billed, and again without the lines a deny finding removes,
+unless every removed line has no amount: the engine's claim rules (multiple procedure
+ranking, status T) only count the lines it prices, so dropping unpriced lines leaves the
+others as they were. These tests hold the engine to that on real codes (RVU26C, Houston), and
+check the expected claim the checker reports against the fee schedule amounts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from medpayiq.edits import Severity, check_claim, parse_claim
+from medpayiq.pricing import LineRequest, Location, price_claim
+from medpayiq.reference import Catalog
+
+DAY = date(2026, 7, 15)
+# Priced lines whose amounts depend on each other: two multiple procedure indicator 2 codes
+# (20610, 17000, 64483 ranked by amount), an E/M, and a status T code (94760, unpaid beside
+# them).
+PRICED = [("20610", ("RT",)), ("17000", ()), ("64483", ("LT",)), ("99213", ()), ("94760", ())]
+# Lines the engine gives no amount: status X (36415), status B (A4550), an office service
+# whose non-facility PE is NA (11004), reduced services by report (20611-52).
+UNPRICED = [("36415", ()), ("A4550", ()), ("11004", ()), ("20611", ("52",))]
+
+
+def _requests(lines: list[tuple[str, tuple[str, ...]]], first: int = 1) -> list[LineRequest]:
+    return [
+        LineRequest(
+            code,
+            DAY,
+            modifiers=modifiers,
+            location=Location(zip="77030"),
+            pos="11",
+            line_id=str(n),
+        )
+        for n, (code, modifiers) in enumerate(lines, start=first)
+    ]
+
+
+@pytest.mark.parametrize("unpriced", [[line] for line in UNPRICED] + [UNPRICED])
+@pytest.mark.parametrize("npp", [False, True])
+def test_unpriced_lines_do_not_change_the_other_lines(
+    catalog: Catalog, unpriced: list[tuple[str, tuple[str, ...]]], npp: bool
+) -> None:
+    alone = price_claim(catalog, _requests(PRICED), npp=npp)
+    both = price_claim(
+        catalog, _requests(PRICED) + _requests(unpriced, first=len(PRICED) + 1), npp=npp
+    )
+    extra = both.lines[len(PRICED) :]
+    assert [line.allowed for line in extra] == [None] * len(unpriced)
+    # The claim rules did act on the priced lines (status T unpaid, reductions) ...
+    assert alone.lines[4].allowed is None and "status T" in alone.lines[4].message
+    one_by_one = [price_claim(catalog, [r], npp=npp).lines[0] for r in _requests(PRICED[:3])]
+    reduced = [x.allowed for x in alone.lines[:3]] != [x.allowed for x in one_by_one]
+    assert reduced
+    # ... and act the same with the unpriced lines beside them.
+    assert [(x.allowed, x.payable, x.message) for x in both.lines[: len(PRICED)]] == [
+        (x.allowed, x.payable, x.message) for x in alone.lines
+    ]
+
+
+def _claim(*lines: tuple[str, tuple[str, ...]]) -> dict[str, object]:
+    return {
+        "patient": {"id": "P-1"},
+        "provider": {"npi": "1234567893"},
+        "place_of_service": "11",
+        "zip": "77030",
+        "date_of_service": DAY.isoformat(),
+        "diagnoses": ["M54.16"],
+        "lines": [{"hcpcs": code, "modifiers": list(mods)} for code, mods in lines],
+    }
+
+
+def test_expected_claim_without_an_unpriced_denied_line(catalog: Catalog) -> None:
+    # 36415 is status X (denied, no amount); 99213 is paid its fee schedule amount
+    # ((1.30 x 1.008 + 1.46 x 0.993 + 0.09 x 1.376) x 33.4009 = 96.33).
+    result = check_claim(catalog, parse_claim(_claim(("99213", ()), ("36415", ()))))
+    assert [f.rule for f in result.findings if f.severity is Severity.DENY] == ["code.hcpcs-status"]
+    first, second = result.priced.lines
+    assert (first.status, first.expected_allowed) == ("paid", Decimal("96.33"))
+    assert (second.status, second.allowed_as_billed, second.expected_allowed) == (
+        "denied",
+        None,
+        Decimal("0"),
+    )
+    assert result.priced.total_expected == Decimal("96.33")
+
+
+def test_expected_claim_reprices_when_a_denied_line_had_an_amount(catalog: Catalog) -> None:
+    # 77003 is denied with 62323 (NCCI PTP and the epidural pack); 62323 keeps its full
+    # amount, (1.76 x 1.008 + 6.25 x 0.993 + 0.17 x 1.376) x 33.4009 = 274.36, and the
+    # status X line changes nothing.
+    result = check_claim(catalog, parse_claim(_claim(("62323", ()), ("77003", ()), ("36415", ()))))
+    first, second, third = result.priced.lines
+    assert second.status == "denied" and second.allowed_as_billed == Decimal("104.75")
+    assert third.status == "denied"
+    assert (first.status, first.expected_allowed) == ("paid", Decimal("274.36"))
+    assert result.priced.total_expected == Decimal("274.36")
+    assert result.priced.total_as_billed == Decimal("379.11")
+
+
+def test_a_date_without_a_fee_schedule_and_an_unknown_modifier(catalog: Catalog) -> None:
+    # No 2024 PPRRVU is loaded. The engine meets the bad modifier on line 1 first and the
+    # missing release on line 2; the check still answers, with nothing priced.
+    data = _claim(("99213", ("ZZ",)), ("62323", ()))
+    data["date_of_service"] = "2024-06-03"
+    result = check_claim(catalog, parse_claim(data))
+    assert "modifier.unknown" in [f.rule for f in result.findings]
+    assert [line.allowed_as_billed for line in result.priced.lines] == [None, None]
+    assert "RVU24B" in result.priced.lines[1].note
+    assert any(n.startswith("fee schedule checks skipped") for n in result.notes)
