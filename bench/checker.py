@@ -1,24 +1,35 @@
 """Claims per second for the claim checker, in process, on generated 5-line claims.
 
     .venv/bin/python bench/checker.py [--claims 20000] [--reference catalog|store|both]
-                                      [--db /tmp/checker-bench.sqlite] [--data ../shared/data]
+        [--mix practice|scattered|both] [--db /tmp/checker-bench.sqlite] [--data ../shared/data]
 
 `--reference store` needs a store loaded from the shared data:
 `.venv/bin/medpayiq data load --source /work/shared/data --db /tmp/checker-bench.sqlite`.
 
-The claims look like a practice's real week, not one claim repeated: dates of service on
-every weekday from 2025-10-01 to 2026-11-20 (RVU25D and RVU26C, ICD-10-CM FY2025 and FY2026),
-400 ZIP codes drawn from the ZIP5 file, 6 providers (physicians and NPs, par and non-par),
-places of service 11/22/19/24, and 14 encounter templates (E/M with injections, epidurals,
-facet blocks, imaging, labs, therapy, minor surgery, a knee arthroplasty follow-up) whose
-E/M level, sides, units, modifiers and diagnoses vary; a third of the claims carry history
-(for global surgery and the epidural frequency rule). About 2 in 3 claims have a finding.
+Claims are 5 lines from 14 encounter templates with realistic codes (E/M with joint
+injections, epidurals, transforaminal and facet blocks, imaging, labs, drugs, vaccines,
+therapy, biopsies, podiatry), whose E/M level (8 codes), side, units and diagnoses (19 codes,
+one a header code) vary; 6 providers (physicians and NPs, par and non-par); 35% carry 1-4
+earlier services (global surgery, the epidural frequency rule). About 9 in 10 claims have a
+finding: the templates bill labs (status X), drugs (J codes, not on the fee schedule) and
+supplies (status B), which the checker flags.
+
+Two mixes of dates and places:
+- `practice` (how claims arrive): 150 practices, each of one specialty (its templates and
+  places of service), with 1-3 ZIP codes from the ZIP5 file and 1-4 providers; dates of
+  service trail 2026-11-20 by 0-7 days (60%), 8-30 (25%), 31-90 (10%) or up to a year (5%).
+- `scattered` (a stress case): every claim draws its date (any weekday from 2025-10-01 to
+  2026-11-20: RVU25D and RVU26C, ICD-10-CM FY2025 and FY2026), ZIP (400), provider, place
+  of service (11, 22, 19, 24) and template on its own, so nearly every line is priced at a
+  date and place not seen before.
 
 Steady state of a long-running service: a first set of claims (another seed, same mix) warms
 the per-date and per-code tables, then a fresh set is timed, so no timed claim was seen
-before. Prints `check_claim` claims/s, then `as_dict()` and `json.dumps` separately (the JSON
-API's POST /api/v1/claims/check does all three), then `parse_claim` + all of it. It asserts
-nothing about speed.
+before. Prints `check_claim` claims/s, then `as_dict()` and `json.dumps` separately, then
+`parse_claim` + `check_claim` + `as_dict` on a third fresh set (what the JSON API's
+POST /api/v1/claims/check does, before `json.dumps`), `parse_claim` alone, and `check_claim`
+on the timed claims again, where every price is memoised: the checker's own cost without
+the pricing engine. It asserts nothing about speed.
 """
 
 from __future__ import annotations
@@ -233,10 +244,21 @@ def measure(name: str, reference: ReferenceData, count: int, mix: str) -> None:
     dicts: list[dict[str, object]] = []
     timed("as_dict()", count, lambda: dicts.extend(r.as_dict() for r in results))
     timed("json.dumps(as_dict())", count, lambda: [json.dumps(d) for d in dicts])
+    fresh = generate(count, zips, seed=3, mix=mix)
     timed(
-        "parse_claim + check_claim + as_dict",
+        "parse_claim + check_claim + as_dict (new)",
         count,
-        lambda: [check_claim(reference, parse_claim(c)).as_dict() for c in raw],
+        lambda: [check_claim(reference, parse_claim(c)).as_dict() for c in fresh],
+    )
+    timed(
+        "parse_claim alone",
+        count,
+        lambda: [parse_claim(c) for c in fresh],
+    )
+    timed(
+        "check_claim again (every price memoised)",
+        count,
+        lambda: [check_claim(reference, c) for c in claims],
     )
     findings = sum(len(r.findings) for r in results)
     flagged = sum(1 for r in results if r.findings)
