@@ -85,7 +85,7 @@ def price_frame(
         if c in KEY_COLUMNS or c == "line_id"
     )
     out, _ = price_chunk(frame, batch, claims="claim_id" in frame.columns)
-    return out
+    return out.with_columns(pl.all().cast(pl.String))
 
 
 def price_file(

@@ -99,12 +99,14 @@ class Tables:
         self._cf_rows: dict[str, tuple[RvuRow, ...]] = {}
         self._rvu_parts: list[pl.DataFrame] = []
         self._gpci_parts: list[pl.DataFrame] = []
+        self._amount_parts: list[pl.Series] = []
         self._zip_parts: list[pl.DataFrame] = []
         self._terms: DayTerms | None = None
         self._modifiers: dict[str, str | None] = {}
         self.pos: dict[str, bool] | None = None
         self.rvu = pl.DataFrame()
         self.rvu_setting = pl.DataFrame()
+        self.amounts = pl.Series(dtype=pl.Int64)
         self.gpci = pl.DataFrame()
         self.row_index = pl.Series(dtype=pl.Int32)
         self.gpci_index = pl.Series(dtype=pl.Int32)
@@ -176,9 +178,11 @@ class Tables:
         )
         self.day_confidence = pl.Series([c for d in days for c in d.confidence], dtype=pl.Int32)
         if self._rvu_parts:
+            self._amount_tables()
             self.rvu = pl.concat(self._rvu_parts)
             self.rvu_setting = _by_setting(self.rvu)
             self.gpci = pl.concat(self._gpci_parts)
+            self.amounts = pl.concat(self._amount_parts)
             self.row_index = _index(
                 self.rvu.select(
                     key=pl.col("code") * (self.group_count * 3) + pl.col("g") * 3 + pl.col("rmod")
@@ -197,6 +201,23 @@ class Tables:
                 pl.Series(values=[None] * size, dtype=pl.Int32)
                 .scatter(keys, zips.get_column("loc"))
             )  # fmt: skip
+
+    def _amount_tables(self) -> None:
+        """Each new group's one-unit amount (cents) of every row at every locality in both
+        settings, at index `base` (a column of the RVU rows) + `lbase` (of the GPCI rows) +
+        facility: a line's amount is then one gather, not a formula."""
+        start = sum(part.len() for part in self._amount_parts)
+        for group in range(len(self._amount_parts), len(self._rvu_parts)):
+            rvu, gpci = self._rvu_parts[group], self._gpci_parts[group]
+            width = 2 * gpci.height
+            self._rvu_parts[group] = rvu.with_columns(
+                base=pl.int_range(pl.len(), dtype=pl.Int64) * width + start
+            )
+            self._gpci_parts[group] = gpci.with_columns(
+                lbase=pl.int_range(pl.len(), dtype=pl.Int64) * 2
+            )
+            self._amount_parts.append(_amounts(rvu, gpci))
+            start += rvu.height * width
 
     def _day(self, day: date) -> Day:
         try:
@@ -287,7 +308,8 @@ class Tables:
              r.opps_pe_facility, r.opps_mp)
             for r in rows
         ]  # fmt: skip
-        a = max((decimals(v) for f in rvu_fields for v in f), default=0)
+        distinct = {v for f in rvu_fields for v in f}  # a few thousand values, not 7 x rows
+        a = max((decimals(v) for v in distinct), default=0)
         b = max((decimals(v) for t in gpcis.values() for v in t), default=0)
         c = max((decimals(v) for v in cf_of.values()), default=0)
         if a + b + c < 2:
@@ -298,16 +320,16 @@ class Tables:
         biggest_cf = max(cf_of.values(), default=Decimal(0))
         bound = (biggest_rvu.scaleb(a) * max(biggest_gpci, Decimal(1)).scaleb(b)
                  * biggest_cf.scaleb(c))  # fmt: skip
-        if bound * 2 >= _INT64_LIMIT or any(v < 0 for f in rvu_fields for v in f):
+        if bound * 2 >= _INT64_LIMIT or any(v < 0 for v in distinct):
             raise DataError(
                 f"{terms.release}: RVUs outside the range the batch engine computes exactly"
             )
         div = 10 ** (a + b + c - 2)
         names = ("w", "pn", "pf", "m", "on", "of", "om")
-        columns: dict[str, list[int]] = {name: [] for name in names}
-        for f in rvu_fields:
-            for name, value in zip(names, f, strict=True):
-                columns[name].append(scaled(value, a))
+        units = {v: scaled(v, a) for v in distinct}
+        columns: dict[str, list[int]] = {
+            name: [units[f[k]] for f in rvu_fields] for k, name in enumerate(names)
+        }
         status_ids = {s: self.messages.id(terms.status_message(s)) for s in
                       {r.status for r in rows if r.status not in "ART"}}  # fmt: skip
         msg_nf: list[int] = []
@@ -370,6 +392,33 @@ class Tables:
 
     def _na(self, terms: DayTerms, row: RvuRow, setting: Setting) -> int:
         return self.messages.id(terms.na_message(row.hcpcs, setting))
+
+
+def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
+    """One unit of each row at each locality, non-facility then facility, rows major:
+    (RVU x GPCI sums) x CF half-up to cents, and the lower OPPS-capped amount where the row
+    has OPPS PE and MP RVUs (the engine's SettingAmount.amount, in integers)."""
+    pairs = rvu.select("w", "pn", "pf", "m", "on", "of", "om", "cf", "div").join(
+        gpci.select("gw", "gp", "gm"), how="cross", maintain_order="left_right"
+    )
+    w, m, om = pl.col("w"), pl.col("m"), pl.col("om")
+    gw, gp, gm, cf, div = pl.col("gw"), pl.col("gp"), pl.col("gm"), pl.col("cf"), pl.col("div")
+
+    def unit(pe: str, opps_pe: str) -> pl.Expr:
+        fee = ((w * gw + pl.col(pe) * gp + m * gm) * cf + div // 2) // div
+        cap = ((w * gw + pl.col(opps_pe) * gp + om * gm) * cf + div // 2) // div
+        capped = (pl.col(opps_pe) != 0) & (om != 0)
+        return pl.when(capped).then(pl.min_horizontal(fee, cap)).otherwise(fee)
+
+    units = pairs.select(nf=unit("pn", "on"), f=unit("pf", "of"))
+    size = units.height
+    even = pl.int_range(0, 2 * size, 2, dtype=pl.Int64, eager=True)
+    return (
+        pl.Series("cents", [None], dtype=pl.Int64)
+        .extend_constant(None, 2 * size - 1)
+        .scatter(even, units.get_column("nf"))
+        .scatter(even + 1, units.get_column("f"))
+    )
 
 
 def _by_setting(rvu: pl.DataFrame) -> pl.DataFrame:

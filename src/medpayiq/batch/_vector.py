@@ -285,29 +285,24 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     rs = ri * 2 + pl.col("fac")  # null unless both the row and the setting are known
     units = pl.col("units")
     ids = ids.with_columns(
-        **{name: _gather(rvu[name], ri) for name in ("w", "m", "om", "cf", "div", "kind", "slot")},
-        **{name: _gather(by_setting[name], rs) for name in ("pe", "ope", "pay", "capped")},
+        kind=_gather(rvu["kind"], ri),
+        slot=_gather(rvu["slot"], ri),
+        pay=_gather(by_setting["pay"], rs),
         row_msg=_gather(by_setting["msg"], rs),
-        gw=_gather(gpci["gw"], gi),
-        gp=_gather(gpci["gp"], gi),
-        gm=_gather(gpci["gm"], gi),
+        # one unit at the row's locality and setting (`_tables.Tables._amount_tables`)
+        amount=_gather(
+            tables.amounts,
+            _gather(rvu["base"], ri) + _gather(gpci["lbase"], gi) + pl.col("fac"),
+        ),
         clean=(rs.is_not_null() & gi.is_not_null() & units.is_between(1, 9999)).fill_null(False),
         usable=pl.col("day").is_not_null()
         & pl.col("day_error").is_null()
         & ~(pl.col("has_zip") & pl.col("geo_error").is_not_null()),
     )  # fmt: skip
-    w, m, om, pe, ope = pl.col("w"), pl.col("m"), pl.col("om"), pl.col("pe"), pl.col("ope")
-    gw, gp, gm = pl.col("gw"), pl.col("gp"), pl.col("gm")
-    cf, div = pl.col("cf"), pl.col("div")
-    half = div // 2
-    fee = ((w * gw + pe * gp + m * gm) * cf + half) // div
-    cap = ((w * gw + ope * gp + om * gm) * cf + half) // div
     paid = pl.col("clean") & pl.col("pay")
     ids = ids.with_columns(
         paid=paid,
-        unit=pl.when(paid).then(
-            pl.when(pl.col("capped")).then(pl.min_horizontal(fee, cap)).otherwise(fee)
-        ),
+        unit=pl.when(paid).then(pl.col("amount")),
         msg=pl.coalesce(
             "date_msg", "day_error", pl.when(pl.col("has_zip")).then(pl.col("geo_error")),
             "row_msg",
@@ -319,7 +314,7 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
             )
         ),
     )  # fmt: skip
-    ids = _units(ids)
+    ids = _units(ids, tables)
     # A line leaves the vectorised path when its date is usable but something else is not
     # covered, or several units of it may be reduced.
     reduces = pl.col("paid") & (units > 1) & (pl.col("kind") == 3)
@@ -335,7 +330,7 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     return ids
 
 
-def _units(ids: pl.DataFrame) -> pl.DataFrame:
+def _units(ids: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     """`cents`: the line's amount, `unit` x units with the unit reductions of one line:
     indicator 2 (and 1) pays each unit after the first at 50%, half-up to cents; indicator 5
     pays each later unit with its PE at 50% (never more than the unit's amount). Other
@@ -344,7 +339,13 @@ def _units(ids: pl.DataFrame) -> pl.DataFrame:
     several = ids.select(pl.arg_where(pl.col("paid") & (pl.col("units") > 1))).to_series()
     cents = ids.get_column("unit")
     if several.len():
-        part = ids[several]
+        rvu, gpci = tables.rvu, tables.gpci
+        ri, gi, fac = pl.col("ri"), pl.col("gi"), pl.col("fac") == 1
+        part = ids[several].with_columns(
+            **{name: _gather(rvu[name], ri) for name in ("w", "m", "cf", "div")},
+            pe=pl.when(fac).then(_gather(rvu["pf"], ri)).otherwise(_gather(rvu["pn"], ri)),
+            **{name: _gather(gpci[name], gi) for name in ("gw", "gp", "gm")},
+        )
         w, m, pe = pl.col("w"), pl.col("m"), pl.col("pe")
         gw, gp, gm = pl.col("gw"), pl.col("gp"), pl.col("gm")
         cf, div, unit, kind = pl.col("cf"), pl.col("div"), pl.col("unit"), pl.col("kind")
@@ -414,24 +415,25 @@ def _claim_routes(ids: pl.DataFrame) -> pl.DataFrame:
 # --- Output ---------------------------------------------------------------------------------
 
 
-def _outputs(rows: pl.DataFrame, batch: Batch) -> dict[str, pl.Series]:
-    tables = batch.tables
+_TEXT_COLUMNS = {
+    "setting": "settings",
+    "locality": "localities",
+    "release": "releases",
+    "confidence": "confidences",
+    "message": "messages",
+}
+
+
+def _outputs(rows: pl.DataFrame) -> pl.DataFrame:
+    """Each row's output text ids (text gathered at the end, see `price_chunk`)."""
     clean = pl.col("clean")
-    select = rows.select(
+    return rows.select(
         setting=pl.when(clean).then(pl.col("fac")),
         locality=pl.when(clean).then(pl.col("loc")),
         release=pl.col("release"),
         confidence=pl.col("conf"),
         message=pl.col("msg"),
     )
-    return {
-        "allowed": batch.labels(rows.get_column("cents")),
-        "setting": tables.settings.series().gather(select["setting"]),
-        "locality": tables.localities.series().gather(select["locality"]),
-        "release": tables.releases.series().gather(select["release"]),
-        "confidence": tables.confidences.series().gather(select["confidence"]),
-        "message": tables.messages.series().gather(select["message"]),
-    }
 
 
 def price_chunk(
@@ -446,13 +448,29 @@ def price_chunk(
         column.update()
     look = _lookups(batch)
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
-    out = _outputs(rows, batch)
+    ids = _outputs(rows)
+    allowed = batch.labels(rows.get_column("cents"))
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
     if leftover.len():
         replaced = _fallback.price_rows(batch, rows[leftover])
-        for name, values in replaced.items():
-            out[name] = out[name].scatter(leftover, values)
-    result = pl.DataFrame({"line_id": rows.get_column("line_id").cast(pl.String), **out}).select(
-        OUTPUT_COLUMNS
-    )
-    return result, leftover.len()
+        allowed = allowed.scatter(leftover, replaced["allowed"])
+        ids = ids.with_columns(
+            ids.get_column(name).scatter(leftover, _text_ids(values, batch, name))
+            for name, values in replaced.items()
+            if name != "allowed"
+        )
+    # The texts as Enum columns: a gather of small integers, no string copied (the CSV
+    # writer prints an Enum's text).
+    out = {"line_id": rows.get_column("line_id").cast(pl.String), "allowed": allowed}
+    for name, strings in _TEXT_COLUMNS.items():
+        values = getattr(batch.tables, strings).values
+        texts = pl.Series(values, dtype=pl.String).cast(pl.Enum(values))
+        out[name] = texts.gather(ids.get_column(name))
+    return pl.DataFrame(out).select(OUTPUT_COLUMNS), leftover.len()
+
+
+def _text_ids(values: pl.Series, batch: Batch, name: str) -> pl.Series:
+    """The ids of texts the line engine gave (new texts are numbered)."""
+    strings = getattr(batch.tables, _TEXT_COLUMNS[name])
+    mapping = {v: strings.id(v) for v in values.drop_nulls().unique().to_list()}
+    return values.replace_strict(mapping, default=None, return_dtype=pl.Int32)
