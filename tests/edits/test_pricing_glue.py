@@ -23,9 +23,9 @@ DAY = date(2026, 7, 15)
 # (20610, 17000, 64483 ranked by amount), an E/M, and a status T code (94760, unpaid beside
 # them).
 PRICED = [("20610", ("RT",)), ("17000", ()), ("64483", ("LT",)), ("99213", ()), ("94760", ())]
-# Lines the engine gives no amount: status X (36415), status B (A4550), an office service
+# Lines the engine gives no amount: status N (48160), status B (A4550), an office service
 # whose non-facility PE is NA (11004), reduced services by report (20611-52).
-UNPRICED = [("36415", ()), ("A4550", ()), ("11004", ()), ("20611", ("52",))]
+UNPRICED = [("48160", ()), ("A4550", ()), ("11004", ()), ("20611", ("52",))]
 
 
 def _requests(lines: list[tuple[str, tuple[str, ...]]], first: int = 1) -> list[LineRequest]:
@@ -77,10 +77,13 @@ def _claim(*lines: tuple[str, tuple[str, ...]]) -> dict[str, object]:
 
 
 def test_expected_claim_without_an_unpriced_denied_line(catalog: Catalog) -> None:
-    # 36415 is status X (denied, no amount); 99213 is paid its fee schedule amount
+    # 48160 is status N (non-covered: denied, no amount; no PTP edit with 99213);
+    # 99213 is paid its fee schedule amount
     # ((1.30 x 1.008 + 1.46 x 0.993 + 0.09 x 1.376) x 33.4009 = 96.33).
-    result = check_claim(catalog, parse_claim(_claim(("99213", ()), ("36415", ()))))
-    assert [f.rule for f in result.findings if f.severity is Severity.DENY] == ["code.hcpcs-status"]
+    result = check_claim(catalog, parse_claim(_claim(("99213", ()), ("48160", ()))))
+    denied = [f for f in result.findings if f.severity is Severity.DENY]
+    assert "code.hcpcs-status" in [f.rule for f in denied]
+    assert {f.lines for f in denied} == {(2,)}  # every denial is of the non-covered line
     first, second = result.priced.lines
     assert (first.status, first.expected_allowed) == ("paid", Decimal("96.33"))
     assert (second.status, second.allowed_as_billed, second.expected_allowed) == (
@@ -94,8 +97,8 @@ def test_expected_claim_without_an_unpriced_denied_line(catalog: Catalog) -> Non
 def test_expected_claim_reprices_when_a_denied_line_had_an_amount(catalog: Catalog) -> None:
     # 77003 is denied with 62323 (NCCI PTP and the epidural pack); 62323 keeps its full
     # amount, (1.76 x 1.008 + 6.25 x 0.993 + 0.17 x 1.376) x 33.4009 = 274.36, and the
-    # status X line changes nothing.
-    result = check_claim(catalog, parse_claim(_claim(("62323", ()), ("77003", ()), ("36415", ()))))
+    # status N line changes nothing.
+    result = check_claim(catalog, parse_claim(_claim(("62323", ()), ("77003", ()), ("48160", ()))))
     first, second, third = result.priced.lines
     assert second.status == "denied" and second.allowed_as_billed == Decimal("104.75")
     assert third.status == "denied"
@@ -114,3 +117,17 @@ def test_a_date_without_a_fee_schedule_and_an_unknown_modifier(catalog: Catalog)
     assert [line.allowed_as_billed for line in result.priced.lines] == [None, None]
     assert "RVU24B" in result.priced.lines[1].note
     assert any(n.startswith("fee schedule checks skipped") for n in result.notes)
+
+
+def test_lab_and_drug_lines_are_not_denied_for_their_status(catalog: Catalog) -> None:
+    # RVU26C: 36415 and 80053 are status X (paid on the Clinical Laboratory Fee Schedule),
+    # J3301 is status E (a drug paid at ASP). Not physician fee schedule services, not denials.
+    claim = _claim(("99213", ()), ("36415", ()), ("80053", ()), ("J3301", ()))
+    result = check_claim(catalog, parse_claim(claim))
+    status = [f for f in result.findings if f.rule.startswith("code.")]
+    assert [(f.rule, f.lines, f.severity) for f in status] == [
+        ("code.other-fee-schedule", (2,), Severity.INFO),
+        ("code.other-fee-schedule", (3,), Severity.INFO),
+        ("code.other-fee-schedule", (4,), Severity.INFO),
+    ]
+    assert all(not f.carc for f in status)

@@ -26,10 +26,17 @@ __all__ = ["check_diagnoses", "check_place_of_service", "check_procedure_codes"]
 _UNPAID_STATUS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "I": ("is not valid for Medicare (status I: Medicare uses another code)", ("181",), ("N56",)),
     "N": ("is not covered by Medicare (status N)", ("96",), ()),
-    "X": ("is excluded from Medicare by statute (status X)", ("96",), ("N425",)),
-    "E": ("is excluded from the fee schedule by regulation (status E)", ("96",), ()),
     "B": ("is always bundled into another service (status B: never paid separately)", ("97",), ()),
     "P": ("is bundled or excluded (status P: not paid separately)", ("97",), ()),
+}
+# X and E say "not paid under the *physician* fee schedule", not "not covered": clinical lab
+# tests (X) are paid on the Clinical Laboratory Fee Schedule, ambulance (X) on its own schedule,
+# many drugs (E) at ASP. The claim is not denied for that; MedPayIQ just has no amount for them.
+_OTHER_SCHEDULE = {
+    "X": "is not a physician service under the statute (status X): Medicare pays it, when "
+    "covered, on another fee schedule (clinical laboratory, ambulance, ...)",
+    "E": "is excluded from the physician fee schedule by regulation (status E): Medicare pays "
+    "it, when covered, by another method (drugs at ASP, ...)",
 }
 _REVIEW_STATUS = {
     "R": "has restricted coverage (status R): paid only in special circumstances",
@@ -135,6 +142,22 @@ def _code_draft(ctx: CheckContext, number: int, line: ClaimLine) -> Draft | str:
             ),
             source=source,
             confidence=fee.vintage.confidence,
+        )
+    if row.status in _OTHER_SCHEDULE:
+        return Draft(
+            rule="code.other-fee-schedule",
+            severity=Severity.INFO,
+            lines=(number,),
+            message=f"Line {number}: {line.hcpcs} {_OTHER_SCHEDULE[row.status]}. Its amount is "
+            "not in the physician fee schedule files and is not included in the expected total.",
+            carc=(),
+            rarc=(),
+            fix="Nothing to change for this reason; check the coverage rules of the schedule "
+            "that pays it.",
+            appeal=None,
+            source=source,
+            confidence=fee.vintage.confidence,
+            denies=False,
         )
     if row.status == "T":
         return _STATUS_T
