@@ -424,9 +424,12 @@ class Catalog:
             self._cache[key] = build(dataset.records)
         return self._cache[key]
 
-    def _pick_optional(self, kind: Kind, day: date, label: str) -> tuple[Dataset, Vintage] | None:
+    def _pick_optional(
+        self, kind: Kind, day: date, label: str, *, same_year_only: bool = True
+    ) -> tuple[Dataset, Vintage] | None:
+        """`_pick`, or None when nothing usable is loaded (an optional dataset)."""
         try:
-            return self._pick(kind, day, label, same_year_only=True)
+            return self._pick(kind, day, label, same_year_only=same_year_only)
         except ReleaseNotLoaded:
             return None
 
@@ -497,10 +500,9 @@ class Catalog:
         return self._cache[key]  # type: ignore[no-any-return]
 
     def _pick_optional_any(self, kind: Kind, day: date, label: str) -> Dataset | None:
-        try:
-            return self._pick(kind, day, label)[0]
-        except ReleaseNotLoaded:
-            return None
+        """An optional NCCI table: any loaded quarter will do (the PTP vintage tells its age)."""
+        picked = self._pick_optional(kind, day, label, same_year_only=False)
+        return picked[0] if picked else None
 
     def icd10cm(self, day: date) -> IcdTable:
         key = ("icd", day)
