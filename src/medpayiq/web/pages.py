@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 from medpayiq import services
 from medpayiq.api.errors import Problem, problem_for
+from medpayiq.api.routes import PlaceTime, Where
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
 from medpayiq.web import charts
@@ -133,28 +134,9 @@ def home(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(
-    request: Request,
-    q: str | None = None,
-    zip: str | None = None,
-    locality: str | None = None,
-    state: str | None = None,
-    pos: str | None = None,
-    setting: str | None = None,
-    date: str | None = None,
-    qp: str | None = None,
-) -> Response:
+def search_page(request: Request, where: Where, q: str | None = None) -> Response:
     reference = _reference(request)
-    query = services.parse_query(
-        reference,
-        zip=zip,
-        locality=locality,
-        state=state,
-        pos=pos,
-        setting=setting,
-        date=date,
-        qp=qp,
-    )
+    query = where.parse(reference)
     if not (q or "").strip():
         return render("home.html", HomePage("Search", "", EXAMPLES))
     result = services.search(reference, q, query)
@@ -196,49 +178,16 @@ def _picker(
 
 
 @router.get("/codes/{code}", response_class=HTMLResponse)
-def code_page(
-    request: Request,
-    code: str,
-    zip: str | None = None,
-    locality: str | None = None,
-    state: str | None = None,
-    pos: str | None = None,
-    setting: str | None = None,
-    date: str | None = None,
-    qp: str | None = None,
-    dx: str | None = None,
-) -> Response:
+def code_page(request: Request, code: str, where: Where, dx: str | None = None) -> Response:
     reference = _reference(request)
-    key = ("page", code, zip, locality, state, pos, setting, date, qp, dx, services.today())
+    key = ("page", code, *where.raw, dx, services.today())
     cache = request.app.state.page_cache
-    body = cache.get_or_build(
-        key, lambda: _code_html(reference, code, zip, locality, state, pos, setting, date, qp, dx)
-    )
+    body = cache.get_or_build(key, lambda: _code_html(reference, code, where, dx))
     return HTMLResponse(body)
 
 
-def _code_html(
-    reference: ReferenceData,
-    code: str,
-    zip: str | None,
-    locality: str | None,
-    state: str | None,
-    pos: str | None,
-    setting: str | None,
-    date: str | None,
-    qp: str | None,
-    dx: str | None,
-) -> bytes:
-    query = services.parse_query(
-        reference,
-        zip=zip,
-        locality=locality,
-        state=state,
-        pos=pos,
-        setting=setting,
-        date=date,
-        qp=qp,
-    )
+def _code_html(reference: ReferenceData, code: str, where: PlaceTime, dx: str | None) -> bytes:
+    query = where.parse(reference)
     report = services.code_report(reference, code, query, diagnoses=services.parse_diagnoses(dx))
     a = report.amounts
     bars = charts.setting_bars(
