@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from medpayiq.errors import ReleaseNotLoaded
@@ -267,6 +268,8 @@ def edit_in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
 
 # --- In-memory implementation --------------------------------------------------------------
 
+_NONE: Mapping[Any, Any] = MappingProxyType({})
+
 
 def _by_zip(rows: Iterable[ZipLocality]) -> dict[str, tuple[ZipLocality, ...]]:
     zips: dict[str, list[ZipLocality]] = defaultdict(list)
@@ -455,11 +458,13 @@ class Catalog:
         )
         gpci, gpci_vintage = self._pick(Kind.GPCI, day, "GPCI", same_year_only=True)
         components = {Kind.GPCI: gpci_vintage}
-        anes: dict[LocalityId, AnesthesiaCf] = {}
+        # A missing optional table is one shared empty mapping, so every date's fee schedule
+        # holds the same objects and the pricing engine can tell dates that price alike.
+        anes: Mapping[LocalityId, AnesthesiaCf] = _NONE
         if (picked := self._pick_optional(Kind.ANES, day, "anesthesia CF")) is not None:
             anes = self._indexed(picked[0], lambda rs: {r.locality: r for r in rs})
             components[Kind.ANES] = picked[1]
-        caps: dict[tuple[str, str, LocalityId], OppsCap] = {}
+        caps: Mapping[tuple[str, str, LocalityId], OppsCap] = _NONE
         if (picked := self._pick_optional(Kind.OPPSCAP, day, "OPPS cap")) is not None:
             caps = self._indexed(
                 picked[0], lambda rs: {(r.hcpcs, r.modifier, r.locality): r for r in rs}

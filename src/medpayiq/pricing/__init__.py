@@ -20,12 +20,18 @@ Public API (everything else is private and may change):
 - `price_claim(reference, lines, *, same options) -> ClaimResult`: one patient, provider
   and date; multiple procedure reductions and status T across the lines; the deductible
   consumed line by line.
+- `price_amounts(reference, lines, *, qp=False, non_participating=False, npp=False,
+  skip_invalid=False) -> ClaimAmounts`: what price_claim allows each line of a claim of
+  one date, without the trail, the national comparison or the cost share; for callers that
+  price many claims and read only the money (the claim checker). `skip_invalid` leaves a
+  line with a bad code, modifier or units unpriced instead of failing the claim.
 - `resolve_location(query, fee_schedule, geography) -> ResolvedLocation`
 - `day_terms(reference, day, *, qp=False) -> DayTerms`: what every line of a date is priced
   on (release, work GPCI column, CF, settings, confidence, messages), for callers that price
   many lines at once with their own arithmetic (`medpayiq.batch`).
 - Requests: `LineRequest`, `Location`, `Setting`. Results: `LineResult`, `ClaimResult`,
-  `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`, `Source`; each has `as_dict()`.
+  `ClaimAmounts`, `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`,
+  `Source`; each has `as_dict()`.
 - Errors (from `medpayiq.errors`): `InputError` and its subclasses `UnknownCode`,
   `UnknownLocation` (here `AmbiguousLocation`, with `candidates`), `InvalidModifier`,
   each with `parameter`; `ReleaseNotLoaded` when no release covers the date.
@@ -37,10 +43,12 @@ modifier 52/66) is not an error: the result has `payable` False, `allowed` None 
 
 from __future__ import annotations
 
+from ._amounts import price_amounts
 from ._engine import price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
 from ._terms import DayTerms, day_terms
 from ._types import (
+    ClaimAmounts,
     ClaimResult,
     CostShare,
     LineRequest,
@@ -55,9 +63,11 @@ from ._types import (
 
 __all__ = [
     "AmbiguousLocation",
+    "ClaimAmounts",
     "ClaimResult",
     "CostShare",
     "DayTerms",
+    "LineAmount",
     "LineRequest",
     "LineResult",
     "Location",
@@ -67,6 +77,7 @@ __all__ = [
     "Source",
     "Step",
     "day_terms",
+    "price_amounts",
     "price_claim",
     "price_line",
     "resolve_location",

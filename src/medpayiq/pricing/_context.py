@@ -51,11 +51,15 @@ __all__ = [
     "Comparison",
     "DayContext",
     "Head",
+    "HeadKey",
     "Place",
+    "Shared",
     "context_for",
+    "head_key",
     "lowest",
     "na_message",
     "share_step",
+    "shared_table",
     "sources",
 ]
 
@@ -110,6 +114,16 @@ class Comparison:
     steps: tuple[Step, ...]
 
 
+# What a line's head depends on: (OPPS capped, anesthesia, ZIP given, POS given, LOCCO file).
+HeadKey = tuple[bool, bool, bool, bool, tuple[Provenance, ...]]
+
+
+def head_key(row: RvuRow, request: LineRequest, place: Place) -> HeadKey:
+    opps = bool(row.opps_mp and row.status in "ART")
+    return (opps, row.status == "J", bool(request.location.zip), request.pos is not None,
+            place.locco)  # fmt: skip
+
+
 class DayContext:
     """Shared answers for one fee schedule snapshot, date of service and QP flag."""
 
@@ -139,10 +153,18 @@ class DayContext:
         self._tables: dict[str, dict[Any, Any]] = {}
         # The engine's prepared lines by (code, modifiers, POS, setting, location).
         self.prepared: dict[Any, Any] = {}
+        self._shared: Shared | None = None
 
     def trim(self, table: dict[Any, Any]) -> None:
         if len(table) > LIMIT:
             table.clear()
+
+    def shared(self, reference: ReferenceData, fee: FeeSchedule) -> Shared:
+        """The tables shared by every date that prices alike (see `shared_table`), for
+        callers that read only amounts and messages, never a trail or a head."""
+        if self._shared is None:
+            self._shared = shared_table(reference, fee, self)
+        return self._shared
 
     def table(self, name: str) -> dict[Any, Any]:
         table = self._tables.get(name)
@@ -324,15 +346,14 @@ class DayContext:
     # -- datasets and confidence
 
     def head(self, fee: FeeSchedule, row: RvuRow, request: LineRequest, place: Place) -> Head:
-        opps = bool(row.opps_mp and row.status in "ART")
-        anes = row.status == "J"
-        zip_given = bool(request.location.zip)
-        pos_given = request.pos is not None
+        return self.head_by(fee, head_key(row, request, place))
+
+    def head_by(self, fee: FeeSchedule, key: HeadKey) -> Head:
+        """The head of a line whose `head_key` is `key`, on this date."""
         table = self.table("heads")
-        key = (opps, anes, zip_given, pos_given, place.locco)
         found = table.get(key)
         if found is None:
-            found = table[key] = self._head(fee, opps, anes, zip_given, pos_given, place.locco)
+            found = table[key] = self._head(fee, *key)
         return found
 
     def confidence(
@@ -438,6 +459,64 @@ def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool)
         _contexts.clear()
     _contexts[key] = (ref, ctx)
     return ctx
+
+
+# --- Tables shared across dates -----------------------------------------------------------
+
+
+class Shared:
+    """Tables for every date that prices alike: prepared lines by (code, modifiers, POS,
+    setting, location), and claim outcomes by (prepared lines, units, provider)."""
+
+    __slots__ = ("claims", "prepared")
+
+    def __init__(self) -> None:
+        self.prepared: dict[Any, Any] = {}
+        self.claims: dict[Any, Any] = {}
+
+
+# Per reference object: the shared tables by what the amounts of a date depend on.
+_shared: dict[int, dict[tuple[Any, ...], tuple[tuple[object, ...], Shared]]] = {}
+
+
+def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) -> Shared:
+    """The tables for every date whose lines get the same amounts and messages as `ctx`'s:
+    the same PPRRVU rows, GPCIs, OPPS caps, ZIP and county tables and code sets (by
+    identity: the reference caches them per dataset), release, work GPCI column and
+    published CF. The dates of a quarter share them, so a date seen for the first time
+    prices a line with one look-up. What differs by date (the trail's dates, the vintage
+    notes and the confidence) is not in them: read it from the date's own context."""
+    try:
+        geography: Geography | None = reference.geography(ctx.day)
+    except ReleaseNotLoaded:
+        geography = None
+    objects: tuple[object, ...] = (
+        fee.rvus, fee.gpcis, fee.opps_caps, ctx.code_sets,
+        geography.zips if geography else None, geography.counties if geography else None,
+    )  # fmt: skip
+    provenance = fee.vintage.provenance
+    values = (
+        fee.vintage.used.id,
+        provenance[0].variant if provenance else "",
+        ctx.qp,
+        ctx.with_floor,
+        _rules.conversion_factors(ctx.day),
+    )
+    tables = _shared.get(id(reference))
+    if tables is None:
+        try:
+            weakref.finalize(reference, _shared.pop, id(reference), None)
+        except TypeError:
+            return Shared()  # cannot tell when the reference goes: share nothing
+        tables = _shared[id(reference)] = {}
+    key = (*map(id, objects), *values)
+    entry = tables.get(key)
+    # The entry holds its objects, so an id in the key cannot be reused while it lives.
+    if entry is None or any(a is not b for a, b in zip(entry[0], objects, strict=True)):
+        if len(tables) > 256:
+            tables.clear()
+        entry = tables[key] = (objects, Shared())
+    return entry[1]
 
 
 # --- Helpers ------------------------------------------------------------------------------

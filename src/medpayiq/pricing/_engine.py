@@ -20,7 +20,16 @@ from medpayiq.records import RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
 from . import _cost_share, _fee, _modifiers
-from ._context import DayContext, Head, Place, context_for, lowest, sources
+from ._context import (
+    DayContext,
+    Head,
+    HeadKey,
+    Place,
+    context_for,
+    head_key,
+    lowest,
+    sources,
+)
 from ._fee import NATIONAL_GPCI, GpciTriple
 from ._mppr import Procedure, reduce_claim
 from ._types import (
@@ -56,6 +65,7 @@ class _Prepared:
     setting_reason: str
     cf: Decimal
     head: Head
+    head_key: HeadKey
     steps: tuple[Step, ...]
     payable: bool
     message: str
@@ -168,7 +178,11 @@ def code(text: str) -> str:
     return _code(text)
 
 
-def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
+def _prepare(
+    reference: ReferenceData, request: LineRequest, qp: bool, shared: bool = False
+) -> _Line:
+    """The line with its `_Prepared` from the date's context (`shared`: from the table of
+    every date that prices alike, whose trail steps and head may be another date's)."""
     day = request.date_of_service
     hcpcs = _code(request.hcpcs)
     check_units(request.units)
@@ -183,7 +197,7 @@ def _prepare(reference: ReferenceData, request: LineRequest, qp: bool) -> _Line:
         raise
     ctx = context_for(reference, fee, day, qp)
     key = (hcpcs, raw_modifiers, request.pos, request.setting, request.location)
-    table = ctx.prepared
+    table = ctx.shared(reference, fee).prepared if shared else ctx.prepared
     prep = table.get(key)
     if prep is None:
         prep = _prepare_fresh(reference, fee, ctx, request, hcpcs, raw_modifiers)
@@ -205,7 +219,8 @@ def _prepare_fresh(
     setting, setting_reason, setting_step = ctx.setting(request.pos, request.setting)
     place = ctx.place(reference, fee, request.location)
     cf, cf_step = ctx.cf(row, fee)
-    head = ctx.head(fee, row, request, place)
+    key = head_key(row, request, place)
+    head = ctx.head_by(fee, key)
     located = place.steps
     steps = [ctx.release_step, located[0], setting_step, *located[1:], cf_step]
     payable = row.status in _modifiers.PAID_STATUSES
@@ -219,7 +234,7 @@ def _prepare_fresh(
     ) -> _Prepared:
         review = plan.review if plan is not None else ()
         return _Prepared(
-            hcpcs, modifiers, row, plan, place, setting, setting_reason, cf, head,
+            hcpcs, modifiers, row, plan, place, setting, setting_reason, cf, head, key,
             tuple(steps), payable, message, review, local, national,
         )  # fmt: skip
 
@@ -305,7 +320,9 @@ def _component(row: RvuRow, setting: Setting, g: GpciTriple, cf: Decimal) -> Dec
 # --- Claim rules ----------------------------------------------------------------------------
 
 
-def _claim_rules(lines: list[_Line]) -> None:
+def _claim_rules(lines: list[_Line], national: bool = True) -> None:
+    """Status T and the multiple procedure reductions: each payable line's `local_total`
+    (and `national_total` unless `national` is False) and the steps that explain them."""
     payable = [ln for ln in lines if ln.payable]
     if not payable:
         return
@@ -328,7 +345,7 @@ def _claim_rules(lines: list[_Line]) -> None:
                 Step("status T", (("other service", others[0].prep.hcpcs),), None, ln.message)
             )
     payable = [ln for ln in payable if ln.payable]
-    for local in (True, False):
+    for local in (True, False) if national else (True,):
         procs = []
         for i, ln in enumerate(payable):
             gpci = ln.prep.place.gpci if local else NATIONAL_GPCI

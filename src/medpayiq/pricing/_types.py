@@ -23,6 +23,7 @@ from medpayiq.records import Gpci, LocalityId
 from medpayiq.reference import Confidence
 
 __all__ = [
+    "ClaimAmounts",
     "ClaimResult",
     "CostShare",
     "LineRequest",
@@ -381,3 +382,25 @@ class ClaimResult(_AsDict):
             "confidence_reason": self.confidence_reason,
             "review": [_leaf(r) for r in self.review],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimAmounts(_AsDict):
+    """What `price_claim` allows each line of a claim of one date, by the same rules, without
+    the trail, the national comparison or the cost share (see `price_amounts`).
+
+    Each tuple follows the requested lines: `allowed[i]` is `lines[i]`'s amount, or None
+    when it has none (`messages[i]` says why; "priced" otherwise). A line rejected for its
+    own code, modifiers or units (`rejected[i]`, with `skip_invalid`) has no conversion
+    factor, location or setting."""
+
+    allowed: tuple[Decimal | None, ...]
+    messages: tuple[str, ...]
+    total_allowed: Decimal
+    release: str
+    conversion_factors: tuple[Decimal | None, ...]
+    locations: tuple[ResolvedLocation | None, ...]
+    settings: tuple[Setting | None, ...]
+    rejected: tuple[bool, ...]
+    confidence: Confidence
+    confidence_reason: str

@@ -1,0 +1,213 @@
+"""price_amounts: the allowed amount of each line of a claim, without the trail.
+
+For callers that price many claims and read only the money (the claim checker). The rules
+are price_claim's, run on the same prepared lines (`_engine._prepare`), on the local view
+only, and nothing is recorded. What makes it cheap:
+
+- Prepared lines come from the table shared by every date that prices alike
+  (`_context.shared_table`): a date seen for the first time reuses its quarter's lines.
+- The claim rules' outcome for a set of prepared lines, units and provider is kept there too.
+- With `skip_invalid`, a line the engine rejects for its own sake (unknown code, invalid
+  modifier, bad units) is left unpriced with the engine's message instead of failing the
+  claim, and the rejection is kept for the date (its message names the date).
+
+What differs by date (the confidence of the date's releases) is read from the date's own
+context for every answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from medpayiq.errors import InputError, ReleaseNotLoaded
+from medpayiq.money import ZERO
+from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
+
+from ._context import LIMIT, DayContext, context_for, lowest
+from ._engine import _claim_rules, _Line, _prepare, _Prepared, _provider
+from ._types import ClaimAmounts, LineRequest, ResolvedLocation, Setting
+
+__all__ = ["price_amounts"]
+
+# The request fields a line's own errors name: such a line is skipped, not the claim.
+LINE_PARAMETERS = frozenset({"hcpcs", "modifier", "units"})
+
+
+class _Outcome(NamedTuple):
+    """What the claim rules answer for some prepared lines (None: rejected), units and
+    provider, on any date that prices alike: a `ClaimAmounts` but for the confidence."""
+
+    allowed: tuple[Decimal | None, ...]
+    messages: tuple[str, ...]
+    total: Decimal
+    conversion_factors: tuple[Decimal | None, ...]
+    locations: tuple[ResolvedLocation | None, ...]
+    settings: tuple[Setting | None, ...]
+    rejected: tuple[bool, ...]
+
+
+def price_amounts(
+    reference: ReferenceData,
+    lines: Sequence[LineRequest],
+    *,
+    qp: bool = False,
+    non_participating: bool = False,
+    npp: bool = False,
+    skip_invalid: bool = False,
+) -> ClaimAmounts:
+    """What price_claim allows each line of a claim of one date of service, by the same
+    rules, without the trail, the national comparison or the cost share.
+
+    Raises as price_claim does, and InputError for lines of several dates. With
+    `skip_invalid`, a line rejected for its own code, modifiers or units is left out of the
+    claim (`rejected[i]` True, `messages[i]` the reason) and the others are priced together."""
+    if not lines:
+        raise InputError("a claim needs at least one line", parameter="lines")
+    day = lines[0].date_of_service
+    if any(line.date_of_service != day for line in lines):
+        raise InputError(
+            "price_amounts takes the lines of one date of service; price_claim takes several",
+            parameter="date_of_service",
+        )
+    try:
+        fee = reference.fee_schedule(day, qp=qp)
+    except ReleaseNotLoaded:
+        for line in lines:  # the error price_claim would give first
+            try:
+                _prepare(reference, line, qp)
+            except InputError as exc:
+                if not (skip_invalid and exc.parameter in LINE_PARAMETERS):
+                    raise
+        raise
+    ctx = context_for(reference, fee, day, qp)
+    preps, errors = _prepared(reference, fee, ctx, lines, qp, skip_invalid)
+    shared = ctx.shared(reference, fee).claims
+    key = (*map(id, preps), *(line.units for line in lines), non_participating, npp)
+    entry = shared.get(key)
+    # An entry holds its lines, so the ids in its key cannot be reused while it lives.
+    if entry is not None and all(a is b for a, b in zip(entry[0], preps, strict=True)):
+        outcome: _Outcome = entry[1]
+    else:
+        outcome = _outcome(ctx, fee, lines, preps, errors, non_participating, npp)
+        if len(shared) > LIMIT:
+            shared.clear()
+        shared[key] = (preps, outcome)
+    return _amounts(reference, ctx, fee, lines, preps, outcome)
+
+
+def _prepared(
+    reference: ReferenceData,
+    fee: FeeSchedule,
+    ctx: DayContext,
+    lines: Sequence[LineRequest],
+    qp: bool,
+    skip_invalid: bool,
+) -> tuple[tuple[_Prepared | None, ...], dict[int, str]]:
+    """Each line's `_Prepared` (None: rejected, with its message by position). A line asked
+    as before is one look-up; the table is keyed by the normalised code, so any other
+    spelling goes through `_prepare`, which checks and normalises it."""
+    get = ctx.shared(reference, fee).prepared.get
+    preps: list[_Prepared | None] = []
+    errors: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        units = line.units
+        prep = None
+        if type(line.modifiers) is tuple and type(units) is int and 0 < units < 10_000:
+            prep = get((line.hcpcs, line.modifiers, line.pos, line.setting, line.location))
+        if prep is None:
+            prep = _slow(reference, ctx, line, qp, skip_invalid, i, errors)
+        preps.append(prep)
+    return tuple(preps), errors
+
+
+def _slow(
+    reference: ReferenceData,
+    ctx: DayContext,
+    line: LineRequest,
+    qp: bool,
+    skip_invalid: bool,
+    i: int,
+    errors: dict[int, str],
+) -> _Prepared | None:
+    """`_prepare` for a line not in the shared table; with `skip_invalid`, a line rejected
+    for its own sake gives None and its message (kept for the date: it names the date)."""
+    # A line's own errors come before any about its place, and do not depend on it.
+    rejected = ctx.table("rejected")
+    key = (line.hcpcs, tuple(line.modifiers), line.units)
+    if skip_invalid and (error := rejected.get(key)) is not None:
+        errors[i] = error
+        return None
+    try:
+        return _prepare(reference, line, qp, shared=True).prep
+    except InputError as exc:
+        if not (skip_invalid and exc.parameter in LINE_PARAMETERS):
+            raise
+        errors[i] = rejected[key] = str(exc)
+        return None
+
+
+def _outcome(
+    ctx: DayContext,
+    fee: FeeSchedule,
+    requests: Sequence[LineRequest],
+    preps: tuple[_Prepared | None, ...],
+    errors: dict[int, str],
+    non_participating: bool,
+    npp: bool,
+) -> _Outcome:
+    lines = [
+        _Line(r, ctx, fee, p) if p is not None else None
+        for r, p in zip(requests, preps, strict=True)
+    ]
+    _claim_rules([line for line in lines if line is not None], national=False)
+    allowed: list[Decimal | None] = []
+    messages = []
+    total = ZERO
+    for i, line in enumerate(lines):
+        amount = None
+        if line is None:
+            message = errors[i]
+        elif line.payable:
+            amount, _ = _provider(line, line.local_total, non_participating, npp, False)
+            total += amount
+            message = "priced"
+        else:
+            message = line.message
+        allowed.append(amount)
+        messages.append(message)
+    return _Outcome(
+        tuple(allowed), tuple(messages), total,
+        tuple(p.cf if p is not None else None for p in preps),
+        tuple(p.place.location if p is not None else None for p in preps),
+        tuple(p.setting if p is not None else None for p in preps),
+        tuple(p is None for p in preps),
+    )  # fmt: skip
+
+
+def _amounts(
+    reference: ReferenceData,
+    ctx: DayContext,
+    fee: FeeSchedule,
+    requests: Sequence[LineRequest],
+    preps: tuple[_Prepared | None, ...],
+    outcome: _Outcome,
+) -> ClaimAmounts:
+    """The outcome with the confidence of this date's heads (a shared `_Prepared` holds
+    the head of the date that prepared it), asked once per kind of line."""
+    keys = dict.fromkeys(p.head_key for p in preps if p is not None)
+    heads = [ctx.head_by(fee, key) for key in keys]
+    if heads:
+        confidence = Confidence.HIGH
+        for head in heads:
+            confidence = lowest(confidence, head.confidence)
+        reason = next(h.reason for h in heads if h.confidence is confidence)
+    else:
+        confidence = ctx.confidence(reference, fee, opps=False, anes=False, zip_given=False)
+        reason = "no line of the claim could be priced"
+    o = outcome
+    return ClaimAmounts(
+        o.allowed, o.messages, o.total, ctx.release, o.conversion_factors, o.locations,
+        o.settings, o.rejected, confidence, reason,
+    )  # fmt: skip
