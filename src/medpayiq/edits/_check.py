@@ -20,7 +20,7 @@ from medpayiq.reference import ReferenceData
 from ._claim import Claim, ClaimLine
 from ._codes import check_diagnoses, check_place_of_service, check_procedure_codes
 from ._context import CheckContext, Draft
-from ._day import lowest
+from ._day import lowest, remember
 from ._global import check_global_surgery
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
@@ -47,12 +47,10 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     """Check one claim against the reference data for its date of service."""
     ctx = CheckContext(reference, claim)
     tables = ctx.tables
-    drafts = [*check_place_of_service(ctx), *check_procedure_codes(ctx), *check_diagnoses(ctx)]
-    ptp_drafts, ptp_pairs = check_ptp(ctx)
-    drafts += ptp_drafts
-    drafts += check_mue(ctx)
+    codes, ptp_drafts, ptp_pairs, mue, modifiers = _line_checks(ctx)
+    drafts = [*check_place_of_service(ctx), *codes, *check_diagnoses(ctx), *ptp_drafts, *mue]
     drafts += check_addons(ctx)
-    drafts += check_modifiers(ctx)
+    drafts += modifiers
     drafts += check_global_surgery(ctx, ptp_pairs)
     ptp_denied = {n for d in ptp_drafts if d.rule == "ncci.ptp" for n in d.lines}
     policy_drafts, guidance = check_policies(ctx, ptp_denied)
@@ -87,6 +85,23 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
         confidence=lowest(confidences),
         checks_run=CHECKS,
     )
+
+
+_LineChecks = tuple[list[Draft], list[Draft], set[tuple[str, str]], list[Draft], list[Draft]]
+
+
+def _line_checks(ctx: CheckContext) -> _LineChecks:
+    """The checks that read only the lines' codes, modifiers and units and the date's
+    tables (codes, NCCI PTP and MUE, modifiers), kept for the date by the lines: a practice
+    sends the same few line sets all day. The lists are shared: never changed."""
+    memo = ctx.memo("line-checks")
+    key = tuple(ctx.price_lines)
+    found: _LineChecks | None = memo.get(key)
+    if found is None:
+        ptp, pairs = check_ptp(ctx)
+        found = (check_procedure_codes(ctx), ptp, pairs, check_mue(ctx), check_modifiers(ctx))
+        remember(memo, key, found)
+    return found
 
 
 def _finding_order(finding: Finding) -> tuple[int, tuple[int, ...], str]:

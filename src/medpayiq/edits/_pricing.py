@@ -2,8 +2,9 @@
 
 `price_lines` prices a set of claim lines together (the claim-level rules, such as multiple
 procedure reductions, need the whole set) and returns each line's expected allowed amount, or
-why it has none. A line the engine rejects (an invalid modifier, an unknown code) is left
-unpriced with the engine's message; the other lines are still priced together.
+why it has none. A line the engine rejects for its own sake (an unknown code such as a drug's
+J code, an invalid modifier) is left unpriced with the engine's message; the other lines are
+still priced together (`price_amounts(skip_invalid=True)`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
-from medpayiq.pricing import ClaimResult, LineRequest, Location, price_claim, price_line
+from medpayiq.pricing import ClaimAmounts, LineRequest, Location, Setting, price_amounts
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._claim import Claim
@@ -50,17 +51,6 @@ def _location(claim: Claim) -> Location:
     return Location(locality=f"{claim.carrier}-{claim.locality}")
 
 
-def _claim_price(
-    reference: ReferenceData, claim: Claim, requests: Sequence[LineRequest]
-) -> ClaimResult:
-    return price_claim(
-        reference,
-        requests,
-        non_participating=not claim.provider.participating,
-        npp=claim.provider.type in _NPP,
-    )
-
-
 _NPP = frozenset({"np", "pa", "cns"})
 
 
@@ -82,88 +72,56 @@ def price_lines(
     memo = tables.memo("prices")
     found: LinePrices | None = memo.get(key)
     if found is None:
-        found = remember(memo, key, _price_lines(reference, tables, claim, lines))
+        found = remember(memo, key, _price_lines(reference, claim, lines))
     return found
 
 
 def _price_lines(
-    reference: ReferenceData,
-    tables: DayTables,
-    claim: Claim,
-    lines: Sequence[tuple[int, PriceLine]],
+    reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, PriceLine]]
 ) -> LinePrices:
     location = _location(claim)
+    day, pos = claim.date_of_service, claim.place_of_service
     requests = [
-        LineRequest(
-            hcpcs=line.hcpcs,
-            date_of_service=claim.date_of_service,
-            modifiers=line.modifiers,
-            units=line.units,
-            location=location,
-            pos=claim.place_of_service,
-            line_id=str(n),
-        )
+        LineRequest(line.hcpcs, day, line.modifiers, line.units, location, pos, line_id=str(n))
         for n, line in lines
     ]
-    # Lines the engine rejected before (an unknown code, such as a drug's J code, or an
-    # invalid modifier) are left out at once, so such a claim is priced once, not line by line.
-    rejected = tables.memo("rejected")
-    place = (claim.zip, claim.carrier, claim.locality, claim.place_of_service)
-    notes: dict[int, str] = {}
-    good = []
-    for (n, line), request in zip(lines, requests, strict=True):
-        error = rejected.get((line, place))
-        if error:
-            notes[n] = error
-        else:
-            good.append(request)
     try:
-        try:
-            if not good:
-                raise InputError(next(iter(notes.values())))
-            result = _claim_price(reference, claim, good)
-        except InputError:
-            # Find the lines the engine rejects, then price the rest together.
-            notes, good = {}, []
-            for (n, line), request in zip(lines, requests, strict=True):
-                try:
-                    price_line(reference, request)
-                    good.append(request)
-                    remember(rejected, (line, place), "")
-                except InputError as exc:
-                    notes[n] = remember(rejected, (line, place), str(exc))
-            if not good:
-                problem = next(iter(notes.values()), "")
-                return LinePrices({n: None for n, _ in lines}, notes, problem=problem)
-            result = _claim_price(reference, claim, good)
-    except DataError as exc:
-        # No release for the date (whichever line the engine met it on): nothing is priced.
+        result = price_amounts(
+            reference,
+            requests,
+            non_participating=not claim.provider.participating,
+            npp=claim.provider.type in _NPP,
+            skip_invalid=True,
+        )
+    except (InputError, DataError) as exc:
+        # The place, or no release for the date: nothing is priced.
         return LinePrices(
             {n: None for n, _ in lines}, {n: str(exc) for n, _ in lines}, problem=str(exc)
         )
-    return _collect(result, lines, notes)
+    return _collect(result, lines)
 
 
-def _collect(
-    result: ClaimResult, lines: Sequence[tuple[int, PriceLine]], notes: dict[int, str]
-) -> LinePrices:
-    allowed: dict[int, Decimal | None] = {n: None for n, _ in lines}
-    locality = facility = None
-    for line in result.lines:
-        number = int(line.line_id or 0)
-        allowed[number] = line.allowed
-        if not line.payable:
-            notes[number] = line.message
-        if line.location.locality is not None:
-            locality = str(line.location.locality)
-        facility = line.setting.value == "facility"
-    first = result.lines[0] if result.lines else None
-    source = (
-        (
-            f"fee schedule {first.release}, CF {first.conversion_factor}, "
-            f"{first.location.name} ({first.location.how})"
-        )
-        if first
-        else ""
+def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> LinePrices:
+    """The engine's answer by line number."""
+    allowed: dict[int, Decimal | None] = {}
+    notes: dict[int, str] = {}
+    for (n, _), amount, message in zip(lines, result.allowed, result.messages, strict=True):
+        allowed[n] = amount
+        if amount is None:
+            notes[n] = message
+    if all(result.rejected):
+        return LinePrices(allowed, notes, problem=result.messages[0])
+    located = [loc for loc in result.locations if loc is not None]
+    localities = [loc.locality for loc in located if loc.locality is not None]
+    settings = [s for s in result.settings if s is not None]
+    first = located[0]
+    cf = next(c for c in result.conversion_factors if c is not None)
+    source = f"fee schedule {result.release}, CF {cf}, {first.name} ({first.how})"
+    return LinePrices(
+        allowed,
+        notes,
+        str(localities[-1]) if localities else None,
+        settings[-1] is Setting.FACILITY,
+        source,
+        result.confidence,
     )
-    return LinePrices(allowed, notes, locality, facility, source, result.confidence)
