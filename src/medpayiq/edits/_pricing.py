@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
-from medpayiq.pricing import ClaimAmounts, LineRequest, Location, Setting, price_amounts
+from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._claim import Claim
@@ -24,12 +23,8 @@ from ._day import DayTables, remember
 __all__ = ["LinePrices", "PriceLine", "price_lines"]
 
 
-class PriceLine(NamedTuple):
-    """What the engine reads of a claim line (a corrected line is one of these too)."""
-
-    hcpcs: str
-    modifiers: tuple[str, ...]
-    units: int
+# What the engine reads of a claim line (a corrected line is one of these too).
+PriceLine = ServiceLine
 
 
 @dataclass(frozen=True)
@@ -45,10 +40,23 @@ class LinePrices:
     problem: str = ""
 
 
+_locations: dict[tuple[str | None, str | None, str | None], Location] = {}
+
+
 def _location(claim: Claim) -> Location:
-    if claim.zip:
-        return Location(zip=claim.zip)
-    return Location(locality=f"{claim.carrier}-{claim.locality}")
+    """The claim's place as the engine asks it: one object per place, so the engine's
+    tables compare it by identity."""
+    key = (claim.zip, claim.carrier, claim.locality)
+    found = _locations.get(key)
+    if found is None:
+        if claim.zip:
+            found = Location(zip=claim.zip)
+        else:
+            found = Location(locality=f"{claim.carrier}-{claim.locality}")
+        if len(_locations) > 100_000:
+            _locations.clear()
+        _locations[key] = found
+    return found
 
 
 _NPP = frozenset({"np", "pa", "cns"})
@@ -79,16 +87,13 @@ def price_lines(
 def _price_lines(
     reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, PriceLine]]
 ) -> LinePrices:
-    location = _location(claim)
-    day, pos = claim.date_of_service, claim.place_of_service
-    requests = [
-        LineRequest(line.hcpcs, day, line.modifiers, line.units, location, pos, line_id=str(n))
-        for n, line in lines
-    ]
     try:
         result = price_amounts(
             reference,
-            requests,
+            claim.date_of_service,
+            [line for _, line in lines],
+            location=_location(claim),
+            pos=claim.place_of_service,
             non_participating=not claim.provider.participating,
             npp=claim.provider.type in _NPP,
             skip_invalid=True,
@@ -103,25 +108,43 @@ def _price_lines(
 
 def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> LinePrices:
     """The engine's answer by line number."""
-    allowed: dict[int, Decimal | None] = {}
-    notes: dict[int, str] = {}
-    for (n, _), amount, message in zip(lines, result.allowed, result.messages, strict=True):
-        allowed[n] = amount
-        if amount is None:
-            notes[n] = message
+    numbers = [n for n, _ in lines]
+    allowed = dict(zip(numbers, result.allowed, strict=True))
+    notes = {
+        n: message
+        for n, amount, message in zip(numbers, result.allowed, result.messages, strict=True)
+        if amount is None
+    }
     if all(result.rejected):
         return LinePrices(allowed, notes, problem=result.messages[0])
+    locality, facility, source = _where(result)
+    return LinePrices(allowed, notes, locality, facility, source, result.confidence)
+
+
+_places: dict[int, tuple[ClaimAmounts, tuple[str | None, bool, str]]] = {}
+
+
+def _where(result: ClaimAmounts) -> tuple[str | None, bool, str]:
+    """(locality, facility, source) of a priced claim: the last line's locality and setting,
+    the first line's CF and place. Kept by the engine's shared tuple of locations, which
+    answers for every claim of those lines on the dates that price alike."""
+    found = _places.get(id(result.locations))
+    # The entry holds its result, so the id cannot be reused while it lives.
+    if found is not None and found[0].locations is result.locations:
+        kept = found[0]
+        if kept.release == result.release and kept.settings is result.settings:
+            return found[1]
     located = [loc for loc in result.locations if loc is not None]
     localities = [loc.locality for loc in located if loc.locality is not None]
     settings = [s for s in result.settings if s is not None]
     first = located[0]
     cf = next(c for c in result.conversion_factors if c is not None)
-    source = f"fee schedule {result.release}, CF {cf}, {first.name} ({first.how})"
-    return LinePrices(
-        allowed,
-        notes,
+    where = (
         str(localities[-1]) if localities else None,
         settings[-1] is Setting.FACILITY,
-        source,
-        result.confidence,
+        f"fee schedule {result.release}, CF {cf}, {first.name} ({first.how})",
     )
+    if len(_places) > 50_000:
+        _places.clear()
+    _places[id(result.locations)] = (result, where)
+    return where

@@ -20,17 +20,18 @@ Public API (everything else is private and may change):
 - `price_claim(reference, lines, *, same options) -> ClaimResult`: one patient, provider
   and date; multiple procedure reductions and status T across the lines; the deductible
   consumed line by line.
-- `price_amounts(reference, lines, *, qp=False, non_participating=False, npp=False,
-  skip_invalid=False) -> ClaimAmounts`: what price_claim allows each line of a claim of
-  one date, without the trail, the national comparison or the cost share; for callers that
+- `price_amounts(reference, date_of_service, lines, *, location=Location(), pos=None,
+  setting=None, qp=False, non_participating=False, npp=False, skip_invalid=False)
+  -> ClaimAmounts`: what price_claim allows each `ServiceLine` of a claim of one date and
+  place, without the trail, the national comparison or the cost share; for callers that
   price many claims and read only the money (the claim checker). `skip_invalid` leaves a
   line with a bad code, modifier or units unpriced instead of failing the claim.
 - `resolve_location(query, fee_schedule, geography) -> ResolvedLocation`
 - `day_terms(reference, day, *, qp=False) -> DayTerms`: what every line of a date is priced
   on (release, work GPCI column, CF, settings, confidence, messages), for callers that price
   many lines at once with their own arithmetic (`medpayiq.batch`).
-- Requests: `LineRequest`, `Location`, `Setting`. Results: `LineResult`, `ClaimResult`,
-  `ClaimAmounts`, `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`,
+- Requests: `LineRequest`, `ServiceLine`, `Location`, `Setting`. Results: `LineResult`,
+  `ClaimResult`, `ClaimAmounts`, `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`,
   `Source`; each has `as_dict()`.
 - Errors (from `medpayiq.errors`): `InputError` and its subclasses `UnknownCode`,
   `UnknownLocation` (here `AmbiguousLocation`, with `candidates`), `InvalidModifier`,
@@ -55,6 +56,7 @@ from ._types import (
     LineResult,
     Location,
     ResolvedLocation,
+    ServiceLine,
     Setting,
     SettingAmount,
     Source,
@@ -72,6 +74,7 @@ __all__ = [
     "LineResult",
     "Location",
     "ResolvedLocation",
+    "ServiceLine",
     "Setting",
     "SettingAmount",
     "Source",

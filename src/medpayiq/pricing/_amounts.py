@@ -1,9 +1,11 @@
-"""price_amounts: the allowed amount of each line of a claim, without the trail.
+"""price_amounts: the allowed amount of each line of a one-date claim, without the trail.
 
 For callers that price many claims and read only the money (the claim checker). The rules
 are price_claim's, run on the same prepared lines (`_engine._prepare`), on the local view
-only, and nothing is recorded. What makes it cheap:
+only. What makes it cheap:
 
+- The claim is asked as it is billed: one date, one place, lines of (code, modifiers,
+  units), so nothing is built per line before it is looked up.
 - Prepared lines come from the table shared by every date that prices alike
   (`_context.shared_table`): a date seen for the first time reuses its quarter's lines.
 - The claim rules' outcome for a set of prepared lines, units and provider is kept there too.
@@ -18,6 +20,7 @@ context for every answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -25,14 +28,37 @@ from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.money import ZERO
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
-from ._context import LIMIT, DayContext, context_for, lowest
+from ._context import LIMIT, DayContext, HeadKey, context_for, lowest
 from ._engine import _claim_rules, _Line, _prepare, _Prepared, _provider
-from ._types import ClaimAmounts, LineRequest, ResolvedLocation, Setting
+from ._types import (
+    NATIONAL,
+    ClaimAmounts,
+    LineRequest,
+    Location,
+    ResolvedLocation,
+    ServiceLine,
+    Setting,
+)
 
 __all__ = ["price_amounts"]
 
 # The request fields a line's own errors name: such a line is skipped, not the claim.
 LINE_PARAMETERS = frozenset({"hcpcs", "modifier", "units"})
+
+
+class _Claim(NamedTuple):
+    """What every line of the claim shares."""
+
+    day: date
+    location: Location
+    pos: str | None
+    setting: Setting | None
+    qp: bool
+
+    def request(self, line: ServiceLine) -> LineRequest:
+        return LineRequest(
+            line[0], self.day, line[1], line[2], self.location, self.pos, self.setting
+        )
 
 
 class _Outcome(NamedTuple):
@@ -46,78 +72,90 @@ class _Outcome(NamedTuple):
     locations: tuple[ResolvedLocation | None, ...]
     settings: tuple[Setting | None, ...]
     rejected: tuple[bool, ...]
+    head_keys: tuple[HeadKey, ...]  # each kind of line once, in claim order
 
 
 def price_amounts(
     reference: ReferenceData,
-    lines: Sequence[LineRequest],
+    date_of_service: date,
+    lines: Sequence[ServiceLine],
     *,
+    location: Location = NATIONAL,
+    pos: str | None = None,
+    setting: Setting | None = None,
     qp: bool = False,
     non_participating: bool = False,
     npp: bool = False,
     skip_invalid: bool = False,
 ) -> ClaimAmounts:
-    """What price_claim allows each line of a claim of one date of service, by the same
+    """What price_claim allows each line of a claim of one date and place, by the same
     rules, without the trail, the national comparison or the cost share.
 
-    Raises as price_claim does, and InputError for lines of several dates. With
-    `skip_invalid`, a line rejected for its own code, modifiers or units is left out of the
-    claim (`rejected[i]` True, `messages[i]` the reason) and the others are priced together."""
+    Raises as price_claim does. With `skip_invalid`, a line rejected for its own code,
+    modifiers or units is left out of the claim (`rejected[i]` True, `messages[i]` the
+    reason) and the others are priced together."""
     if not lines:
         raise InputError("a claim needs at least one line", parameter="lines")
-    day = lines[0].date_of_service
-    if any(line.date_of_service != day for line in lines):
-        raise InputError(
-            "price_amounts takes the lines of one date of service; price_claim takes several",
-            parameter="date_of_service",
-        )
+    claim = _Claim(date_of_service, location, pos, setting, qp)
     try:
-        fee = reference.fee_schedule(day, qp=qp)
+        fee = reference.fee_schedule(date_of_service, qp=qp)
     except ReleaseNotLoaded:
         for line in lines:  # the error price_claim would give first
             try:
-                _prepare(reference, line, qp)
+                _prepare(reference, claim.request(line), qp)
             except InputError as exc:
                 if not (skip_invalid and exc.parameter in LINE_PARAMETERS):
                     raise
         raise
-    ctx = context_for(reference, fee, day, qp)
-    preps, errors = _prepared(reference, fee, ctx, lines, qp, skip_invalid)
+    ctx = context_for(reference, fee, date_of_service, qp)
+    preps, errors = _prepared(reference, fee, ctx, claim, lines, skip_invalid)
     shared = ctx.shared(reference, fee).claims
-    key = (*map(id, preps), *(line.units for line in lines), non_participating, npp)
+    key = (*map(id, preps), *(line[2] for line in lines), non_participating, npp)
     entry = shared.get(key)
-    # An entry holds its lines, so the ids in its key cannot be reused while it lives.
-    if entry is not None and all(a is b for a, b in zip(entry[0], preps, strict=True)):
+    # An entry holds its lines, so the ids in its key cannot be reused while it lives (and
+    # the tuples compare by identity first).
+    if entry is not None and entry[0] == preps:
         outcome: _Outcome = entry[1]
     else:
-        outcome = _outcome(ctx, fee, lines, preps, errors, non_participating, npp)
+        outcome = _outcome(ctx, fee, claim, lines, preps, errors, non_participating, npp)
         if len(shared) > LIMIT:
             shared.clear()
         shared[key] = (preps, outcome)
-    return _amounts(reference, ctx, fee, lines, preps, outcome)
+    return _amounts(reference, ctx, fee, outcome)
 
 
 def _prepared(
     reference: ReferenceData,
     fee: FeeSchedule,
     ctx: DayContext,
-    lines: Sequence[LineRequest],
-    qp: bool,
+    claim: _Claim,
+    lines: Sequence[ServiceLine],
     skip_invalid: bool,
 ) -> tuple[tuple[_Prepared | None, ...], dict[int, str]]:
     """Each line's `_Prepared` (None: rejected, with its message by position). A line asked
-    as before is one look-up; the table is keyed by the normalised code, so any other
-    spelling goes through `_prepare`, which checks and normalises it."""
-    get = ctx.shared(reference, fee).prepared.get
+    as before is one look-up by (code, modifiers, place number); any other goes through
+    `_prepare`, which checks and normalises it."""
+    shared = ctx.shared(reference, fee)
+    place = (claim.pos, claim.setting, claim.location)
+    number = shared.places.get(place)
+    if number is None:
+        if len(shared.places) > LIMIT:
+            shared.places.clear()
+            shared.by_place.clear()
+        number = shared.places[place] = len(shared.places)
+    get = shared.by_place.get
     preps: list[_Prepared | None] = []
     errors: dict[int, str] = {}
     for i, line in enumerate(lines):
-        units = line.units
+        hcpcs, modifiers, units = line
         prep = None
-        if type(line.modifiers) is tuple and type(units) is int and 0 < units < 10_000:
-            prep = get((line.hcpcs, line.modifiers, line.pos, line.setting, line.location))
+        fast = type(modifiers) is tuple and type(units) is int and 0 < units < 10_000
+        if fast:
+            prep = get((hcpcs, modifiers, number))
         if prep is None:
-            prep = _slow(reference, ctx, line, qp, skip_invalid, i, errors)
+            prep = _slow(reference, ctx, claim, line, skip_invalid, i, errors)
+            if prep is not None and fast:
+                shared.by_place[(hcpcs, modifiers, number)] = prep
         preps.append(prep)
     return tuple(preps), errors
 
@@ -125,8 +163,8 @@ def _prepared(
 def _slow(
     reference: ReferenceData,
     ctx: DayContext,
-    line: LineRequest,
-    qp: bool,
+    claim: _Claim,
+    line: ServiceLine,
     skip_invalid: bool,
     i: int,
     errors: dict[int, str],
@@ -135,12 +173,12 @@ def _slow(
     for its own sake gives None and its message (kept for the date: it names the date)."""
     # A line's own errors come before any about its place, and do not depend on it.
     rejected = ctx.table("rejected")
-    key = (line.hcpcs, tuple(line.modifiers), line.units)
+    key = (line[0], tuple(line[1]), line[2])
     if skip_invalid and (error := rejected.get(key)) is not None:
         errors[i] = error
         return None
     try:
-        return _prepare(reference, line, qp, shared=True).prep
+        return _prepare(reference, claim.request(line), claim.qp, shared=True).prep
     except InputError as exc:
         if not (skip_invalid and exc.parameter in LINE_PARAMETERS):
             raise
@@ -151,17 +189,18 @@ def _slow(
 def _outcome(
     ctx: DayContext,
     fee: FeeSchedule,
-    requests: Sequence[LineRequest],
+    claim: _Claim,
+    service_lines: Sequence[ServiceLine],
     preps: tuple[_Prepared | None, ...],
     errors: dict[int, str],
     non_participating: bool,
     npp: bool,
 ) -> _Outcome:
     lines = [
-        _Line(r, ctx, fee, p) if p is not None else None
-        for r, p in zip(requests, preps, strict=True)
+        _Line(claim.request(s), ctx, fee, p) if p is not None else None
+        for s, p in zip(service_lines, preps, strict=True)
     ]
-    _claim_rules([line for line in lines if line is not None], national=False)
+    _claim_rules([line for line in lines if line is not None], full=False)
     allowed: list[Decimal | None] = []
     messages = []
     total = ZERO
@@ -183,6 +222,7 @@ def _outcome(
         tuple(p.place.location if p is not None else None for p in preps),
         tuple(p.setting if p is not None else None for p in preps),
         tuple(p is None for p in preps),
+        tuple(dict.fromkeys(p.head_key for p in preps if p is not None)),
     )  # fmt: skip
 
 
@@ -190,14 +230,11 @@ def _amounts(
     reference: ReferenceData,
     ctx: DayContext,
     fee: FeeSchedule,
-    requests: Sequence[LineRequest],
-    preps: tuple[_Prepared | None, ...],
     outcome: _Outcome,
 ) -> ClaimAmounts:
     """The outcome with the confidence of this date's heads (a shared `_Prepared` holds
     the head of the date that prepared it), asked once per kind of line."""
-    keys = dict.fromkeys(p.head_key for p in preps if p is not None)
-    heads = [ctx.head_by(fee, key) for key in keys]
+    heads = [ctx.head_by(fee, key) for key in outcome.head_keys]
     if heads:
         confidence = Confidence.HIGH
         for head in heads:

@@ -466,12 +466,16 @@ def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool)
 
 class Shared:
     """Tables for every date that prices alike: prepared lines by (code, modifiers, POS,
-    setting, location), and claim outcomes by (prepared lines, units, provider)."""
+    setting, location), the same by (code, modifiers, place number) with `places` numbering
+    each (POS, setting, location) asked (a claim's lines hash their place once), and claim
+    outcomes by (prepared lines, units, provider)."""
 
-    __slots__ = ("claims", "prepared")
+    __slots__ = ("by_place", "claims", "places", "prepared")
 
     def __init__(self) -> None:
         self.prepared: dict[Any, Any] = {}
+        self.places: dict[Any, int] = {}
+        self.by_place: dict[Any, Any] = {}
         self.claims: dict[Any, Any] = {}
 
 

@@ -320,9 +320,10 @@ def _component(row: RvuRow, setting: Setting, g: GpciTriple, cf: Decimal) -> Dec
 # --- Claim rules ----------------------------------------------------------------------------
 
 
-def _claim_rules(lines: list[_Line], national: bool = True) -> None:
-    """Status T and the multiple procedure reductions: each payable line's `local_total`
-    (and `national_total` unless `national` is False) and the steps that explain them."""
+def _claim_rules(lines: list[_Line], full: bool = True) -> None:
+    """Status T and the multiple procedure reductions: each payable line's `local_total`,
+    and with `full` its `national_total` and the steps that explain them (without, the
+    local amounts only, for price_amounts)."""
     payable = [ln for ln in lines if ln.payable]
     if not payable:
         return
@@ -345,7 +346,7 @@ def _claim_rules(lines: list[_Line], national: bool = True) -> None:
                 Step("status T", (("other service", others[0].prep.hcpcs),), None, ln.message)
             )
     payable = [ln for ln in payable if ln.payable]
-    for local in (True, False) if national else (True,):
+    for local in (True, False) if full else (True,):
         procs = []
         for i, ln in enumerate(payable):
             gpci = ln.prep.place.gpci if local else NATIONAL_GPCI
@@ -353,6 +354,7 @@ def _claim_rules(lines: list[_Line], national: bool = True) -> None:
             assert unit is not None
             proc = _procedure(ln, gpci, unit)
             proc.index = i
+            proc.record = full
             procs.append(proc)
         reduce_claim(procs)
         for ln, proc in zip(payable, procs, strict=True):

@@ -51,6 +51,7 @@ class Procedure:
     pe_unit: Decimal | None = None  # PE dollars (indicator 5)
     pe_reduced_unit: Decimal | None = None  # amount with the PE halved (indicator 5)
     base_amount: Decimal | None = None  # the ENDO BASE code's amount (indicator 3)
+    record: bool = True  # False: no steps (a caller that reads only the amounts)
     # results
     unit_totals: list[Decimal] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -108,29 +109,32 @@ def _surgical(procedures: Sequence[Procedure]) -> None:
         for p, unit in item.parts:
             before = p.unit_totals[unit]
             if rank == 1:
-                p.steps.append(
-                    Step(
-                        "multiple procedure (indicator 2): highest ranked, 100%",
-                        (("rank", rank), ("value ranked", item.value), ("unit", unit + 1)),
-                        before,
+                if p.record:
+                    p.steps.append(
+                        Step(
+                            "multiple procedure (indicator 2): highest ranked, 100%",
+                            (("rank", rank), ("value ranked", item.value), ("unit", unit + 1)),
+                            before,
+                        )
                     )
-                )
                 continue
             after = cents(before * HALF)
             p.unit_totals[unit] = after
-            p.steps.append(
-                Step(
-                    "multiple procedure (indicator 2): 50% for each procedure after the highest",
-                    (
-                        ("rank", rank),
-                        ("value ranked", item.value),
-                        ("unit", unit + 1),
-                        ("amount", before),
-                    ),
-                    after,
-                    note=f"{item.label} ranks {rank} of {len(items)}",
+            if p.record:
+                p.steps.append(
+                    Step(
+                        "multiple procedure (indicator 2): 50% for each procedure after the "
+                        "highest",
+                        (
+                            ("rank", rank),
+                            ("value ranked", item.value),
+                            ("unit", unit + 1),
+                            ("amount", before),
+                        ),
+                        after,
+                        note=f"{item.label} ranks {rank} of {len(items)}",
+                    )
                 )
-            )
 
 
 def _family(base: str, members: list[Procedure], bases: list[Procedure]) -> _Item:
@@ -141,13 +145,14 @@ def _family(base: str, members: list[Procedure], bases: list[Procedure]) -> _Ite
     value = Decimal(0)
     for n, (p, u) in enumerate(units):
         if n == 0:
-            p.steps.append(
-                Step(
-                    f"endoscopy family {base} (indicator 3): highest endoscopy in full",
-                    (("amount", p.unit_amount),),
-                    p.unit_amount,
+            if p.record:
+                p.steps.append(
+                    Step(
+                        f"endoscopy family {base} (indicator 3): highest endoscopy in full",
+                        (("amount", p.unit_amount),),
+                        p.unit_amount,
+                    )
                 )
-            )
         elif p.base_amount is None:
             p.review.append(
                 f"endoscopy base {base} is not in the fee schedule: reduction not applied"
@@ -155,26 +160,28 @@ def _family(base: str, members: list[Procedure], bases: list[Procedure]) -> _Ite
         else:
             after = max(p.unit_amount - p.base_amount, Decimal(0))
             p.unit_totals[u] = after
-            p.steps.append(
-                Step(
-                    f"endoscopy family {base} (indicator 3): amount minus the base endoscopy",
-                    (("amount", p.unit_amount), (f"base {base}", p.base_amount)),
-                    after,
+            if p.record:
+                p.steps.append(
+                    Step(
+                        f"endoscopy family {base} (indicator 3): amount minus the base endoscopy",
+                        (("amount", p.unit_amount), (f"base {base}", p.base_amount)),
+                        after,
+                    )
                 )
-            )
         value += p.unit_totals[u]
         parts.append((p, u))
     for b in bases:
         for u in range(b.units):
             b.unit_totals[u] = Decimal("0.00")
-            b.steps.append(
-                Step(
-                    f"endoscopy family {base}: the base endoscopy is included in the other "
-                    "endoscopies of its family",
-                    (("amount", b.unit_amount),),
-                    Decimal("0.00"),
+            if b.record:
+                b.steps.append(
+                    Step(
+                        f"endoscopy family {base}: the base endoscopy is included in the other "
+                        "endoscopies of its family",
+                        (("amount", b.unit_amount),),
+                        Decimal("0.00"),
+                    )
                 )
-            )
     return _Item(value, parts, f"endoscopy family {base}")
 
 
@@ -198,30 +205,35 @@ def _components(procedures: Sequence[Procedure], indicator: str) -> None:
         new_tc = cents(tc * tc_rate) if key in reduced_tc and tc else tc
         new_pc = cents(pc * pc_rate) if pc_rate and key in reduced_pc and pc else pc
         if (new_tc, new_pc) == (tc, pc):
-            p.steps.append(
-                Step(
-                    f"multiple procedure ({name}, indicator {indicator}): "
-                    "highest component in full",
-                    (("technical", tc), ("professional", pc), ("unit", u + 1)),
-                    p.unit_totals[u],
+            if p.record:
+                p.steps.append(
+                    Step(
+                        f"multiple procedure ({name}, indicator {indicator}): "
+                        "highest component in full",
+                        (("technical", tc), ("professional", pc), ("unit", u + 1)),
+                        p.unit_totals[u],
+                    )
                 )
-            )
             continue
         after = new_tc + new_pc
         p.unit_totals[u] = after
-        inputs: list[tuple[str, Decimal | int | str | None]] = [("unit", u + 1), ("technical", tc)]
-        if new_tc != tc:
-            inputs.append(("technical paid", f"{tc_rate:.0%}"))
-        inputs.append(("professional", pc))
-        if new_pc != pc:
-            inputs.append(("professional paid", f"{pc_rate or 0:.0%}"))
-        p.steps.append(
-            Step(
-                f"multiple procedure ({name}, indicator {indicator}): later components reduced",
-                tuple(inputs),
-                after,
+        if p.record:
+            inputs: list[tuple[str, Decimal | int | str | None]] = [
+                ("unit", u + 1),
+                ("technical", tc),
+            ]
+            if new_tc != tc:
+                inputs.append(("technical paid", f"{tc_rate:.0%}"))
+            inputs.append(("professional", pc))
+            if new_pc != pc:
+                inputs.append(("professional paid", f"{pc_rate or 0:.0%}"))
+            p.steps.append(
+                Step(
+                    f"multiple procedure ({name}, indicator {indicator}): later components reduced",
+                    tuple(inputs),
+                    after,
+                )
             )
-        )
 
 
 # --- Indicator 5: therapy -------------------------------------------------------------------
@@ -234,19 +246,21 @@ def _therapy(pool: Sequence[Procedure]) -> None:
     units.sort(key=lambda pu: pu[0].pe_unit or 0, reverse=True)
     for n, (p, u) in enumerate(units):
         if n == 0 or p.pe_reduced_unit is None:
-            p.steps.append(
-                Step(
-                    "therapy (indicator 5): the unit with the highest practice expense in full",
-                    (("practice expense", p.pe_unit), ("unit", u + 1)),
-                    p.unit_totals[u],
+            if p.record:
+                p.steps.append(
+                    Step(
+                        "therapy (indicator 5): the unit with the highest practice expense in full",
+                        (("practice expense", p.pe_unit), ("unit", u + 1)),
+                        p.unit_totals[u],
+                    )
                 )
-            )
             continue
         p.unit_totals[u] = p.pe_reduced_unit
-        p.steps.append(
-            Step(
-                "therapy (indicator 5): practice expense of each later unit paid at 50%",
-                (("amount", p.unit_amount), ("practice expense", p.pe_unit), ("unit", u + 1)),
-                p.pe_reduced_unit,
+        if p.record:
+            p.steps.append(
+                Step(
+                    "therapy (indicator 5): practice expense of each later unit paid at 50%",
+                    (("amount", p.unit_amount), ("practice expense", p.pe_unit), ("unit", u + 1)),
+                    p.pe_reduced_unit,
+                )
             )
-        )

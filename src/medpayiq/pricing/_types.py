@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from medpayiq.records import Gpci, LocalityId
 from medpayiq.reference import Confidence
@@ -30,6 +30,7 @@ __all__ = [
     "LineResult",
     "Location",
     "ResolvedLocation",
+    "ServiceLine",
     "Setting",
     "SettingAmount",
     "Source",
@@ -126,6 +127,14 @@ class Location(_AsDict):
 
 
 NATIONAL = Location()
+
+
+class ServiceLine(NamedTuple):
+    """A line of a one-date claim for `price_amounts`: the date and place are the claim's."""
+
+    hcpcs: str
+    modifiers: tuple[str, ...] = ()
+    units: int = 1
 
 
 @dataclass(frozen=True, slots=True)
