@@ -17,11 +17,13 @@ earliest later) with a lower confidence and a note that names the release that w
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -181,6 +183,14 @@ class NcciTables(Protocol):
     @property
     def vintage(self) -> Vintage: ...
 
+    @property
+    def epoch(self) -> Epoch:
+        """The same object for every date whose tables answer every question below alike
+        (the same rows and release used, the same confidence, the same edits in force), so
+        a caller may key what it derives on the epoch instead of the date. Only the
+        vintage's note differs: it names the date."""
+        ...
+
     def ptp_among(self, codes: Collection[str]) -> list[PtpEdit]:
         """Every PTP edit whose column 1 and column 2 are both in `codes`, in force on the date."""
         ...
@@ -253,6 +263,34 @@ class ReferenceData(Protocol):
     def datasets(self) -> list[Provenance]: ...
 
 
+@dataclass(frozen=True, eq=False)
+class Epoch:
+    """A span of dates on which a table answers alike (see `NcciTables.epoch`). Compared by
+    identity: the reference hands out one object per span and dataset."""
+
+    label: str
+
+
+def edit_boundaries(edits: Sequence[PtpEdit | AddonEdit]) -> tuple[date, ...]:
+    """The days on which an edit comes into force or stops applying, sorted: two dates with
+    no boundary in (first, second] see the same edits in force (`edit_in_force`)."""
+    return boundaries_of({e.effective for e in edits}, {e.deletion for e in edits})
+
+
+def boundaries_of(
+    effective: Iterable[date | None], deletion: Iterable[date | None]
+) -> tuple[date, ...]:
+    """`edit_boundaries` from the distinct effective and deletion dates of some edits."""
+    days = {d for d in effective if d is not None}
+    days.update(d + timedelta(days=1) for d in deletion if d is not None)
+    return tuple(sorted(days))
+
+
+def epoch_index(boundaries: Sequence[date], day: date) -> int:
+    """Which span between `boundaries` (from `edit_boundaries`) `day` falls in."""
+    return bisect_right(boundaries, day)
+
+
 def edit_in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
     """Whether an NCCI edit applies on `day`. CMS's deletion date is the last day the edit
     applies: deletions fall on quarter ends (Dec 31, Mar 31, ...), the day before the quarterly
@@ -300,6 +338,11 @@ def _icd_by_code(rows: Iterable[IcdCode]) -> dict[str, IcdCode]:
     return {c.code: c for c in rows}
 
 
+def _dataset_key(dataset: Dataset) -> tuple[tuple[Any, ...], ...]:
+    """What names a dataset's rows: each file's kind, release, variant, name and sha256."""
+    return tuple((p.kind, p.release.id, p.variant, p.file, p.sha256) for p in dataset.sources)
+
+
 @dataclass
 class Dataset:
     """A dataset's records; `parts` when several files make one release (PTP f1-f4)."""
@@ -320,6 +363,11 @@ class _MemoryNcci:
     ptp: Mapping[str, list[PtpEdit]]
     mues: Mapping[str, MueEdit]
     addons: Mapping[str, list[AddonEdit]]
+    epoch_of: Callable[[], Epoch]  # asked once: it reads every edit's dates
+
+    @cached_property
+    def epoch(self) -> Epoch:
+        return self.epoch_of()
 
     def ptp_for(self, code: str) -> list[PtpEdit]:
         return [e for e in self.ptp.get(code, ()) if edit_in_force(e, self.day)]
@@ -418,11 +466,7 @@ class Catalog:
     def _indexed(self, dataset: Dataset, build: Any) -> Any:
         """`build(records)` once per dataset (the same file's rows are indexed once, not
         once per date of service); cleared with the cache when a dataset is added."""
-        key = (
-            "indexed",
-            build.__code__,
-            tuple((p.kind, p.release.id, p.variant, p.file, p.sha256) for p in dataset.sources),
-        )
+        key = ("indexed", build.__code__, _dataset_key(dataset))
         if key not in self._cache:
             self._cache[key] = build(dataset.records)
         return self._cache[key]
@@ -501,8 +545,26 @@ class Catalog:
             addons: Mapping[str, list[AddonEdit]] = {}
             if (aoc := self._pick_optional_any(Kind.ADDON, day, "add-on edits")) is not None:
                 addons = self._indexed(aoc, _addons_by_addon)
-            self._cache[key] = _MemoryNcci(vintage, day, ptp, mues, addons)
+            datasets = [d for d in (ptp_ds, mue, aoc) if d is not None]
+
+            def epoch() -> Epoch:
+                edited = [d for d in (ptp_ds, aoc) if d is not None]
+                bounds = sorted({b for d in edited for b in self._indexed(d, edit_boundaries)})
+                names = tuple(_dataset_key(d) for d in datasets)
+                return self.epoch(("ncci", names), vintage, epoch_index(bounds, day))
+
+            self._cache[key] = _MemoryNcci(vintage, day, ptp, mues, addons, epoch)
         return self._cache[key]  # type: ignore[no-any-return]
+
+    def epoch(self, datasets: Hashable, vintage: Vintage, index: int) -> Epoch:
+        """The one `Epoch` of these datasets, release used and confidence, and span `index`
+        of their boundaries (dropped with the cache when a dataset is added)."""
+        key = ("epoch", datasets, vintage.used.id, vintage.confidence, index)
+        found: Epoch | None = self._cache.get(key)
+        if found is None:
+            label = f"{vintage.used.id} ({vintage.confidence.value}), span {index}"
+            found = self._cache[key] = Epoch(label)
+        return found
 
     def _pick_optional_any(self, kind: Kind, day: date, label: str) -> Dataset | None:
         """An optional NCCI table: any loaded quarter will do (the PTP vintage tells its age)."""
@@ -557,6 +619,11 @@ class Catalog:
         return self._cache["codesets"]  # type: ignore[no-any-return]
 
     def coverage(self) -> Coverage:
+        if "coverage" not in self._cache:
+            self._cache["coverage"] = self._build_coverage()
+        return self._cache["coverage"]  # type: ignore[no-any-return]
+
+    def _build_coverage(self) -> Coverage:
         codes = self._latest(Kind.MCD_ARTICLE_HCPCS)
         dx = self._latest(Kind.MCD_ARTICLE_ICD10)
         contractors = self._latest(Kind.MCD_ARTICLE_CONTRACTOR)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
-from medpayiq.reference import Provenance, edit_in_force
+from medpayiq.reference import Provenance, boundaries_of, edit_in_force
 from medpayiq.releases import Kind, Release
 from medpayiq.store._schema import codec, dataset_table, kind_table
 
@@ -25,6 +25,7 @@ __all__ = [
     "addons_by_addon",
     "data_version",
     "dataset_records",
+    "edit_boundaries",
     "in_force",
     "insert_dataset",
     "mues_by_code",
@@ -223,6 +224,19 @@ def _grouped(
     for row in conn.execute(query):
         found[row[at]].append(rc.decode(row))
     return found
+
+
+def edit_boundaries(
+    conn: sa.Connection, kind: Kind, dataset_ids: Collection[int]
+) -> tuple[date, ...]:
+    """`medpayiq.reference.edit_boundaries` of the PTP or add-on rows of these datasets,
+    from their distinct dates (two scans; the catalog reads the rows themselves)."""
+    table = kind_table(kind)
+    owner = table.c.dataset_id.in_(list(dataset_ids))
+    effective = conn.execute(sa.select(table.c.effective).where(owner).distinct()).scalars()
+    effective_days = list(effective)
+    deletion = conn.execute(sa.select(table.c.deletion).where(owner).distinct()).scalars()
+    return boundaries_of(effective_days, deletion)
 
 
 def in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:
