@@ -26,6 +26,9 @@ Public API (everything else is private and may change):
   place, without the trail, the national comparison or the cost share; for callers that
   price many claims and read only the money (the claim checker). `skip_invalid` leaves a
   line with a bad code, modifier or units unpriced instead of failing the claim.
+- `price_period(reference, date_of_service, *, qp=False) -> Hashable`: the same for two
+  dates on which price_amounts answers every claim alike (amounts, messages, confidence),
+  so that a caller may keep what it derives per period instead of per date.
 - `resolve_location(query, fee_schedule, geography) -> ResolvedLocation`
 - `day_terms(reference, day, *, qp=False) -> DayTerms`: what every line of a date is priced
   on (release, work GPCI column, CF, settings, confidence, messages), for callers that price
@@ -44,7 +47,7 @@ modifier 52/66) is not an error: the result has `payable` False, `allowed` None 
 
 from __future__ import annotations
 
-from ._amounts import price_amounts
+from ._amounts import price_amounts, price_period
 from ._engine import price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
 from ._terms import DayTerms, day_terms
@@ -83,5 +86,6 @@ __all__ = [
     "price_amounts",
     "price_claim",
     "price_line",
+    "price_period",
     "resolve_location",
 ]

@@ -19,7 +19,7 @@ context for every answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -29,7 +29,7 @@ from medpayiq.money import ZERO
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
 from ._context import LIMIT, DayContext, HeadKey, context_for, lowest
-from ._engine import _claim_rules, _Line, _prepare, _Prepared, _provider
+from ._engine import _claim_rules, _Line, _prepare, _Prepared, _provider_amount
 from ._types import (
     NATIONAL,
     ClaimAmounts,
@@ -40,7 +40,7 @@ from ._types import (
     Setting,
 )
 
-__all__ = ["price_amounts"]
+__all__ = ["price_amounts", "price_period"]
 
 # The request fields a line's own errors name: such a line is skipped, not the claim.
 LINE_PARAMETERS = frozenset({"hcpcs", "modifier", "units"})
@@ -71,8 +71,9 @@ class _Outcome(NamedTuple):
     conversion_factors: tuple[Decimal | None, ...]
     locations: tuple[ResolvedLocation | None, ...]
     settings: tuple[Setting | None, ...]
-    rejected: tuple[bool, ...]
+    rejected: tuple[str | None, ...]
     head_keys: tuple[HeadKey, ...]  # each kind of line once, in claim order
+    linked: bool
 
 
 def price_amounts(
@@ -92,8 +93,8 @@ def price_amounts(
     rules, without the trail, the national comparison or the cost share.
 
     Raises as price_claim does. With `skip_invalid`, a line rejected for its own code,
-    modifiers or units is left out of the claim (`rejected[i]` True, `messages[i]` the
-    reason) and the others are priced together."""
+    modifiers or units is left out of the claim (`rejected[i]` the field its error names,
+    `messages[i]` the error) and the others are priced together."""
     if not lines:
         raise InputError("a claim needs at least one line", parameter="lines")
     claim = _Claim(date_of_service, location, pos, setting, qp)
@@ -110,7 +111,11 @@ def price_amounts(
     ctx = context_for(reference, fee, date_of_service, qp)
     preps, errors = _prepared(reference, fee, ctx, claim, lines, skip_invalid)
     shared = ctx.shared(reference, fee).claims
-    key = (*map(id, preps), *(line[2] for line in lines), non_participating, npp)
+    key: tuple[object, ...] = (
+        *map(id, preps), *(line[2] for line in lines), non_participating, npp,
+        # Rejected lines are all None in `preps`: their errors tell them apart.
+        *(errors.items() if errors else ()),
+    )  # fmt: skip
     entry = shared.get(key)
     # An entry holds its lines, so the ids in its key cannot be reused while it lives (and
     # the tuples compare by identity first).
@@ -124,6 +129,33 @@ def price_amounts(
     return _amounts(reference, ctx, fee, outcome)
 
 
+def price_period(
+    reference: ReferenceData, date_of_service: date, *, qp: bool = False
+) -> Hashable:
+    """What two dates share when `price_amounts` answers every claim alike on both: the same
+    amounts, messages, locations, settings, release and confidence (the dates of a quarter,
+    as a rule). Only `confidence_reason` and the message of a code missing from the fee
+    schedule name the date. Raises ReleaseNotLoaded as price_amounts does.
+
+    For callers that keep what they derive from the amounts per period, not per date."""
+    fee = reference.fee_schedule(date_of_service, qp=qp)
+    ctx = context_for(reference, fee, date_of_service, qp)
+    try:
+        geography: Confidence | None = reference.geography(date_of_service).vintage.confidence
+    except ReleaseNotLoaded:
+        geography = None
+    components = tuple(
+        (kind.value, vintage.confidence)
+        for kind, vintage in sorted(fee.component_vintages.items(), key=lambda kv: kv[0].value)
+    )
+    # The shared tables stand for the rows, CF and work GPCI column; the confidences are
+    # what a line's head reads of the date's vintages.
+    return (
+        ctx.shared(reference, fee), fee.vintage.confidence, components, geography,
+        ctx.column_confidence,
+    )  # fmt: skip
+
+
 def _prepared(
     reference: ReferenceData,
     fee: FeeSchedule,
@@ -131,8 +163,9 @@ def _prepared(
     claim: _Claim,
     lines: Sequence[ServiceLine],
     skip_invalid: bool,
-) -> tuple[tuple[_Prepared | None, ...], dict[int, str]]:
-    """Each line's `_Prepared` (None: rejected, with its message by position). A line asked
+) -> tuple[tuple[_Prepared | None, ...], dict[int, tuple[str, str]]]:
+    """Each line's `_Prepared` (None: rejected, with the field its error names and the
+    message, by position). A line asked
     as before is one look-up by (code, modifiers, place number); any other goes through
     `_prepare`, which checks and normalises it."""
     shared = ctx.shared(reference, fee)
@@ -145,7 +178,7 @@ def _prepared(
         number = shared.places[place] = len(shared.places)
     get = shared.by_place.get
     preps: list[_Prepared | None] = []
-    errors: dict[int, str] = {}
+    errors: dict[int, tuple[str, str]] = {}
     for i, line in enumerate(lines):
         hcpcs, modifiers, units = line
         prep = None
@@ -167,7 +200,7 @@ def _slow(
     line: ServiceLine,
     skip_invalid: bool,
     i: int,
-    errors: dict[int, str],
+    errors: dict[int, tuple[str, str]],
 ) -> _Prepared | None:
     """`_prepare` for a line not in the shared table; with `skip_invalid`, a line rejected
     for its own sake gives None and its message (kept for the date: it names the date)."""
@@ -182,7 +215,7 @@ def _slow(
     except InputError as exc:
         if not (skip_invalid and exc.parameter in LINE_PARAMETERS):
             raise
-        errors[i] = rejected[key] = str(exc)
+        errors[i] = rejected[key] = (str(exc.parameter), str(exc))
         return None
 
 
@@ -192,38 +225,93 @@ def _outcome(
     claim: _Claim,
     service_lines: Sequence[ServiceLine],
     preps: tuple[_Prepared | None, ...],
-    errors: dict[int, str],
+    errors: dict[int, tuple[str, str]],
     non_participating: bool,
     npp: bool,
 ) -> _Outcome:
-    lines = [
-        _Line(claim.request(s), ctx, fee, p) if p is not None else None
-        for s, p in zip(service_lines, preps, strict=True)
-    ]
-    _claim_rules([line for line in lines if line is not None], full=False)
+    totals, linked = _totals(ctx, fee, claim, service_lines, preps)
     allowed: list[Decimal | None] = []
-    messages = []
+    messages: list[str] = []
+    cfs: list[Decimal | None] = []
+    locations: list[ResolvedLocation | None] = []
+    settings: list[Setting | None] = []
+    rejected: list[str | None] = []
+    heads: dict[HeadKey, None] = {}
     total = ZERO
-    for i, line in enumerate(lines):
+    for i, prep in enumerate(preps):
         amount = None
-        if line is None:
-            message = errors[i]
-        elif line.payable:
-            amount, _ = _provider(line, line.local_total, non_participating, npp, False)
+        if prep is None:
+            reason, message = errors[i]
+            allowed.append(None)
+            messages.append(message)
+            cfs.append(None)
+            locations.append(None)
+            settings.append(None)
+            rejected.append(reason)
+            continue
+        if (found := totals[i]) is None or isinstance(found, str):
+            message = found or prep.message
+        else:
+            assert prep.plan is not None
+            amount = _provider_amount(prep.plan, found, non_participating, npp)
             total += amount
             message = "priced"
-        else:
-            message = line.message
         allowed.append(amount)
         messages.append(message)
+        cfs.append(prep.cf)
+        locations.append(prep.place.location)
+        settings.append(prep.setting)
+        rejected.append(None)
+        heads[prep.head_key] = None
     return _Outcome(
-        tuple(allowed), tuple(messages), total,
-        tuple(p.cf if p is not None else None for p in preps),
-        tuple(p.place.location if p is not None else None for p in preps),
-        tuple(p.setting if p is not None else None for p in preps),
-        tuple(p is None for p in preps),
-        tuple(dict.fromkeys(p.head_key for p in preps if p is not None)),
+        tuple(allowed), tuple(messages), total, tuple(cfs), tuple(locations), tuple(settings),
+        tuple(rejected), tuple(heads), linked,
     )  # fmt: skip
+
+
+# Multiple procedure indicators the claim rules act on; 0 and 9 lines are paid as they are.
+_REDUCED = frozenset("1234567")
+
+
+def _totals(
+    ctx: DayContext,
+    fee: FeeSchedule,
+    claim: _Claim,
+    service_lines: Sequence[ServiceLine],
+    preps: tuple[_Prepared | None, ...],
+) -> tuple[list[Decimal | str | None], bool]:
+    """Each payable line's total after the claim rules (a str: why it is no longer
+    payable; None: not payable or rejected), and whether a rule changed any (`linked`).
+    Only the lines the rules can act on go through them: with no status T line, an
+    indicator 0 or 9 line is its amount times its units, whatever else is billed."""
+    payable = [(i, p) for i, p in enumerate(preps) if p is not None and p.payable]
+    status_t = any(p.row.status == "T" for _, p in payable)
+    totals: list[Decimal | str | None] = [None] * len(preps)
+    ruled: list[tuple[int, _Prepared]] = []
+    for i, prep in payable:
+        if status_t or prep.row.mult_proc in _REDUCED:
+            ruled.append((i, prep))
+        else:
+            unit = prep.local[2]
+            assert unit is not None
+            totals[i] = unit * service_lines[i][2]
+    if len(ruled) == 1 and not status_t:
+        i, prep = ruled[0]
+        if service_lines[i][2] == 1 and prep.row.mult_proc != "3":
+            # One unit of one procedure: no rule acts on it (`_claim_rules` says the same).
+            totals[i] = prep.local[2]
+            return totals, False
+    lines = [(i, _Line(claim.request(service_lines[i]), ctx, fee, prep)) for i, prep in ruled]
+    _claim_rules([line for _, line in lines], full=False)
+    linked = False
+    for i, line in lines:
+        if line.payable:
+            totals[i] = found = line.local_total
+            unit = line.prep.local[2]
+            linked = linked or unit is None or found != unit * service_lines[i][2]
+        else:
+            totals[i], linked = line.message, True
+    return totals, linked
 
 
 def _amounts(
@@ -234,17 +322,27 @@ def _amounts(
 ) -> ClaimAmounts:
     """The outcome with the confidence of this date's heads (a shared `_Prepared` holds
     the head of the date that prepared it), asked once per kind of line."""
-    heads = [ctx.head_by(fee, key) for key in outcome.head_keys]
-    if heads:
-        confidence = Confidence.HIGH
-        for head in heads:
-            confidence = lowest(confidence, head.confidence)
-        reason = next(h.reason for h in heads if h.confidence is confidence)
-    else:
-        confidence = ctx.confidence(reference, fee, opps=False, anes=False, zip_given=False)
-        reason = "no line of the claim could be priced"
+    table = ctx.table("claim-confidence")
+    found = table.get(outcome.head_keys)
+    if found is None:
+        found = table[outcome.head_keys] = _confidence(reference, ctx, fee, outcome.head_keys)
+    confidence, reason = found
     o = outcome
     return ClaimAmounts(
         o.allowed, o.messages, o.total, ctx.release, o.conversion_factors, o.locations,
-        o.settings, o.rejected, confidence, reason,
+        o.settings, o.rejected, confidence, reason, o.linked,
     )  # fmt: skip
+
+
+def _confidence(
+    reference: ReferenceData, ctx: DayContext, fee: FeeSchedule, keys: tuple[HeadKey, ...]
+) -> tuple[Confidence, str]:
+    """The lowest confidence of the lines' heads on this date, and why."""
+    heads = [ctx.head_by(fee, key) for key in keys]
+    if not heads:
+        confidence = ctx.confidence(reference, fee, opps=False, anes=False, zip_given=False)
+        return confidence, "no line of the claim could be priced"
+    confidence = Confidence.HIGH
+    for head in heads:
+        confidence = lowest(confidence, head.confidence)
+    return confidence, next(h.reason for h in heads if h.confidence is confidence)

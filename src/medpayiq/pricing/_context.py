@@ -485,9 +485,9 @@ _shared: dict[int, dict[tuple[Any, ...], tuple[tuple[object, ...], Shared]]] = {
 
 def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) -> Shared:
     """The tables for every date whose lines get the same amounts and messages as `ctx`'s:
-    the same PPRRVU rows, GPCIs, OPPS caps, ZIP and county tables and code sets (by
-    identity: the reference caches them per dataset), release, work GPCI column and
-    published CF. The dates of a quarter share them, so a date seen for the first time
+    the same PPRRVU rows, GPCIs, OPPS caps, anesthesia CFs, ZIP and county tables and code
+    sets (by identity: the reference caches them per dataset), release, work GPCI column
+    and published CF. The dates of a quarter share them, so a date seen for the first time
     prices a line with one look-up. What differs by date (the trail's dates, the vintage
     notes and the confidence) is not in them: read it from the date's own context."""
     try:
@@ -495,7 +495,7 @@ def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) ->
     except ReleaseNotLoaded:
         geography = None
     objects: tuple[object, ...] = (
-        fee.rvus, fee.gpcis, fee.opps_caps, ctx.code_sets,
+        fee.rvus, fee.gpcis, fee.opps_caps, fee.anesthesia, ctx.code_sets,
         geography.zips if geography else None, geography.counties if geography else None,
     )  # fmt: skip
     provenance = fee.vintage.provenance

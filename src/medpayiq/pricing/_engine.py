@@ -369,6 +369,17 @@ def _claim_rules(lines: list[_Line], full: bool = True) -> None:
 # --- Finishing ------------------------------------------------------------------------------
 
 
+def _provider_amount(
+    plan: _modifiers.ModifierPlan, total: Decimal, non_participating: bool, npp: bool
+) -> Decimal:
+    """`_provider`'s amount, without the steps or the limiting charge."""
+    if npp and not plan.includes_npp_rate:
+        total = cents(total * NPP_RATE)
+    if non_participating:
+        total = cents(total * NON_PAR_RATE)
+    return total
+
+
 def _provider(
     line: _Line, total: Decimal | None, non_participating: bool, npp: bool, record: bool
 ) -> tuple[Decimal, Decimal | None]:

@@ -400,8 +400,12 @@ class ClaimAmounts(_AsDict):
 
     Each tuple follows the requested lines: `allowed[i]` is `lines[i]`'s amount, or None
     when it has none (`messages[i]` says why; "priced" otherwise). A line rejected for its
-    own code, modifiers or units (`rejected[i]`, with `skip_invalid`) has no conversion
-    factor, location or setting."""
+    own code, modifiers or units (with `skip_invalid`; `rejected[i]` is the field its error
+    names: "hcpcs", "modifier" or "units") has no conversion factor, location or setting.
+
+    `linked` is False when no claim rule changed any line's amount (no multiple procedure
+    reduction, no status T line left unpaid): then every subset of the lines prices each
+    of its lines as here."""
 
     allowed: tuple[Decimal | None, ...]
     messages: tuple[str, ...]
@@ -410,6 +414,7 @@ class ClaimAmounts(_AsDict):
     conversion_factors: tuple[Decimal | None, ...]
     locations: tuple[ResolvedLocation | None, ...]
     settings: tuple[Setting | None, ...]
-    rejected: tuple[bool, ...]
+    rejected: tuple[str | None, ...]
     confidence: Confidence
     confidence_reason: str
+    linked: bool = True
