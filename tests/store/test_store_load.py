@@ -136,6 +136,36 @@ def test_ptp_respects_deletion_dates(store: Store) -> None:
     assert "0591T" not in after
 
 
+# Dates on both sides of real boundaries: 0001A/0591T is deleted 2023-12-31 (so 2024-01-01
+# starts a span), the latest deletion is 2024-06-30 (2024-07-01 starts the last span).
+EPOCH_DAYS = [
+    date(2023, 6, 1), date(2023, 12, 31), date(2024, 1, 1), date(2024, 6, 30),
+    date(2024, 7, 1), date(2024, 8, 1), date(2026, 1, 5), date(2026, 7, 15),
+]  # fmt: skip
+
+
+def _same_epoch(reference: object, days: list[date]) -> set[tuple[date, date]]:
+    epochs = {day: reference.ncci(day).epoch for day in days}  # type: ignore[attr-defined]
+    return {(a, b) for a in days for b in days if a < b and epochs[a] is epochs[b]}
+
+
+def test_ncci_epochs_group_the_dates_that_answer_alike(store: Store, catalog: Catalog) -> None:
+    same = _same_epoch(store.reference(), EPOCH_DAYS)
+    # The same file read in memory draws the same lines between dates.
+    assert same == _same_epoch(catalog, EPOCH_DAYS)
+    assert (date(2023, 12, 31), date(2024, 1, 1)) not in same  # 0591T goes
+    assert (date(2024, 6, 30), date(2024, 7, 1)) not in same
+    # 2024-07-01 on: the same edits; the 2024 Q3 dates use their own quarter (high
+    # confidence), the 2026 ones an older one (low): two epochs, not three.
+    assert (date(2024, 7, 1), date(2024, 8, 1)) in same
+    assert (date(2026, 1, 5), date(2026, 7, 15)) in same
+    assert (date(2024, 8, 1), date(2026, 1, 5)) not in same
+    reference = store.reference()
+    for first, second in same:
+        for code in ("0001A", "62323", "99213"):
+            assert reference.ncci(first).ptp_for(code) == reference.ncci(second).ptp_for(code)
+
+
 def test_addon_primaries(store: Store) -> None:
     addons = store.reference().ncci(date(2024, 8, 1)).addon_primaries("64484")
     assert "64483" in {a.primary for a in addons}

@@ -129,9 +129,7 @@ def price_amounts(
     return _amounts(reference, ctx, fee, outcome)
 
 
-def price_period(
-    reference: ReferenceData, date_of_service: date, *, qp: bool = False
-) -> Hashable:
+def price_period(reference: ReferenceData, date_of_service: date, *, qp: bool = False) -> Hashable:
     """What two dates share when `price_amounts` answers every claim alike on both: the same
     amounts, messages, locations, settings, release and confidence (the dates of a quarter,
     as a rule). Only `confidence_reason` and the message of a code missing from the fee
