@@ -9,13 +9,21 @@ check the expected claim the checker reports against the fee schedule amounts.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from medpayiq.edits import Severity, check_claim, parse_claim
-from medpayiq.pricing import LineRequest, Location, price_claim
+from medpayiq.pricing import (
+    ClaimAmounts,
+    LineRequest,
+    Location,
+    ServiceLine,
+    price_amounts,
+    price_claim,
+)
 from medpayiq.reference import Catalog
 
 DAY = date(2026, 7, 15)
@@ -62,6 +70,39 @@ def test_unpriced_lines_do_not_change_the_other_lines(
     assert [(x.allowed, x.payable, x.message) for x in both.lines[: len(PRICED)]] == [
         (x.allowed, x.payable, x.message) for x in alone.lines
     ]
+
+
+def _amounts(catalog: Catalog, lines: list[ServiceLine], npp: bool) -> ClaimAmounts:
+    return price_amounts(
+        catalog, DAY, lines, location=Location(zip="77030"), pos="11", npp=npp,
+        skip_invalid=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("npp", [False, True])
+def test_unlinked_lines_price_alike_in_every_subset(catalog: Catalog, npp: bool) -> None:
+    # An E/M (indicator 0), one procedure of each reduction family alone (20610: 2, 73562:
+    # 4, 97110: 5), a lab (status X) and a drug the fee schedule lacks: no rule ties them.
+    lines = [
+        ServiceLine("99213"), ServiceLine("20610", ("RT",)), ServiceLine("73562", ("RT",)),
+        ServiceLine("97110", ("GP",)), ServiceLine("80053"), ServiceLine("J1040"),
+    ]  # fmt: skip
+    whole = _amounts(catalog, lines, npp)
+    assert not whole.linked
+    assert sum(a is not None for a in whole.allowed) == 4
+    billed = dict(zip(lines, whole.allowed, strict=True))
+    for size in range(1, len(lines)):
+        for subset in itertools.combinations(lines, size):
+            part = _amounts(catalog, list(subset), npp)
+            assert list(part.allowed) == [billed[line] for line in subset]
+
+
+def test_reduced_lines_are_linked(catalog: Catalog) -> None:
+    lines = [ServiceLine(code, mods) for code, mods in PRICED]
+    result = price_amounts(catalog, DAY, lines, location=Location(zip="77030"), pos="11")
+    assert result.linked
+    alone = price_amounts(catalog, DAY, lines[:1], location=Location(zip="77030"), pos="11")
+    assert not alone.linked and alone.allowed[0] != result.allowed[0]  # 20610 ranks second
 
 
 def _claim(*lines: tuple[str, tuple[str, ...]]) -> dict[str, object]:

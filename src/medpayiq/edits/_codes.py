@@ -14,9 +14,9 @@ from medpayiq.knowledge import AppealRoute, appeal_advice
 from medpayiq.records import HcpcsLevel2
 from medpayiq.reference import Confidence, IcdTable
 
-from ._claim import ClaimLine
-from ._context import CheckContext, Draft
+from ._context import CheckContext, Draft, EncounterContext
 from ._day import MISSING, remember
+from ._pricing import PriceLine
 from ._results import Severity
 from ._snapshot import billable_children
 
@@ -44,9 +44,9 @@ _REVIEW_STATUS = {
 }
 
 
-def check_place_of_service(ctx: CheckContext) -> list[Draft]:
+def check_place_of_service(ctx: EncounterContext) -> list[Draft]:
     places = ctx.code_sets.places_of_service
-    pos = ctx.claim.place_of_service
+    pos = ctx.key.pos
     if not places or (pos in places and places[pos].facility is not None):
         return []
     state = "an unassigned code" if pos in places else "not a place of service code"
@@ -73,7 +73,7 @@ def check_place_of_service(ctx: CheckContext) -> list[Draft]:
 _FINE, _STATUS_T = "fine", "status T"
 
 
-def check_procedure_codes(ctx: CheckContext) -> list[Draft]:
+def check_procedure_codes(ctx: EncounterContext) -> list[Draft]:
     if ctx.fee is None:
         return []
     drafts: list[Draft] = []
@@ -96,7 +96,7 @@ def check_procedure_codes(ctx: CheckContext) -> list[Draft]:
     return drafts
 
 
-def _paid_codes(ctx: CheckContext) -> set[str]:
+def _paid_codes(ctx: EncounterContext) -> set[str]:
     return {
         line.hcpcs
         for _, line in ctx.lines
@@ -104,21 +104,21 @@ def _paid_codes(ctx: CheckContext) -> set[str]:
     }
 
 
-def _code_draft(ctx: CheckContext, number: int, line: ClaimLine) -> Draft | str:
+def _code_draft(ctx: EncounterContext, number: int, line: PriceLine) -> Draft | str:
     fee = ctx.fee
     assert fee is not None
-    source = ctx.tables.fee_source
+    source = ctx.period.fee_source
     row = ctx.rvu(line.hcpcs)
     if row is None:
         if _valid_level2(line.hcpcs, ctx.code_sets.hcpcs_level2, ctx):
-            return _FINE  # a valid Level II code that the fee schedule does not price
+            return _level2_draft(ctx, number, line.hcpcs, source)
         return Draft(
             rule="code.hcpcs-invalid",
             severity=Severity.DENY,
             lines=(number,),
             message=f"Line {number}: {line.hcpcs} is not in the fee schedule release "
             f"{fee.vintage.used.id} nor in the HCPCS Level II list: it is not a valid code "
-            f"for {ctx.day}.",
+            "on the date of service.",
             carc=("181",),
             rarc=("M51", "MA130"),
             fix="Correct the procedure code (check the CPT/HCPCS book for the date of service).",
@@ -166,7 +166,31 @@ def _code_draft(ctx: CheckContext, number: int, line: ClaimLine) -> Draft | str:
     return _FINE
 
 
-def _review_draft(ctx: CheckContext, number: int, line: ClaimLine, status: str) -> Draft:
+def _level2_draft(ctx: EncounterContext, number: int, code: str, source: str) -> Draft:
+    """A valid HCPCS Level II code the fee schedule does not list (most drugs, supplies,
+    equipment): paid, when covered, by another method, like a status E or X row."""
+    assert ctx.fee is not None
+    level2 = "; ".join(p.file for p in ctx.code_sets.provenance if p.kind.value == "hcpcs")
+    return Draft(
+        rule="code.other-fee-schedule",
+        severity=Severity.INFO,
+        lines=(number,),
+        message=f"Line {number}: {code} is a valid HCPCS Level II code that the physician fee "
+        f"schedule ({ctx.fee.vintage.used.id}) does not list: Medicare pays it, when covered, "
+        "by another method (drugs at ASP, supplies and equipment on the DMEPOS fee schedule, "
+        "...). Its amount is not included in the expected total.",
+        carc=(),
+        rarc=(),
+        fix="Nothing to change for this reason; check the coverage rules of the schedule that "
+        "pays it.",
+        appeal=None,
+        source=f"{source}; HCPCS Level II ({level2})" if level2 else source,
+        confidence=ctx.fee.vintage.confidence,
+        denies=False,
+    )
+
+
+def _review_draft(ctx: EncounterContext, number: int, line: PriceLine, status: str) -> Draft:
     assert ctx.fee is not None
     return Draft(
         rule="code.hcpcs-status",
@@ -177,25 +201,31 @@ def _review_draft(ctx: CheckContext, number: int, line: ClaimLine, status: str) 
         rarc=(),
         fix="Check the coverage condition before sending.",
         appeal=appeal_advice(AppealRoute.REDETERMINATION),
-        source=ctx.tables.fee_source,
+        source=ctx.period.fee_source,
         confidence=ctx.fee.vintage.confidence,
     )
 
 
-def _valid_level2(code: str, level2: Mapping[str, HcpcsLevel2], ctx: CheckContext) -> bool:
+def _valid_level2(code: str, level2: Mapping[str, HcpcsLevel2], ctx: EncounterContext) -> bool:
     entry = level2.get(code)
-    if entry is None:
-        return False
-    return entry.terminated is None or entry.terminated >= ctx.day
+    return entry is not None and ctx.level2_valid(entry)
 
 
 def check_diagnoses(ctx: CheckContext) -> list[Draft]:
     icd = ctx.icd
     if icd is None:
         return []
+    codes = ctx.claim.diagnoses
+    wrong = ctx.memo("diagnoses-wrong")
+    positions: tuple[int, ...] | None = wrong.get(tuple(codes))
+    if positions is None:
+        positions = remember(wrong, tuple(codes), _wrong(icd, codes))
+    if not positions:
+        return []
     drafts: list[Draft] = []
     memo = ctx.memo("diagnosis")
-    for index, code in enumerate(ctx.claim.diagnoses, start=1):
+    for index in positions:
+        code = codes[index - 1]
         pointing = tuple(n for n, line in ctx.lines if index in line.diagnosis_pointers)
         if not pointing:
             pointing = tuple(n for n, _ in ctx.lines)
@@ -206,6 +236,13 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
         if found is not None:
             drafts.append(found)
     return drafts
+
+
+def _wrong(icd: IcdTable, codes: list[str]) -> tuple[int, ...]:
+    """The 1-based positions of the codes that are not billable ICD-10-CM codes."""
+    return tuple(
+        i for i, code in enumerate(codes, start=1) if not ((e := icd.get(code)) and e.billable)
+    )
 
 
 def _diagnosis_draft(

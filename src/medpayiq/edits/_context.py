@@ -1,28 +1,38 @@
-"""What every rule needs: the claim, the reference tables for its date, and `Draft`, the
-finding a rule proposes before the checker prices it.
+"""What the rules read, and `Draft`, the finding a rule proposes before the checker prices it.
 
-The tables come from `_day.day_tables` (shared by every claim of the date). A table that is
-not loaded does not stop the check: the rules that need it are skipped and a note says which
-and what to load.
+A check has two parts (see `_check`):
+
+- the encounter checks read an `EncounterContext`: the lines as billed (code, modifiers,
+  units), the place, the provider's billing terms and the period's tables. They cannot see
+  the date, the diagnoses or the history, so what they find holds for every claim of the
+  same encounter in the period, and is kept there (`_encounter`);
+- the claim's own checks (diagnoses, global periods and frequency from the history, covered
+  diagnoses) read a `CheckContext`: the whole claim, its date's tables and its encounter.
+
+A table that is not loaded does not stop the check: the rules that need it are skipped and a
+note says which and what to load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from medpayiq.errors import DataError
 from medpayiq.knowledge import AppealAdvice
-from medpayiq.records import RvuRow
-from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
+from medpayiq.records import AddonEdit, HcpcsLevel2, PtpEdit, RvuRow
+from medpayiq.reference import Confidence, FeeSchedule, ReferenceData, edit_in_force
 
 from ._claim import Claim, ClaimLine
-from ._day import MISSING, day_tables, remember, vintage_source
-from ._pricing import PriceLine
+from ._day import MISSING, DayTables, Period, remember, vintage_source
+from ._pricing import PriceLine, Where
 from ._results import Severity
 
-__all__ = ["CheckContext", "Draft", "vintage_source"]
+if TYPE_CHECKING:
+    from ._encounter import Encounter
+
+__all__ = ["CheckContext", "Draft", "EncounterContext", "EncounterKey", "vintage_source"]
 
 
 @dataclass(frozen=True)
@@ -48,47 +58,84 @@ class Draft:
     denies: bool = True
 
 
-class CheckContext:
-    """The claim, its numbered lines, and its date's tables (`tables`, shared)."""
+class EncounterKey(NamedTuple):
+    """Everything the encounter checks read of a claim. `same_day` holds the codes the
+    patient's history has on the date of service by the same provider (or by an unnamed
+    one), which count as billed with the lines (add-on primaries)."""
+
+    where: Where
+    participating: bool
+    provider_type: str
+    lines: tuple[PriceLine, ...]
+    same_day: frozenset[str]
+
+    @property
+    def pos(self) -> str:
+        return self.where.pos
+
+
+class EncounterContext:
+    """The encounter and its period's tables (`period`, shared by every claim of the
+    period: never changed). Rules read the date only through `in_force` and
+    `level2_valid`, whose answers hold for the whole period."""
 
     __slots__ = (
-        "_fee_on",
-        "claim",
-        "code_sets",
-        "day",
-        "fee",
-        "icd",
-        "lines",
-        "ncci",
-        "notes",
-        "price_lines",
-        "reference",
-        "rvus",
-        "tables",
+        "code_sets", "fee", "key", "lines", "ncci", "period", "reference", "rvus",
     )  # fmt: skip
 
-    def __init__(self, reference: ReferenceData, claim: Claim) -> None:
+    def __init__(self, reference: ReferenceData, period: Period, key: EncounterKey) -> None:
         self.reference = reference
-        self.claim = claim
-        self.day: date = claim.date_of_service
-        tables = self.tables = day_tables(reference, self.day)
-        self.fee = tables.fee
-        self.ncci = tables.ncci
-        self.icd = tables.icd
-        self.code_sets = tables.code_sets
-        self.rvus = tables.rvus
-        self.lines: list[tuple[int, ClaimLine]] = list(enumerate(claim.lines, start=1))
-        self.price_lines: list[tuple[int, PriceLine]] = [
-            (n, PriceLine(line.hcpcs, tuple(line.modifiers), line.units)) for n, line in self.lines
-        ]
-        self.notes: list[str] = []  # this claim's own notes (the date's are in `tables`)
-        self._fee_on: dict[date, FeeSchedule | None] | None = None
-
-    def numbered_lines(self) -> list[tuple[int, ClaimLine]]:
-        return self.lines
+        self.period = period
+        self.key = key
+        self.fee = period.fee
+        self.ncci = period.ncci
+        self.code_sets = period.code_sets
+        self.rvus = period.rvus
+        self.lines: list[tuple[int, PriceLine]] = list(enumerate(key.lines, start=1))
 
     def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
         return self.rvus.get((hcpcs, modifier))
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A memo table of the period (see `Period.memo`)."""
+        return self.period.memo(name)
+
+    def in_force(self, edit: PtpEdit | AddonEdit) -> bool:
+        """Whether an NCCI edit applies on the dates of the period (the NCCI epoch is part
+        of what makes the period)."""
+        return edit_in_force(edit, self.period.day)
+
+    def level2_valid(self, entry: HcpcsLevel2) -> bool:
+        """Whether a HCPCS Level II code is valid on the dates of the period (the span of
+        termination dates is part of what makes the period)."""
+        return entry.terminated is None or entry.terminated >= self.period.day
+
+
+class CheckContext:
+    """The whole claim, its numbered lines, its date's tables (`tables`, shared by every
+    claim of the date) and its `encounter`."""
+
+    __slots__ = (
+        "_fee_on", "claim", "day", "encounter", "fee", "icd", "lines", "notes", "reference",
+        "tables",
+    )  # fmt: skip
+
+    def __init__(
+        self, reference: ReferenceData, tables: DayTables, claim: Claim, encounter: Encounter
+    ) -> None:
+        self.reference = reference
+        self.claim = claim
+        self.day: date = claim.date_of_service
+        self.tables = tables
+        self.fee = tables.fee
+        self.icd = tables.icd
+        self.encounter = encounter
+        self.lines: list[tuple[int, ClaimLine]] = list(enumerate(claim.lines, start=1))
+        self.notes: list[str] = []  # this claim's own notes (the date's are in `tables`)
+        self._fee_on: dict[date, FeeSchedule | None] | None = None
+
+    def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
+        return self.fee.rvus.get((hcpcs, modifier)) if self.fee is not None else None
 
     def fee_on(self, day: date) -> FeeSchedule | None:
         """The fee schedule for another date (history); the claim's when none is loaded."""

@@ -1,19 +1,31 @@
-"""What every claim of one date of service shares: the reference tables for the date, the
-notes and sources they give every result, and memo tables for what the rules derive from them.
+"""What the claims of one date of service share (`DayTables`), and what the dates of one
+period share (`Period`).
+
+A `Period` is the span of dates on which every check that reads only the encounter (the
+lines, the place and the provider's billing terms) answers alike: the same fee schedule rows
+priced the same way with the same confidence (`pricing.price_period`), the same NCCI edits in
+force (`NcciTables.epoch`), the same HCPCS Level II codes valid, the same policy pack rules in
+force and the same code sets. The dates of a calendar quarter, as a rule. The encounter
+checks and their memo tables live there (`_encounter`), so a date seen for the first time
+reuses its quarter's work. What does differ by date stays in `DayTables`: the notes that name
+the date, and the ICD-10-CM fiscal year, which only the claim's own checks read.
 
 `day_tables` keeps one `DayTables` per reference object and date. It asks the reference for
-the date's tables on every claim (the reference caches them; a lookup is a dict access) and
+the date's tables on every claim (the reference caches them; a look-up is a dict access) and
 starts afresh when any of them is a different object: a `Catalog` that was given another
 file, or a store reference after a load, never sees an old answer.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Hashable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from medpayiq.errors import DataError
+from medpayiq.knowledge import PolicyPack, PolicyRule, policy_packs
+from medpayiq.pricing import price_period
 from medpayiq.reference import (
     CodeSets,
     Confidence,
@@ -26,7 +38,15 @@ from medpayiq.reference import (
 
 from ._memo import memo_for
 
-__all__ = ["MISSING", "DayTables", "day_tables", "lowest", "remember", "vintage_source"]
+__all__ = [
+    "MISSING",
+    "DayTables",
+    "Period",
+    "day_tables",
+    "lowest",
+    "remember",
+    "vintage_source",
+]
 
 T = TypeVar("T")
 LIMIT = 50_000  # entries per memo table before it is cleared
@@ -48,21 +68,69 @@ def vintage_source(label: str, vintage: Vintage) -> str:
     return f"{text} ({files})" if files else text
 
 
-class DayTables:
+class _Memos:
+    def __init__(self) -> None:
+        self._memos: dict[str, dict[Any, Any]] = {}
+
+    def memo(self, name: str) -> dict[Any, Any]:
+        """The memo table `name`: look up with `.get(key, MISSING)`, store with `remember`
+        (which keeps it under `LIMIT` entries)."""
+        table = self._memos.get(name)
+        if table is None:
+            table = self._memos[name] = {}
+        return table
+
+
+PolicyInForce = tuple[tuple[PolicyPack, tuple[PolicyRule, ...]], ...]
+
+
+class Period(_Memos):
+    """The tables of a span of dates that answer every encounter check alike, read through
+    the first date that asked (`day`), and the memo tables of those checks.
+
+    Never read `day` for a rule: it stands for every date of the period. The rule helpers
+    that need a date (`in_force`, `level2_valid`) give answers the period guarantees."""
+
+    def __init__(
+        self,
+        day: date,
+        fee: FeeSchedule | None,
+        ncci: NcciTables | None,
+        code_sets: CodeSets,
+        policies: PolicyInForce,
+    ) -> None:
+        super().__init__()
+        self.day = day
+        self.fee = fee
+        self.ncci = ncci
+        self.code_sets = code_sets
+        self.policies = policies
+        self.rvus = fee.rvus if fee is not None else {}
+        self.fee_source = vintage_source("fee schedule", fee.vintage) if fee else ""
+        self.ptp_source = vintage_source("NCCI practitioner PTP", ncci.vintage) if ncci else ""
+        self.mue_source = vintage_source("NCCI practitioner MUE", ncci.vintage) if ncci else ""
+        self.addon_source = vintage_source("NCCI add-on code edits", ncci.vintage) if ncci else ""
+
+
+class DayTables(_Memos):
     """The reference tables of one date (None: not loaded, `load_notes` says so), the
-    sources, notes and confidences every result of the date carries, and memo tables."""
+    sources, notes and confidences every result of the date carries, its `period`, and
+    memo tables for the claim's own checks (diagnoses, history)."""
 
     def __init__(
         self,
         day: date,
         loaded: tuple[FeeSchedule | None, NcciTables | None, IcdTable | None, CodeSets],
         load_notes: tuple[str, ...],
+        period: Period,
     ) -> None:
+        super().__init__()
         self.day = day
+        self.day_text = day.isoformat()
         self.fee, self.ncci, self.icd, self.code_sets = loaded
         self.identity = loaded
         self.load_notes = load_notes
-        self.rvus = self.fee.rvus if self.fee is not None else {}
+        self.period = period
         vintages = [
             ("fee", "Fee schedule", "fee schedule", self.fee),
             ("ncci", "NCCI edits", "NCCI practitioner edits", self.ncci),
@@ -85,23 +153,10 @@ class DayTables:
                 notes.append(f"{label}: {vintage.note}.{extra}")
         sources += [f"{p.kind.value} {p.release.id} ({p.file})" for p in self.code_sets.provenance]
         self.vintage_notes = tuple(notes)
+        self.notes = tuple(dict.fromkeys((*load_notes, *notes)))
         self.sources = tuple(sources)
         self.confidences = tuple(confidences)
-        self.fee_source = vintage_source("fee schedule", self.fee.vintage) if self.fee else ""
-        ncci = self.ncci
-        self.ptp_source = vintage_source("NCCI practitioner PTP", ncci.vintage) if ncci else ""
-        self.mue_source = vintage_source("NCCI practitioner MUE", ncci.vintage) if ncci else ""
-        self.addon_source = vintage_source("NCCI add-on code edits", ncci.vintage) if ncci else ""
         self.icd_source = vintage_source("ICD-10-CM", self.icd.vintage) if self.icd else ""
-        self._memos: dict[str, dict[Any, Any]] = {}
-
-    def memo(self, name: str) -> dict[Any, Any]:
-        """The memo table `name` of this date: look up with `.get(key, MISSING)`, store with
-        `remember` (which keeps it under `LIMIT` entries)."""
-        table = self._memos.get(name)
-        if table is None:
-            table = self._memos[name] = {}
-        return table
 
 
 def _load(label: str, load: Callable[[], T], notes: list[str]) -> T | None:
@@ -116,6 +171,23 @@ def day_tables(reference: ReferenceData, day: date) -> DayTables:
     """The tables of `day`. A table that is not loaded does not stop the check: the rules
     that need it are skipped and a note says which and what to load (in the order the
     checks ask: fee schedule, ICD-10-CM, NCCI)."""
+    tables: DayTables | None = memo_for(reference, "days").get(day)
+    if (
+        tables is not None
+        and tables.fee is not None
+        and tables.ncci is not None
+        and tables.icd is not None
+        # Asked again on every claim: a `Catalog` given another file answers anew.
+        and reference.fee_schedule(day) is tables.fee
+        and reference.icd10cm(day) is tables.icd
+        and reference.ncci(day) is tables.ncci
+        and reference.code_sets() is tables.code_sets
+    ):
+        return tables
+    return _day_tables(reference, day)
+
+
+def _day_tables(reference: ReferenceData, day: date) -> DayTables:
     notes: list[str] = []
     fee = _load("fee schedule", lambda: reference.fee_schedule(day), notes)
     icd = _load("ICD-10-CM", lambda: reference.icd10cm(day), notes)
@@ -124,8 +196,56 @@ def day_tables(reference: ReferenceData, day: date) -> DayTables:
     memo = memo_for(reference, "days")
     tables: DayTables | None = memo.get(day)
     if tables is None or any(a is not b for a, b in zip(tables.identity, loaded, strict=True)):
-        tables = memo[day] = DayTables(day, loaded, tuple(notes))
+        period = _period(reference, day, fee, ncci, loaded[3])
+        tables = memo[day] = DayTables(day, loaded, tuple(notes), period)
     return tables
+
+
+def _period(
+    reference: ReferenceData,
+    day: date,
+    fee: FeeSchedule | None,
+    ncci: NcciTables | None,
+    code_sets: CodeSets,
+) -> Period:
+    """The period `day` falls in: found by what its encounter checks read (see the module
+    doc), or begun with `day`."""
+    policies = _policies_in_force(day)
+    # Without a fee schedule the pricing messages name the date: a period of one day.
+    pricing: Hashable = price_period(reference, day) if fee is not None else ("day", day)
+    key = (
+        pricing,
+        ncci.epoch if ncci is not None else None,
+        _level2_span(reference, code_sets, day),
+        id(code_sets),
+        tuple((pack.id, tuple(r.id for r in rules)) for pack, rules in policies),
+    )
+    periods = memo_for(reference, "periods")
+    entry: tuple[CodeSets, Period] | None = periods.get(key)
+    # The entry holds its code sets, so their id in the key cannot be reused while it lives.
+    if entry is None or entry[0] is not code_sets:
+        entry = periods[key] = (code_sets, Period(day, fee, ncci, code_sets, policies))
+    return entry[1]
+
+
+def _policies_in_force(day: date) -> PolicyInForce:
+    return tuple(
+        (pack, tuple(rule for rule in pack.rules if rule.in_force(day)))
+        for pack in policy_packs()
+        if pack.in_force(day)
+    )
+
+
+def _level2_span(reference: ReferenceData, code_sets: CodeSets, day: date) -> int:
+    """Which span of the HCPCS Level II termination dates `day` is in: the dates of a span
+    see the same codes valid (a code is valid through its termination date)."""
+    spans = memo_for(reference, "level2-spans")
+    entry = spans.get(id(code_sets))
+    if entry is None or entry[0] is not code_sets:
+        ends = {e.terminated for e in code_sets.hcpcs_level2.values()}
+        days = tuple(sorted(d + timedelta(days=1) for d in ends if d is not None))
+        entry = spans[id(code_sets)] = (code_sets, days)
+    return bisect_right(entry[1], day)
 
 
 _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}

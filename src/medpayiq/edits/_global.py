@@ -26,11 +26,11 @@ from medpayiq.knowledge import (
 from medpayiq.reference import Confidence
 
 from ._claim import ClaimLine
-from ._context import CheckContext, Draft
+from ._context import CheckContext, Draft, EncounterContext
 from ._day import remember
 from ._results import Severity
 
-__all__ = ["check_global_surgery"]
+__all__ = ["check_history_surgery", "check_same_day"]
 
 _POSTOP_DAYS = {"010": 10, "090": 90}
 _SURGICAL = frozenset({"000", "010", "090"})
@@ -44,15 +44,14 @@ class _Surgery:
     same_provider: bool | None  # None: the history does not say who performed it
 
 
-def check_global_surgery(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
-    if ctx.fee is None:
+def check_history_surgery(ctx: CheckContext) -> list[Draft]:
+    """The claim's lines in the global period of a procedure in the patient's history."""
+    if ctx.fee is None or not ctx.claim.history:
         return []
-    drafts = _same_day(ctx, ptp_pairs)
-    if not ctx.claim.history:
-        return drafts
     surgeries = _history_surgeries(ctx)
     if not surgeries:
-        return drafts
+        return []
+    drafts = []
     for number, line in ctx.lines:
         for surgery in surgeries:
             found = _in_period(ctx, number, line, surgery)
@@ -141,12 +140,12 @@ def _in_period(ctx: CheckContext, number: int, line: ClaimLine, surgery: _Surger
     )
 
 
-def _confidence(ctx: CheckContext) -> Confidence:
+def _confidence(ctx: CheckContext | EncounterContext) -> Confidence:
     assert ctx.fee is not None
     return ctx.fee.vintage.confidence
 
 
-def _code_kind(ctx: CheckContext, code: str) -> tuple[bool, str | None]:
+def _code_kind(ctx: EncounterContext, code: str) -> tuple[bool, str | None]:
     """Whether `code` is an E/M, and its global days if it is a surgical procedure."""
     if is_em_code(code):
         return True, None
@@ -154,7 +153,11 @@ def _code_kind(ctx: CheckContext, code: str) -> tuple[bool, str | None]:
     return False, row.global_days if row is not None and row.global_days in _SURGICAL else None
 
 
-def _same_day(ctx: CheckContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
+def check_same_day(ctx: EncounterContext, ptp_pairs: set[tuple[str, str]]) -> list[Draft]:
+    """An E/M billed with a procedure that has a global period, without the modifier that
+    makes it separately payable (the pairs an NCCI PTP edit covers are left to it)."""
+    if ctx.fee is None:
+        return []
     procedures = []
     visits = []
     kinds = ctx.memo("kind")
@@ -192,7 +195,7 @@ _SAME_DAY_090 = frozenset({"25", "57"})
 
 
 def _same_day_draft(
-    ctx: CheckContext, number: int, code: str, p_number: int, p_code: str, days: str
+    ctx: EncounterContext, number: int, code: str, p_number: int, p_code: str, days: str
 ) -> Draft:
     wanted = "57 (decision for surgery) or 25" if days == "090" else "25"
     return Draft(

@@ -13,7 +13,7 @@ from medpayiq.knowledge import ASSISTANT_MODIFIERS, AppealRoute, appeal_advice, 
 from medpayiq.records import Modifier, RvuRow
 from medpayiq.reference import Confidence
 
-from ._context import CheckContext, Draft
+from ._context import Draft, EncounterContext
 from ._day import remember
 from ._pricing import PriceLine
 from ._results import Severity
@@ -59,10 +59,10 @@ _COSURGERY = {
 }
 
 
-def check_modifiers(ctx: CheckContext) -> list[Draft]:
+def check_modifiers(ctx: EncounterContext) -> list[Draft]:
     drafts: list[Draft] = []
     memo = ctx.memo("modifiers")
-    for key in ctx.price_lines:
+    for key in ctx.lines:
         if not key[1].modifiers:
             continue
         found = memo.get(key)
@@ -72,7 +72,7 @@ def check_modifiers(ctx: CheckContext) -> list[Draft]:
     return drafts
 
 
-def _line_drafts(ctx: CheckContext, number: int, line: PriceLine) -> tuple[Draft, ...]:
+def _line_drafts(ctx: EncounterContext, number: int, line: PriceLine) -> tuple[Draft, ...]:
     """The findings on one line's modifiers (the same for the same line on the date)."""
     drafts: list[Draft] = []
     known = ctx.code_sets.modifiers
@@ -82,7 +82,7 @@ def _line_drafts(ctx: CheckContext, number: int, line: PriceLine) -> tuple[Draft
     if row is None or ctx.fee is None:
         return tuple(drafts)
     for modifier in line.modifiers:
-        found = _indicator_problem(number, line, modifier, row, ctx, ctx.tables.fee_source)
+        found = _indicator_problem(number, line, modifier, row, ctx, ctx.period.fee_source)
         if found is not None:
             drafts.append(found)
     return tuple(drafts)
@@ -93,7 +93,7 @@ def _without(line: PriceLine, modifier: str) -> PriceLine:
 
 
 def _unknown(
-    number: int, line: PriceLine, known: Mapping[str, Modifier], ctx: CheckContext
+    number: int, line: PriceLine, known: Mapping[str, Modifier], ctx: EncounterContext
 ) -> list[Draft]:
     out = []
     for modifier in line.modifiers:
@@ -123,7 +123,7 @@ def _unknown(
 
 
 def _indicator_problem(
-    number: int, line: PriceLine, modifier: str, row: RvuRow, ctx: CheckContext, source: str
+    number: int, line: PriceLine, modifier: str, row: RvuRow, ctx: EncounterContext, source: str
 ) -> Draft | None:
     assert ctx.fee is not None
     confidence = ctx.fee.vintage.confidence

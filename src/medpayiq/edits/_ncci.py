@@ -15,10 +15,8 @@ from medpayiq.knowledge import (
     is_em_code,
 )
 from medpayiq.records import MueEdit, PtpEdit
-from medpayiq.reference import edit_in_force
 
-from ._claim import ClaimLine
-from ._context import CheckContext, Draft
+from ._context import Draft, EncounterContext
 from ._day import MISSING, remember
 from ._memo import memo_for
 from ._pricing import PriceLine
@@ -41,12 +39,12 @@ def _accepted_modifiers(column2: str) -> str:
     return f"{_DISTINCT}, or {_ANATOMIC}"
 
 
-def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
+def check_ptp(ctx: EncounterContext) -> tuple[list[Draft], set[tuple[str, str]]]:
     """PTP findings, and the (column 1, column 2) pairs of the edits that apply."""
     ncci = ctx.ncci
     if ncci is None:
         return [], set()
-    by_code: dict[str, list[tuple[int, ClaimLine]]] = {}
+    by_code: dict[str, list[tuple[int, PriceLine]]] = {}
     for number, line in ctx.lines:
         by_code.setdefault(line.hcpcs, []).append((number, line))
     drafts: list[Draft] = []
@@ -73,7 +71,7 @@ def check_ptp(ctx: CheckContext) -> tuple[list[Draft], set[tuple[str, str]]]:
     return drafts, pairs
 
 
-def _bypass(first: list[str], second: list[str]) -> tuple[str, ...]:
+def _bypass(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
     """The NCCI-associated modifiers on either line, sorted."""
     if not first and not second:
         return ()
@@ -81,7 +79,7 @@ def _bypass(first: list[str], second: list[str]) -> tuple[str, ...]:
 
 
 def _edits_among(
-    ctx: CheckContext, by_code: dict[str, list[tuple[int, ClaimLine]]]
+    ctx: EncounterContext, by_code: dict[str, list[tuple[int, PriceLine]]]
 ) -> list[PtpEdit]:
     """`ncci.ptp_among(codes)`, from a per-table index of each code's column 2 edits (a
     code's edits are read once per table; E/M and common procedures have hundreds), in the
@@ -105,10 +103,10 @@ def _edits_among(
 
 
 def _ptp_draft(
-    ctx: CheckContext, n1: int, n2: int, edit: PtpEdit, bypass: tuple[str, ...]
+    ctx: EncounterContext, n1: int, n2: int, edit: PtpEdit, bypass: tuple[str, ...]
 ) -> Draft:
     assert ctx.ncci is not None
-    source = ctx.tables.ptp_source
+    source = ctx.period.ptp_source
     where = (
         f"line {n2} ({edit.column2}) with line {n1} ({edit.column1}): NCCI PTP "
         f"edit {edit.column1}/{edit.column2}, modifier indicator "
@@ -133,7 +131,7 @@ def _ptp_draft(
 
 
 def _ptp_denial(
-    n1: int, n2: int, column2: str, indicator: str, where: str, source: str, ctx: CheckContext
+    n1: int, n2: int, column2: str, indicator: str, where: str, source: str, ctx: EncounterContext
 ) -> Draft:
     assert ctx.ncci is not None
     if indicator == "0":
@@ -175,11 +173,11 @@ def _ptp_denial(
     )
 
 
-def check_mue(ctx: CheckContext) -> list[Draft]:
+def check_mue(ctx: EncounterContext) -> list[Draft]:
     if ctx.ncci is None:
         return []
     by_code: dict[str, list[tuple[int, PriceLine]]] = {}
-    for number, line in ctx.price_lines:
+    for number, line in ctx.lines:
         by_code.setdefault(line.hcpcs, []).append((number, line))
     drafts: list[Draft] = []
     memo = ctx.memo("mue")
@@ -193,20 +191,20 @@ def check_mue(ctx: CheckContext) -> list[Draft]:
 
 
 def _mue_drafts(
-    ctx: CheckContext, code: str, lines: list[tuple[int, PriceLine]]
+    ctx: EncounterContext, code: str, lines: list[tuple[int, PriceLine]]
 ) -> tuple[Draft, ...]:
     assert ctx.ncci is not None
     edit = ctx.ncci.mue(code)
     if edit is None:
         return ()
-    source = ctx.tables.mue_source
+    source = ctx.period.mue_source
     if edit.mai == "1":
         return tuple(_mue_line_edit(code, lines, edit, source, ctx))
     return tuple(_mue_date_edit(code, lines, edit, source, ctx))
 
 
 def _mue_line_edit(
-    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: CheckContext
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: EncounterContext
 ) -> list[Draft]:
     assert ctx.ncci is not None
     drafts = []
@@ -264,7 +262,7 @@ def _mue_line_edit(
 
 
 def _mue_date_edit(
-    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: CheckContext
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: EncounterContext
 ) -> list[Draft]:
     assert ctx.ncci is not None
     total = sum(line.units for _, line in lines)
@@ -320,10 +318,10 @@ class _Addon(NamedTuple):
     type_one_only: bool  # every row is Type I
 
 
-def _addon(ctx: CheckContext, code: str) -> _Addon | None:
+def _addon(ctx: EncounterContext, code: str) -> _Addon | None:
     """None: not an add-on code (no add-on edit row in force, and not a ZZZ global)."""
     assert ctx.ncci is not None
-    rows = [r for r in ctx.ncci.addon_primaries(code) if edit_in_force(r, ctx.day)]
+    rows = [r for r in ctx.ncci.addon_primaries(code) if ctx.in_force(r)]
     row = ctx.rvu(code)
     if not rows and (row is None or row.global_days != "ZZZ"):
         return None
@@ -334,12 +332,12 @@ def _addon(ctx: CheckContext, code: str) -> _Addon | None:
     )
 
 
-def check_addons(ctx: CheckContext) -> list[Draft]:
+def check_addons(ctx: EncounterContext) -> list[Draft]:
     if ctx.ncci is None:
         return []
     drafts: list[Draft] = []
     claim_codes: set[str] | None = None
-    same_day: set[str] | None = None
+    same_day: frozenset[str] | None = None
     addons = ctx.memo("addon")
     for number, line in ctx.lines:
         addon = addons.get(line.hcpcs, MISSING)
@@ -349,7 +347,7 @@ def check_addons(ctx: CheckContext) -> list[Draft]:
             continue
         if claim_codes is None or same_day is None:
             claim_codes = {line.hcpcs for _, line in ctx.lines}
-            same_day = _same_day_codes(ctx)
+            same_day = ctx.key.same_day
         present = (claim_codes - {line.hcpcs}) | same_day
         if not present.isdisjoint(addon.listed):
             continue
@@ -370,15 +368,6 @@ def check_addons(ctx: CheckContext) -> list[Draft]:
     return drafts
 
 
-def _same_day_codes(ctx: CheckContext) -> set[str]:
-    return {
-        h.hcpcs
-        for h in ctx.claim.history
-        if h.date_of_service == ctx.day
-        and (h.provider_npi is None or h.provider_npi == ctx.claim.provider.npi)
-    }
-
-
 _ADDON_KINDS = {
     "type-1": (Severity.DENY, "a Type I add-on: only the listed primaries count"),
     "type-3": (Severity.REVIEW, "a Type III add-on: the contractor may accept other primaries"),
@@ -386,7 +375,7 @@ _ADDON_KINDS = {
 }
 
 
-def _addon_draft(ctx: CheckContext, number: int, code: str, addon: _Addon, kind: str) -> Draft:
+def _addon_draft(ctx: EncounterContext, number: int, code: str, addon: _Addon, kind: str) -> Draft:
     assert ctx.ncci is not None
     severity, rule_note = _ADDON_KINDS[kind]
     listed = addon.listed
@@ -412,12 +401,12 @@ def _addon_draft(ctx: CheckContext, number: int, code: str, addon: _Addon, kind:
                 "add-on is then reprocessed through a reopening."
             ),
         ),
-        source=ctx.tables.addon_source,
+        source=ctx.period.addon_source,
         confidence=ctx.ncci.vintage.confidence,
     )
 
 
-def _other_procedures(ctx: CheckContext, addon: str) -> bool:
+def _other_procedures(ctx: EncounterContext, addon: str) -> bool:
     for _, line in ctx.lines:
         if line.hcpcs == addon:
             continue

@@ -17,48 +17,72 @@ from medpayiq.knowledge import (
     PolicyPack,
     PolicyRule,
     appeal_advice,
-    policy_packs,
 )
 from medpayiq.reference import Confidence, Coverage
 
 from ._claim import ClaimLine
-from ._context import CheckContext, Draft
-from ._pricing import PriceLine, price_lines
+from ._context import CheckContext, Draft, EncounterContext
+from ._pricing import PriceLine
 from ._results import Guidance, Severity
 
-__all__ = ["check_policies"]
+__all__ = ["ClaimPolicies", "check_claim_policies", "check_encounter_policies", "claim_policies"]
 
 _SIDES = {"RT": ("RT",), "LT": ("LT",), "50": ("RT", "LT")}
 
 
-def check_policies(ctx: CheckContext, ptp_denied: set[int]) -> tuple[list[Draft], list[Guidance]]:
+def check_encounter_policies(ctx: EncounterContext) -> tuple[list[Draft], list[Guidance]]:
+    """The pack rules that read only the lines (levels, regions, imaging, KX), and the
+    documentation each pack asks for, for the packs and rules in force in the period."""
     drafts: list[Draft] = []
     guidance: list[Guidance] = []
-    for pack in policy_packs():
+    for pack, rules in ctx.period.policies:
         codes = pack.codes
         lines = [(n, line, codes[line.hcpcs]) for n, line in ctx.lines if line.hcpcs in codes]
-        if not lines and not any(h.hcpcs in codes for h in ctx.claim.history):
+        if not lines:
             continue
-        if not pack.in_force(ctx.day):
-            continue
-        for rule in pack.rules:
-            if not rule.in_force(ctx.day):
-                continue
-            check = _CHECKS[rule.kind]
-            drafts.extend(check(ctx, pack, rule, lines, ptp_denied, guidance))
-        if lines:
-            guidance.append(
-                Guidance(
-                    rule=f"policy.{pack.id}.documentation",
-                    lines=tuple(n for n, _, _ in lines),
-                    message="Keep in the record: " + " ".join(pack.documentation),
-                    source=_citation(pack, None),
-                )
+        for rule in rules:
+            check = _ENCOUNTER_CHECKS.get(rule.kind)
+            if check is not None:
+                drafts.extend(check(ctx, pack, rule, lines, guidance))
+        guidance.append(
+            Guidance(
+                rule=f"policy.{pack.id}.documentation",
+                lines=tuple(n for n, _, _ in lines),
+                message="Keep in the record: " + " ".join(pack.documentation),
+                source=_citation(pack, None),
             )
+        )
     return drafts, guidance
 
 
+ClaimPolicies = tuple[tuple[PolicyPack, tuple[PolicyRule, ...], tuple[int, ...]], ...]
+
+
+def claim_policies(ctx: EncounterContext) -> ClaimPolicies:
+    """The packs with lines on the encounter, their rules in force that read the history or
+    the diagnoses, and the pack's line numbers: what `check_claim_policies` runs."""
+    found = []
+    for pack, rules in ctx.period.policies:
+        numbers = tuple(n for n, line in ctx.lines if line.hcpcs in pack.codes)
+        own = tuple(rule for rule in rules if rule.kind in _CLAIM_CHECKS)
+        if numbers and own:
+            found.append((pack, own, numbers))
+    return tuple(found)
+
+
+def check_claim_policies(ctx: CheckContext) -> list[Draft]:
+    """The pack rules that read the history or the diagnoses (frequency, covered
+    diagnoses), on the lines `claim_policies` found."""
+    drafts: list[Draft] = []
+    for pack, rules, numbers in ctx.encounter.claim_policies:
+        lines = [(n, line, pack.codes[line.hcpcs]) for n, line in ctx.lines if n in numbers]
+        for rule in rules:
+            drafts.extend(_CLAIM_CHECKS[rule.kind](ctx, pack, rule, lines))
+    return drafts
+
+
 PackLines = list[tuple[int, ClaimLine, PolicyCode]]
+EncounterLines = list[tuple[int, PriceLine, PolicyCode]]
 
 
 def _citation(pack: PolicyPack, rule: PolicyRule | None) -> str:
@@ -73,7 +97,6 @@ def _citation(pack: PolicyPack, rule: PolicyRule | None) -> str:
 
 
 def _draft(
-    ctx: CheckContext,
     pack: PolicyPack,
     rule: PolicyRule,
     lines: tuple[int, ...],
@@ -109,13 +132,10 @@ def _one_year_before(day: date) -> date:
 
 
 def _frequency(
-    ctx: CheckContext,
-    pack: PolicyPack,
-    rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
-    guidance: list[Guidance],
+    ctx: CheckContext, pack: PolicyPack, rule: PolicyRule, lines: PackLines
 ) -> list[Draft]:
+    if not ctx.claim.history:
+        return []
     limit = int(rule.params.get("max_sessions", 4))
     start = _one_year_before(ctx.day)
     drafts = []
@@ -138,7 +158,6 @@ def _frequency(
         shown = ", ".join(d.isoformat() for d in earlier)
         drafts.append(
             _draft(
-                ctx,
                 pack,
                 rule,
                 tuple(numbers),
@@ -156,11 +175,10 @@ def _lines_phrase(numbers: tuple[int, ...] | list[int]) -> str:
 
 
 def _one_region(
-    ctx: CheckContext,
+    ctx: EncounterContext,
     pack: PolicyPack,
     rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
+    lines: EncounterLines,
     guidance: list[Guidance],
 ) -> list[Draft]:
     regions: dict[str, list[int]] = {}
@@ -173,7 +191,6 @@ def _one_region(
     names = " and ".join(pack.regions[r] for r in regions)
     return [
         _draft(
-            ctx,
             pack,
             rule,
             extra,
@@ -185,11 +202,10 @@ def _one_region(
 
 
 def _levels(
-    ctx: CheckContext,
+    ctx: EncounterContext,
     pack: PolicyPack,
     rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
+    lines: EncounterLines,
     guidance: list[Guidance],
 ) -> list[Draft]:
     drafts = []
@@ -198,7 +214,6 @@ def _levels(
         if code.approach == "interlaminar" and line.units > interlaminar_max:
             drafts.append(
                 _draft(
-                    ctx,
                     pack,
                     rule,
                     (n,),
@@ -209,7 +224,7 @@ def _levels(
                 )
             )
     transforaminal_max = int(rule.params.get("transforaminal", 2))
-    by_region: dict[str, list[tuple[int, ClaimLine, PolicyCode]]] = defaultdict(list)
+    by_region: dict[str, list[tuple[int, PriceLine, PolicyCode]]] = defaultdict(list)
     for item in lines:
         if item[2].approach == "transforaminal":
             by_region[item[2].region].append(item)
@@ -224,7 +239,6 @@ def _levels(
         addons = tuple(n for n, _, code in items if code.addon) or tuple(n for n, _, _ in items)
         drafts.append(
             _draft(
-                ctx,
                 pack,
                 rule,
                 addons,
@@ -239,7 +253,7 @@ def _levels(
     return drafts
 
 
-def _sides(line: ClaimLine) -> tuple[str, ...]:
+def _sides(line: PriceLine) -> tuple[str, ...]:
     sides: set[str] = set()
     for modifier in line.modifiers:
         sides.update(_SIDES.get(modifier, ()))
@@ -247,17 +261,15 @@ def _sides(line: ClaimLine) -> tuple[str, ...]:
 
 
 def _imaging_required(
-    ctx: CheckContext,
+    ctx: EncounterContext,
     pack: PolicyPack,
     rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
+    lines: EncounterLines,
     guidance: list[Guidance],
 ) -> list[Draft]:
     codes = set(rule.params.get("codes", ()))
     return [
         _draft(
-            ctx,
             pack,
             rule,
             (n,),
@@ -271,11 +283,10 @@ def _imaging_required(
 
 
 def _imaging_bundled(
-    ctx: CheckContext,
+    ctx: EncounterContext,
     pack: PolicyPack,
     rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
+    lines: EncounterLines,
     guidance: list[Guidance],
 ) -> list[Draft]:
     guided = [line.hcpcs for _, line, code in lines if code.imaging]
@@ -284,7 +295,6 @@ def _imaging_bundled(
     imaging = set(rule.params.get("codes", ()))
     return [
         _draft(
-            ctx,
             pack,
             rule,
             (n,),
@@ -299,11 +309,10 @@ def _imaging_bundled(
 
 
 def _kx(
-    ctx: CheckContext,
+    ctx: EncounterContext,
     pack: PolicyPack,
     rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
+    lines: EncounterLines,
     guidance: list[Guidance],
 ) -> list[Draft]:
     snrb_codes = set(rule.params.get("codes", ()))
@@ -312,7 +321,6 @@ def _kx(
         if "KX" in line.modifiers and line.hcpcs not in snrb_codes:
             drafts.append(
                 _draft(
-                    ctx,
                     pack,
                     rule,
                     (n,),
@@ -342,15 +350,8 @@ def _kx(
 
 
 def _covered_diagnosis(
-    ctx: CheckContext,
-    pack: PolicyPack,
-    rule: PolicyRule,
-    lines: PackLines,
-    ptp_denied: set[int],
-    guidance: list[Guidance],
+    ctx: CheckContext, pack: PolicyPack, rule: PolicyRule, lines: PackLines
 ) -> list[Draft]:
-    if not lines:
-        return []
     coverage = ctx.reference.coverage()
     if coverage.vintage is None or not coverage.diagnoses:
         ctx.notes.append(
@@ -377,7 +378,6 @@ def _covered_diagnosis(
         ids = ", ".join(sorted(articles))
         drafts.append(
             _draft(
-                ctx,
                 pack,
                 rule,
                 (n,),
@@ -394,7 +394,7 @@ def _carrier(ctx: CheckContext) -> str | None:
     """The claim's MAC carrier number: given, or from the locality its ZIP resolves to."""
     if ctx.claim.carrier:
         return ctx.claim.carrier
-    locality = price_lines(ctx.reference, ctx.tables, ctx.claim, ctx.price_lines).locality
+    locality = ctx.encounter.as_billed.locality
     return locality.split("-")[0] if locality else None
 
 
@@ -416,17 +416,21 @@ def _in_range(code: str, low: str, high: str) -> bool:
     return low <= code <= high or code.startswith(high)
 
 
-_CHECKS: dict[
+_ENCOUNTER_CHECKS: dict[
     str,
     Callable[
-        [CheckContext, PolicyPack, PolicyRule, PackLines, set[int], list[Guidance]], list[Draft]
+        [EncounterContext, PolicyPack, PolicyRule, EncounterLines, list[Guidance]], list[Draft]
     ],
 ] = {
-    "frequency": _frequency,
     "one_region": _one_region,
     "levels": _levels,
     "imaging_required": _imaging_required,
     "imaging_bundled": _imaging_bundled,
     "kx_modifier": _kx,
+}
+_CLAIM_CHECKS: dict[
+    str, Callable[[CheckContext, PolicyPack, PolicyRule, PackLines], list[Draft]]
+] = {
+    "frequency": _frequency,
     "covered_diagnosis": _covered_diagnosis,
 }

@@ -2,9 +2,13 @@
 
 `price_lines` prices a set of claim lines together (the claim-level rules, such as multiple
 procedure reductions, need the whole set) and returns each line's expected allowed amount, or
-why it has none. A line the engine rejects for its own sake (an unknown code such as a drug's
-J code, an invalid modifier) is left unpriced with the engine's message; the other lines are
+why it has none. A line the engine rejects for its own sake (a code the fee schedule does not
+list, such as a drug's J code; an invalid modifier) is left unpriced; the other lines are
 still priced together (`price_amounts(skip_invalid=True)`).
+
+Prices are kept per period (`_day.Period`): `price_period` vouches that the engine answers
+alike on every date of it, but for the message of a code missing from the fee schedule,
+which names the date. That message is replaced here by one that names the release.
 """
 
 from __future__ import annotations
@@ -12,19 +16,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
 from medpayiq.reference import Confidence, ReferenceData
 
-from ._claim import Claim
-from ._day import DayTables, remember
+from ._day import Period, remember
 
-__all__ = ["LinePrices", "PriceLine", "price_lines"]
+__all__ = ["LinePrices", "PriceLine", "Where", "price_lines"]
 
 
 # What the engine reads of a claim line (a corrected line is one of these too).
 PriceLine = ServiceLine
+
+
+class Where(NamedTuple):
+    """Where the claim's services were furnished, as the engine asks it: `zip`, or
+    `carrier` and `locality`, and the place of service."""
+
+    zip: str | None
+    carrier: str | None
+    locality: str | None
+    pos: str
 
 
 @dataclass(frozen=True)
@@ -38,21 +52,22 @@ class LinePrices:
     source: str = ""
     confidence: Confidence = Confidence.LOW
     problem: str = ""
+    linked: bool = True  # a claim rule tied lines together: a subset may price otherwise
 
 
 _locations: dict[tuple[str | None, str | None, str | None], Location] = {}
 
 
-def _location(claim: Claim) -> Location:
+def _location(where: Where) -> Location:
     """The claim's place as the engine asks it: one object per place, so the engine's
     tables compare it by identity."""
-    key = (claim.zip, claim.carrier, claim.locality)
+    key = (where.zip, where.carrier, where.locality)
     found = _locations.get(key)
     if found is None:
-        if claim.zip:
-            found = Location(zip=claim.zip)
+        if where.zip:
+            found = Location(zip=where.zip)
         else:
-            found = Location(locality=f"{claim.carrier}-{claim.locality}")
+            found = Location(locality=f"{where.carrier}-{where.locality}")
         if len(_locations) > 100_000:
             _locations.clear()
         _locations[key] = found
@@ -64,38 +79,43 @@ _NPP = frozenset({"np", "pa", "cns"})
 
 def price_lines(
     reference: ReferenceData,
-    tables: DayTables,
-    claim: Claim,
+    period: Period,
+    where: Where,
+    participating: bool,
+    provider_type: str,
     lines: Sequence[tuple[int, PriceLine]],
 ) -> LinePrices:
-    """Price `lines` (numbered as on the claim) as one claim. Results are memoised per date
-    (`tables`) by everything else the engine reads: place, provider and lines (the whole ZIP,
-    since a ZIP+4 can name another locality than its ZIP5)."""
+    """Price `lines` (numbered as on the claim) as one claim on the dates of `period`.
+    Results are kept for the period by everything else the engine reads: place, provider
+    and lines (the whole ZIP, since a ZIP+4 can name another locality than its ZIP5)."""
     if not lines:
         return LinePrices({})
-    key = (
-        claim.zip, claim.carrier, claim.locality, claim.place_of_service,
-        claim.provider.participating, claim.provider.type, tuple(lines),
-    )  # fmt: skip
-    memo = tables.memo("prices")
+    key = (where, participating, provider_type, tuple(lines))
+    memo = period.memo("prices")
     found: LinePrices | None = memo.get(key)
     if found is None:
-        found = remember(memo, key, _price_lines(reference, claim, lines))
+        found = _price_lines(reference, period, where, participating, provider_type, lines)
+        remember(memo, key, found)
     return found
 
 
 def _price_lines(
-    reference: ReferenceData, claim: Claim, lines: Sequence[tuple[int, PriceLine]]
+    reference: ReferenceData,
+    period: Period,
+    where: Where,
+    participating: bool,
+    provider_type: str,
+    lines: Sequence[tuple[int, PriceLine]],
 ) -> LinePrices:
     try:
         result = price_amounts(
             reference,
-            claim.date_of_service,
+            period.day,
             [line for _, line in lines],
-            location=_location(claim),
-            pos=claim.place_of_service,
-            non_participating=not claim.provider.participating,
-            npp=claim.provider.type in _NPP,
+            location=_location(where),
+            pos=where.pos,
+            non_participating=not participating,
+            npp=provider_type in _NPP,
             skip_invalid=True,
         )
     except (InputError, DataError) as exc:
@@ -110,15 +130,22 @@ def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> Li
     """The engine's answer by line number."""
     numbers = [n for n, _ in lines]
     allowed = dict(zip(numbers, result.allowed, strict=True))
-    notes = {
-        n: message
-        for n, amount, message in zip(numbers, result.allowed, result.messages, strict=True)
-        if amount is None
-    }
+    notes = {}
+    for (n, line), amount, message, rejected in zip(
+        lines, result.allowed, result.messages, result.rejected, strict=True
+    ):
+        if amount is None:
+            notes[n] = message if rejected != "hcpcs" else _not_listed(line.hcpcs, result.release)
     if all(result.rejected):
-        return LinePrices(allowed, notes, problem=result.messages[0])
+        return LinePrices(allowed, notes, problem=notes[numbers[0]], linked=False)
     locality, facility, source = _where(result)
-    return LinePrices(allowed, notes, locality, facility, source, result.confidence)
+    return LinePrices(
+        allowed, notes, locality, facility, source, result.confidence, linked=result.linked
+    )
+
+
+def _not_listed(hcpcs: str, release: str) -> str:
+    return f"{hcpcs} is not in the physician fee schedule release {release}: it has no amount there"
 
 
 _places: dict[int, tuple[ClaimAmounts, tuple[str | None, bool, str]]] = {}
