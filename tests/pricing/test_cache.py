@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from medpayiq.errors import UnknownLocation
-from medpayiq.pricing import LineRequest, Location, price_line
+from medpayiq.pricing import LineRequest, Location, ServiceLine, price_amounts, price_line
 from medpayiq.records import Gpci, LocalityId
+from medpayiq.reference import Catalog, Confidence
 from medpayiq.releases import Kind, pfs_release
 
 from .conftest import GPCI_2025, _prov, build_catalog
@@ -49,3 +50,22 @@ def test_repeated_request_gives_an_equal_result(tiny):
     again = price_line(tiny, request, deductible_remaining=D("100"))
     assert first == again and first.as_dict() == again.as_dict()
     assert first.trail is not again.trail  # each result owns its trail
+
+
+def test_a_date_priced_from_another_dates_lines_keeps_its_own_confidence(catalog):
+    # ZIP5_JAN2026 (20261) is the newest ZIP file: on 2026-07-15 and 2026-09-30 the 2026 Q3
+    # file applies but is not loaded, so a line located by ZIP has medium confidence. The
+    # second date reuses the first one's prepared lines (same rows, GPCIs and ZIP file),
+    # and must still name its own ZIP file.
+    fresh = Catalog(datasets_by_key=dict(catalog.datasets_by_key))
+    lines = [ServiceLine("62323")]
+    answers = [
+        price_amounts(fresh, day, lines, location=Location(zip="77030"), pos="11")
+        for day in (date(2026, 7, 15), date(2026, 9, 30))
+    ]
+    assert [a.allowed for a in answers] == [(D("274.36"),)] * 2
+    alone = price_line(
+        fresh, LineRequest("62323", date(2026, 9, 30), location=Location(zip="77030"))
+    )
+    assert [a.confidence for a in answers] == [Confidence.MEDIUM] * 2 == [alone.confidence] * 2
+    assert "ZIP to locality 20263 applies to 2026-09-30" in answers[1].confidence_reason

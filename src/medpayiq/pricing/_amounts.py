@@ -336,7 +336,7 @@ def _confidence(
     reference: ReferenceData, ctx: DayContext, fee: FeeSchedule, keys: tuple[HeadKey, ...]
 ) -> tuple[Confidence, str]:
     """The lowest confidence of the lines' heads on this date, and why."""
-    heads = [ctx.head_by(fee, key) for key in keys]
+    heads = [ctx.head_by(reference, fee, key) for key in keys]
     if not heads:
         confidence = ctx.confidence(reference, fee, opps=False, anes=False, zip_given=False)
         return confidence, "no line of the claim could be priced"

@@ -15,6 +15,7 @@ and each of its tables is cleared when it passes `LIMIT` entries.
 from __future__ import annotations
 
 import weakref
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -345,29 +346,25 @@ class DayContext:
 
     # -- datasets and confidence
 
-    def head(self, fee: FeeSchedule, row: RvuRow, request: LineRequest, place: Place) -> Head:
-        return self.head_by(fee, head_key(row, request, place))
-
-    def head_by(self, fee: FeeSchedule, key: HeadKey) -> Head:
-        """The head of a line whose `head_key` is `key`, on this date."""
+    def head_by(self, reference: ReferenceData, fee: FeeSchedule, key: HeadKey) -> Head:
+        """The head of a line whose `head_key` is `key`, on this date. A line located by
+        ZIP names the date's ZIP file even when its prepared line came from another date
+        (the shared tables), so the file is read here if the date has not read it yet."""
         table = self.table("heads")
         found = table.get(key)
         if found is None:
+            if key[2] and self._geography is None:
+                # Without the file a ZIP cannot be priced: no line has this head then.
+                with suppress(ReleaseNotLoaded):
+                    self._geography = reference.geography(self.day)
             found = table[key] = self._head(fee, *key)
         return found
 
     def confidence(
         self, reference: ReferenceData, fee: FeeSchedule, *, opps: bool, anes: bool, zip_given: bool
     ) -> Confidence:
-        """The confidence price_line gives a line of this date (see `head`)."""
-        if zip_given and self._geography is None:
-            self._geography = reference.geography(self.day)
-        key = (opps, anes, zip_given, False, ())
-        table = self.table("heads")
-        found = table.get(key)
-        if found is None:
-            found = table[key] = self._head(fee, opps, anes, zip_given, False, ())
-        return found.confidence
+        """The confidence price_line gives a line of this date (see `head_by`)."""
+        return self.head_by(reference, fee, (opps, anes, zip_given, False, ())).confidence
 
     def _head(
         self,

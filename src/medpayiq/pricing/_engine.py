@@ -220,7 +220,7 @@ def _prepare_fresh(
     place = ctx.place(reference, fee, request.location)
     cf, cf_step = ctx.cf(row, fee)
     key = head_key(row, request, place)
-    head = ctx.head_by(fee, key)
+    head = ctx.head_by(reference, fee, key)
     located = place.steps
     steps = [ctx.release_step, located[0], setting_step, *located[1:], cf_step]
     payable = row.status in _modifiers.PAID_STATUSES
