@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -33,8 +34,13 @@ ENCOUNTERS: list[list[tuple[str, list[str], int]]] = [
 ]
 PLACES: list[dict[str, str]] = [
     {"zip": "77030", "place_of_service": "11"},
+    {"zip": "77002", "place_of_service": "11"},  # Houston too: locality 04412-18
     {"zip": "77030", "place_of_service": "22"},
     {"zip": "10001", "place_of_service": "11"},
+    {"zip": "10010-1234", "place_of_service": "11"},  # Manhattan too: 13202-01
+    {"zip": "77494", "place_of_service": "11"},  # spans localities: ZIP+4 needed
+    {"zip": "00000", "place_of_service": "11"},  # not in the ZIP5 file
+    {"carrier": "04412", "locality": "18", "place_of_service": "11"},
     {"carrier": "01112", "locality": "05", "place_of_service": "11"},
     {"zip": "77030", "place_of_service": "00"},
 ]
@@ -106,7 +112,7 @@ def twin(catalog: Catalog) -> Catalog:
 def test_answers_do_not_depend_on_the_order_claims_are_checked(
     catalog: Catalog, twin: Catalog
 ) -> None:
-    claims = [parse_claim(c) for c in _claims(400)]
+    claims = [parse_claim(c) for c in _claims(500)]
     # Each period meets its first date, place and provider in a different order.
     early = sorted(claims, key=lambda c: (c.date_of_service, c.claim_id or ""))
     late = sorted(claims, key=lambda c: (c.date_of_service, c.claim_id or ""), reverse=True)
@@ -159,3 +165,30 @@ def test_a_drug_code_not_on_the_fee_schedule_is_paid_elsewhere(catalog: Catalog)
     assert "not in the physician fee schedule release RVU26C" in drug.note
     assert "2026-07-15" not in drug.note
     assert str(result.priced.total_expected) == "274.36"  # 62323 alone, Houston
+
+
+def test_the_zips_of_a_locality_share_the_work_but_not_the_words(catalog: Catalog) -> None:
+    def claim(place: dict[str, str]) -> dict[str, Any]:
+        return {
+            "patient": {"id": "P-1"},
+            "provider": {"npi": "1234567893"},
+            **place,
+            "date_of_service": "2026-07-15",
+            "diagnoses": ["M54.16"],
+            "lines": [{"hcpcs": "62323"}, {"hcpcs": "77003"}],
+        }
+
+    houston = [
+        check_claim(catalog, parse_claim(claim({"zip": z, "place_of_service": "11"})))
+        for z in ("77030", "77002")
+    ]
+    by_locality = check_claim(
+        catalog,
+        parse_claim(claim({"carrier": "04412", "locality": "18", "place_of_service": "11"})),
+    )
+    amounts = [[line.allowed_as_billed for line in r.priced.lines] for r in houston]
+    assert amounts == [[Decimal("274.36"), Decimal("104.75")]] * 2
+    assert [r.priced.locality for r in houston] == ["04412-18", "04412-18"]
+    assert "ZIP 77030" in houston[0].priced.source and "ZIP 77002" in houston[1].priced.source
+    assert houston[0].findings == houston[1].findings
+    assert "carrier 04412, locality 18" in by_locality.priced.source

@@ -36,7 +36,7 @@ CHECKS = (
 def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     """Check one claim against the reference data for its date of service."""
     tables = day_tables(reference, claim.date_of_service)
-    found = encounter(reference, tables, claim)
+    found, found_by = encounter(reference, tables, claim)
     ctx = CheckContext(reference, tables, claim, found)
     drafts: list[Draft] = check_diagnoses(ctx)
     if claim.history:
@@ -44,7 +44,7 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     drafts += check_claim_policies(ctx)
     charges = tuple([line.charge for line in claim.lines])
     findings, priced, confidence = found.with_claim(
-        drafts, charges if any(c is not None for c in charges) else None
+        drafts, charges if any(c is not None for c in charges) else None, found_by
     )
     return CheckResult(
         claim_id=claim.claim_id,

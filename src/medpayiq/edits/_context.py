@@ -116,7 +116,7 @@ class CheckContext:
     claim of the date) and its `encounter`."""
 
     __slots__ = (
-        "_fee_on", "claim", "day", "encounter", "fee", "icd", "lines", "notes", "reference",
+        "_fee_on", "_lines", "claim", "day", "encounter", "fee", "icd", "notes", "reference",
         "tables",
     )  # fmt: skip
 
@@ -130,9 +130,16 @@ class CheckContext:
         self.fee = tables.fee
         self.icd = tables.icd
         self.encounter = encounter
-        self.lines: list[tuple[int, ClaimLine]] = list(enumerate(claim.lines, start=1))
         self.notes: list[str] = []  # this claim's own notes (the date's are in `tables`)
         self._fee_on: dict[date, FeeSchedule | None] | None = None
+        self._lines: list[tuple[int, ClaimLine]] | None = None
+
+    @property
+    def lines(self) -> list[tuple[int, ClaimLine]]:
+        """The claim's lines numbered from 1 (most claims never ask)."""
+        if self._lines is None:
+            self._lines = list(enumerate(self.claim.lines, start=1))
+        return self._lines
 
     def rvu(self, hcpcs: str, modifier: str = "") -> RvuRow | None:
         return self.fee.rvus.get((hcpcs, modifier)) if self.fee is not None else None

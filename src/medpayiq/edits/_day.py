@@ -18,14 +18,15 @@ file, or a store reference after a load, never sees an old answer.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from medpayiq.errors import DataError
+from medpayiq.errors import DataError, InputError
 from medpayiq.knowledge import PolicyPack, PolicyRule, policy_packs
-from medpayiq.pricing import price_period
+from medpayiq.pricing import Location, price_period, resolve_location
 from medpayiq.reference import (
     CodeSets,
     Confidence,
@@ -42,6 +43,7 @@ __all__ = [
     "MISSING",
     "DayTables",
     "Period",
+    "Place",
     "day_tables",
     "lowest",
     "remember",
@@ -93,6 +95,7 @@ class Period(_Memos):
 
     def __init__(
         self,
+        reference: ReferenceData,
         day: date,
         fee: FeeSchedule | None,
         ncci: NcciTables | None,
@@ -100,6 +103,7 @@ class Period(_Memos):
         policies: PolicyInForce,
     ) -> None:
         super().__init__()
+        self._reference = weakref.ref(reference) if _weak(reference) else lambda: reference
         self.day = day
         self.fee = fee
         self.ncci = ncci
@@ -110,6 +114,56 @@ class Period(_Memos):
         self.ptp_source = vintage_source("NCCI practitioner PTP", ncci.vintage) if ncci else ""
         self.mue_source = vintage_source("NCCI practitioner MUE", ncci.vintage) if ncci else ""
         self.addon_source = vintage_source("NCCI add-on code edits", ncci.vintage) if ncci else ""
+        # CARC/RARC codes with their titles, by the codes a finding gives.
+        self.adjustments: dict[tuple[str, ...], Any] = {}
+        self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
+
+    def place(self, zip_code: str | None, carrier: str | None, locality: str | None) -> Place:
+        """Where a claim prices: a ZIP that names one locality prices like every other ZIP
+        of that locality (only the words saying how the locality was found differ), so its
+        `key` is the locality; anything else is its own key."""
+        asked = (zip_code, carrier, locality)
+        found = self._places.get(asked)
+        if found is None:
+            found = _place(self._reference(), self.fee, self.day, zip_code, asked)
+            if len(self._places) >= LIMIT:
+                self._places.clear()
+            self._places[asked] = found
+        return found
+
+
+class Place(NamedTuple):
+    """A claim's place as the encounter checks share it: `key` (the locality its ZIP names,
+    or what was asked) and, for a ZIP, how its locality was found ("HOUSTON (ZIP 77030
+    (ZIP5 file 20261))"), which is all that differs between the ZIPs of a locality."""
+
+    key: Hashable
+    found_by: str | None
+
+
+def _place(
+    reference: ReferenceData | None,
+    fee: FeeSchedule | None,
+    day: date,
+    zip_code: str | None,
+    asked: tuple[str | None, str | None, str | None],
+) -> Place:
+    if zip_code is None or fee is None or reference is None:
+        return Place(asked, None)
+    try:
+        geography = reference.geography(day)
+        resolved = resolve_location(Location(zip=zip_code), fee, geography)
+    except (InputError, DataError):
+        return Place(asked, None)  # priced (and explained) by the engine, ZIP by ZIP
+    return Place(("zip", resolved.locality), f"{resolved.name} ({resolved.how})")
+
+
+def _weak(reference: object) -> bool:
+    try:
+        weakref.ref(reference)
+    except TypeError:
+        return False
+    return True
 
 
 class DayTables(_Memos):
@@ -224,7 +278,8 @@ def _period(
     entry: tuple[CodeSets, Period] | None = periods.get(key)
     # The entry holds its code sets, so their id in the key cannot be reused while it lives.
     if entry is None or entry[0] is not code_sets:
-        entry = periods[key] = (code_sets, Period(day, fee, ncci, code_sets, policies))
+        period = Period(reference, day, fee, ncci, code_sets, policies)
+        entry = periods[key] = (code_sets, period)
     return entry[1]
 
 

@@ -16,7 +16,7 @@ and only run their own checks (see `_check`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,7 @@ from ._day import DayTables, lowest, remember
 from ._global import check_same_day
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
-from ._policy import check_encounter_policies, claim_policies
+from ._policy import ClaimPolicies, check_encounter_policies, claim_policies
 from ._pricing import LinePrices, PriceLine, Where, price_lines
 from ._results import AdjustmentRef, Finding, Guidance, PricedClaim, PricedLine, Severity
 
@@ -40,28 +40,34 @@ __all__ = ["Encounter", "encounter", "finding_order"]
 _NO_CODES: frozenset[str] = frozenset()
 
 
-def encounter(reference: ReferenceData, tables: DayTables, claim: Claim) -> Encounter:
-    """The claim's encounter on its date: kept for the period, worked out if new."""
-    key = _claim_key(claim)
+def encounter(
+    reference: ReferenceData, tables: DayTables, claim: Claim
+) -> tuple[Encounter, str | None]:
+    """The claim's encounter on its date (kept for the period, worked out if new), and how
+    the claim's ZIP found its locality (None: not a ZIP that names one locality)."""
     period = tables.period
+    place = period.place(claim.zip, claim.carrier, claim.locality)
+    key = _claim_key(claim, place.key)
     memo = period.memo("encounters")
     found: Encounter | None = memo.get(key)
     if found is None:
-        zip_code, carrier, locality, pos, participating, provider_type, lines, same_day = key
+        _, pos, participating, provider_type, lines, same_day = key
         full = EncounterKey(
-            Where(zip_code, carrier, locality, pos),
+            Where(claim.zip, claim.carrier, claim.locality, pos),
             participating,
             provider_type,
             tuple(PriceLine._make(line) for line in lines),
             same_day,
         )
-        found = remember(memo, key, Encounter(EncounterContext(reference, period, full)))
-    return found
+        context = EncounterContext(reference, period, full)
+        found = remember(memo, key, Encounter(context, place.found_by))
+    return found, place.found_by
 
 
-def _claim_key(claim: Claim) -> tuple[Any, ...]:
-    """What the encounter checks read of `claim` (an `EncounterKey`'s values), as plain
-    tuples: this is built for every claim, the named one only for a new encounter."""
+def _claim_key(claim: Claim, place: Hashable) -> tuple[Any, ...]:
+    """What the encounter checks read of `claim` (an `EncounterKey`'s values, the place as
+    `Period.place` shares it), as plain tuples: this is built for every claim, the named
+    one only for a new encounter."""
     provider = claim.provider
     same_day = _NO_CODES
     if claim.history:
@@ -73,8 +79,7 @@ def _claim_key(claim: Claim) -> tuple[Any, ...]:
         )
     lines = tuple([(ln.hcpcs, tuple(ln.modifiers), ln.units) for ln in claim.lines])
     return (
-        claim.zip, claim.carrier, claim.locality, claim.place_of_service,
-        provider.participating, provider.type, lines, same_day,
+        place, claim.place_of_service, provider.participating, provider.type, lines, same_day,
     )  # fmt: skip
 
 
@@ -91,17 +96,17 @@ class Encounter:
 
     __slots__ = (
         "_alone", "_ctx", "_line_risk", "_priced", "_prices", "as_billed", "claim_policies",
-        "confidence", "denied", "drafts", "findings", "guidance",
+        "confidence", "denied", "drafts", "findings", "found_by", "guidance",
     )  # fmt: skip
 
-    def __init__(self, ctx: EncounterContext) -> None:
+    def __init__(self, ctx: EncounterContext, found_by: str | None) -> None:
         self._ctx = ctx
+        self.found_by = found_by  # how the ZIP it was priced with found its locality
         self._prices: dict[frozenset[int], LinePrices] = {}
         self._priced: dict[Any, PricedClaim] = {}
-        drafts, guidance = _encounter_drafts(ctx)
+        drafts, guidance, self.claim_policies = _encounter_drafts(ctx)
         self.drafts = tuple(drafts)
         self.guidance = tuple(guidance)
-        self.claim_policies = claim_policies(ctx)
         self.as_billed = self.price(ctx.lines)
         self.denied = _denied(drafts)
         risks = [self.risks(d) for d in drafts]
@@ -109,15 +114,10 @@ class Encounter:
         found.sort(key=finding_order)
         self.findings = tuple(found)
         self._line_risk = _line_risk(drafts, risks)
-        priced = self.priced_claim(self.denied, self._line_risk, None)
+        priced = self.priced_claim(self.denied, self._line_risk, None, found_by)
         self.confidence = lowest([*(f.confidence for f in found), priced.confidence])
         # What a claim with no drafts of its own and no charges gets: most claims.
         self._alone = (self.findings, priced, self.confidence)
-
-    @property
-    def priced(self) -> PricedClaim:
-        """The claim priced with the encounter's own findings applied, without charges."""
-        return self.priced_claim(self.denied, self._line_risk, None)
 
     # -- what a claim's own drafts need
 
@@ -163,7 +163,7 @@ class Encounter:
         return risks
 
     def finding(self, draft: Draft, risks: dict[int, Decimal | None]) -> Finding:
-        refs = self._ctx.memo("adjustments")
+        refs = self._ctx.period.adjustments
         return Finding(
             rule=draft.rule,
             severity=draft.severity,
@@ -179,21 +179,25 @@ class Encounter:
         )
 
     def with_claim(
-        self, drafts: Sequence[Draft], charges: tuple[Decimal | None, ...] | None
+        self,
+        drafts: Sequence[Draft],
+        charges: tuple[Decimal | None, ...] | None,
+        found_by: str | None,
     ) -> tuple[tuple[Finding, ...], PricedClaim, Confidence]:
         """The findings, priced claim and confidence once a claim's own `drafts` join the
-        encounter's, with the claim's `charges` (None: no line has one)."""
-        if not drafts and charges is None:
+        encounter's, with the claim's `charges` (None: no line has one) and how its ZIP
+        found the locality."""
+        if not drafts and charges is None and found_by == self.found_by:
             return self._alone
         if not drafts:
-            priced = self.priced_claim(self.denied, self._line_risk, charges)
+            priced = self.priced_claim(self.denied, self._line_risk, charges, found_by)
             return self.findings, priced, lowest([self.confidence, priced.confidence])
         risks = [self.risks(d) for d in drafts]
         own = [self.finding(d, r) for d, r in zip(drafts, risks, strict=True)]
         findings = sorted([*self.findings, *own], key=finding_order)
         denied = self.denied | _denied(drafts)
         line_risk = _line_risk(drafts, risks, dict(self._line_risk))
-        priced = self.priced_claim(denied, line_risk, charges)
+        priced = self.priced_claim(denied, line_risk, charges, found_by)
         confidence = lowest([self.confidence, priced.confidence, *(f.confidence for f in own)])
         return tuple(findings), priced, confidence
 
@@ -202,28 +206,38 @@ class Encounter:
         denied: frozenset[int],
         line_risk: dict[int, Decimal],
         charges: tuple[Decimal | None, ...] | None,
+        found_by: str | None,
     ) -> PricedClaim:
-        """The claim priced as billed and with `denied` removed (kept by what it depends
-        on: practices charge the same amount for a code on every claim)."""
-        key = (denied, tuple(line_risk.items()), charges)
+        """The claim priced as billed and with `denied` removed, its source naming how the
+        claim's ZIP found the locality (kept by what it depends on: practices charge the
+        same amount for a code on every claim)."""
+        key = (denied, tuple(line_risk.items()), charges, found_by)
         found = self._priced.get(key)
         if found is None:
             expected = self.expected(denied)
+            billed = self.as_billed
+            source = billed.source or expected.source
+            if found_by is not None and found_by != self.found_by:
+                source = billed.source_at(found_by) if billed.source else expected.source
             found = _priced_claim(
-                self._ctx.lines, charges, self.as_billed, expected, denied, line_risk
+                self._ctx.lines, charges, billed, expected, denied, line_risk, source
             )
             remember(self._priced, key, found)
         return found
 
 
-def _encounter_drafts(ctx: EncounterContext) -> tuple[list[Draft], list[Guidance]]:
+_Drafts = tuple[list[Draft], list[Guidance], ClaimPolicies]
+
+
+def _encounter_drafts(ctx: EncounterContext) -> _Drafts:
     """The encounter checks' drafts, in the checker's order: place of service, codes, NCCI
-    PTP, MUE, add-on, modifiers, same-day global surgery, policy packs. They read the lines,
-    the same-day codes and the place of service, never the place or the provider, so they
-    are kept for the period by those three (the lists are shared: never changed)."""
+    PTP, MUE, add-on, modifiers, same-day global surgery, policy packs; their guidance; the
+    pack rules the claim will run. They read the lines, the same-day codes and the place of
+    service, never the place or the provider, so they are kept for the period by those
+    three (the lists are shared: never changed)."""
     key = (ctx.key.lines, ctx.key.same_day, ctx.key.pos)
     memo = ctx.memo("encounter-drafts")
-    found: tuple[list[Draft], list[Guidance]] | None = memo.get(key)
+    found: _Drafts | None = memo.get(key)
     if found is None:
         codes, ptp, pairs, mue, modifiers = _line_checks(ctx)
         drafts = [*check_place_of_service(ctx), *codes, *ptp, *mue]
@@ -231,7 +245,8 @@ def _encounter_drafts(ctx: EncounterContext) -> tuple[list[Draft], list[Guidance
         drafts += modifiers
         drafts += check_same_day(ctx, pairs)
         policy, guidance = check_encounter_policies(ctx)
-        found = remember(memo, key, (_fold_bundled_imaging(drafts, policy), guidance))
+        drafts = _fold_bundled_imaging(drafts, policy)
+        found = remember(memo, key, (drafts, guidance, claim_policies(ctx)))
     return found
 
 
@@ -308,7 +323,8 @@ def _refs(
     refs: dict[tuple[str, ...], tuple[AdjustmentRef, ...]],
     codes: tuple[str, ...],
 ) -> tuple[AdjustmentRef, ...]:
-    """CARCs or RARCs with their titles from the X12 code set ("" if the set lacks one)."""
+    """CARCs or RARCs with their titles from the X12 code set ("" if the set lacks one),
+    kept in `refs`."""
     found = refs.get(codes)
     if found is None:
         adjustments = ctx.code_sets.adjustments
@@ -326,8 +342,10 @@ def _priced_claim(
     expected: LinePrices,
     denied: frozenset[int],
     line_risk: dict[int, Decimal],
+    source: str,
 ) -> PricedClaim:
     lines = []
+    billed_total = expected_total = None
     for n, line in numbered:
         billed = as_billed.allowed.get(n)
         amount: Decimal | None
@@ -337,21 +355,24 @@ def _priced_claim(
             amount = expected.allowed.get(n)
             note = expected.notes.get(n, as_billed.notes.get(n, ""))
             status = "paid" if amount is not None else "unpriced"
+        if billed is not None:
+            billed_total = billed if billed_total is None else billed_total + billed
+        if amount is not None:
+            expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
         lines.append(
             PricedLine(
                 n, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status, note
             )
         )
-    notes = tuple(p for p in (as_billed.problem,) if p)
     return PricedClaim(
         locality=as_billed.locality or expected.locality,
         facility=as_billed.facility if as_billed.facility is not None else expected.facility,
         lines=tuple(lines),
-        total_as_billed=_sum(as_billed.allowed.values()),
-        total_expected=_sum(line.expected_allowed for line in lines),
+        total_as_billed=billed_total,
+        total_expected=expected_total,
         at_risk=sum(line_risk.values(), ZERO) if line_risk else ZERO,
-        source=as_billed.source or expected.source,
+        source=source,
         confidence=as_billed.confidence,
-        notes=notes,
+        notes=(as_billed.problem,) if as_billed.problem else (),
     )

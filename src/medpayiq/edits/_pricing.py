@@ -19,7 +19,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
-from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
+from medpayiq.pricing import (
+    ClaimAmounts,
+    Location,
+    ResolvedLocation,
+    ServiceLine,
+    Setting,
+    price_amounts,
+)
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._day import Period, remember
@@ -53,6 +60,11 @@ class LinePrices:
     confidence: Confidence = Confidence.LOW
     problem: str = ""
     linked: bool = True  # a claim rule tied lines together: a subset may price otherwise
+    terms: str = ""  # "fee schedule RVU26C, CF 33.4009": the source without the place
+
+    def source_at(self, found_by: str) -> str:
+        """`source` for another ZIP of the same locality ("HOUSTON (ZIP 77002 (...))")."""
+        return f"{self.terms}, {found_by}" if self.terms else self.source
 
 
 _locations: dict[tuple[str | None, str | None, str | None], Location] = {}
@@ -138,40 +150,43 @@ def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> Li
             notes[n] = message if rejected != "hcpcs" else _not_listed(line.hcpcs, result.release)
     if all(result.rejected):
         return LinePrices(allowed, notes, problem=notes[numbers[0]], linked=False)
-    locality, facility, source = _where(result)
+    locality, facility, terms, found_by = _where(result)
     return LinePrices(
-        allowed, notes, locality, facility, source, result.confidence, linked=result.linked
-    )
+        allowed, notes, locality, facility, f"{terms}, {found_by}", result.confidence,
+        linked=result.linked, terms=terms,
+    )  # fmt: skip
 
 
 def _not_listed(hcpcs: str, release: str) -> str:
     return f"{hcpcs} is not in the physician fee schedule release {release}: it has no amount there"
 
 
-_places: dict[int, tuple[ClaimAmounts, tuple[str | None, bool, str]]] = {}
+_Where = tuple[str | None, bool, str, str]
+_sources: dict[tuple[object, ...], tuple[ResolvedLocation, _Where]] = {}
 
 
-def _where(result: ClaimAmounts) -> tuple[str | None, bool, str]:
-    """(locality, facility, source) of a priced claim: the last line's locality and setting,
-    the first line's CF and place. Kept by the engine's shared tuple of locations, which
-    answers for every claim of those lines on the dates that price alike."""
-    found = _places.get(id(result.locations))
-    # The entry holds its result, so the id cannot be reused while it lives.
-    if found is not None and found[0].locations is result.locations:
-        kept = found[0]
-        if kept.release == result.release and kept.settings is result.settings:
-            return found[1]
+def _where(result: ClaimAmounts) -> _Where:
+    """(locality, facility, terms, place) of a priced claim: the last line's locality and
+    setting, the first line's release and CF, and its place ("HOUSTON (ZIP 77030 (ZIP5 file
+    20261))"). A claim's lines share one place, so this is kept by the first place (its
+    object: the engine keeps one per place), the setting, CF and release."""
     located = [loc for loc in result.locations if loc is not None]
-    localities = [loc.locality for loc in located if loc.locality is not None]
-    settings = [s for s in result.settings if s is not None]
     first = located[0]
+    setting = next(s for s in reversed(result.settings) if s is not None)
     cf = next(c for c in result.conversion_factors if c is not None)
+    key = (id(first), located[-1].locality, setting, cf, result.release)
+    found = _sources.get(key)
+    # The entry holds its place, so the id in the key cannot be reused while it lives.
+    if found is not None and found[0] is first:
+        return found[1]
+    localities = [loc.locality for loc in located if loc.locality is not None]
     where = (
         str(localities[-1]) if localities else None,
-        settings[-1] is Setting.FACILITY,
-        f"fee schedule {result.release}, CF {cf}, {first.name} ({first.how})",
+        setting is Setting.FACILITY,
+        f"fee schedule {result.release}, CF {cf}",
+        f"{first.name} ({first.how})",
     )
-    if len(_places) > 50_000:
-        _places.clear()
-    _places[id(result.locations)] = (result, where)
+    if len(_sources) > 50_000:
+        _sources.clear()
+    _sources[key] = (first, where)
     return where
