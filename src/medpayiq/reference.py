@@ -546,6 +546,9 @@ class Catalog:
             if (aoc := self._pick_optional_any(Kind.ADDON, day, "add-on edits")) is not None:
                 addons = self._indexed(aoc, _addons_by_addon)
             datasets = [d for d in (ptp_ds, mue, aoc) if d is not None]
+            # The vintage names every file the tables answer from, as the store's does.
+            files = tuple(p for d in datasets for p in d.sources)
+            vintage = replace(vintage, provenance=files)
 
             def epoch() -> Epoch:
                 edited = [d for d in (ptp_ds, aoc) if d is not None]

@@ -36,6 +36,7 @@ from medpayiq.reference import (
     ReferenceData,
     Vintage,
 )
+from medpayiq.releases import Kind
 
 from ._memo import memo_for
 
@@ -63,11 +64,16 @@ def remember(table: dict[Any, Any], key: Hashable, value: T) -> T:
     return value
 
 
-def vintage_source(label: str, vintage: Vintage) -> str:
-    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)"."""
-    files = ", ".join(p.file for p in vintage.provenance)
+def vintage_source(label: str, vintage: Vintage, kind: Kind | None = None) -> str:
+    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)" (the files of `kind`
+    only, when given: the NCCI vintage names the PTP, MUE and add-on files)."""
+    files = ", ".join(p.file for p in vintage.provenance if kind is None or p.kind is kind)
     text = f"{label} {vintage.used.id}"
     return f"{text} ({files})" if files else text
+
+
+def _ncci_source(label: str, ncci: NcciTables | None, kind: Kind) -> str:
+    return vintage_source(label, ncci.vintage, kind) if ncci is not None else ""
 
 
 class _Memos:
@@ -111,9 +117,9 @@ class Period(_Memos):
         self.policies = policies
         self.rvus = fee.rvus if fee is not None else {}
         self.fee_source = vintage_source("fee schedule", fee.vintage) if fee else ""
-        self.ptp_source = vintage_source("NCCI practitioner PTP", ncci.vintage) if ncci else ""
-        self.mue_source = vintage_source("NCCI practitioner MUE", ncci.vintage) if ncci else ""
-        self.addon_source = vintage_source("NCCI add-on code edits", ncci.vintage) if ncci else ""
+        self.ptp_source = _ncci_source("NCCI practitioner PTP", ncci, Kind.PTP)
+        self.mue_source = _ncci_source("NCCI practitioner MUE", ncci, Kind.MUE)
+        self.addon_source = _ncci_source("NCCI add-on code edits", ncci, Kind.ADDON)
         # CARC/RARC codes with their titles, by the codes a finding gives.
         self.adjustments: dict[tuple[str, ...], Any] = {}
         self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
@@ -155,7 +161,7 @@ def _place(
         resolved = resolve_location(Location(zip=zip_code), fee, geography)
     except (InputError, DataError):
         return Place(asked, None)  # priced (and explained) by the engine, ZIP by ZIP
-    return Place(("zip", resolved.locality), f"{resolved.name} ({resolved.how})")
+    return Place(("zip", str(resolved.locality)), f"{resolved.name} ({resolved.how})")
 
 
 def _weak(reference: object) -> bool:
