@@ -10,7 +10,6 @@ server after `medpayiq data load`.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from pathlib import Path
@@ -38,10 +37,6 @@ def app_from_env() -> FastAPI:
     keys_file = os.environ.get(KEYS_ENV)
     app = create_app(reference, api_keys=load_keys(keys_file) if keys_file else None)
     services.warm(reference)
-    # The reference data now lives as long as the worker: leave it out of the cyclic GC,
-    # which would otherwise walk it on every full collection (docs/claim-checker.md).
-    gc.collect()
-    gc.freeze()
     return app
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["CheckContext", "Draft", "EncounterContext", "EncounterKey", "vintage_source"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Draft:
     """A finding before pricing. `fixed` maps a 1-based line number to the corrected line
     whose price is what the finding puts at risk (MUE: the line cut to the allowed units;

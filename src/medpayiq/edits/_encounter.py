@@ -27,7 +27,7 @@ from medpayiq.reference import Confidence, ReferenceData
 from ._claim import Claim
 from ._codes import check_place_of_service, check_procedure_codes
 from ._context import Draft, EncounterContext, EncounterKey
-from ._day import DayTables, lowest, remember
+from ._day import DayTables, Period, lowest, remember
 from ._global import check_same_day
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
@@ -56,12 +56,21 @@ def encounter(
             Where(claim.zip, claim.carrier, claim.locality, pos),
             participating,
             provider_type,
-            tuple(PriceLine._make(line) for line in lines),
+            tuple(_named(period, line) for line in lines),
             same_day,
         )
         context = EncounterContext(reference, period, full)
         found = remember(memo, key, Encounter(context, place.found_by))
     return found, place.found_by
+
+
+def _named(period: Period, line: tuple[str, tuple[str, ...], int]) -> PriceLine:
+    """One `PriceLine` per distinct line in the period, shared by its encounters."""
+    named = period.memo("lines")
+    found: PriceLine | None = named.get(line)
+    if found is None:
+        found = remember(named, line, PriceLine._make(line))
+    return found
 
 
 def _claim_key(claim: Claim, place: Hashable) -> tuple[Any, ...]:

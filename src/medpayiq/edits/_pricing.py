@@ -48,7 +48,7 @@ class Where(NamedTuple):
     pos: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinePrices:
     """Allowed amounts by 1-based line number (None: not priced, `notes` says why)."""
 

@@ -41,7 +41,7 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdjustmentRef:
     """A CARC or RARC with its title from the X12 code set ("" if the set lacks it)."""
 
@@ -52,7 +52,7 @@ class AdjustmentRef:
         return {"code": self.code, "description": self.description}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem on the claim.
 
@@ -88,7 +88,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Guidance:
     """Advice that is not a problem: documentation to keep, a modifier to add if it applies."""
 
@@ -106,7 +106,7 @@ class Guidance:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PricedLine:
     """A line's expected allowed amount as billed, and once the findings are applied.
     `status` is `paid`, `denied` (a deny finding) or `unpriced` (with `note` saying why)."""
@@ -135,7 +135,7 @@ class PricedLine:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PricedClaim:
     """The claim priced by the pricing engine: per line and in total. `locality` is the
     Medicare locality used (None if the location could not be resolved)."""
@@ -164,7 +164,7 @@ class PricedClaim:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """Everything the checker says about one claim. `notes` say which data was used and
     what was missing (an NCCI quarter older than the date of service, no coverage export)."""
