@@ -15,6 +15,7 @@ note says which and what to load.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -59,10 +60,13 @@ class Draft:
 
 
 class EncounterKey(NamedTuple):
-    """Everything the encounter checks read of a claim. `same_day` holds the codes the
-    patient's history has on the date of service by the same provider (or by an unnamed
-    one), which count as billed with the lines (add-on primaries)."""
+    """Everything the encounter checks read of a claim. `place` is where it prices as
+    `Period.place` shares it (the locality a ZIP names), `where` the first claim's own.
+    `same_day` holds the codes the patient's history has on the date of service by the same
+    provider (or by an unnamed one), which count as billed with the lines (add-on
+    primaries)."""
 
+    place: Hashable
     where: Where
     participating: bool
     provider_type: str

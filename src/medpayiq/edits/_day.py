@@ -21,12 +21,13 @@ from __future__ import annotations
 import weakref
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.knowledge import PolicyPack, PolicyRule, policy_packs
-from medpayiq.pricing import Location, price_period, resolve_location
+from medpayiq.pricing import Location, Setting, day_terms, price_period, resolve_location
 from medpayiq.reference import (
     CodeSets,
     Confidence,
@@ -65,11 +66,14 @@ def remember(table: dict[Any, Any], key: Hashable, value: T) -> T:
 
 
 def vintage_source(label: str, vintage: Vintage, kind: Kind | None = None) -> str:
-    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)" (the files of `kind`
-    only, when given: the NCCI vintage names the PTP, MUE and add-on files)."""
-    files = ", ".join(p.file for p in vintage.provenance if kind is None or p.kind is kind)
-    text = f"{label} {vintage.used.id}"
-    return f"{text} ({files})" if files else text
+    """The `source` of a finding: "NCCI PTP 2024Q3 (file.csv.gz)". With `kind`, the files
+    of that kind and their release (the NCCI vintage names the PTP, MUE and add-on files,
+    which CMS may publish in different quarters)."""
+    provenance = [p for p in vintage.provenance if kind is None or p.kind is kind]
+    releases = {p.release.id for p in provenance}
+    release = releases.pop() if kind is not None and len(releases) == 1 else vintage.used.id
+    files = ", ".join(p.file for p in provenance)
+    return f"{label} {release} ({files})" if files else f"{label} {release}"
 
 
 def _ncci_source(label: str, ncci: NcciTables | None, kind: Kind) -> str:
@@ -123,6 +127,20 @@ class Period(_Memos):
         # CARC/RARC codes with their titles, by the codes a finding gives.
         self.adjustments: dict[tuple[str, ...], Any] = {}
         self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
+        self._settings: dict[str, Setting | None] = {}
+
+    def setting(self, pos: str) -> Setting | None:
+        """The setting the pricing engine gives a place of service (None: it does not
+        know the code, or no fee schedule is loaded)."""
+        found = self._settings.get(pos, MISSING)
+        if found is MISSING:
+            found = None
+            reference = self._reference()
+            if self.fee is not None and reference is not None:
+                with suppress(InputError, DataError):
+                    found = day_terms(reference, self.day).setting(pos)
+            self._settings[pos] = found
+        return found  # type: ignore[no-any-return]
 
     def place(self, zip_code: str | None, carrier: str | None, locality: str | None) -> Place:
         """Where a claim prices: a ZIP that names one locality prices like every other ZIP

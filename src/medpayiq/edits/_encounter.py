@@ -53,6 +53,7 @@ def encounter(
     if found is None:
         _, pos, participating, provider_type, lines, same_day = key
         full = EncounterKey(
+            place.key,
             Where(claim.zip, claim.carrier, claim.locality, pos),
             participating,
             provider_type,
@@ -105,7 +106,7 @@ class Encounter:
 
     __slots__ = (
         "_alone", "_ctx", "_line_risk", "_priced", "_prices", "as_billed", "claim_policies",
-        "confidence", "denied", "drafts", "findings", "found_by", "guidance",
+        "confidence", "denied", "findings", "found_by", "guidance",
     )  # fmt: skip
 
     def __init__(self, ctx: EncounterContext, found_by: str | None) -> None:
@@ -114,7 +115,6 @@ class Encounter:
         self._prices: dict[frozenset[int], LinePrices] = {}
         self._priced: dict[Any, PricedClaim] = {}
         drafts, guidance, self.claim_policies = _encounter_drafts(ctx)
-        self.drafts = tuple(drafts)
         self.guidance = tuple(guidance)
         self.as_billed = self.price(ctx.lines)
         self.denied = _denied(drafts)
@@ -136,6 +136,7 @@ class Encounter:
             self._ctx.reference,
             self._ctx.period,
             key.where,
+            key.place,
             key.participating,
             key.provider_type,
             lines,
@@ -226,8 +227,9 @@ class Encounter:
             expected = self.expected(denied)
             billed = self.as_billed
             source = billed.source or expected.source
-            if found_by is not None and found_by != self.found_by:
-                source = billed.source_at(found_by) if billed.source else expected.source
+            if found_by is not None and billed.source:
+                # The prices may come from another ZIP of the locality: name this one.
+                source = billed.source_at(found_by)
             found = _priced_claim(
                 self._ctx.lines, charges, billed, expected, denied, line_risk, source
             )

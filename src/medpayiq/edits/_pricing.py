@@ -13,7 +13,7 @@ which names the date. That message is replaced here by one that names the releas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -93,20 +93,24 @@ def price_lines(
     reference: ReferenceData,
     period: Period,
     where: Where,
+    place: Hashable,
     participating: bool,
     provider_type: str,
     lines: Sequence[tuple[int, PriceLine]],
 ) -> LinePrices:
-    """Price `lines` (numbered as on the claim) as one claim on the dates of `period`.
-    Results are kept for the period by everything else the engine reads: place, provider
-    and lines (the whole ZIP, since a ZIP+4 can name another locality than its ZIP5)."""
+    """Price `lines` (numbered as on the claim) as one claim on the dates of `period`, at
+    `where`. Results are kept for the period by what the amounts depend on: the place as
+    `Period.place` shares it (`place`), the setting of the place of service, the provider's
+    terms and the lines. The `source` names `where`; `LinePrices.source_at` names another
+    ZIP of the same locality."""
     if not lines:
         return LinePrices({})
-    key = (where, participating, provider_type, tuple(lines))
+    setting = period.setting(where.pos)
+    key = (place, setting or where.pos, participating, provider_type, tuple(lines))
     memo = period.memo("prices")
     found: LinePrices | None = memo.get(key)
     if found is None:
-        found = _price_lines(reference, period, where, participating, provider_type, lines)
+        found = _price_lines(reference, period, where, setting, participating, provider_type, lines)
         remember(memo, key, found)
     return found
 
@@ -115,6 +119,7 @@ def _price_lines(
     reference: ReferenceData,
     period: Period,
     where: Where,
+    setting: Setting | None,
     participating: bool,
     provider_type: str,
     lines: Sequence[tuple[int, PriceLine]],
@@ -125,7 +130,10 @@ def _price_lines(
             period.day,
             [line for _, line in lines],
             location=_location(where),
-            pos=where.pos,
+            # The setting is what the amounts read of a place of service; one the engine
+            # cannot place is asked as it is, for the engine's own message.
+            pos=None if setting is not None else where.pos,
+            setting=setting,
             non_participating=not participating,
             npp=provider_type in _NPP,
             skip_invalid=True,
