@@ -173,20 +173,31 @@ class Encounter:
         return risks
 
     def finding(self, draft: Draft, risks: dict[int, Decimal | None]) -> Finding:
+        """The draft with its titles and dollars: one object per draft and amount in the
+        period (an info finding, or the same lines priced alike, on many encounters)."""
+        at_risk = _sum(risks.values()) if draft.severity is not Severity.INFO else None
+        memo = self._ctx.memo("findings")
+        key = (id(draft), at_risk)
+        found = memo.get(key)
+        # The entry holds its draft, so the id in the key cannot be reused while it lives.
+        if found is not None and found[0] is draft:
+            return found[1]  # type: ignore[no-any-return]
         refs = self._ctx.period.adjustments
-        return Finding(
+        finding = Finding(
             rule=draft.rule,
             severity=draft.severity,
             lines=draft.lines,
             message=draft.message,
             carc=_refs(self._ctx, refs, draft.carc),
             rarc=_refs(self._ctx, refs, draft.rarc),
-            at_risk=_sum(risks.values()) if draft.severity is not Severity.INFO else None,
+            at_risk=at_risk,
             fix=draft.fix,
             appeal=draft.appeal,
             source=draft.source,
             confidence=draft.confidence,
         )
+        remember(memo, key, (draft, finding))
+        return finding
 
     def with_claim(
         self,
