@@ -144,21 +144,11 @@ def _code_draft(ctx: EncounterContext, number: int, line: PriceLine) -> Draft | 
             confidence=fee.vintage.confidence,
         )
     if row.status in _OTHER_SCHEDULE:
-        return Draft(
-            rule="code.other-fee-schedule",
-            severity=Severity.INFO,
-            lines=(number,),
-            message=f"Line {number}: {line.hcpcs} {_OTHER_SCHEDULE[row.status]}. Its amount is "
-            "not in the physician fee schedule files and is not included in the expected total.",
-            carc=(),
-            rarc=(),
-            fix="Nothing to change for this reason; check the coverage rules of the schedule "
-            "that pays it.",
-            appeal=None,
-            source=source,
-            confidence=fee.vintage.confidence,
-            denies=False,
+        message = (
+            f"Line {number}: {line.hcpcs} {_OTHER_SCHEDULE[row.status]}. Its amount is not in "
+            "the physician fee schedule files and is not included in the expected total."
         )
+        return _other_schedule_draft(ctx, number, message, source)
     if row.status == "T":
         return _STATUS_T
     if row.status in _REVIEW_STATUS:
@@ -171,20 +161,30 @@ def _level2_draft(ctx: EncounterContext, number: int, code: str, source: str) ->
     equipment): paid, when covered, by another method, like a status E or X row."""
     assert ctx.fee is not None
     level2 = "; ".join(p.file for p in ctx.code_sets.provenance if p.kind.value == "hcpcs")
+    message = (
+        f"Line {number}: {code} is a valid HCPCS Level II code that the physician fee "
+        f"schedule ({ctx.fee.vintage.used.id}) does not list: Medicare pays it, when covered, "
+        "by another method (drugs at ASP, supplies and equipment on the DMEPOS fee schedule, "
+        "...). Its amount is not included in the expected total."
+    )
+    source = f"{source}; HCPCS Level II ({level2})" if level2 else source
+    return _other_schedule_draft(ctx, number, message, source)
+
+
+def _other_schedule_draft(ctx: EncounterContext, number: int, message: str, source: str) -> Draft:
+    """Paid outside the physician fee schedule: info, never a denial, no amount."""
+    assert ctx.fee is not None
     return Draft(
         rule="code.other-fee-schedule",
         severity=Severity.INFO,
         lines=(number,),
-        message=f"Line {number}: {code} is a valid HCPCS Level II code that the physician fee "
-        f"schedule ({ctx.fee.vintage.used.id}) does not list: Medicare pays it, when covered, "
-        "by another method (drugs at ASP, supplies and equipment on the DMEPOS fee schedule, "
-        "...). Its amount is not included in the expected total.",
+        message=message,
         carc=(),
         rarc=(),
         fix="Nothing to change for this reason; check the coverage rules of the schedule that "
         "pays it.",
         appeal=None,
-        source=f"{source}; HCPCS Level II ({level2})" if level2 else source,
+        source=source,
         confidence=ctx.fee.vintage.confidence,
         denies=False,
     )

@@ -150,9 +150,7 @@ class Period(_Memos):
         found = self._places.get(asked)
         if found is None:
             found = _place(self._reference(), self.fee, self.day, zip_code, asked)
-            if len(self._places) >= LIMIT:
-                self._places.clear()
-            self._places[asked] = found
+            remember(self._places, asked, found)
         return found
 
 

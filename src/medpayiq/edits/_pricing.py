@@ -19,14 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
-from medpayiq.pricing import (
-    ClaimAmounts,
-    Location,
-    ResolvedLocation,
-    ServiceLine,
-    Setting,
-    price_amounts,
-)
+from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._day import Period, remember
@@ -67,23 +60,11 @@ class LinePrices:
         return f"{self.terms}, {found_by}" if self.terms else self.source
 
 
-_locations: dict[tuple[str | None, str | None, str | None], Location] = {}
-
-
 def _location(where: Where) -> Location:
-    """The claim's place as the engine asks it: one object per place, so the engine's
-    tables compare it by identity."""
-    key = (where.zip, where.carrier, where.locality)
-    found = _locations.get(key)
-    if found is None:
-        if where.zip:
-            found = Location(zip=where.zip)
-        else:
-            found = Location(locality=f"{where.carrier}-{where.locality}")
-        if len(_locations) > 100_000:
-            _locations.clear()
-        _locations[key] = found
-    return found
+    """The claim's place as the engine asks it."""
+    if where.zip:
+        return Location(zip=where.zip)
+    return Location(locality=f"{where.carrier}-{where.locality}")
 
 
 _NPP = frozenset({"np", "pa", "cns"})
@@ -169,32 +150,18 @@ def _not_listed(hcpcs: str, release: str) -> str:
     return f"{hcpcs} is not in the physician fee schedule release {release}: it has no amount there"
 
 
-_Where = tuple[str | None, bool, str, str]
-_sources: dict[tuple[object, ...], tuple[ResolvedLocation, _Where]] = {}
-
-
-def _where(result: ClaimAmounts) -> _Where:
+def _where(result: ClaimAmounts) -> tuple[str | None, bool, str, str]:
     """(locality, facility, terms, place) of a priced claim: the last line's locality and
     setting, the first line's release and CF, and its place ("HOUSTON (ZIP 77030 (ZIP5 file
-    20261))"). A claim's lines share one place, so this is kept by the first place (its
-    object: the engine keeps one per place), the setting, CF and release."""
+    20261))")."""
     located = [loc for loc in result.locations if loc is not None]
-    first = located[0]
+    localities = [loc.locality for loc in located if loc.locality is not None]
     setting = next(s for s in reversed(result.settings) if s is not None)
     cf = next(c for c in result.conversion_factors if c is not None)
-    key = (id(first), located[-1].locality, setting, cf, result.release)
-    found = _sources.get(key)
-    # The entry holds its place, so the id in the key cannot be reused while it lives.
-    if found is not None and found[0] is first:
-        return found[1]
-    localities = [loc.locality for loc in located if loc.locality is not None]
-    where = (
+    first = located[0]
+    return (
         str(localities[-1]) if localities else None,
         setting is Setting.FACILITY,
         f"fee schedule {result.release}, CF {cf}",
         f"{first.name} ({first.how})",
     )
-    if len(_sources) > 50_000:
-        _sources.clear()
-    _sources[key] = (first, where)
-    return where

@@ -29,7 +29,14 @@ from medpayiq.money import ZERO
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
 from ._context import LIMIT, DayContext, HeadKey, context_for, lowest
-from ._engine import _claim_rules, _Line, _prepare, _Prepared, _provider_amount
+from ._engine import (
+    _claim_rules,
+    _Line,
+    _prepare,
+    _Prepared,
+    _provider_amount,
+    untouched_alone,
+)
 from ._types import (
     NATIONAL,
     ClaimAmounts,
@@ -163,9 +170,8 @@ def _prepared(
     skip_invalid: bool,
 ) -> tuple[tuple[_Prepared | None, ...], dict[int, tuple[str, str]]]:
     """Each line's `_Prepared` (None: rejected, with the field its error names and the
-    message, by position). A line asked
-    as before is one look-up by (code, modifiers, place number); any other goes through
-    `_prepare`, which checks and normalises it."""
+    message, by position). A line asked as before is one look-up by (code, modifiers, place
+    number); any other goes through `_prepare`, which checks and normalises it."""
     shared = ctx.shared(reference, fee)
     place = (claim.pos, claim.setting, claim.location)
     number = shared.places.get(place)
@@ -295,8 +301,7 @@ def _totals(
             totals[i] = unit * service_lines[i][2]
     if len(ruled) == 1 and not status_t:
         i, prep = ruled[0]
-        if service_lines[i][2] == 1 and prep.row.mult_proc != "3":
-            # One unit of one procedure: no rule acts on it (`_claim_rules` says the same).
+        if untouched_alone(prep.row, service_lines[i][2]):
             totals[i] = prep.local[2]
             return totals, False
     lines = [(i, _Line(claim.request(service_lines[i]), ctx, fee, prep)) for i, prep in ruled]

@@ -320,6 +320,12 @@ def _component(row: RvuRow, setting: Setting, g: GpciTriple, cf: Decimal) -> Dec
 # --- Claim rules ----------------------------------------------------------------------------
 
 
+def untouched_alone(row: RvuRow, units: int) -> bool:
+    """Whether the claim rules leave a line alone on its claim as it is: one unit changes
+    nothing and adds no step (indicator 3 still records "highest endoscopy in full")."""
+    return units == 1 and row.mult_proc != "3"
+
+
 def _claim_rules(lines: list[_Line], full: bool = True) -> None:
     """Status T and the multiple procedure reductions: each payable line's `local_total`,
     and with `full` its `national_total` and the steps that explain them (without, the
@@ -327,9 +333,7 @@ def _claim_rules(lines: list[_Line], full: bool = True) -> None:
     payable = [ln for ln in lines if ln.payable]
     if not payable:
         return
-    if len(payable) == 1 and payable[0].request.units == 1 and payable[0].prep.row.mult_proc != "3":
-        # One unit of one procedure: no claim rule changes it or adds a step (indicator 3
-        # still records "highest endoscopy in full", so it takes the full path).
+    if len(payable) == 1 and untouched_alone(payable[0].prep.row, payable[0].request.units):
         only = payable[0]
         only.local_total, only.national_total = only.prep.local[2], only.prep.national[2]
         return
