@@ -275,3 +275,44 @@ class ArticleContractor:
     contractor_number: str
     contractor_name: str = ""
     state: str = ""
+
+
+# --- Other Part B fee schedules ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LabFee:
+    """Clinical Laboratory Fee Schedule row: one national rate for a HCPCS code and modifier
+    (QW: CLIA-waived) for a quarter. `indicator` is the file's INDICATOR column: "N" a
+    national rate, "L" no national rate (RATE 0.00; the local contractor prices the test)."""
+
+    hcpcs: str
+    modifier: str
+    effective: date
+    indicator: str
+    rate: Decimal
+    short_description: str
+    long_description: str
+    extended_description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DmeFee:
+    """DMEPOS or PEN fee schedule amounts of one HCPCS code and modifier pair in one state.
+
+    `nonrural` and `rural` are the file's (NR) and (R) columns as published: CMS writes 0.00
+    where a column has no amount. `jurisdiction` (D DME MAC, L local Part B MAC, J joint) and
+    `category` (CR capped rental, IN inexpensive/routinely purchased, OX oxygen, ...) are
+    empty in the PEN file, which has no such columns; so are `ceiling` and `floor`."""
+
+    hcpcs: str
+    modifier: str
+    modifier2: str
+    state: str
+    nonrural: Decimal
+    rural: Decimal
+    jurisdiction: str
+    category: str
+    ceiling: Decimal | None
+    floor: Decimal | None
+    description: str

@@ -8,6 +8,8 @@ says so (lower confidence, never a silent guess).
 - ZIP to locality ("zip"): quarterly, named by CMS "YYYYQ" (20254 = Oct 2025).
 - NCCI PTP / MUE / add-on ("ncci"): quarterly, "2024Q3" = Jul 1 2024.
 - ICD-10-CM ("icd10cm"): fiscal year Oct 1 - Sep 30, "FY2026" (Apr 1 updates keep the FY).
+- Clinical Laboratory Fee Schedule ("clfs") and DMEPOS/PEN fee schedules ("dmepos"):
+  quarterly, "2026Q2" = Apr 1 2026 (CMS names them CLFS_2026_Q2, DMEPOS26_APR).
 - Code sets and the rest ("codeset", "payment", "mcd"): dated by year.
 """
 
@@ -27,6 +29,8 @@ class Family(StrEnum):
     CODESET = "codeset"
     PAYMENT = "payment"
     MCD = "mcd"
+    CLFS = "clfs"
+    DMEPOS = "dmepos"
 
 
 class Kind(StrEnum):
@@ -51,6 +55,8 @@ class Kind(StrEnum):
     MCD_ARTICLE_HCPCS = "mcd_article_hcpcs"
     MCD_ARTICLE_ICD10 = "mcd_article_icd10"
     MCD_ARTICLE_CONTRACTOR = "mcd_article_contractor"
+    CLFS = "clfs"
+    DMEPOS = "dmepos"
 
     @property
     def family(self) -> Family:
@@ -77,7 +83,12 @@ _FAMILY = {
     Kind.MCD_ARTICLE_HCPCS: Family.MCD,
     Kind.MCD_ARTICLE_ICD10: Family.MCD,
     Kind.MCD_ARTICLE_CONTRACTOR: Family.MCD,
+    Kind.CLFS: Family.CLFS,
+    Kind.DMEPOS: Family.DMEPOS,
 }
+
+# Families published quarterly under a "YYYYQn" id.
+_QUARTERLY = frozenset({Family.NCCI, Family.CLFS, Family.DMEPOS})
 
 
 @dataclass(frozen=True, order=True)
@@ -127,14 +138,28 @@ def pfs_release_for(day: date) -> Release:
     return pfs_release(f"RVU{day.year % 100:02d}{letter}")
 
 
-def ncci_release(release_id: str) -> Release:
-    """`2024Q3` -> the NCCI quarter Jul 1 - Sep 30 2024."""
+def quarter_release(family: Family, release_id: str) -> Release:
+    """`2024Q3` -> the quarter Jul 1 - Sep 30 2024 of a quarterly family (NCCI, CLFS,
+    DMEPOS)."""
     m = _NCCI_ID.match(release_id.strip())
-    if not m:
-        raise ValueError(f'"{release_id}" is not an NCCI quarter such as 2024Q3')
+    if family not in _QUARTERLY or not m:
+        raise ValueError(f'"{release_id}" is not a {family.value} quarter such as 2024Q3')
     year, quarter = int(m.group(1)), int(m.group(2))
     start, end = _quarter_bounds(year, 3 * quarter - 2)
-    return Release(start, Family.NCCI, f"{year}Q{quarter}", end)
+    return Release(start, family, f"{year}Q{quarter}", end)
+
+
+def ncci_release(release_id: str) -> Release:
+    """`2024Q3` -> the NCCI quarter Jul 1 - Sep 30 2024."""
+    try:
+        return quarter_release(Family.NCCI, release_id)
+    except ValueError:
+        raise ValueError(f'"{release_id}" is not an NCCI quarter such as 2024Q3') from None
+
+
+def quarter_of(family: Family, day: date) -> Release:
+    """The release of a quarterly family that the calendar puts in effect on `day`."""
+    return quarter_release(family, f"{day.year}Q{(day.month - 1) // 3 + 1}")
 
 
 def ncci_release_for(day: date) -> Release:
@@ -177,8 +202,8 @@ def release_for(family: Family, day: date) -> Release:
     """The release of `family` that the calendar puts in effect on `day`."""
     if family is Family.PFS:
         return pfs_release_for(day)
-    if family is Family.NCCI:
-        return ncci_release_for(day)
+    if family in _QUARTERLY:
+        return quarter_of(family, day)
     if family is Family.ZIP:
         return zip_release_for(day)
     if family is Family.ICD10CM:
@@ -190,8 +215,8 @@ def parse_release(family: Family, release_id: str) -> Release:
     """Read a release id of the given family."""
     if family is Family.PFS:
         return pfs_release(release_id)
-    if family is Family.NCCI:
-        return ncci_release(release_id)
+    if family in _QUARTERLY:
+        return quarter_release(family, release_id)
     if family is Family.ZIP:
         return zip_release(release_id)
     if family is Family.ICD10CM:

@@ -112,7 +112,7 @@ def test_every_shared_coding_file_is_recognised(data_dir: Path) -> None:
         Kind.PTP: 1,
         Kind.MUE: 1,
         Kind.MUE_OUTPATIENT: 1,
-        Kind.ADDON: 1,
+        Kind.ADDON: 2,
         Kind.HCPCS: 2,
         Kind.MODIFIER: 1,
         Kind.POS: 1,

@@ -311,6 +311,11 @@ EXPECTED_LAYOUTS = {
     "PPRRVU2025_Oct.csv": "pprrvu-csv",
     "PPRRVU2025_Oct.txt": "pprrvu-txt",
     "PPRRVU2026_Jul_nonQPP.csv": "pprrvu-csv",
+    "PPRRVU2026_Apr_nonQPP.txt": "pprrvu-txt",
+    "CLFS_2026_Q1V1.xlsx": "clfs-xlsx",
+    "PUF_CLFS_CY2026_Q2V1.csv": "clfs-csv",
+    "DMEPOS26_JAN.xlsx": "dmepos",
+    "DMEPEN26_JAN.xlsx": "dmepos",
     "GPCI2025.csv": "gpci",
     "GPCI2025.txt": "gpci",
     "GPCI2026.csv": "gpci",
@@ -340,14 +345,20 @@ MINE = {
     "zip5-txt",
     "zip5-xlsx",
     "pfrev",
+    "clfs-csv",
+    "clfs-xlsx",
+    "dmepos",
 }
 
 
 def test_detect_picks_the_right_layout_for_every_cms_file(data_dir: Path) -> None:
     found = {}
     # Each file named directly: `iter_files` on the folder would pass over the TXT twins.
+    # CMS's documentation beside the data (layouts, the RVU26B README pdf) is not data.
     paths = [p for p in (data_dir / "cms").rglob("*") if p.is_file() and "lyout" not in p.name]
-    for file in (f for p in paths if p.suffix != ".md" for f in sources.iter_files(p)):
+    for file in (
+        f for p in paths if p.suffix not in (".md", ".pdf") for f in sources.iter_files(p)
+    ):
         layout = sources.detect(file)
         if file.basename in EXPECTED_LAYOUTS or layout.name in MINE:
             found[file.basename] = layout.name

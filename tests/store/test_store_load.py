@@ -101,12 +101,23 @@ def test_both_fee_schedule_releases_coexist(store: Store) -> None:
         Decimal("5.66"),
         Decimal("32.3465"),
     )
-    # April 2026: RVU26B is not loaded, RVU26C is not in effect yet: the closest release of
-    # the year answers, with a lower confidence and a note that names RVU26B.
+    # April 2026 prices from RVU26B (PPRRVU2026_Apr_nonQPP.txt.gz) at high confidence; its
+    # 62323 row has the RVU26C figures (1.76 / 6.25 / 0.74 / 0.17).
     april = reference.fee_schedule(date(2026, 4, 15))
-    assert april.vintage.wanted.id == "RVU26B"
-    assert april.vintage.confidence is Confidence.MEDIUM
-    assert "RVU26B" in april.vintage.note
+    assert april.vintage.used.id == "RVU26B"
+    assert april.vintage.confidence is Confidence.HIGH
+    row = april.rvus[("62323", "")]
+    assert (row.work, row.pe_nonfacility, row.pe_facility, row.mp) == (
+        Decimal("1.76"),
+        Decimal("6.25"),
+        Decimal("0.74"),
+        Decimal("0.17"),
+    )
+    # No 2026 Q4 release is loaded: October falls back to RVU26C and says so.
+    october = reference.fee_schedule(date(2026, 10, 15))
+    assert october.vintage.used.id == "RVU26C"
+    assert october.vintage.confidence is Confidence.MEDIUM
+    assert "RVU26D" in october.vintage.note
 
 
 def test_ncci_pairs_come_from_the_database(store: Store) -> None:
@@ -140,7 +151,7 @@ def test_ptp_respects_deletion_dates(store: Store) -> None:
 # starts a span), the latest deletion is 2024-06-30 (2024-07-01 starts the last span).
 EPOCH_DAYS = [
     date(2023, 6, 1), date(2023, 12, 31), date(2024, 1, 1), date(2024, 6, 30),
-    date(2024, 7, 1), date(2024, 8, 1), date(2026, 1, 5), date(2026, 7, 15),
+    date(2024, 7, 1), date(2024, 8, 1), date(2026, 1, 5), date(2026, 4, 6), date(2026, 7, 15),
 ]  # fmt: skip
 
 
@@ -155,10 +166,13 @@ def test_ncci_epochs_group_the_dates_that_answer_alike(store: Store, catalog: Ca
     assert same == _same_epoch(catalog, EPOCH_DAYS)
     assert (date(2023, 12, 31), date(2024, 1, 1)) not in same  # 0591T goes
     assert (date(2024, 6, 30), date(2024, 7, 1)) not in same
-    # 2024-07-01 on: the same edits; the 2024 Q3 dates use their own quarter (high
-    # confidence), the 2026 ones an older one (low): two epochs, not three.
+    # 2024-07-01 on: the same PTP edits; the 2024 Q3 dates use their own quarter (high
+    # confidence), the 2026 ones an older one (low). The add-on table splits 2026: January
+    # uses the 2024 Q2 file (the latest loaded before it), April on the 2026 Q2 file, whose
+    # edits change nothing after 2026-01-01.
     assert (date(2024, 7, 1), date(2024, 8, 1)) in same
-    assert (date(2026, 1, 5), date(2026, 7, 15)) in same
+    assert (date(2026, 4, 6), date(2026, 7, 15)) in same
+    assert (date(2026, 1, 5), date(2026, 4, 6)) not in same
     assert (date(2024, 8, 1), date(2026, 1, 5)) not in same
     reference = store.reference()
     for first, second in same:

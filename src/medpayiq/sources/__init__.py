@@ -13,6 +13,8 @@ from __future__ import annotations
 # Registration happens at import: fee schedule layouts first, then coding files.
 from medpayiq.sources import (  # noqa: F401
     anes,
+    clfs,
+    dmepos,
     gpci,
     hcpcs,
     icd10cm,

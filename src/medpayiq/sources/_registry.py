@@ -220,9 +220,9 @@ def detect(file: SourceFile) -> Layout:
         if layout.sniff(file):
             return layout
     raise UnknownFileError(
-        f"{file.name}: not a file MedPayIQ knows (expected a CMS fee schedule, ZIP, NCCI, "
-        "MUE, add-on, ICD-10-CM, CARC/RARC, place of service, HCPCS, modifier or "
-        "Medicare Coverage Database file)"
+        f"{file.name}: not a file MedPayIQ knows (expected a CMS physician, clinical lab or "
+        "DMEPOS fee schedule, ZIP, NCCI, MUE, add-on, ICD-10-CM, CARC/RARC, place of service, "
+        "HCPCS, modifier or Medicare Coverage Database file)"
     )
 
 

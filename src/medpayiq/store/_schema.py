@@ -80,6 +80,8 @@ KIND_RECORD: dict[Kind, type[Any]] = {
     Kind.MCD_ARTICLE_HCPCS: rec.ArticleCode,
     Kind.MCD_ARTICLE_ICD10: rec.CoveredDiagnosis,
     Kind.MCD_ARTICLE_CONTRACTOR: rec.ArticleContractor,
+    Kind.CLFS: rec.LabFee,
+    Kind.DMEPOS: rec.DmeFee,
 }
 
 # The columns each table is looked up by (after dataset_id): what the queries ask.
@@ -91,6 +93,8 @@ _LOOKUP: dict[Kind, tuple[str, ...]] = {
     Kind.ADDON: ("addon",),
     Kind.ZIP5: ("zip5",),
     Kind.ICD10CM: ("code",),
+    Kind.CLFS: ("hcpcs", "modifier"),
+    Kind.DMEPOS: ("hcpcs", "modifier", "modifier2"),
 }
 
 metadata = sa.MetaData()
