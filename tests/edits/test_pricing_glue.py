@@ -31,9 +31,9 @@ DAY = date(2026, 7, 15)
 # (20610, 17000, 64483 ranked by amount), an E/M, and a status T code (94760, unpaid beside
 # them).
 PRICED = [("20610", ("RT",)), ("17000", ()), ("64483", ("LT",)), ("99213", ()), ("94760", ())]
-# Lines the engine gives no amount: status N (48160), status B (A4550), an office service
-# whose non-facility PE is NA (11004), reduced services by report (20611-52).
-UNPRICED = [("48160", ()), ("A4550", ()), ("11004", ()), ("20611", ("52",))]
+# Lines the engine gives no amount: status N (48160), status B (A4550), reduced services by
+# report (20611-52).
+UNPRICED = [("48160", ()), ("A4550", ()), ("20611", ("52",))]
 
 
 def _requests(lines: list[tuple[str, tuple[str, ...]]], first: int = 1) -> list[LineRequest]:

@@ -133,13 +133,17 @@ def test_bad_place_of_service(tiny, pos):
     assert err.value.parameter == "pos"
 
 
-def test_na_setting_has_no_price(tiny):
-    # 27447 is NA in the non-facility setting (a hospital-only procedure).
+def test_na_setting_is_priced_from_the_file_pe_and_flagged(tiny):
+    # 27447 is NA in the non-facility setting (a hospital-only procedure). The file carries
+    # the facility PE (15.30) in both columns; CMS prices the office at it (DOMAIN.md s.1).
+    # (19.60 + 15.30 + 3.98) x 32.3465 = 38.88 x 32.3465 = 1257.63192 -> 1257.63
     office = price_line(tiny, line("27447", pos="11"))
-    assert not office.payable and office.allowed is None
-    assert "NA" in office.message
-    # Facility: (19.60 + 15.30 + 3.98) x 32.3465 = 38.88 x 32.3465 = 1257.63192 -> 1257.63
-    assert price_line(tiny, line("27447", pos="22")).allowed == D("1257.63")
+    assert office.payable and office.allowed == D("1257.63")
+    assert office.nonfacility is not None and office.nonfacility.na
+    assert any(r.startswith("NA: 27447 is rarely or never performed") for r in office.review)
+    assert any(step.rule == "NA indicator" for step in office.trail)
+    hospital = price_line(tiny, line("27447", pos="22"))
+    assert hospital.allowed == D("1257.63") and hospital.review == ()
 
 
 # --- Status ----------------------------------------------------------------------------------

@@ -85,6 +85,25 @@ def test_seed_figures(catalog: Catalog, code, day, nonfacility, facility, releas
     assert {s.kind for s in office.provenance} >= {"pprrvu", "gpci", "pos"}
 
 
+@pytest.mark.parametrize(
+    ("code", "day", "locality", "amount", "release"),
+    [("11004", RVU25D_DAY, "04412-09", "539.00", "RVU25D"),  # CMS's TX-09 payment amount
+     ("27447", RVU25D_DAY, None, "1257.63", "RVU25D"),
+     ("27447", RVU26C_DAY, None, "1159.35", "RVU26C")],
+)  # fmt: skip
+def test_facility_only_codes_are_priced_in_the_office(
+    catalog: Catalog, code, day, locality, amount, release
+):
+    # NA in the office: priced from the PE the file carries there, which equals the facility
+    # amount, and flagged (DOMAIN.md section 1).
+    where = Location(locality=locality) if locality else Location()
+    office = price_line(catalog, LineRequest(code, day, pos="11", location=where))
+    hospital = price_line(catalog, LineRequest(code, day, pos="22", location=where))
+    assert (office.allowed, hospital.allowed) == (D(amount), D(amount))
+    assert office.release == release and office.nonfacility is not None
+    assert office.nonfacility.na and any("rarely or never" in r for r in office.review)
+
+
 def test_2026_qp(catalog: Catalog):
     # No QPP file is loaded: 8.18 RVUs x the published QP CF 33.5675 = 274.58215 -> 274.58
     result = price_line(catalog, LineRequest("62323", RVU26C_DAY), qp=True)

@@ -332,16 +332,9 @@ class Tables:
         }
         status_ids = {s: self.messages.id(terms.status_message(s)) for s in
                       {r.status for r in rows if r.status not in "ART"}}  # fmt: skip
-        msg_nf: list[int] = []
-        msg_f: list[int] = []
-        for r in rows:
-            if r.status not in ("A", "R", "T"):
-                msg_nf.append(status_ids[r.status])
-                msg_f.append(status_ids[r.status])
-                continue
-            msg_nf.append(self._na(terms, r, Setting.NON_FACILITY) if r.pe_nonfacility_na
-                          else PRICED)  # fmt: skip
-            msg_f.append(self._na(terms, r, Setting.FACILITY) if r.pe_facility_na else PRICED)
+        # Status A/R/T pays in both settings (an NA setting is priced from the file's PE,
+        # DOMAIN.md section 1); another status has its reason in both.
+        msg = [PRICED if r.status in ("A", "R", "T") else status_ids[r.status] for r in rows]
         rvu = pl.DataFrame(
             {
                 "g": [group] * len(rows),
@@ -351,21 +344,18 @@ class Tables:
                 "status": [r.status for r in rows],
                 "mult": [r.mult_proc for r in rows],
                 "kind": [_MULT_KINDS.get(r.mult_proc, 0) for r in rows],
-                "nna": [r.pe_nonfacility_na for r in rows],
-                "fna": [r.pe_facility_na for r in rows],
                 # confidence slot: OPPS row (status A/R/T) x 4 + anesthesia x 2
                 "slot": [4 * bool(r.opps_mp and r.status in "ART") + 2 * (r.status == "J")
                          for r in rows],
-                "msg_nf": msg_nf,
-                "msg_f": msg_f,
+                "msg": msg,
                 **columns,
                 "cf": [scaled(cf_of[r.conversion_factor], c) for r in rows],
                 "div": [div] * len(rows),
             },
             schema={
                 "g": pl.Int32, "code": pl.Int32, "rmod": pl.Int32, "paid": pl.Boolean,
-                "status": pl.String, "mult": pl.String, "kind": pl.Int8, "nna": pl.Boolean,
-                "fna": pl.Boolean, "slot": pl.Int32, "msg_nf": pl.Int32, "msg_f": pl.Int32,
+                "status": pl.String, "mult": pl.String, "kind": pl.Int8,
+                "slot": pl.Int32, "msg": pl.Int32,
                 **{name: pl.Int64 for name in names}, "cf": pl.Int64, "div": pl.Int64,
             },
         )  # fmt: skip
@@ -389,9 +379,6 @@ class Tables:
             },
         )
         return rvu, gpci
-
-    def _na(self, terms: DayTerms, row: RvuRow, setting: Setting) -> int:
-        return self.messages.id(terms.na_message(row.hcpcs, setting))
 
 
 def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
@@ -423,7 +410,7 @@ def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
 
 def _by_setting(rvu: pl.DataFrame) -> pl.DataFrame:
     """What depends on a row and the setting, at index row x 2 + facility: the PE and OPPS
-    PE RVUs, whether the row pays there (status A/R/T, not NA), whether the OPPS cap
+    PE RVUs, whether the row pays there (status A/R/T), whether the OPPS cap
     applies, and the message of a line without an amount."""
     index = pl.int_range(pl.len(), dtype=pl.Int64) * 2
     both = [
@@ -431,12 +418,11 @@ def _by_setting(rvu: pl.DataFrame) -> pl.DataFrame:
             k=index + facility,
             pe=pl.col(pe),
             ope=pl.col(ope),
-            pay=pl.col("paid") & ~pl.col(na),
+            pay=pl.col("paid"),
             capped=(pl.col(ope) != 0) & (pl.col("om") != 0),
-            msg=pl.col(msg),
+            msg=pl.col("msg"),
         )
-        for facility, pe, ope, na, msg in ((0, "pn", "on", "nna", "msg_nf"),
-                                          (1, "pf", "of", "fna", "msg_f"))
+        for facility, pe, ope in ((0, "pn", "on"), (1, "pf", "of"))
     ]  # fmt: skip
     return pl.concat(both).sort("k").drop("k")
 

@@ -565,10 +565,10 @@ def sources(provenance: list[Provenance] | tuple[Provenance, ...]) -> tuple[Sour
 
 
 def na_message(setting: Setting, hcpcs: str, release: str) -> str:
-    """Why a code has no price in a setting its PPRRVU row marks NA."""
+    """What the NA indicator of a code's PPRRVU row means for the setting it marks."""
     return (
-        f"the {setting.value} rate of {hcpcs} is marked NA in {release}: "
-        f"that setting's practice expense is not used for this code, so it has no price there"
+        f"NA: {hcpcs} is rarely or never performed in the {setting.value} setting ({release} "
+        "marks it NA); CMS prices it at the same PE as the other setting"
     )
 
 

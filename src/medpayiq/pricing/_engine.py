@@ -227,12 +227,14 @@ def _prepare_fresh(
     message = _modifiers.status_reason(row.status)
     no_amount: tuple[None, None, None] = (None, None, None)
 
+    na_review: tuple[str, ...] = ()
+
     def done(
         plan: _modifiers.ModifierPlan | None,
         local: tuple[SettingAmount | None, SettingAmount | None, Decimal | None] = no_amount,
         national: tuple[SettingAmount | None, SettingAmount | None, Decimal | None] = no_amount,
     ) -> _Prepared:
-        review = plan.review if plan is not None else ()
+        review = (*na_review, *(plan.review if plan is not None else ()))
         return _Prepared(
             hcpcs, modifiers, row, plan, place, setting, setting_reason, cf, head, key,
             tuple(steps), payable, message, review, local, national,
@@ -250,8 +252,7 @@ def _prepare_fresh(
     local = ctx.local(row, place, setting, cf, hcpcs)
     national_nf, national_f = ctx.national(row, cf)
     steps.extend(local.steps)
-    if local.na_message is not None:
-        payable, message = False, local.na_message
+    na_review = () if local.na_message is None else (local.na_message,)
     # Modifier percentages on each view's one-unit amount.
     for mod, note in plan.notes:
         steps.append(Step(f"modifier {mod}", (), None, note))

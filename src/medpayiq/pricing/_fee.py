@@ -171,6 +171,8 @@ def setting_amount(row: RvuRow, setting: Setting, g: GpciTriple, cf: Decimal) ->
     cap = None
     if opps_pe and row.opps_mp:
         cap = cents(rvu_sum(row.work, opps_pe, row.opps_mp, g) * cf)
+    # An NA setting is still priced from the PE the file carries there, as CMS's own payment
+    # files price it (DOMAIN.md section 1: 11004 in TX-09 office = 539.00); `na` flags it.
     na = row.pe_facility_na if facility else row.pe_nonfacility_na
     lower = amount if cap is None else min(amount, cap)
-    return SettingAmount(setting, amount, cap, None if na else lower, na, total)
+    return SettingAmount(setting, amount, cap, lower, na, total)

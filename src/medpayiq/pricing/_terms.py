@@ -18,7 +18,7 @@ from medpayiq.records import Gpci, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Geography, ReferenceData
 
 from . import _engine, _fee, _modifiers
-from ._context import DayContext, context_for, na_message
+from ._context import DayContext, context_for
 from ._types import Location, Setting
 
 __all__ = ["DayTerms", "day_terms"]
@@ -112,10 +112,6 @@ class DayTerms:
         """The locality ("04412-18", "" for national) price_line resolves `location` to.
         Raises UnknownLocation, AmbiguousLocation or ReleaseNotLoaded."""
         return self._ctx.place(self.reference, self.fee, location).key
-
-    def na_message(self, hcpcs: str, setting: Setting) -> str:
-        """Why a code has no amount in a setting its row marks NA."""
-        return na_message(setting, hcpcs, self.release)
 
 
 def day_terms(reference: ReferenceData, day: date, *, qp: bool = False) -> DayTerms:
