@@ -14,6 +14,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from medpayiq.money import display
+
 __all__ = ["locality_strip", "setting_bars"]
 
 INK = "#1f2a37"
@@ -25,7 +27,7 @@ GRID = "#e5e7eb"
 
 
 def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
+    return display(value)
 
 
 def _f(value: float) -> str:
