@@ -267,3 +267,31 @@ def test_59_on_the_em_is_flagged_and_does_not_bypass(catalog: Catalog) -> None:
     assert _only(result, "ncci.ptp").lines == (1,)
     flagged = _only(result, "modifier.distinct-on-em")
     assert flagged.severity is Severity.REVIEW and "Replace 59 with 25" in flagged.fix
+
+
+# --- Every line on the schedule that pays it (issue 10) -------------------------------------
+
+
+def test_a_visit_with_labs_and_equipment_prices_every_line(catalog: Catalog) -> None:
+    claim = _claim(
+        _line("99214", "25"), _line("36415"), _line("80053"), _line("E0601", "RR"),
+        diagnoses=("E11.9",), day="2026-05-04",
+    )  # fmt: skip
+    result = _check(catalog, claim)
+    lines = result.priced.lines
+    assert [(x.hcpcs, x.schedule) for x in lines] == [
+        ("99214", "pfs"), ("36415", "clfs"), ("80053", "clfs"), ("E0601", "dmepos"),
+    ]  # fmt: skip
+    # CLFS 2026Q2: 36415 = 9.34, 80053 = 10.56; DMEPOS26_JAN E0601-RR TX (NR) = 50.91.
+    assert [x.allowed_as_billed for x in lines[1:]] == [
+        Decimal("9.34"), Decimal("10.56"), Decimal("50.91"),
+    ]  # fmt: skip
+    labs = [f for f in result.findings if f.rule == "code.other-fee-schedule"]
+    assert [f.lines for f in labs] == [(2,), (3,), (4,)]
+    assert all(f.severity is Severity.INFO for f in labs)
+    assert "clinical laboratory fee schedule 2026Q2" in labs[0].message
+    # The practitioner MUE table gives E0601 a value of 0: the supplier bills it to the DME MAC.
+    mue = _only(result, "ncci.mue")
+    assert mue.lines == (4,) and "practitioner MUE of 0" in mue.message
+    assert "DME MAC" in mue.message
+    assert result.priced.total_expected == lines[0].allowed_as_billed + Decimal("19.90")

@@ -393,11 +393,9 @@ def _priced_claim(
         if amount is not None:
             expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
-        lines.append(
-            PricedLine(
-                n, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status, note
-            )
-        )
+        schedule = as_billed.schedules.get(n, "pfs")
+        priced = (billed, amount, status, note, schedule)
+        lines.append(PricedLine(n, line.hcpcs, line.modifiers, line.units, charge, *priced))
     return PricedClaim(
         locality=as_billed.locality or expected.locality,
         facility=as_billed.facility if as_billed.facility is not None else expected.facility,

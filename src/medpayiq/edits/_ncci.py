@@ -195,9 +195,40 @@ def _mue_drafts(
     if edit is None:
         return ()
     source = ctx.period.mue_source
+    if edit.value == 0:
+        return (_mue_zero(code, lines, edit, source, ctx),)
     if edit.mai == "1":
         return tuple(_mue_line_edit(code, lines, edit, source, ctx))
     return tuple(_mue_date_edit(code, lines, edit, source, ctx))
+
+
+def _mue_zero(
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: EncounterContext
+) -> Draft:
+    """An MUE of 0 in the practitioner table: the code is never paid on a practitioner claim
+    (equipment and supplies a DMEPOS supplier bills to the DME MAC, for instance)."""
+    assert ctx.ncci is not None
+    numbers = tuple(n for n, _ in lines)
+    supplier = code in ctx.period.dme_codes()
+    where = (
+        " It is on the DMEPOS fee schedule: the DMEPOS supplier bills it to the DME MAC."
+        if supplier
+        else ""
+    )
+    return Draft(
+        rule="ncci.mue",
+        severity=Severity.DENY,
+        lines=numbers,
+        message=f"{code} has a practitioner MUE of 0 (MAI {edit.mai}; rationale "
+        f'"{edit.rationale}"): it is not paid on a practitioner claim.{where}',
+        carc=("96",),
+        rarc=("N362",),
+        fix=f"Remove {code} from this claim"
+        + ("; the supplier bills it to the DME MAC." if supplier else "."),
+        appeal=appeal_advice(AppealRoute.NOT_APPEALABLE),
+        source=source,
+        confidence=ctx.ncci.vintage.confidence,
+    )
 
 
 def _mue_line_edit(

@@ -36,8 +36,17 @@ from medpayiq import pricing
 from medpayiq.reference import ReferenceData
 
 from . import ambulance, anesthesia, clfs, dmepos, drugs, other, pfs
-from ._registry import Schedule, normalise, register, registered, route, schedule_named
+from ._registry import (
+    Schedule,
+    normalise,
+    price_period,
+    register,
+    registered,
+    route,
+    schedule_named,
+)
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
+from .dmepos import dmepos_codes
 
 # The built-in schedules, in the order the router asks them: the physician fee schedule
 # first, `other` (a valid code no loaded schedule pays) last.
@@ -60,8 +69,10 @@ __all__ = [
     "Schedule",
     "ScheduleInfo",
     "Terms",
+    "dmepos_codes",
     "price_line",
     "price_lines",
+    "price_period",
     "register",
     "registered",
     "route",

@@ -11,15 +11,17 @@ others do not: what it is and that no loaded schedule prices it, never "unknown 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownCode
 from medpayiq.reference import ReferenceData
+from medpayiq.releases import Kind
 
 from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
 
-__all__ = ["Schedule", "register", "registered", "route", "schedule_named"]
+__all__ = ["Schedule", "price_period", "register", "registered", "route", "schedule_named"]
 
 
 class Schedule(Protocol):
@@ -35,6 +37,12 @@ class Schedule(Protocol):
 
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         """The exact price of one line this schedule pays, with its trail."""
+        ...
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        """The same value for two dates on which this schedule routes and prices every line
+        alike (same snapshot, release used and confidence, messages that do not name the
+        date), so that callers may keep what they derive per period."""
         ...
 
 
@@ -90,3 +98,26 @@ def normalise(hcpcs: str) -> str:
             f'code "{hcpcs}" is not a CPT/HCPCS code (5 letters or digits)', parameter="code"
         )
     return code
+
+
+def price_period(reference: ReferenceData, day: date) -> Hashable:
+    """The same value for two dates on which every registered schedule routes and prices
+    alike (each schedule's `period`)."""
+    return tuple(schedule.period(reference, day) for schedule in _SCHEDULES)
+
+
+def snapshot_period(
+    reference: ReferenceData,
+    kind: Kind,
+    day: date,
+    build: Callable[[Sequence[Any]], Any],
+    label: str,
+) -> Hashable:
+    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the snapshot and
+    the release used with its confidence; a date with nothing loaded is a period of its own
+    (the message that says so names the date)."""
+    try:
+        index, vintage = reference.snapshot(kind, day, build, label=label)
+    except ReleaseNotLoaded:
+        return ("day", day)
+    return (id(index), vintage.used.id, vintage.confidence)

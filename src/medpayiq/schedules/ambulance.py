@@ -5,6 +5,7 @@ not read yet: the answer says what the code is, how it is paid and what to load.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 from medpayiq.reference import ReferenceData
@@ -28,6 +29,11 @@ AMBULANCE = ScheduleInfo(
 
 class AmbulanceFeeSchedule:
     info = AMBULANCE
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        # Routes and answers from the physician fee schedule and the code sets, whose
+        # periods callers key on already.
+        return self.info.name
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         if not ("A0021" <= hcpcs <= "A0999") or level2_on(reference, hcpcs, day) is None:

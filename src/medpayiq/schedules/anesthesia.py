@@ -6,6 +6,7 @@ read yet, so the answer gives the locality's CF and says what is missing."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,11 @@ ANESTHESIA = ScheduleInfo(
 
 class Anesthesia:
     info = ANESTHESIA
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        # Routes and answers from the physician fee schedule and the code sets, whose
+        # periods callers key on already.
+        return self.info.name
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         fee = reference.fee_schedule(day)

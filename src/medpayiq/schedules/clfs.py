@@ -10,7 +10,7 @@ INDICATOR "L" has no national rate (RATE 0.00): the local contractor prices it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +20,7 @@ from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
 
 from ._lines import Line
+from ._registry import snapshot_period
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
 
 __all__ = ["CLFS", "ClinicalLabFeeSchedule", "LabRates"]
@@ -67,6 +68,9 @@ def _row(rates: LabRates, hcpcs: str, modifiers: tuple[str, ...]) -> tuple[LabFe
 
 class ClinicalLabFeeSchedule:
     info = CLFS
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        return snapshot_period(reference, Kind.CLFS, day, _index, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.CLFS, day, _index, label=_LABEL)

@@ -17,7 +17,7 @@ deductible, at 80% (the patient owes 20%).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,9 +30,10 @@ from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.releases import Kind
 
 from ._lines import Line
+from ._registry import snapshot_period
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
 
-__all__ = ["DMEPOS", "DmeRates", "DmeposFeeSchedule", "beneficiary_state"]
+__all__ = ["DMEPOS", "DmeRates", "DmeposFeeSchedule", "beneficiary_state", "dmepos_codes"]
 
 DMEPOS = ScheduleInfo(
     name="dmepos",
@@ -64,6 +65,13 @@ def _index(records: Sequence[DmeFee]) -> DmeRates:
     for r in records:
         by_code.setdefault(r.hcpcs, {}).setdefault((r.modifier, r.modifier2), {})[r.state] = r
     return DmeRates(by_code)
+
+
+def dmepos_codes(reference: ReferenceData, day: date) -> frozenset[str]:
+    """The codes on the DMEPOS/PEN fee schedule in effect on `day` (ReleaseNotLoaded when
+    none of the year is loaded)."""
+    rates, _ = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
+    return frozenset(rates.by_code)
 
 
 def beneficiary_state(reference: ReferenceData, request: PriceRequest) -> tuple[str | None, str]:
@@ -112,6 +120,9 @@ def _pairs_text(pairs: Mapping[tuple[str, str], object]) -> str:
 
 class DmeposFeeSchedule:
     info = DMEPOS
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        return snapshot_period(reference, Kind.DMEPOS, day, _index, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)

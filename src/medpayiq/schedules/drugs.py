@@ -5,6 +5,7 @@ what the code is, how it is paid and which file to load."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 from medpayiq.reference import ReferenceData
@@ -42,6 +43,11 @@ def is_drug_code(hcpcs: str) -> bool:
 
 class PartBDrugs:
     info = ASP
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        # Routes and answers from the physician fee schedule and the code sets, whose
+        # periods callers key on already.
+        return self.info.name
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         if not is_drug_code(hcpcs):

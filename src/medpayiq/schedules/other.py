@@ -5,6 +5,7 @@ HCPCS code is never "unknown"."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 from medpayiq import pricing
@@ -39,6 +40,11 @@ class NoLoadedSchedule:
         if level2_on(reference, hcpcs, day) is not None:
             return f"{hcpcs} is a valid HCPCS Level II code on no loaded fee schedule"
         return None
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        # Routes and answers from the physician fee schedule and the code sets, whose
+        # periods callers key on already.
+        return self.info.name
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         reason = self._reason(reference, hcpcs, day)

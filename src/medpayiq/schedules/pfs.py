@@ -9,6 +9,7 @@ price is `medpayiq.batch`'s vectorised engine.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 from medpayiq import pricing
@@ -60,6 +61,12 @@ class PhysicianFeeSchedule:
             "" if paid else f": {pricing.status_reason(row.status)}"
         )
         return Route(PFS, reason, paid, row.description)
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        try:
+            return pricing.price_period(reference, day)
+        except ReleaseNotLoaded:
+            return ("day", day)
 
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         result = pricing.price_line(
