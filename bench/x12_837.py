@@ -49,6 +49,7 @@ from medpayiq.x12 import (
     Patient,
     Payer,
     ProviderRef,
+    Service,
     ServiceLine,
     Subscriber,
 )
@@ -159,35 +160,37 @@ def generate(count: int, seed: int, created: date) -> list[Claim837]:
     claims: list[Claim837] = []
     member = 0
     first_day = created - timedelta(days=90)
-    while len(claims) < count:
-        specialty, billing, renderers, places = rng.choice(practices)
+    per_practice = count // len(practices) + 1
+    for specialty, billing, renderers, places in practices:  # a file groups a practice's claims
         codes = SPECIALTIES[specialty][0]
-        member += 1
-        payer_name, payer_id, filing = rng.choice(PAYERS)
-        subscriber = Subscriber(
-            f"{rng.randint(1, 9)}EG4TE5MK{member:06d}"[:11],
-            "P",
-            "18",
-            None,
-            filing,
-            date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
-            rng.choice("FM"),
-            Payer(payer_name, payer_id),
-            "",
-        )
-        patient = None
-        if filing == "CI" and rng.random() < 0.16:
-            patient = Patient(
-                rng.choice(["01", "19"]),
-                date(1990 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28)),
+        start = len(claims)
+        while len(claims) - start < per_practice and len(claims) < count:
+            member += 1
+            payer_name, payer_id, filing = rng.choice(PAYERS)
+            subscriber = Subscriber(
+                f"{rng.randint(1, 9)}EG4{member:07d}",
+                "P",
+                "18",
+                None,
+                filing,
+                date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
                 rng.choice("FM"),
+                Payer(payer_name, payer_id),
                 "",
             )
-        for _visit in range(2 if rng.random() < 0.6 else 1):
-            claims.append(
-                _claim(rng, len(claims), billing, renderers, places, codes, subscriber, patient,
-                       first_day, transaction)
-            )  # fmt: skip
+            patient = None
+            if filing == "CI" and rng.random() < 0.16:
+                patient = Patient(
+                    rng.choice(["01", "19"]),
+                    date(1990 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28)),
+                    rng.choice("FM"),
+                    "",
+                )
+            for _visit in range(2 if rng.random() < 0.6 else 1):
+                claims.append(
+                    _claim(rng, len(claims), billing, renderers, places, codes, subscriber,
+                           patient, first_day, transaction)
+                )  # fmt: skip
     return claims[:count]
 
 
@@ -221,13 +224,13 @@ def _claim(
         span_day = day + timedelta(days=rng.choice([0, 0, 0, 0, 1, 7]))
         span = DateSpan(span_day, span_day + timedelta(days=2) if rng.random() < 0.03 else span_day)
         line_charge = Decimal(charge) * (Decimal(units) if "." not in units else 1)
-        lines.append(
-            ServiceLine(
-                n, "HC", code, modifiers, line_charge.quantize(Decimal("0.01")), "UN", Decimal(units),
-                place, tuple(range(1, min(len(diagnoses), 4) + 1))[: rng.randint(1, 4)], span,
-                rendering, facility, f"L{number}-{n}" if rng.random() < 0.3 else None, 0,
-            )
+        pointers = tuple(range(1, min(len(diagnoses), 4) + 1))[: rng.randint(1, 4)]
+        service = Service(
+            "HC", code, modifiers, line_charge.quantize(Decimal("0.01")), "UN", Decimal(units), "",
+            pointers,
         )  # fmt: skip
+        control = f"L{number}-{n}" if rng.random() < 0.3 else None
+        lines.append(ServiceLine(n, service, place, span, rendering, facility, control, 0))
     frequency = "7" if rng.random() < 0.04 else "8" if rng.random() < 0.01 else "1"
     dates = (
         (ClaimDate("431", DateSpan(day - timedelta(days=30), day - timedelta(days=30))),)

@@ -24,6 +24,7 @@ from medpayiq.x12._model import (
     Payer,
     ProviderRef,
     RejectedClaim,
+    Service,
     ServiceLine,
     Subscriber,
     Transaction837,
@@ -31,9 +32,11 @@ from medpayiq.x12._model import (
 from medpayiq.x12._problems import CODES, Severity, X12Problem
 from medpayiq.x12._reader837 import VERSIONS_837P, Reader837, read_837p
 from medpayiq.x12._tokens import Delimiters, SegmentBatch, read_batches, read_isa
+from medpayiq.x12._writer837 import DEFAULT_DELIMITERS, new_transaction, to_837p, write_837p
 
 __all__ = [
     "CODES",
+    "DEFAULT_DELIMITERS",
     "VERSIONS_837P",
     "BillingProvider",
     "Claim837",
@@ -50,6 +53,7 @@ __all__ = [
     "Reader837",
     "RejectedClaim",
     "SegmentBatch",
+    "Service",
     "ServiceLine",
     "Severity",
     "Source",
@@ -58,7 +62,10 @@ __all__ = [
     "TransactionHeader",
     "TransactionReader",
     "X12Problem",
+    "new_transaction",
     "read_837p",
     "read_batches",
     "read_isa",
+    "to_837p",
+    "write_837p",
 ]

@@ -25,6 +25,7 @@ from typing import BinaryIO, ClassVar, Generic, TypeVar
 
 from medpayiq.x12._problems import CODES, Severity, X12Problem
 from medpayiq.x12._tokens import (
+    ISA_LENGTH,
     Delimiters,
     SegmentBatch,
     Truncated,
@@ -41,6 +42,7 @@ when it changed which handlers apply (the envelope does, entering or leaving a t
 to go on from `j` with the new ones."""
 
 _ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
+_WINDOW = 512  # segments read between two hand-overs of completed items
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,9 @@ class TransactionReader(Generic[T]):
         self._unknown_seen: set[str] = set()
         self._outside_reported = False
         self._used = False
+        self._restart: int | None = None  # an ISA of other delimiters: re-read from it
+        self._restarted = -1  # where the last re-read started (file-wide segment index)
+        self._cut_inside = False  # the input ended inside a segment
 
     # --- for subclasses -----------------------------------------------------------------
 
@@ -139,11 +144,12 @@ class TransactionReader(Generic[T]):
         """Body segment handlers keyed by `delimiters.key(segment_id)`; None = skip."""
         return {}
 
-    def _body(self, segments: list[str], start: int, count: int) -> int:
-        """Read a transaction's body from segment `start`; return where the tables changed
-        (an envelope segment was handled) or `count`. A reader may replace this loop with
-        one that reads its common segments inline; the default dispatches each segment."""
-        return self._run(segments, start, count)
+    def _body(self, segments: list[str], start: int, stop: int) -> int:
+        """Read a transaction's body from segment `start`, until `stop` or until the tables
+        change (an envelope segment was handled); return the next index. A reader may replace
+        this loop with one that reads its common segments inline (looking ahead past `stop`
+        if it likes); the default dispatches each segment."""
+        return self._run(segments, start, stop)
 
     def _begin(self, header: TransactionHeader, index: int) -> None:
         """A transaction of our set begins at the ST at `index` of the current batch."""
@@ -227,34 +233,37 @@ class TransactionReader(Generic[T]):
     def _read(self, stream: BinaryIO) -> Iterator[T]:
         out = self._out
         end: tuple[int, int] | None = None
+        batches = read_batches(stream, chunk_size=self._chunk_size)
+        restart: int | None = None
         try:
-            for batch in read_batches(stream, chunk_size=self._chunk_size):
+            while True:
+                try:
+                    batch = batches.send(restart) if restart is not None else next(batches)
+                except StopIteration:
+                    break
+                restart = None
                 self._batch = batch
                 segments = batch.segments
                 start, count = 0, len(segments)
-                while start < count:
-                    if self._state == 3:
-                        start = self._body(segments, start, count)
-                    else:
-                        start = self._run(segments, start, count)
-                if out:
-                    yield from out
-                    out.clear()
-                end = (batch.end(), batch.lines_before + batch.raw.count(b"\n") + 1)
+                while start < count and self._restart is None:
+                    # A window at a time, handing over what it completed: items die young,
+                    # which keeps the cyclic garbage collector's work small.
+                    stop = min(start + _WINDOW, count)
+                    while start < stop and self._restart is None:
+                        if self._state == 3:
+                            start = self._body(segments, start, stop)
+                        else:
+                            start = self._run(segments, start, stop)
+                    if out:
+                        yield from out
+                        out.clear()
+                restart, self._restart = self._restart, None
+                end = (batch.end(), batch.lines_before + batch.feeds + 1)
         except Unreadable as exc:
             self._fatal(exc)
         except Truncated as exc:
             end = (exc.offset, exc.line)
-            self._report(
-                X12Problem(
-                    "truncated",
-                    Severity.TRANSACTION,
-                    "the file ends inside a segment (no segment terminator after its last bytes)",
-                    transaction=self._header.control_number if self._header else None,
-                    offset=exc.offset,
-                    line=exc.line,
-                )
-            )
+            self._cut_inside = True
         self._finish(end)
         if out:
             yield from out
@@ -321,6 +330,27 @@ class TransactionReader(Generic[T]):
         return segment.split(self._delimiters.element)
 
     def _isa(self, segment: str, i: int) -> int | None:
+        delimiters = self._delimiters
+        assert delimiters is not None
+        if (
+            len(segment) != ISA_LENGTH - 1
+            or segment[3] != delimiters.element
+            or segment[104] != delimiters.component
+            or (segment[82] != delimiters.repetition and segment[84:89] >= "00501")
+        ):
+            # cut with delimiters it does not declare (or malformed): the tokenizer reads
+            # again from here with its own, or says why it cannot
+            batch = self._batch
+            assert batch is not None
+            if self._restarted == batch.first + i:  # read again, still not right: give up
+                raise Unreadable(
+                    "isa-layout",
+                    "the ISA is not the fixed 106-character segment",
+                    batch.start_of(i),
+                )
+            self._restart = i
+            self._restarted = batch.first + i
+            return -i - 1
         if self._state >= 3:
             self._cut_transaction(i, "an ISA")
         if self._state >= 2:
@@ -565,17 +595,28 @@ class TransactionReader(Generic[T]):
 
     def _finish(self, end: tuple[int, int] | None) -> None:
         """End of input: whatever is still open was cut short."""
+        offset, line = end or (None, None)
         if self._state == 0:
+            if self._cut_inside:
+                self._report(
+                    X12Problem(
+                        "trailing-data",
+                        Severity.WARNING,
+                        "data after the last IEA, not even a whole segment",
+                        offset=offset,
+                        line=line,
+                    )
+                )
             return
         missing = [
             name for level, name in ((3, "SE"), (2, "GE"), (1, "IEA")) if self._state >= level
         ]
-        offset, line = end or (None, None)
+        inside = "inside a segment, " if self._cut_inside else ""
         self._report(
             X12Problem(
                 "truncated",
                 Severity.TRANSACTION,
-                f"the file ends before {', '.join(missing)}: it was cut short",
+                f"the file ends {inside}before {', '.join(missing)}: it was cut short",
                 transaction=self._header.control_number if self._header else None,
                 offset=offset,
                 line=line,

@@ -19,7 +19,7 @@ at its ISA and read with its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -101,7 +101,16 @@ class SegmentBatch:
     stands; they are computed on the first call for a batch and kept with it.
     """
 
-    __slots__ = ("_starts", "delimiters", "first", "lines_before", "offset", "raw", "segments")
+    __slots__ = (
+        "_starts",
+        "delimiters",
+        "feeds",
+        "first",
+        "lines_before",
+        "offset",
+        "raw",
+        "segments",
+    )
 
     def __init__(
         self,
@@ -112,6 +121,7 @@ class SegmentBatch:
         offset: int,
         raw: bytes,
         lines_before: int,
+        feeds: int = 0,
     ) -> None:
         self.segments = segments
         self.delimiters = delimiters
@@ -119,6 +129,7 @@ class SegmentBatch:
         self.offset = offset
         self.raw = raw
         self.lines_before = lines_before
+        self.feeds = feeds  # line feeds in raw
         self._starts: list[int] | None = None
 
     def start_of(self, index: int) -> int:
@@ -158,60 +169,38 @@ def _strip_lead(data: bytes) -> bytes:
     return data.lstrip(b" \t\r\n\x00")
 
 
-def _split(raw: bytes, delimiters: Delimiters) -> list[str]:
+def _split(raw: bytes, delimiters: Delimiters) -> tuple[list[str], int]:
+    """The segments of `raw` (which ends with a terminator) and its number of line feeds."""
     text = _decode(raw)
     terminator = delimiters.segment
-    if terminator != "\n" and "\n" in text:
+    feeds = text.count("\n")
+    if feeds and terminator != "\n":
         text = text.replace("\n", "")
     if terminator != "\r" and "\r" in text:
         text = text.replace("\r", "")
     segments = text.split(terminator)
     if not segments[-1]:
         segments.pop()  # raw ends with the terminator: the last piece is empty
-    return segments
+    return segments, feeds
 
 
 def _leading_breaks(buf: bytes) -> int:
     return len(buf) - len(buf.lstrip(_BREAKS)) if buf[:1] in (b"\r", b"\n") else 0
 
 
-def _next_isa(buf: bytes, terminator: int, start: int) -> int:
-    """The offset of the next ISA in `buf` at or after `start` that begins a segment (only
-    line breaks between it and the terminator before it), or -1."""
-    at = buf.find(b"ISA", start)
-    while at >= 0:
-        before = at - 1
-        while before >= 0 and buf[before] in _BREAKS:
-            before -= 1
-        if before >= 0 and buf[before] == terminator:
-            return at
-        at = buf.find(b"ISA", at + 1)
-    return -1
-
-
-def _other_isa(buf: bytes, delimiters: Delimiters, start: int, offset: int) -> int:
-    """The offset in `buf` of the first ISA from `start` on whose delimiters differ from
-    `delimiters`, that cannot be read, or that is not complete in `buf`; -1 if none."""
-    terminator = delimiters.segment.encode("latin-1")[0]
-    at = _next_isa(buf, terminator, start)
-    while at >= 0:
-        if at + ISA_LENGTH > len(buf):
-            return at
-        try:
-            if read_isa(buf[at : at + ISA_LENGTH], offset + at)[0] != delimiters:
-                return at
-        except Unreadable:
-            return at
-        at = _next_isa(buf, terminator, at + ISA_LENGTH)
-    return -1
-
-
-def read_batches(stream: BinaryIO, *, chunk_size: int = 1 << 20) -> Iterator[SegmentBatch]:
+def read_batches(
+    stream: BinaryIO, *, chunk_size: int = 1 << 20
+) -> Generator[SegmentBatch, int | None, None]:
     """The segments of an X12 byte stream, chunk by chunk.
 
     Raises Unreadable (with the offset reached) when the input is not X12 or an interchange
     header cannot be read; the batches yielded before it stay valid. Raises Truncated when the
     input ends inside a segment (bytes after the last terminator); that piece is not yielded.
+
+    An interchange after the first may declare other delimiters. The reader that meets its
+    ISA (cut with the old ones: not the fixed 105 characters, or other separators) sends back
+    the ISA's index in the batch; the tokenizer then reads again from there, with the
+    delimiters that ISA declares (or raises Unreadable if it cannot be read).
     """
     pending = b""
     eof = False
@@ -249,23 +238,29 @@ def read_batches(stream: BinaryIO, *, chunk_size: int = 1 << 20) -> Iterator[Seg
             eof = not data
             pending += data
             continue
-        switch = _other_isa(pending, delimiters, skip + 1, offset)
-        if 0 <= switch <= cut:
-            cut = switch - 1  # read up to it with these delimiters, then read its own
         raw, pending = pending[: cut + 1], pending[cut + 1 :]
-        segments = _split(raw, delimiters) if raw.strip(_BREAKS) else []
+        segments, feeds = _split(raw, delimiters)  # raw holds at least one terminator
         if segments:
-            yield SegmentBatch(
+            batch = SegmentBatch(
                 segments,
                 delimiters=delimiters,
                 first=first,
                 offset=offset,
                 raw=raw,
                 lines_before=lines,
+                feeds=feeds,
             )
+            restart = yield batch
+            if restart is not None:  # an ISA of its own delimiters: read again from it
+                at = batch.start_of(restart) - offset
+                pending = raw[at:] + pending
+                first += restart
+                lines += raw.count(b"\n", 0, at)
+                offset += at
+                continue
             first += len(segments)
         offset += len(raw)
-        lines += raw.count(b"\n")
+        lines += feeds
         if eof and not pending.strip(_BREAKS):
             return
     tail = pending.lstrip(b" \t\r\n")

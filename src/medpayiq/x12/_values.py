@@ -11,6 +11,16 @@ from decimal import Decimal
 # X12 type R (decimal): optional minus, digits with an optional decimal point; no exponent,
 # no sign on the right, no grouping. Decimal() alone would also take "1e3", "NaN", " 5".
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
+
+
+def _is_number(text: str) -> bool:
+    # the common case (digits with at most one point) without the regex; the rest by it
+    plain = text.replace(".", "", 1)
+    if plain.isdigit() and plain.isascii():
+        return True
+    return bool(_NUMBER.match(text))
+
+
 _LIMIT = 1 << 16  # entries per cache before it starts afresh: memory stays flat
 
 
@@ -31,10 +41,10 @@ def npi_valid(npi: str) -> bool:
 
 def date8(text: str) -> date | None:
     """CCYYMMDD as a date, or None when it is not a valid date in that format."""
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not text.isdigit() or not text.isascii():
         return None
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return date.fromisoformat(text)  # takes the basic form CCYYMMDD since Python 3.11
     except ValueError:
         return None
 
@@ -55,7 +65,7 @@ class ValueCache:
             return self.decimals[text]
         except KeyError:
             pass
-        value = Decimal(text) if _NUMBER.match(text) else None
+        value = Decimal(text) if _is_number(text) else None
         if len(self.decimals) >= _LIMIT:
             self.decimals.clear()
         self.decimals[text] = value

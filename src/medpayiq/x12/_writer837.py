@@ -164,12 +164,14 @@ def write_837p(
             subscriber = claim.subscriber
             hl += 1
             subscriber_hl = hl
-            _subscriber(w, subscriber, hl, billing_hl, has_patient=claim.patient is not None)
+            _subscriber(
+                w, subscriber, hl, billing_hl, billing, has_patient=claim.patient is not None
+            )
             patient = None
         if claim.patient is not None and claim.patient != patient:
             patient = claim.patient
             hl += 1
-            _patient(w, patient, hl, subscriber_hl)
+            _patient(w, patient, hl, subscriber_hl, billing)
         _claim(w, claim, extra_2300)
         in_set += 1
         written += 1
@@ -242,8 +244,19 @@ def _billing(w: _Writer, billing: BillingProvider, hl: int) -> None:
         w.seg("REF", "EI", billing.tax_id)
 
 
+def _place(billing: BillingProvider) -> tuple[str, str, str]:
+    """N4 for a person whose address the model does not keep: the practice's city."""
+    return billing.city or "UNKNOWN", billing.state or "TX", (billing.zip or "00000")[:5]
+
+
 def _subscriber(
-    w: _Writer, subscriber: Subscriber, hl: int, parent: int, *, has_patient: bool
+    w: _Writer,
+    subscriber: Subscriber,
+    hl: int,
+    parent: int,
+    billing: BillingProvider,
+    *,
+    has_patient: bool,
 ) -> None:
     w.seg("HL", str(hl), str(parent), "22", "1" if has_patient else "0")
     relationship = "" if has_patient else (subscriber.relationship or "18")
@@ -262,19 +275,19 @@ def _subscriber(
     w.seg("NM1", "IL", "1", "SUBSCRIBER", "MEMBER", "", "", "", "MI", subscriber.member_id)
     if not has_patient:
         w.seg("N3", "ADDRESS ON FILE")
-        w.seg("N4", "CITY", "ST", "00000")
+        w.seg("N4", *_place(billing))
     if subscriber.birth_date is not None or subscriber.sex:
         birth = _d8(subscriber.birth_date) if subscriber.birth_date else ""
         w.seg("DMG", "D8", birth, subscriber.sex or "U")
     w.seg("NM1", "PR", "2", subscriber.payer.name, "", "", "", "", "PI", subscriber.payer.payer_id)
 
 
-def _patient(w: _Writer, patient: Patient, hl: int, parent: int) -> None:
+def _patient(w: _Writer, patient: Patient, hl: int, parent: int, billing: BillingProvider) -> None:
     w.seg("HL", str(hl), str(parent), "23", "0")
     w.seg("PAT", patient.relationship)
     w.seg("NM1", "QC", "1", "PATIENT", "DEPENDANT")
     w.seg("N3", "ADDRESS ON FILE")
-    w.seg("N4", "CITY", "ST", "00000")
+    w.seg("N4", *_place(billing))
     birth = _d8(patient.birth_date) if patient.birth_date else ""
     w.seg("DMG", "D8", birth, patient.sex or "U")
 
@@ -350,7 +363,8 @@ def _claim(
             str(line.charge),
             line.unit_basis,
             str(line.units),
-            "" if line.place_of_service == claim.place_of_service else line.place_of_service,
+            line.service.place_of_service
+            or ("" if line.place_of_service == claim.place_of_service else line.place_of_service),
             "",
             w.comp(*(str(p) for p in line.diagnosis_pointers)),
         )
