@@ -197,6 +197,15 @@ def claim(
     transaction: Transaction837 = TXN,
 ) -> Claim837:
     total = sum((item.service.charge for item in lines), Decimal(0))
+    # a line's rendering provider and facility are those in effect: its own or the claim's
+    lines = [
+        replace(
+            item,
+            rendering_npi=item.rendering_npi or (rendering.npi if rendering else None),
+            facility=item.facility or facility,
+        )
+        for item in lines
+    ]
     return Claim837(
         claim_id,
         total,

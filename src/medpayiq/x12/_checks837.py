@@ -185,6 +185,7 @@ def parse_hi(
     keeps the Diagnosis each composite text read as, across claims."""
     found: list[Diagnosis] = []
     issues: list[Issue] = []
+    unreadable = 0  # composites that cannot be read still hold their place in the order
     for element, text in enumerate(elements, 1):
         diagnosis = known.get(text)
         if diagnosis is None:
@@ -199,6 +200,7 @@ def parse_hi(
                         None,
                     )
                 )
+                unreadable += 1
                 continue
             qualifier, code = text.split(co, 2)[:2]
             if qualifier not in DIAGNOSIS_QUALIFIERS:
@@ -212,7 +214,7 @@ def parse_hi(
             if len(known) >= 1 << 14:
                 known.clear()
             known[text] = diagnosis
-        count = had + len(found)
+        count = had + len(found) + unreadable
         if (diagnosis.qualifier in PRINCIPAL_QUALIFIERS) != (count == 0):
             issues.append(
                 (

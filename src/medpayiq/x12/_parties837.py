@@ -13,6 +13,7 @@ from datetime import date
 from medpayiq.x12._model import BillingProvider, Patient, Payer, Subscriber, positional_maker
 from medpayiq.x12._problems import X12Problem
 from medpayiq.x12._tokens import SegmentBatch
+from medpayiq.x12._values import quoted_id
 
 Where = tuple[SegmentBatch, int]
 # (code, where, message, loop, element) -> a positioned problem
@@ -59,7 +60,7 @@ def billing_provider(
             problem_at(
                 "missing-segment",
                 party.where,
-                f"billing provider HL {party.hl_id[:12]} has no NM1*85 (2010AA)",
+                f"billing provider HL {quoted_id(party.hl_id)} has no NM1*85 (2010AA)",
                 "2000A",
                 None,
             )
@@ -101,7 +102,7 @@ def subscriber(party: Party, problem_at: ProblemAt) -> Subscriber | None:
             problem_at(
                 "missing-segment",
                 party.where,
-                f"subscriber HL {party.hl_id[:12]} has no SBR",
+                f"subscriber HL {quoted_id(party.hl_id)} has no SBR",
                 "2000B",
                 None,
             )
@@ -111,7 +112,7 @@ def subscriber(party: Party, problem_at: ProblemAt) -> Subscriber | None:
             problem_at(
                 "missing-segment",
                 party.where,
-                f"subscriber HL {party.hl_id[:12]} has no NM1*IL (2010BA)",
+                f"subscriber HL {quoted_id(party.hl_id)} has no NM1*IL (2010BA)",
                 "2010BA",
                 None,
             )
@@ -131,7 +132,7 @@ def subscriber(party: Party, problem_at: ProblemAt) -> Subscriber | None:
             problem_at(
                 "missing-segment",
                 party.where,
-                f"subscriber HL {party.hl_id[:12]} has no payer (2010BB NM1*PR)",
+                f"subscriber HL {quoted_id(party.hl_id)} has no payer (2010BB NM1*PR)",
                 "2010BB",
                 None,
             )
@@ -163,7 +164,7 @@ def patient(party: Party, problem_at: ProblemAt) -> Patient | None:
             problem_at(
                 "missing-segment",
                 party.where,
-                f"patient HL {party.hl_id[:12]} has no NM1*QC (2010CA)",
+                f"patient HL {quoted_id(party.hl_id)} has no NM1*QC (2010CA)",
                 "2000C",
                 None,
             )

@@ -59,7 +59,7 @@ from medpayiq.x12._model import (
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._tokens import Delimiters, SegmentBatch
-from medpayiq.x12._values import ValueCache
+from medpayiq.x12._values import ValueCache, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P = frozenset(
@@ -111,6 +111,7 @@ class _Claim:
     pos = frequency = ""
     flags: tuple[str, str, str, str] = ("", "", "", "")
     has_hi = False
+    hi_unreadable = False  # an HI composite could not be read: pointers cannot be checked
     dates: tuple[ClaimDate, ...] = ()
     service_date: DateSpan | None = None
     prior_authorization: str | None = None
@@ -495,12 +496,12 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             )
         if level in ("22", "23") and (not parent or above is None or parent != above.hl_id):
             what = "billing provider" if level == "22" else "subscriber"
-            expected = above.hl_id if above else "none"
+            expected = quoted_id(above.hl_id) if above else "none"
             party.problems.append(
                 self._party_problem(
                     "hl-parent",
                     party.where,
-                    f"HL02 {parent[:12] or '(empty)'} is not the {what} HL in effect ({expected[:12]})",
+                    f"HL02 {quoted_id(parent)} is not the {what} HL in effect ({expected})",
                     self._loop,
                     2,
                 )
@@ -521,7 +522,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         problem = self._party_problem(
             "missing-segment",
             last.where,
-            f"HL {last.hl_id[:12]} (level {last.level[:4]}) has no claim: its CLM is missing",
+            f"HL {quoted_id(last.hl_id)} (level {quoted_id(last.level)}) has no claim: its CLM is missing",
             "2000C" if last.level == "23" else "2000B",
             None,
         )
@@ -766,6 +767,9 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         if found or issues:
             claim.has_hi = True
             claim.diagnoses += found
+            claim.hi_unreadable = claim.hi_unreadable or any(
+                code == "bad-composite" for code, *_ in issues
+            )
         if issues:
             self._issues(issues, i)
 
@@ -818,7 +822,11 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         if service is None:
             self._issues(service_issues(e, self._co, self._values), i, "2400")
             return
-        issue = pointer_issue(service.diagnosis_pointers, len(claim.diagnoses))
+        issue = (
+            None
+            if claim.hi_unreadable
+            else pointer_issue(service.diagnosis_pointers, len(claim.diagnoses))
+        )
         if issue:
             self._issues([issue], i, "2400")
             return

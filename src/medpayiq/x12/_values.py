@@ -24,6 +24,14 @@ def _is_number(text: str) -> bool:
 _LIMIT = 1 << 16  # entries per cache before it starts afresh: memory stays flat
 
 
+def quoted_id(text: str) -> str:
+    """An HL id as a message may quote it: digits only. Anything else in its place could be
+    data that belongs to a person, so it is not repeated."""
+    if not text:
+        return "(empty)"
+    return text if text.isdigit() and len(text) <= 12 else "(not a number)"
+
+
 def npi_valid(npi: str) -> bool:
     """10 digits whose last is the Luhn check digit over 80840 + the first nine."""
     if len(npi) != 10 or not npi.isdigit():
