@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -240,14 +241,14 @@ def _claim(
     return Claim837(
         f"PCN{number:08d}", sum((line.charge for line in lines), Decimal(0)), place, frequency, True, "A",
         "Y", "Y", diagnoses, dates, f"AUTH{number}" if rng.random() < 0.05 else None,
-        f"2026{number:010d}" if frequency != "1" else None, ProviderRef(rendering, "1", None),
+        f"2026{number:010d}" if frequency != "1" else None, ProviderRef(rendering, "1", billing.taxonomy),
         facility, tuple(lines), billing, subscriber, patient, transaction, 0,
     )  # fmt: skip
 
 
 def cob_loops(claim: Claim837) -> list[list[str]]:
     """An other-subscriber loop (2320, 2330A, 2330B) on about 6% of claims."""
-    if hash(claim.claim_id) % 100 >= 6:
+    if zlib.crc32(claim.claim_id.encode()) % 100 >= 6:
         return []
     return [
         ["SBR", "S", "18", "", "", "", "", "", "", "CI"],
@@ -263,9 +264,19 @@ def cob_loops(claim: Claim837) -> list[list[str]]:
     ]
 
 
+def drug_and_notes(claim: Claim837, line: ServiceLine) -> list[list[str]]:
+    """A 2410 drug loop (NDC) on J-code lines, as payers require; a line note on 1 in 20."""
+    segments = []
+    if zlib.crc32(f"{claim.claim_id}/{line.number}".encode()) % 20 == 0:
+        segments.append(["NTE", "ADD", "PATIENT TOLERATED PROCEDURE WELL"])
+    if line.hcpcs.startswith("J"):
+        segments += [["LIN", "", "N4", "00409123401"], ["CTP", "", "", "", str(line.units), "UN"]]
+    return segments
+
+
 def write_file(path: Path, claims: list[Claim837]) -> None:
     with path.open("w", encoding="ascii", newline="") as out:
-        write_837p(claims, out, extra_2300=cob_loops)
+        write_837p(claims, out, extra_2300=cob_loops, extra_2400=drug_and_notes)
 
 
 # --- measurements, each run in a subprocess ------------------------------------------------

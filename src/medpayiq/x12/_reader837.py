@@ -97,6 +97,8 @@ _NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop
     },
 ]
 _REGION_LOOP = {_HEADER: "1000", _A: "2000A", _B: "2000B", _C: "2000C", _CLAIM: "2300"}
+# Segments of a 2400 loop (and its 2410/2430/2440 sub-loops) that the model does not carry
+_LINE_SKIPS = "NTE LIN CTP PS1 K3 HCP AMT QTY MEA CN1 PWK CR1 CR3 CRC SV5 LQ FRM SVD CAS".split()
 _BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
 
 _new_line = positional_maker(ServiceLine)
@@ -165,12 +167,15 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         self._spans: dict[str, DateSpan] = {}  # DTP*472 text -> its date or range
         self._clm05: dict[str, tuple[str, str, list[Issue]]] = {}
         self._known: dict[str, Diagnosis] = {}  # HI composite text -> its Diagnosis
+        self._his: dict[str, tuple[list[Diagnosis], list[Issue], bool]] = {}  # a first HI
         self._payers: dict[tuple[str, str], Payer] = {}
         self._interned: dict[tuple[str, ...], ProviderRef | Facility] = {}
         self._claim_dates: dict[str, ClaimDate] = {}  # 2300 DTP text -> what it reads as
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = ""
         self._line_ends: frozenset[str] = frozenset()
+        self._line_skips: frozenset[str] = frozenset()
+        self._sub_loops: frozenset[str] = frozenset()
         self._lx_numbers: dict[str, int] = {}
         self._reset()
 
@@ -209,11 +214,14 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         self._co = delimiters.component
         self._p_sv1, self._p_dtp472, self._p_ref6r = f"SV1{el}", f"DTP{el}472{el}", f"REF{el}6R{el}"
         self._line_ends = frozenset({f"LX{el}", "CLM", f"HL{el}", f"SE{el}"})
+        self._line_skips = frozenset(delimiters.key(s) for s in _LINE_SKIPS)
+        self._sub_loops = frozenset(delimiters.key(s) for s in ("LIN", "SVD", "LQ"))
         self._lx_numbers = {f"LX{el}{n}": n for n in range(1, MAX_LINES + 1)}
         self._services.clear()
         self._spans.clear()
         self._clm05.clear()
         self._known.clear()
+        self._his.clear()
         self._interned.clear()
         self._claim_dates.clear()
         key = delimiters.key
@@ -258,8 +266,12 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             if tag == tag_lx and i < last:
                 claim = self._claim
                 if claim is not None and not self._line_open:
+                    if self._region != _LINE:  # the claim's first line: its 2310 loops are read
+                        claim.parties_read(self._interned)
+                        self._region, self._loop = _LINE, "2400"
                     lines = claim.lines
                     diagnoses = len(claim.diagnoses)
+                    pos, rendering, facility = claim.pos, claim.rendering_npi, claim.facility
                     first = i
                     while True:  # the claim's simple lines, one after the other
                         sv1, dtp = segments[i + 1], segments[i + 2]
@@ -270,23 +282,21 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
                         going = i + 3
                         following = segments[going]
                         control = None
-                        if following[:7] == p_ref6r:
-                            control = following.split(self._el)[2] or None
-                            going += 1
-                            following = segments[going] if going < count else ""
-                        if following[:3] not in ends or len(lines) >= MAX_LINES:
+                        if following[:3] not in ends:
+                            going, control = self._line_rest(segments, going)
+                            if going < 0:
+                                break
+                            following = segments[going]
+                        if len(lines) >= MAX_LINES:
                             break
-                        if self._region != _LINE:
-                            claim.parties_read(self._interned)
-                            self._region, self._loop = _LINE, "2400"
                         lines.append(
                             _new_line(
                                 numbers.get(segment, 0),
                                 service,
-                                service.place_of_service or claim.pos,
+                                service.place_of_service or pos,
                                 span,
-                                claim.rendering_npi,
-                                claim.facility,
+                                rendering,
+                                facility,
                                 control,
                                 base + i + 1,
                             )
@@ -309,6 +319,30 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             else:
                 i = going_to
         return i
+
+    def _line_rest(self, segments: list[str], going: int) -> tuple[int, str | None]:
+        """After a simple line's DTP*472: pass over what the model does not carry (NTE, a
+        2410 drug loop, a 2430 adjudication ...) and take REF*6R, up to the next LX, CLM, HL or
+        SE. Returns its index and the REF*6R, or (-1, None) when the line needs the slow path
+        (a 2420 NM1, a second DTP*472, the end of the batch, anything else)."""
+        ends, skips, p_ref6r, p_dtp472 = self._line_ends, self._line_skips, self._p_ref6r, self._p_dtp472
+        control = None
+        sub_loop = False  # in 2410, 2430 or 2440, where a REF*6R is not the line's
+        count = len(segments)
+        while going < count:
+            following = segments[going]
+            tag = following[:3]
+            if tag in ends:
+                return going, control
+            if tag in skips:
+                sub_loop = sub_loop or tag in self._sub_loops
+            elif tag == "REF":
+                if following[:7] == p_ref6r and not sub_loop:
+                    control = following.split(self._el)[2] or None
+            elif tag != "DTP" or following[:8] == p_dtp472:
+                return -1, None
+            going += 1
+        return -1, None
 
     def _service(self, sv1: str) -> tuple[Service | None, int]:
         """What an SV1 text reads as on the fast path (kept by its text); (None, 0) if it
@@ -761,15 +795,23 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             if claim is not None and self._region != _COB:
                 self._claim_problem("unexpected-segment", i, "HI after the claim's 2300 loop")
             return  # with no claim open, the missing CLM is what gets reported
-        found, issues = parse_hi(
-            segment.split(self._el)[1:], self._co, len(claim.diagnoses), self._known
-        )
+        first = not claim.diagnoses
+        read = self._his.get(segment) if first else None
+        if read is None:
+            found, issues = parse_hi(
+                segment.split(self._el)[1:], self._co, len(claim.diagnoses), self._known
+            )
+            unreadable = any(code == "bad-composite" for code, *_ in issues)
+            read = (found, issues, unreadable)
+            if first:  # the claim's first HI reads the same whatever the claim: keep it
+                if len(self._his) >= _CACHE_LIMIT:
+                    self._his.clear()
+                self._his[segment] = read
+        found, issues, unreadable = read
         if found or issues:
             claim.has_hi = True
             claim.diagnoses += found
-            claim.hi_unreadable = claim.hi_unreadable or any(
-                code == "bad-composite" for code, *_ in issues
-            )
+            claim.hi_unreadable = claim.hi_unreadable or unreadable
         if issues:
             self._issues(issues, i)
 

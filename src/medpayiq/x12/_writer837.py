@@ -24,6 +24,7 @@ from medpayiq.x12._model import (
     DateSpan,
     Facility,
     Patient,
+    ServiceLine,
     Subscriber,
     Transaction837,
 )
@@ -100,12 +101,14 @@ def write_837p(
     receiver: str = "MEDICARE",
     usage: str = "T",
     extra_2300: Callable[[Claim837], Iterable[Sequence[str]]] | None = None,
+    extra_2400: Callable[[Claim837, ServiceLine], Iterable[Sequence[str]]] | None = None,
 ) -> int:
     """Write `claims` as one 837P interchange to `out`; the number of claims written.
 
     `extra_2300(claim)` may give more segments (as element lists, id first) to write at the
     end of the claim's 2300 loop, before its lines: other-subscriber (2320/2330) loops, NTE,
-    PWK ... that the model does not carry."""
+    PWK ... that the model does not carry. `extra_2400(claim, line)` likewise after a line's
+    DTP and REF (NTE, or a 2410 drug loop: LIN, CTP)."""
     w = _Writer(out, delimiters, line_break)
     today = date.today()
     isa13 = f"{control_number:09d}"
@@ -172,7 +175,7 @@ def write_837p(
             patient = claim.patient
             hl += 1
             _patient(w, patient, hl, subscriber_hl, billing)
-        _claim(w, claim, extra_2300)
+        _claim(w, claim, extra_2300, extra_2400)
         in_set += 1
         written += 1
     if transaction is not None:
@@ -313,6 +316,7 @@ def _claim(
     w: _Writer,
     claim: Claim837,
     extra: Callable[[Claim837], Iterable[Sequence[str]]] | None,
+    extra_line: Callable[[Claim837, ServiceLine], Iterable[Sequence[str]]] | None,
 ) -> None:
     w.seg(
         "CLM",
@@ -371,6 +375,8 @@ def _claim(
         w.seg("DTP", "472", *_span(line.service_date))
         if line.control_number:
             w.seg("REF", "6R", line.control_number)
+        for segment in extra_line(claim, line) if extra_line else ():
+            w.seg(*segment)
         if line.rendering_npi and line.rendering_npi != claim_npi:
             w.seg("NM1", "82", "1", "RENDERING", "PROVIDER", "", "", "", "XX", line.rendering_npi)
         if line.facility is not None and line.facility != claim.service_facility:
