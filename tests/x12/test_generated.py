@@ -14,14 +14,15 @@ from medpayiq.x12 import (
     Claim837,
     ClaimDate,
     DateSpan,
+    Reader837,
     RejectedClaim,
+    ServiceLine,
     Severity,
     read_837p,
     to_837p,
 )
 
 from .builders import (
-    BILLING,
     BILLING_2,
     CHILD,
     FACILITY,
@@ -309,14 +310,20 @@ def rejected_only(text: str, claim_id: str | None) -> RejectedClaim:
 
 def test_broken_copies_reject_one_claim_and_the_rest_is_read() -> None:
     text = written()
+    sv1, clm = "SV1*HC:", "CLM*"
     cases = [
-        ("SV1*HC:97112:GP:CQ:KX:59*58.00", "SV1*HC>97112>GP>CQ>KX>59*58.00", "PCN-2", "bad-composite", "SV1*HC>97112", 1),
-        ("SV1*HC:J1040*35.00*UN*0.5", "SV1*HC:J1040*35.OO*UN*0.5", "PCN-1", "bad-number", "SV1*HC:J1040", 2),
-        ("SV1*HC:J1040*35.00*UN*0.5", "SV1*HC:J1040*35.00*UN*half", "PCN-1", "bad-number", "SV1*HC:J1040", 4),
-        ("CLM*PCN-6*225.00", "CLM*PCN-6*235.00", "PCN-6", "charge-mismatch", "CLM*PCN-6", 2),
+        (sv1 + "97112:GP:CQ:KX:59*58.00", "SV1*HC>97112>GP>CQ>KX>59*58.00", "PCN-2",
+         "bad-composite", "SV1*HC>97112", 1),
+        (sv1 + "J1040*35.00*UN*0.5", sv1 + "J1040*35.OO*UN*0.5", "PCN-1", "bad-number",
+         sv1 + "J1040", 2),
+        (sv1 + "J1040*35.00*UN*0.5", sv1 + "J1040*35.00*UN*half", "PCN-1", "bad-number",
+         sv1 + "J1040", 4),
+        (clm + "PCN-6*225.00", clm + "PCN-6*235.00", "PCN-6", "charge-mismatch", clm + "PCN-6", 2),
         ("HI*BK:7242*BF:E8889", "HI*BK>7242*BF:E8889", "PCN-7", "bad-composite", "HI*BK>7242", 1),
-        ("DTP*472*RD8*20260701-20260709", "DTP*472*RD8*20260709-20260701", "PCN-2", "bad-date", "DTP*472*RD8", 3),
-        ("CLM*PCN-5*125.00***11:B:8", "CLM*PCN-5*125.00***11:B:9", "PCN-5", "bad-code", "CLM*PCN-5", 5),
+        ("DTP*472*RD8*20260701-20260709", "DTP*472*RD8*20260709-20260701", "PCN-2", "bad-date",
+         "DTP*472*RD8", 3),
+        (clm + "PCN-5*125.00***11:B:8", clm + "PCN-5*125.00***11:B:9", "PCN-5", "bad-code",
+         clm + "PCN-5", 5),
     ]  # fmt: skip
     for old, new, claim_id, code, prefix, element in cases:
         copy = replaced(text, old, new)
@@ -373,3 +380,55 @@ def test_fifty_lines_at_most() -> None:
     assert [(p.code, p.segment_id, p.loop) for p in rejected.problems] == [
         ("too-many", "LX", "2400")
     ]
+
+
+class SegmentBySegment(Reader837):
+    fast_lines = False  # every line through the handlers, as the slow path reads them
+
+
+def line_extras(item: Claim837, each: ServiceLine) -> Sequence[Sequence[str]]:
+    """What lines carry besides LX/SV1/DTP: notes, a drug loop whose REF is not the line's,
+    an adjudication loop with its own dates, other dates, a second REF*6R in 2410."""
+    extras: list[list[str]] = []
+    if each.number % 2:
+        extras.append(["NTE", "ADD", "LINE NOTE"])
+    if each.hcpcs.startswith("J"):
+        extras += [
+            ["LIN", "", "N4", "00409123401"],
+            ["CTP", "", "", "", "1", "UN"],
+            ["REF", "6R", "NOT-MINE"],
+        ]
+    if each.number == 3:
+        extras += [
+            ["SVD", "04412", "180.00", "HC:77003:26", "", "1"],
+            ["CAS", "CO", "45", "20"],
+            ["DTP", "573", "D8", "20260720"],
+        ]
+    if each.number == 2:
+        extras.append(["DTP", "471", "D8", "20260601"])
+    return extras
+
+
+@pytest.mark.parametrize("chunk_size", [97, 1 << 20])
+def test_the_fast_path_reads_as_the_segment_by_segment_path(chunk_size: int) -> None:
+    text = to_837p(claims(), extra_2300=cob, extra_2400=line_extras)
+    fast = list(read_837p(text.encode(), chunk_size=chunk_size))
+    slow = list(SegmentBySegment(text.encode(), chunk_size=chunk_size))
+    assert fast == slow
+    assert [comparable(item) for item in fast if isinstance(item, Claim837)] == claims()
+
+
+def test_the_fast_path_gives_the_same_problems() -> None:
+    text = to_837p(claims(), extra_2400=line_extras)
+    copies = [
+        text.replace("SV1*HC:J1040*35.00", "SV1*HC:J1040*3S.00"),
+        text.replace("DTP*472*D8*20260701~", "DTP*472*D8*20260701~\nDTP*472*D8*20260702~", 1),
+        text.replace("SV1*HC:99214:25*180.00*UN*1***1:2", "SV1*HC:99214:25*180.00*UN*1***1:3"),
+    ]
+    for copy in copies:
+        assert copy != text
+        fast_reader, slow_reader = read_837p(copy.encode()), SegmentBySegment(copy.encode())
+        fast, slow = list(fast_reader), list(slow_reader)
+        assert fast == slow
+        assert any(isinstance(item, RejectedClaim) for item in fast)
+        assert fast_reader.problems == slow_reader.problems

@@ -9,7 +9,6 @@ import pytest
 
 from medpayiq.x12 import (
     Claim837,
-    DateSpan,
     Diagnosis,
     RejectedClaim,
     Severity,

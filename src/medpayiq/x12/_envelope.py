@@ -399,7 +399,7 @@ class TransactionReader(Generic[T]):
             self._cut_transaction(i, "the next ST")
         if self._state < 2:
             self._report(self._problem("envelope-order", i, "ST outside a functional group"))
-        e = self._elements(segment) + ["", "", ""]
+        e = [*self._elements(segment), "", "", ""]
         group = self._group or FunctionalGroup("", "", "", None, "", "")
         version = e[3] or group.version
         interchange = self._interchange or _NO_INTERCHANGE
@@ -440,7 +440,7 @@ class TransactionReader(Generic[T]):
         if self._state < 3:
             self._report(self._problem("envelope-order", i, "SE without its ST"))
             return None
-        e = self._elements(segment) + ["", ""]
+        e = [*self._elements(segment), "", ""]
         counted = batch.first + i - self._st_first + 1
         if e[1] != str(counted):
             self._report(
@@ -473,7 +473,7 @@ class TransactionReader(Generic[T]):
         if self._state < 2:
             self._report(self._problem("envelope-order", i, "GE without its GS"))
             return None
-        e = self._elements(segment) + ["", ""]
+        e = [*self._elements(segment), "", ""]
         if e[1] != str(self._sets):
             self._report(
                 self._problem(
@@ -505,7 +505,7 @@ class TransactionReader(Generic[T]):
         if self._state == 0:
             self._report(self._problem("envelope-order", i, "IEA without its ISA"))
             return None
-        e = self._elements(segment) + ["", ""]
+        e = [*self._elements(segment), "", ""]
         if e[1] != str(self._groups):
             self._report(
                 self._problem(

@@ -355,6 +355,6 @@ def positional_maker(cls: type[_T]) -> Callable[..., _T]:
     body = [f"def make({', '.join(names)}):", "    self = _new(_twin)"]
     body += [f"    self.{name} = {name}" for name in names]
     body += ["    self.__class__ = _cls", "    return self"]
-    exec("\n".join(body), namespace)  # noqa: S102 - code built from the class's own field names
+    exec("\n".join(body), namespace)
     maker: Callable[..., _T] = namespace["make"]
     return maker

@@ -63,8 +63,7 @@ from medpayiq.x12._values import ValueCache, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P = frozenset(
-    "BHT NM1 PER HL PRV N3 N4 REF SBR PAT DMG CLM DTP PWK CN1 AMT K3 NTE CR1 CR2 CRC HI HCP LX"
-    " SV1 SV5 CR3 QTY MEA PS1 LIN CTP SVD CAS LQ FRM OI MOA".split()
+    ["BHT", "NM1", "PER", "HL", "PRV", "N3", "N4", "REF", "SBR", "PAT", "DMG", "CLM", "DTP", "PWK", "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP", "LX", "SV1", "SV5", "CR3", "QTY", "MEA", "PS1", "LIN", "CTP", "SVD", "CAS", "LQ", "FRM", "OI", "MOA"]
 )
 _CACHE_LIMIT = 1 << 14
 
@@ -98,7 +97,9 @@ _NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop
 ]
 _REGION_LOOP = {_HEADER: "1000", _A: "2000A", _B: "2000B", _C: "2000C", _CLAIM: "2300"}
 # Segments of a 2400 loop (and its 2410/2430/2440 sub-loops) that the model does not carry
-_LINE_SKIPS = "NTE LIN CTP PS1 K3 HCP AMT QTY MEA CN1 PWK CR1 CR3 CRC SV5 LQ FRM SVD CAS".split()
+_LINE_SKIPS = tuple(
+    ["NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC", "SV5", "LQ", "FRM", "SVD", "CAS"]
+)
 _BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
 
 _new_line = positional_maker(ServiceLine)
@@ -157,6 +158,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
     transaction_set = "837"
     versions: ClassVar[tuple[str, ...]] = VERSIONS_837P
     segment_ids: ClassVar[frozenset[str]] = SEGMENTS_837P
+    fast_lines: ClassVar[bool] = True  # False reads every line segment by segment (tests)
 
     def __init__(self, source: Source, *, chunk_size: int = 1 << 20) -> None:
         super().__init__(source, chunk_size=chunk_size)
@@ -252,13 +254,13 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         handlers, default = self._table()
         get = handlers.get
         tag_lx = "LX" + self._el
-        p_ref6r, ends = self._p_ref6r, self._line_ends
+        _p_ref6r, ends = self._p_ref6r, self._line_ends
         services, spans, numbers = self._services, self._spans, self._lx_numbers
         batch = self._batch
         assert batch is not None
         base = batch.first - self._st_first + 1  # segment i stands at base + i in the set
         count = len(segments)
-        last = count - 3
+        last = count - 3 if self.fast_lines else -1
         i = start
         while i < stop:
             segment = segments[i]
@@ -325,7 +327,12 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         2410 drug loop, a 2430 adjudication ...) and take REF*6R, up to the next LX, CLM, HL or
         SE. Returns its index and the REF*6R, or (-1, None) when the line needs the slow path
         (a 2420 NM1, a second DTP*472, the end of the batch, anything else)."""
-        ends, skips, p_ref6r, p_dtp472 = self._line_ends, self._line_skips, self._p_ref6r, self._p_dtp472
+        ends, skips, p_ref6r, p_dtp472 = (
+            self._line_ends,
+            self._line_skips,
+            self._p_ref6r,
+            self._p_dtp472,
+        )
         control = None
         sub_loop = False  # in 2410, 2430 or 2440, where a REF*6R is not the line's
         count = len(segments)
@@ -360,7 +367,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         """A DTP*472 text's date or range (kept by its text); None if not one or not valid."""
         if segment[:8] != self._p_dtp472:
             return None
-        span, issue = parse_span(segment.split(self._el), self._values)
+        span, _issue = parse_span(segment.split(self._el), self._values)
         if span is not None:
             if len(self._spans) >= _CACHE_LIMIT:
                 self._spans.clear()
@@ -523,7 +530,8 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
                 self._party_problem(
                     "hl-level",
                     party.where,
-                    f"HL03 {level[:8] or '(empty)'} is not 20 (billing provider), 22 (subscriber) or 23 (patient)",
+                    f"HL03 {quoted_id(level)} is not 20 (billing provider), 22 (subscriber)"
+                    " or 23 (patient)",
                     "2000",
                     3,
                 )
@@ -556,7 +564,8 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         problem = self._party_problem(
             "missing-segment",
             last.where,
-            f"HL {quoted_id(last.hl_id)} (level {quoted_id(last.level)}) has no claim: its CLM is missing",
+            f"HL {quoted_id(last.hl_id)} (level {quoted_id(last.level)}) has no claim:"
+            " its CLM is missing",
             "2000C" if last.level == "23" else "2000B",
             None,
         )
@@ -684,7 +693,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
                     e += [""] * (10 - len(e))
                 subscriber.responsibility = e[1]
                 subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
-        elif region == _CLAIM or region == _COB:
+        elif region in (_CLAIM, _COB):
             self._region, self._loop = _COB, "2320"  # other subscriber: passed over up to LX
         elif region == _LINE:
             self._claim_problem(
