@@ -63,7 +63,46 @@ from medpayiq.x12._values import ValueCache, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P = frozenset(
-    ["BHT", "NM1", "PER", "HL", "PRV", "N3", "N4", "REF", "SBR", "PAT", "DMG", "CLM", "DTP", "PWK", "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP", "LX", "SV1", "SV5", "CR3", "QTY", "MEA", "PS1", "LIN", "CTP", "SVD", "CAS", "LQ", "FRM", "OI", "MOA"]
+    [
+        "BHT",
+        "NM1",
+        "PER",
+        "HL",
+        "PRV",
+        "N3",
+        "N4",
+        "REF",
+        "SBR",
+        "PAT",
+        "DMG",
+        "CLM",
+        "DTP",
+        "PWK",
+        "CN1",
+        "AMT",
+        "K3",
+        "NTE",
+        "CR1",
+        "CR2",
+        "CRC",
+        "HI",
+        "HCP",
+        "LX",
+        "SV1",
+        "SV5",
+        "CR3",
+        "QTY",
+        "MEA",
+        "PS1",
+        "LIN",
+        "CTP",
+        "SVD",
+        "CAS",
+        "LQ",
+        "FRM",
+        "OI",
+        "MOA",
+    ]
 )
 _CACHE_LIMIT = 1 << 14
 
@@ -98,7 +137,27 @@ _NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop
 _REGION_LOOP = {_HEADER: "1000", _A: "2000A", _B: "2000B", _C: "2000C", _CLAIM: "2300"}
 # Segments of a 2400 loop (and its 2410/2430/2440 sub-loops) that the model does not carry
 _LINE_SKIPS = tuple(
-    ["NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC", "SV5", "LQ", "FRM", "SVD", "CAS"]
+    [
+        "NTE",
+        "LIN",
+        "CTP",
+        "PS1",
+        "K3",
+        "HCP",
+        "AMT",
+        "QTY",
+        "MEA",
+        "CN1",
+        "PWK",
+        "CR1",
+        "CR3",
+        "CRC",
+        "SV5",
+        "LQ",
+        "FRM",
+        "SVD",
+        "CAS",
+    ]
 )
 _BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
 
