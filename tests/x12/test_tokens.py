@@ -124,3 +124,11 @@ def test_every_exported_name_exists_and_all_is_sorted() -> None:
     constants = [n for n in x12.__all__ if n.isupper()]
     others = [n for n in x12.__all__ if not n.isupper()]
     assert x12.__all__ == sorted(constants) + sorted(others, key=lambda n: (n[0].islower(), n))
+
+
+def test_every_problem_code_is_documented() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "x12.md").read_text()
+    for code in CODES:
+        assert f"`{code}`" in text, code
