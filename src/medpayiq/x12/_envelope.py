@@ -483,13 +483,13 @@ class TransactionReader(Generic[T]):
                     element=1,
                 )
             )
-        assert self._group is not None
-        if e[2] != self._group.control_number:
+        group = self._group.control_number if self._group else ""
+        if e[2] != group:
             self._report(
                 self._problem(
                     "ge-control",
                     i,
-                    f"GE02 {e[2] or '(empty)'} is not GS06 {self._group.control_number}",
+                    f"GE02 {e[2][:9] or '(empty)'} is not GS06 {group or '(none)'}",
                     element=2,
                 )
             )
@@ -515,13 +515,13 @@ class TransactionReader(Generic[T]):
                     element=1,
                 )
             )
-        assert self._interchange is not None
-        if e[2] != self._interchange.control_number:
+        control = self._interchange.control_number if self._interchange else ""
+        if e[2] != control:
             self._report(
                 self._problem(
                     "iea-control",
                     i,
-                    f"IEA02 {e[2] or '(empty)'} is not ISA13 {self._interchange.control_number}",
+                    f"IEA02 {e[2][:9] or '(empty)'} is not ISA13 {control or '(none)'}",
                     element=2,
                 )
             )
