@@ -14,6 +14,7 @@ from medpayiq.x12 import (
     Claim837,
     ClaimDate,
     DateSpan,
+    Diagnosis,
     Reader837,
     RejectedClaim,
     ServiceLine,
@@ -273,6 +274,13 @@ def test_icd9_and_icd10_qualifiers() -> None:
         ("ABK", True, "M54.16"),
         ("ABF", True, "M48.062"),
     ]
+
+
+def test_diagnoses_from_codes_as_people_write_them() -> None:
+    assert Diagnosis.of("M54.16", principal=True) == Diagnosis("M5416", "ABK")
+    assert Diagnosis.of("m48.062", principal=False) == Diagnosis("M48062", "ABF")
+    assert Diagnosis.of("724.2", principal=True, icd10=False) == Diagnosis("7242", "BK")
+    assert Diagnosis.of("E888.9", principal=False, icd10=False).dotted == "E888.9"
 
 
 def test_hierarchy_is_shared_by_claims_under_one_hl() -> None:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from medpayiq.x12._envelope import TransactionHeader
-from medpayiq.x12._problems import Severity, X12Problem
+from medpayiq.x12._problems import X12Problem
 
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF"})
 ICD9_QUALIFIERS = frozenset({"BK", "BF"})
@@ -171,6 +171,15 @@ class Diagnosis:
     @property
     def principal(self) -> bool:
         return self.qualifier in PRINCIPAL_QUALIFIERS
+
+    @classmethod
+    def of(cls, code: str, *, principal: bool, icd10: bool = True) -> Diagnosis:
+        """A diagnosis from a code as people write it ("M54.16"): X12 carries no period."""
+        if icd10:
+            qualifier = "ABK" if principal else "ABF"
+        else:
+            qualifier = "BK" if principal else "BF"
+        return cls(code.replace(".", "").strip().upper(), qualifier)
 
     @property
     def dotted(self) -> str:
@@ -329,10 +338,6 @@ class RejectedClaim:
     segment: int | None  # position of its CLM (or first segment) in the transaction
     transaction: Transaction837 | None
     problems: tuple[X12Problem, ...]
-
-    @property
-    def severity(self) -> Severity:
-        return Severity.CLAIM
 
 
 _T = TypeVar("_T")
