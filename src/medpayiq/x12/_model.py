@@ -175,10 +175,7 @@ class Diagnosis:
     @classmethod
     def of(cls, code: str, *, principal: bool, icd10: bool = True) -> Diagnosis:
         """A diagnosis from a code as people write it ("M54.16"): X12 carries no period."""
-        if icd10:
-            qualifier = "ABK" if principal else "ABF"
-        else:
-            qualifier = "BK" if principal else "BF"
+        qualifier = ("AB" if icd10 else "B") + ("K" if principal else "F")
         return cls(code.replace(".", "").strip().upper(), qualifier)
 
     @property

@@ -25,193 +25,52 @@ handlers, which also say what is wrong.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-from decimal import Decimal
 from typing import ClassVar
 
-from medpayiq.x12 import _parties837 as parties
-from medpayiq.x12._checks837 import (
-    MAX_LINES,
-    Issue,
-    parse_clm05,
-    parse_hi,
-    parse_service,
-    parse_span,
-    pointer_issue,
-    service_issues,
-)
-from medpayiq.x12._envelope import Handler, Source, TransactionHeader, TransactionReader
+from medpayiq.x12._checks837 import MAX_LINES, Issue, parse_service, parse_span
+from medpayiq.x12._claims837 import ClaimSegments
+from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
-    Claim837,
     ClaimDate,
     DateSpan,
     Diagnosis,
     Facility,
     Payer,
     ProviderRef,
-    RejectedClaim,
     Service,
-    ServiceLine,
     Transaction837,
-    positional_maker,
 )
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
-from medpayiq.x12._tokens import Delimiters, SegmentBatch
+from medpayiq.x12._segments837 import PartySegments
+from medpayiq.x12._state837 import (
+    CACHE_LIMIT,
+    IN_A,
+    IN_B,
+    IN_C,
+    IN_HEADER,
+    IN_LINE,
+    ClaimDraft,
+    new_line,
+)
+from medpayiq.x12._tokens import Delimiters
 from medpayiq.x12._values import ValueCache, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
-SEGMENTS_837P = frozenset(
-    [
-        "BHT",
-        "NM1",
-        "PER",
-        "HL",
-        "PRV",
-        "N3",
-        "N4",
-        "REF",
-        "SBR",
-        "PAT",
-        "DMG",
-        "CLM",
-        "DTP",
-        "PWK",
-        "CN1",
-        "AMT",
-        "K3",
-        "NTE",
-        "CR1",
-        "CR2",
-        "CRC",
-        "HI",
-        "HCP",
-        "LX",
-        "SV1",
-        "SV5",
-        "CR3",
-        "QTY",
-        "MEA",
-        "PS1",
-        "LIN",
-        "CTP",
-        "SVD",
-        "CAS",
-        "LQ",
-        "FRM",
-        "OI",
-        "MOA",
-    ]
-)
-_CACHE_LIMIT = 1 << 14
-
-# Regions: where in the hierarchy the reader stands, which decides what an NM1 opens.
-_HEADER, _A, _B, _C, _CLAIM, _LINE, _COB, _ORPHAN = range(8)
-_NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop it opens
-    {"41": "1000A", "40": "1000B"},
-    {"85": "2010AA", "87": "2010AB", "PE": "2010AC"},
-    {"IL": "2010BA", "PR": "2010BB"},
-    {"QC": "2010CA"},
-    {
-        "DN": "2310A",
-        "P3": "2310A",
-        "82": "2310B",
-        "77": "2310C",
-        "DQ": "2310D",
-        "PW": "2310E",
-        "45": "2310F",
-    },
-    {
-        "82": "2420A",
-        "QB": "2420B",
-        "77": "2420C",
-        "DQ": "2420D",
-        "DK": "2420E",
-        "DN": "2420F",
-        "P3": "2420F",
-        "PW": "2420G",
-        "45": "2420H",
-    },
-]
-_REGION_LOOP = {_HEADER: "1000", _A: "2000A", _B: "2000B", _C: "2000C", _CLAIM: "2300"}
+SEGMENTS_837P = frozenset(  # every segment id of the 837P, read or passed over
+    ("BHT", "NM1", "PER", "HL", "PRV", "N3", "N4", "REF", "SBR", "PAT", "DMG", "CLM", "DTP", "PWK",
+     "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP", "LX", "SV1", "SV5", "CR3", "QTY",
+     "MEA", "PS1", "LIN", "CTP", "SVD", "CAS", "LQ", "FRM", "OI", "MOA")
+)  # fmt: skip
 # Segments of a 2400 loop (and its 2410/2430/2440 sub-loops) that the model does not carry
-_LINE_SKIPS = tuple(
-    [
-        "NTE",
-        "LIN",
-        "CTP",
-        "PS1",
-        "K3",
-        "HCP",
-        "AMT",
-        "QTY",
-        "MEA",
-        "CN1",
-        "PWK",
-        "CR1",
-        "CR3",
-        "CRC",
-        "SV5",
-        "LQ",
-        "FRM",
-        "SVD",
-        "CAS",
-    ]
-)
+_LINE_SKIPS = (
+    "NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC",
+    "SV5", "LQ", "FRM", "SVD", "CAS",
+)  # fmt: skip
 _BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
 
-_new_line = positional_maker(ServiceLine)
-_new_claim = positional_maker(Claim837)
-_UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
 
-
-class _Claim:
-    """A 2300 loop being read. Fields not yet read fall back to the class's defaults."""
-
-    total: Decimal | None = None
-    pos = frequency = ""
-    flags: tuple[str, str, str, str] = ("", "", "", "")
-    has_hi = False
-    hi_unreadable = False  # an HI composite could not be read: pointers cannot be checked
-    dates: tuple[ClaimDate, ...] = ()
-    service_date: DateSpan | None = None
-    prior_authorization: str | None = None
-    payer_claim_number: str | None = None
-    rendering_fields: list[str] | None = None
-    rendering: ProviderRef | None = None
-    rendering_npi: str | None = None
-    facility_fields: list[str] | None = None
-    facility: Facility | None = None
-
-    def __init__(self, claim_id: str, where: Where, segment: int) -> None:
-        self.claim_id = claim_id
-        self.where = where
-        self.segment = segment
-        self.diagnoses: list[Diagnosis] = []
-        self.lines: list[ServiceLine] = []
-        self.problems: list[X12Problem] = []
-
-    def parties_read(self, interned: dict[tuple[str, ...], ProviderRef | Facility]) -> None:
-        """The 2310 loops are over (the first LX): the rendering provider and service facility
-        the lines inherit, shared with earlier claims that named the same (`interned`)."""
-        if self.rendering_fields is not None and self.rendering is None:
-            key = tuple(self.rendering_fields)
-            rendering = interned.get(key)
-            if not isinstance(rendering, ProviderRef):
-                npi, entity, taxonomy = key
-                rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
-            self.rendering = rendering
-            self.rendering_npi = rendering.npi
-        if self.facility_fields is not None and self.facility is None:
-            key = ("77", *self.facility_fields)
-            facility = interned.get(key)
-            if not isinstance(facility, Facility):
-                facility = interned[key] = _facility(self.facility_fields)
-            self.facility = facility
-
-
-class Reader837(TransactionReader[Claim837 | RejectedClaim]):
+class Reader837(ClaimSegments, PartySegments):
     """Reads 837P transactions; iterate for `Claim837` and `RejectedClaim` in file order."""
 
     transaction_set = "837"
@@ -241,7 +100,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         self._reset()
 
     def _reset(self) -> None:
-        self._region = _HEADER
+        self._region = IN_HEADER
         self._loop = "1000"
         self._bht: list[str] | None = None
         self._bht_at: Where | None = None
@@ -254,19 +113,8 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         self._subscriber: Party | None = None
         self._patient: Party | None = None
         self._last_hl: Party | None = None
-        self._claim: _Claim | None = None
+        self._claim: ClaimDraft | None = None
         self._reset_line()
-
-    def _reset_line(self) -> None:
-        self._line_open = False
-        self._line_number = ""
-        self._line_at: Where | None = None
-        self._line_sv1_at: Where | None = None
-        self._line_service: Service | None = None
-        self._line_date: DateSpan | None = None
-        self._line_rendering: str | None = None
-        self._line_facility: list[str] | None = None
-        self._line_control: str | None = None
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -327,9 +175,9 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             if tag == tag_lx and i < last:
                 claim = self._claim
                 if claim is not None and not self._line_open:
-                    if self._region != _LINE:  # the claim's first line: its 2310 loops are read
+                    if self._region != IN_LINE:  # the claim's first line: its 2310 loops are read
                         claim.parties_read(self._interned)
-                        self._region, self._loop = _LINE, "2400"
+                        self._region, self._loop = IN_LINE, "2400"
                     lines = claim.lines
                     diagnoses = len(claim.diagnoses)
                     pos, rendering, facility = claim.pos, claim.rendering_npi, claim.facility
@@ -351,7 +199,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
                         if len(lines) >= MAX_LINES:
                             break
                         lines.append(
-                            _new_line(
+                            new_line(
                                 numbers.get(segment, 0),
                                 service,
                                 service.place_of_service or pos,
@@ -417,7 +265,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             return _BAD_SERVICE
         service = parse_service(sv1.split(self._el), self._co, self._values)
         found = (service, max(service.diagnosis_pointers)) if service else _BAD_SERVICE
-        if len(self._services) >= _CACHE_LIMIT:
+        if len(self._services) >= CACHE_LIMIT:
             self._services.clear()
         self._services[sv1] = found
         return found
@@ -428,7 +276,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             return None
         span, _issue = parse_span(segment.split(self._el), self._values)
         if span is not None:
-            if len(self._spans) >= _CACHE_LIMIT:
+            if len(self._spans) >= CACHE_LIMIT:
                 self._spans.clear()
             self._spans[segment] = span
         return span
@@ -454,55 +302,6 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         if closed:
             self._check_empty_hl(None)
         self._reset()
-
-    # --- problems ---------------------------------------------------------------------------
-
-    def _at(self, index: int) -> Where:
-        batch = self._batch
-        assert batch is not None
-        return batch, index
-
-    def _claim_problem(
-        self,
-        code: str,
-        index: int,
-        message: str,
-        *,
-        element: int | None = None,
-        component: int | None = None,
-        loop: str | None = None,
-        batch: SegmentBatch | None = None,
-    ) -> None:
-        """A problem rejecting the open claim (outside a claim, the HL level in effect)."""
-        problem = self._problem(
-            code,
-            index,
-            message,
-            element=element,
-            component=component,
-            loop=loop or self._loop,
-            severity=Severity.CLAIM,
-            batch=batch,
-        )
-        if self._claim is not None:
-            self._claim.problems.append(problem)
-        elif self._last_hl is not None:
-            self._last_hl.problems.append(problem)
-        else:
-            self._report(problem)
-
-    def _issues(self, issues: list[Issue], index: int, loop: str | None = None) -> None:
-        for code, message, element, component in issues:
-            self._claim_problem(
-                code, index, message, element=element, component=component, loop=loop
-            )
-
-    def _party_problem(
-        self, code: str, at: Where, message: str, loop: str, element: int | None
-    ) -> X12Problem:
-        return self._problem(
-            code, at[1], message, element=element, loop=loop, severity=Severity.CLAIM, batch=at[0]
-        )
 
     # --- header -----------------------------------------------------------------------------
 
@@ -563,7 +362,7 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         above: Party | None = None
         if level == "20":
             self._billing, self._subscriber, self._patient = party, None, None
-            self._region, self._loop = _A, "2000A"
+            self._region, self._loop = IN_A, "2000A"
             if parent:
                 party.problems.append(
                     self._party_problem(
@@ -577,14 +376,14 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
         elif level == "22":
             above = self._billing
             self._subscriber, self._patient = party, None
-            self._region, self._loop = _B, "2000B"
+            self._region, self._loop = IN_B, "2000B"
         elif level == "23":
             above = self._subscriber
             self._patient = party
-            self._region, self._loop = _C, "2000C"
+            self._region, self._loop = IN_C, "2000C"
         else:
             self._patient = party
-            self._region, self._loop = _C, "2000C"
+            self._region, self._loop = IN_C, "2000C"
             party.problems.append(
                 self._party_problem(
                     "hl-level",
@@ -629,499 +428,6 @@ class Reader837(TransactionReader[Claim837 | RejectedClaim]):
             None,
         )
         self._reject(None, None, problem.segment_position, [*last.problems, problem])
-
-    def _reject(
-        self,
-        claim_id: str | None,
-        total: Decimal | None,
-        segment: int | None,
-        problems: list[X12Problem],
-    ) -> None:
-        self.claims_rejected += 1
-        self._emit(RejectedClaim(claim_id, total, segment, self._txn, tuple(problems)))
-
-    # --- parties ----------------------------------------------------------------------------
-
-    def _nm1(self, segment: str, i: int) -> None:
-        region = self._region
-        if region >= _COB:
-            return  # other subscriber loops, lines without a claim: nothing to read
-        e = segment.split(self._el)
-        loop = _NM1_LOOPS[region].get(e[1] if len(e) > 1 else "")
-        if loop is None:
-            self._loop = f"{_REGION_LOOP.get(region, '2400')}/NM1"  # a loop we pass over
-            return
-        self._loop = loop
-        if len(e) < 10:
-            e += [""] * (10 - len(e))
-        if loop == "2010BA":
-            if self._subscriber is not None:
-                self._subscriber.member = e[9]
-                self._subscriber.name_at = self._at(i)
-        elif loop == "2010BB":
-            if self._subscriber is not None:
-                key = (e[3], e[9])
-                payer = self._payers.get(key)
-                if payer is None:
-                    if len(self._payers) >= _CACHE_LIMIT:
-                        self._payers.clear()
-                    payer = self._payers[key] = Payer(*key)
-                self._subscriber.payer = payer
-        elif loop == "2010AA":
-            billing = self._billing
-            if billing is not None:
-                billing.npi, billing.qualifier, billing.entity = e[9], e[8], e[2]
-                billing.name = f"{e[3]}, {e[4]}" if e[2] == "1" and e[4] else e[3]
-                billing.name_at = self._at(i)
-        elif loop == "2010CA":
-            if self._patient is not None:
-                self._patient.name_at = self._at(i)
-        elif loop in ("2310B", "2420A", "2310C", "2420C"):
-            self._claim_party(loop, e, i)
-        elif loop in ("1000A", "1000B"):
-            self._names[loop] = (e[3], e[9])
-
-    def _claim_party(self, loop: str, e: list[str], i: int) -> None:
-        """A rendering provider or service facility of the claim (2310) or line (2420)."""
-        npi = e[9]
-        if npi and not self._values.npi(npi):
-            self._claim_problem(
-                "bad-npi", i, f"NM109 of {loop} is not a valid NPI", element=9, loop=loop
-            )
-        claim = self._claim
-        if claim is None:
-            return
-        if loop == "2310B":
-            claim.rendering_fields = [npi, e[2], ""]
-        elif loop == "2420A":
-            self._line_rendering = npi or None
-        elif loop == "2310C":
-            claim.facility_fields = [e[3], npi, "", "", ""]
-        else:
-            self._line_facility = [e[3], npi, "", "", ""]
-
-    def _n4(self, segment: str, i: int) -> None:
-        loop = self._loop
-        if loop == "2010AA":
-            billing = self._billing
-            if billing is not None:
-                e = [*segment.split(self._el), "", "", ""]
-                billing.city, billing.state, billing.zip = e[1], e[2], e[3]
-        elif loop in ("2310C", "2420C"):
-            if loop == "2420C":
-                fields = self._line_facility
-            else:
-                fields = self._claim.facility_fields if self._claim else None
-            if fields is not None:
-                fields[2:5] = [*segment.split(self._el), "", "", ""][1:4]
-
-    def _ref(self, segment: str, i: int) -> None:
-        loop = self._loop
-        if loop == "2400":
-            e = [*segment.split(self._el), "", ""]
-            if e[1] == "6R":
-                self._line_control = e[2] or None
-        elif loop == "2300":
-            claim = self._claim
-            if claim is None:
-                return
-            e = [*segment.split(self._el), "", ""]
-            if e[1] == "G1":
-                claim.prior_authorization = e[2] or None
-            elif e[1] == "F8":
-                claim.payer_claim_number = e[2] or None
-        elif loop == "2010AA":
-            e = [*segment.split(self._el), "", ""]
-            if self._billing is not None and e[1] in ("EI", "SY"):
-                self._billing.tax_id = e[2]
-
-    def _prv(self, segment: str, i: int) -> None:
-        loop = self._loop
-        if loop == "2000A" and self._billing is not None:
-            self._billing.taxonomy = [*segment.split(self._el), "", "", ""][3]
-        elif loop == "2310B" and self._claim and self._claim.rendering_fields:
-            self._claim.rendering_fields[2] = [*segment.split(self._el), "", "", ""][3]
-
-    def _sbr(self, segment: str, i: int) -> None:
-        region = self._region
-        if region == _B:
-            subscriber = self._subscriber
-            if subscriber is not None:
-                e = segment.split(self._el)
-                if len(e) < 10:
-                    e += [""] * (10 - len(e))
-                subscriber.responsibility = e[1]
-                subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
-        elif region in (_CLAIM, _COB):
-            self._region, self._loop = _COB, "2320"  # other subscriber: passed over up to LX
-        elif region == _LINE:
-            self._claim_problem(
-                "unexpected-segment",
-                i,
-                "SBR (2320 other subscriber) after the service lines: it must come before LX",
-            )
-
-    def _pat(self, segment: str, i: int) -> None:
-        if self._region == _C and self._patient is not None:
-            self._patient.relationship = [*segment.split(self._el), ""][1]
-
-    def _dmg(self, segment: str, i: int) -> None:
-        loop = self._loop
-        party = (
-            self._subscriber if loop == "2010BA" else self._patient if loop == "2010CA" else None
-        )
-        if party is None:
-            return
-        e = segment.split(self._el)
-        if len(e) < 4:
-            e += ["", "", ""]
-        day = self._values.date(e[2]) if e[1] == "D8" else None
-        if day is None:
-            party.problems.append(
-                self._party_problem(
-                    "bad-date",
-                    self._at(i),
-                    "DMG02, the birth date, is not a valid CCYYMMDD date (DMG01 D8)",
-                    loop,
-                    2,
-                )
-            )
-        party.dob = day
-        party.sex = e[3]
-
-    # --- claim ------------------------------------------------------------------------------
-
-    def _clm(self, segment: str, i: int) -> None:
-        self._close_claim()
-        region = self._region
-        batch = self._batch
-        assert batch is not None
-        e = segment.split(self._el)
-        if len(e) < 10:
-            e += [""] * (10 - len(e))
-        claim = _Claim(e[1], (batch, i), batch.first + i - self._st_first + 1)
-        self._claim = claim
-        self._region, self._loop = _CLAIM, "2300"
-        party = self._patient or self._subscriber
-        if party is None or region == _A:
-            self._claim_problem("unexpected-segment", i, "CLM outside a subscriber or patient HL")
-        else:
-            party.claims += 1
-        if not e[1]:
-            self._claim_problem("missing-element", i, "CLM01, the claim id, is empty", element=1)
-        total = self._values.decimal(e[2])
-        if total is None:
-            self._claim_problem(
-                "bad-number" if e[2] else "missing-element",
-                i,
-                f"CLM02, the total charge, {e[2][:15]!r} is not a number"
-                if e[2]
-                else "CLM02, the total charge, is empty",
-                element=2,
-            )
-        claim.total = total
-        clm05 = self._clm05.get(e[5])
-        if clm05 is None:
-            clm05 = parse_clm05(e[5], self._co)
-            if len(self._clm05) < _CACHE_LIMIT:
-                self._clm05[e[5]] = clm05
-        claim.pos, claim.frequency, issues = clm05
-        if issues:
-            self._issues(issues, i)
-        claim.flags = (e[6], e[7], e[8], e[9])
-
-    def _dtp(self, segment: str, i: int) -> None:
-        loop = self._loop
-        if loop == "2400":
-            e = segment.split(self._el)
-            if len(e) > 1 and e[1] == "472":
-                if self._line_date is not None:
-                    self._claim_problem("too-many", i, "a second DTP*472 in one service line")
-                span, issue = parse_span(e, self._values)
-                if issue:
-                    self._issues([issue], i)
-                self._line_date = span or _UNREADABLE
-        elif self._region == _CLAIM and loop[:2] == "23" and self._claim is not None:
-            dated = self._claim_dates.get(segment)
-            if dated is None:
-                e = segment.split(self._el)
-                span, issue = parse_span(e, self._values)
-                if issue or span is None:
-                    self._issues([issue] if issue else [], i)
-                    return
-                dated = ClaimDate(e[1], span)
-                if len(self._claim_dates) >= _CACHE_LIMIT:
-                    self._claim_dates.clear()
-                self._claim_dates[segment] = dated
-            self._claim.dates += (dated,)
-            if dated.qualifier == "472":
-                self._claim.service_date = dated.span
-
-    def _hi(self, segment: str, i: int) -> None:
-        claim = self._claim
-        if claim is None or self._region != _CLAIM:
-            if claim is not None and self._region != _COB:
-                self._claim_problem("unexpected-segment", i, "HI after the claim's 2300 loop")
-            return  # with no claim open, the missing CLM is what gets reported
-        first = not claim.diagnoses
-        read = self._his.get(segment) if first else None
-        if read is None:
-            found, issues = parse_hi(
-                segment.split(self._el)[1:], self._co, len(claim.diagnoses), self._known
-            )
-            unreadable = any(code == "bad-composite" for code, *_ in issues)
-            read = (found, issues, unreadable)
-            if first:  # the claim's first HI reads the same whatever the claim: keep it
-                if len(self._his) >= _CACHE_LIMIT:
-                    self._his.clear()
-                self._his[segment] = read
-        found, issues, unreadable = read
-        if found or issues:
-            claim.has_hi = True
-            claim.diagnoses += found
-            claim.hi_unreadable = claim.hi_unreadable or unreadable
-        if issues:
-            self._issues(issues, i)
-
-    # --- lines (the segment-by-segment path) ----------------------------------------------
-
-    def _lx(self, segment: str, i: int) -> None:
-        claim = self._claim
-        if claim is None:
-            self._orphan_lines(i)
-            return
-        if self._line_open:
-            self._close_line()
-        elif self._region != _LINE:
-            claim.parties_read(self._interned)
-        self._reset_line()
-        self._region, self._loop = _LINE, "2400"
-        self._line_open = True
-        self._line_number = segment[3:] if segment[2:3] == self._el else ""
-        self._line_at = self._at(i)
-
-    def _orphan_lines(self, i: int) -> None:
-        """LX with no claim open: the CLM is missing; pass over its lines, report once."""
-        if self._region == _ORPHAN:
-            return
-        self._region = _ORPHAN
-        last = self._last_hl
-        problem = self._problem(
-            "missing-segment",
-            i,
-            "service lines (LX) without a claim: the CLM is missing",
-            loop="2300",
-            severity=Severity.CLAIM,
-        )
-        if last is not None:
-            last.reported = True
-        self._reject(
-            None, None, problem.segment_position, [*(last.problems if last else []), problem]
-        )
-
-    def _sv1(self, segment: str, i: int) -> None:
-        if not self._line_open or self._loop != "2400" or self._line_sv1_at is not None:
-            if self._region != _ORPHAN:
-                self._claim_problem("unexpected-segment", i, "SV1 not right after its LX")
-            return
-        claim = self._claim
-        assert claim is not None
-        self._line_sv1_at = self._at(i)
-        e = segment.split(self._el)
-        service = parse_service(e, self._co, self._values)
-        if service is None:
-            self._issues(service_issues(e, self._co, self._values), i, "2400")
-            return
-        issue = (
-            None
-            if claim.hi_unreadable
-            else pointer_issue(service.diagnosis_pointers, len(claim.diagnoses))
-        )
-        if issue:
-            self._issues([issue], i, "2400")
-            return
-        self._line_service = service
-
-    def _sub_loop(self, segment: str, i: int) -> None:
-        """SVD (2430), LQ (2440), LIN (2410): the line's sub-loops we pass over."""
-        if self._region == _LINE:
-            first = segment[:3]
-            self._loop = "2430" if first == "SVD" else "2410" if first == "LIN" else "2440"
-
-    def _close_line(self) -> None:
-        """Finish a line read segment by segment into a ServiceLine on the open claim."""
-        self._line_open = False
-        claim = self._claim
-        assert claim is not None and self._line_at is not None
-        number = self._line_number
-        if self._line_sv1_at is None:
-            batch, at = self._line_at
-            self._claim_problem(
-                "missing-segment",
-                at,
-                f"service line {number[:6] or '?'} has no SV1",
-                loop="2400",
-                batch=batch,
-            )
-            return
-        span = self._line_date or claim.service_date
-        if span is None:
-            batch, at = self._line_sv1_at
-            self._claim_problem(
-                "missing-segment",
-                at,
-                f"service line {number[:6] or '?'} has no date of service (DTP*472)",
-                loop="2400",
-                batch=batch,
-            )
-            return
-        service = self._line_service
-        if service is None or span is _UNREADABLE:
-            return
-        if len(claim.lines) >= MAX_LINES:
-            if len(claim.lines) == MAX_LINES:
-                batch, at = self._line_at
-                self._claim_problem(
-                    "too-many", at, f"more than {MAX_LINES} service lines", loop="2400", batch=batch
-                )
-            return
-        batch, at = self._line_sv1_at
-        facility = self._line_facility
-        claim.lines.append(
-            _new_line(
-                int(number) if number.isdigit() else 0,
-                service,
-                service.place_of_service or claim.pos,
-                span,
-                self._line_rendering or claim.rendering_npi,
-                _facility(facility) if facility else claim.facility,
-                self._line_control,
-                batch.first + at - self._st_first + 1,
-            )
-        )
-
-    def _close_claim(self) -> None:
-        """Finish the open claim: check it whole, then emit a Claim837 or a RejectedClaim."""
-        claim = self._claim
-        if claim is None:
-            return
-        if self._line_open:
-            self._close_line()
-        self._claim = None
-        if self._line_at is not None:
-            self._reset_line()  # a line was read segment by segment
-        if claim.rendering_fields is not None or claim.facility_fields is not None:
-            claim.parties_read(self._interned)
-        problems = claim.problems
-        if not claim.has_hi:
-            problems.append(
-                self._claim_level("the claim has no diagnosis (HI with ABK or BK)", claim)
-            )
-        lines = claim.lines
-        if not lines and not problems:
-            problems.append(self._claim_level("the claim has no service line (LX/SV1)", claim))
-        if not problems and claim.total is not None:
-            total = Decimal(0)
-            for line in lines:
-                total += line.service.charge
-            if total != claim.total:
-                problems.append(
-                    self._claim_level(
-                        f"CLM02 {claim.total} is not the sum of the lines' SV102 ({total})",
-                        claim,
-                        code="charge-mismatch",
-                        element=2,
-                    )
-                )
-        billing = subscriber = patient = None
-        problem_at = self._party_problem
-        if self._billing is not None:
-            billing = self._billing.built or parties.billing_provider(
-                self._billing, problem_at, self._values.npi
-            )
-        if self._subscriber is not None:
-            subscriber = self._subscriber.built or parties.subscriber(self._subscriber, problem_at)
-        if self._patient is not None:
-            patient = self._patient.built or parties.patient(self._patient, problem_at)
-        transaction = self._txn
-        if (
-            problems
-            or billing is None
-            or subscriber is None
-            or transaction is None
-            or claim.total is None
-            or (self._patient is not None and patient is None)
-        ):
-            self._reject_claim(claim)
-            return
-        flags = claim.flags
-        self.claims_read += 1
-        self._out.append(
-            _new_claim(
-                claim.claim_id,
-                claim.total,
-                claim.pos,
-                claim.frequency,
-                flags[0] == "Y",
-                flags[1],
-                flags[2],
-                flags[3],
-                tuple(claim.diagnoses),
-                claim.dates,
-                claim.prior_authorization,
-                claim.payer_claim_number,
-                claim.rendering,
-                claim.facility,
-                tuple(lines),
-                billing,
-                subscriber,
-                patient,
-                transaction,
-                claim.segment,
-            )
-        )
-
-    def _claim_level(
-        self,
-        message: str,
-        claim: _Claim,
-        *,
-        code: str = "missing-segment",
-        element: int | None = None,
-    ) -> X12Problem:
-        batch, at = claim.where
-        return self._problem(
-            code, at, message, element=element, loop="2300", severity=Severity.CLAIM, batch=batch
-        )
-
-    def _reject_claim(self, claim: _Claim) -> None:
-        chain = [
-            problem
-            for party in (self._billing, self._subscriber, self._patient)
-            if party is not None
-            for problem in party.problems
-        ]
-        problems = [*chain, *claim.problems]
-        if not problems:
-            problems.append(
-                self._claim_level(
-                    "the claim has no billing provider or subscriber HL above it", claim
-                )
-            )
-        claim_id = claim.claim_id or None
-        if claim_id is not None:
-            problems = [
-                p
-                if p.claim_id or p.severity is not Severity.CLAIM
-                else replace(p, claim_id=claim_id)
-                for p in problems
-            ]
-        self._reject(claim_id, claim.total, claim.segment, problems)
-
-
-def _facility(fields: list[str]) -> Facility:
-    name, npi, city, state, zip_code = fields
-    return Facility(name, npi or None, city or None, state or None, zip_code or None)
 
 
 def read_837p(source: Source, *, chunk_size: int = 1 << 20) -> Reader837:
