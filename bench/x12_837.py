@@ -3,23 +3,29 @@
     .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
         [--keep DIR] [--skip-libraries]
 
-Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer:
-`--claims` claims (1-10 lines, 5 on average) from 40 practices (group billing NPIs, 1-3
-rendering providers, a ZIP, a specialty's codes), 60% of patients with a second claim, 8%
-dependants (2000C) on commercial payers, 6% with an other-subscriber (2320/2330A/B) loop the
-reader must skip, 4% replacement (7, REF*F8) and 1% void (8) claims, 15% with a 2310C service
-facility, DTP*472 dates over 90 days with 3% RD8 ranges, up to four modifiers, units with
-decimals on drugs. 100,000 claims make about 100 MB; `--claims 1000000` about 1 GB.
+Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
+streaming (the claims are never all in memory): `--claims` claims (1-10 lines, 5.45 on
+average) from 40 practices (group billing NPIs, 1-3 rendering providers with taxonomy, a ZIP,
+a specialty's codes: E/M 99202-99215, 62323, 64483, 20610, 77003, 36415, 80053, 85025, 93000,
+71046, 97110 ..., J-codes, E0601), a file grouping each practice's claims, 60% of patients
+with a second claim, about 8% dependants (2000C) on commercial payers, 6% with an
+other-subscriber (2320/2330A/B) loop the reader must pass over, 4% replacement (7, REF*F8) and
+1% void (8) claims, a 2310C service facility off the office, DTP*472 dates over 90 days with
+3% RD8 ranges, up to four modifiers, units with decimals, a 2410 NDC loop on J-code lines and
+a note on 1 line in 20. People's names and addresses are the writer's short placeholders, so
+100,000 claims make 69 MB (real files run to about 1 KB a claim); `--claims 1500000` about
+1 GB.
 
 Then, each in its own subprocess so that its peak RSS (VmHWM in /proc/self/status) is its
 own, on the same file:
-- ours: `read_85p` over the whole file: claims/s and peak RSS, a second time in-process
-  (warm page cache both times: the file was just written);
-- pyx12's X12Reader (its tokenizer, which checks segment syntax but no implementation guide):
-  the whole file; and pyx12's validating `x12n_document` on the first `--prefix` claims;
-- x12sdk's X12ModelReader (Pydantic models of the 005010X222A2 guide) on the first
-  `--prefix` claims (a file of its own, cut from the big one);
-then the ratio of our claims/s to the faster library's.
+- ours: `read_837p` over the whole file, typed claims counted: claims/s and peak RSS, best
+  of two runs (warm page cache: the file was just written);
+- pyx12's `X12Reader` (its tokenizer: segments, no claims, no implementation guide) over the
+  whole file; and pyx12's validating `x12n_document` on the first `--prefix` claims;
+- x12sdk's `X12ModelReader` (Pydantic models of the 005010X222A2 guide) on the first
+  `--prefix` claims (a file of its own, written from the same generator);
+then the ratio of our claims/s to the faster library's. Rates are per CPU second: the
+machine is shared, and the wall clock also counts other processes' turns (it is printed too).
 
 x12sdk is the `bench` extra (`pip install -e .[bench]`); a library that is not installed is
 reported as such. Nothing here asserts a speed.
