@@ -27,16 +27,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from medpayiq.x12._checks837 import MAX_LINES, Issue, parse_service, parse_span
+from medpayiq.x12._checks837 import MAX_LINES, parse_service, parse_span
 from medpayiq.x12._claims837 import ClaimSegments
 from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
-    ClaimDate,
     DateSpan,
-    Diagnosis,
-    Facility,
-    Payer,
-    ProviderRef,
     Service,
     Transaction837,
 )
@@ -50,7 +45,6 @@ from medpayiq.x12._state837 import (
     IN_C,
     IN_HEADER,
     IN_LINE,
-    ClaimDraft,
     new_line,
 )
 from medpayiq.x12._tokens import Delimiters
@@ -85,12 +79,12 @@ class Reader837(ClaimSegments, PartySegments):
         self._values = ValueCache()
         self._services: dict[str, tuple[Service | None, int]] = {}  # SV1 text -> (read, top)
         self._spans: dict[str, DateSpan] = {}  # DTP*472 text -> its date or range
-        self._clm05: dict[str, tuple[str, str, list[Issue]]] = {}
-        self._known: dict[str, Diagnosis] = {}  # HI composite text -> its Diagnosis
-        self._his: dict[str, tuple[list[Diagnosis], list[Issue], bool]] = {}  # a first HI
-        self._payers: dict[tuple[str, str], Payer] = {}
-        self._interned: dict[tuple[str, ...], ProviderRef | Facility] = {}
-        self._claim_dates: dict[str, ClaimDate] = {}  # 2300 DTP text -> what it reads as
+        self._clm05 = {}
+        self._known = {}  # HI composite text -> its Diagnosis
+        self._his = {}  # a first HI
+        self._payers = {}
+        self._interned = {}
+        self._claim_dates = {}  # 2300 DTP text -> what it reads as
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = ""
         self._line_ends: frozenset[str] = frozenset()
@@ -104,16 +98,16 @@ class Reader837(ClaimSegments, PartySegments):
         self._loop = "1000"
         self._bht: list[str] | None = None
         self._bht_at: Where | None = None
-        self._names: dict[str, tuple[str, str]] = {}
-        self._txn: Transaction837 | None = None
+        self._names = {}
+        self._txn = None
         self._txn_problem: X12Problem | None = None
         self._hl_count = 0
         self._hl_sequence_reported = False
-        self._billing: Party | None = None
-        self._subscriber: Party | None = None
-        self._patient: Party | None = None
-        self._last_hl: Party | None = None
-        self._claim: ClaimDraft | None = None
+        self._billing = None
+        self._subscriber = None
+        self._patient = None
+        self._last_hl = None
+        self._claim = None
         self._reset_line()
 
     # --- dispatch ---------------------------------------------------------------------------

@@ -153,15 +153,16 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_control: str | None
 
     def _reset_line(self) -> None:
+        """No line open (the segment-by-segment path's state)."""
         self._line_open = False
         self._line_number = ""
-        self._line_at: Where | None = None
-        self._line_sv1_at: Where | None = None
-        self._line_service: Service | None = None
-        self._line_date: DateSpan | None = None
-        self._line_rendering: str | None = None
-        self._line_facility: list[str] | None = None
-        self._line_control: str | None = None
+        self._line_at = None
+        self._line_sv1_at = None
+        self._line_service = None
+        self._line_date = None
+        self._line_rendering = None
+        self._line_facility = None
+        self._line_control = None
 
     # --- problems ---------------------------------------------------------------------------
 
