@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "medpayiq"
-PURE = ["pricing", "edits", "knowledge", "reference.py", "records.py", "releases.py", "money.py"]
+PURE = [
+    "pricing",
+    "edits",
+    "knowledge",
+    "changes",
+    "reference.py",
+    "records.py",
+    "releases.py",
+    "money.py",
+]
 FORBIDDEN = {"sqlalchemy", "fastapi", "typer", "starlette", "uvicorn", "httpx", "alembic", "rich"}
 
 

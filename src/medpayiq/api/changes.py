@@ -89,10 +89,9 @@ def changes(request: Request, params: Annotated[ChangeParams, Depends()]) -> Res
     )
 
 
-async def read_volume(
-    request: Request, limit: int = services.MAX_VOLUME_BYTES
-) -> tuple[bytes, str]:
+async def read_volume(request: Request) -> tuple[bytes, str]:
     """The volume file of a request: the "volume" field of a multipart form, or the body."""
+    limit = services.MAX_VOLUME_BYTES
     size = request.headers.get("content-length")
     if size and size.isdigit() and int(size) > limit + 100_000:
         raise HTTPException(413, f"the volume file is larger than {limit // 1_000_000} MB")
@@ -101,7 +100,9 @@ async def read_volume(
         form = await request.form(max_files=1, max_fields=20)
         upload = form.get("volume")
         if not isinstance(upload, UploadFile):
-            raise InputError('the form has no volume file (field "volume")', parameter="volume")
+            raise InputError(
+                'the form has no volume file (field "volume")', parameter="body.volume"
+            )
         data = await upload.read(limit + 1)
         name = upload.filename or "volume.csv"
     else:
@@ -117,9 +118,14 @@ async def changes_volume(
     request: Request, tenant: Tenant, params: Annotated[ChangeParams, Depends()]
 ) -> Response:
     data, name = await read_volume(request)
-    answer = services.changes(
-        reference_of(request), volume=data, volume_name=name, **params.arguments()
-    )
+    try:
+        answer = services.changes(
+            reference_of(request), volume=data, volume_name=name, **params.arguments()
+        )
+    except InputError as exc:
+        if exc.parameter == "volume":
+            exc.parameter = "body.volume"  # the file came in the body, not the query
+        raise
     return Response(dumps({"tenant": tenant, **answer.as_dict()}), media_type=JSON)
 
 

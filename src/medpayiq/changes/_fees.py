@@ -62,6 +62,7 @@ ONE = Decimal(1)
 _NATIONAL = (ONE, ONE, ONE)
 # The four amounts of the substitution (module docstring), each in both settings.
 STEPS = ("before", "cf", "rvus", "after")
+_CHUNK_CELLS = 500_000  # rows x places priced at once by fee_grid
 
 
 def cents_to_money(value: int | None) -> Decimal | None:
@@ -500,21 +501,24 @@ def fee_grid(
     for step, (step_keys, rows, cfs, gpci_side) in steps.items():
         step_places = [p for p in places if p == "" or p in gpci_side.gpcis]
         triples = [_NATIONAL if p == "" else gpci_side.gpcis[p] for p in step_places]
-        grid = batch.unit_amounts([rows[k] for k in step_keys], cfs, triples)
-        key_of = pl.Series([key_ids[k] for k in step_keys], dtype=pl.Int64)
-        place_of_ = pl.Series([place_ids[p] for p in step_places], dtype=pl.Int64)
-        at = key_of.gather(grid.get_column("row")) * len(places) + place_of_.gather(
-            grid.get_column("gpci")
-        )
-        for source, suffix in (("nonfacility", "nf"), ("facility", "f")):
-            columns[f"{step}_{suffix}"] = _dense(size, at, grid.get_column(source))
+        place_ids_ = pl.Series([place_ids[p] for p in step_places], dtype=pl.Int64)
+        dense = {s: pl.Series(dtype=pl.Int64).extend_constant(None, size) for s in ("nf", "f")}
+        # Rows in chunks: the batch arithmetic joins every row with every place, and a
+        # chunk keeps that intermediate table small (memory), not the answer.
+        chunk = max(1, _CHUNK_CELLS // max(len(step_places), 1))
+        for start in range(0, len(step_keys), chunk):
+            part = step_keys[start : start + chunk]
+            grid = batch.unit_amounts([rows[k] for k in part], cfs[start : start + chunk], triples)
+            key_ids_ = pl.Series([key_ids[k] for k in part], dtype=pl.Int64)
+            at = key_ids_.gather(grid.get_column("row")) * len(places) + place_ids_.gather(
+                grid.get_column("gpci")
+            )
+            for source, suffix in (("nonfacility", "nf"), ("facility", "f")):
+                dense[suffix] = dense[suffix].scatter(at, grid.get_column(source))
+        for suffix, column in dense.items():
+            columns[f"{step}_{suffix}"] = column
     frame = pl.DataFrame(columns)
     return FeeGrid(before, after, tuple(keys), tuple(places), frame, key_ids, place_ids)
-
-
-def _dense(size: int, at: pl.Series, values: pl.Series) -> pl.Series:
-    out = pl.Series(dtype=pl.Int64).extend_constant(None, size)
-    return out.scatter(at, values) if at.len() else out
 
 
 def keys_of(grid: FeeGrid, statuses: Iterable[str]) -> dict[str, list[tuple[str, str]]]:

@@ -161,12 +161,15 @@ def lab_impact(
 
 
 def _why_missing(releases: tuple[str, str], a: LabFee | None, b: LabFee | None) -> str:
+    reasons = []
     for release, row in zip(releases, (a, b), strict=True):
         if row is None:
-            return f"not on the CLFS in {release}"
-        if row.indicator != "N":
-            return f"no national rate in {release} (indicator {row.indicator}: priced locally)"
-    return ""
+            reasons.append(f"not on the CLFS in {release}")
+        elif row.indicator != "N":
+            reasons.append(
+                f"no national rate in {release} (indicator {row.indicator}: priced locally)"
+            )
+    return "; ".join(reasons)
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,8 @@ def read_volume_csv(data: bytes, *, name: str = "volume.csv") -> Volume:
             "expected hcpcs, modifier, pos, units and optionally zip or locality",
             parameter="volume",
         )
+    if raw.height == 0:
+        raise InputError(f"{name} has a header but no lines", parameter="volume")
     frame = raw.select(
         line=pl.int_range(2, raw.height + 2, dtype=pl.Int64),
         **{c: pl.col(found[c]).fill_null("").str.strip_chars() if c in found else pl.lit("")
