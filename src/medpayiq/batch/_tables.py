@@ -435,15 +435,18 @@ def unit_amounts(
     engine's SettingAmount.amount, OPPS cap included), in the same exact integers.
 
     One frame row per row x triple, rows major: `row` and `gpci` (positions in the inputs),
-    `nonfacility` and `facility` in cents (Int64), null where the row's status has no fee
-    schedule amount (A, R and T have one). For callers that price whole grids of rows and
-    localities with inputs of their choosing (medpayiq.changes mixes two releases' RVUs, CFs
-    and GPCIs to tell what moved an amount)."""
-    if not rows or not gpcis:
+    `nonfacility` and `facility` in cents (Int64). Rows whose status has no fee schedule
+    amount (A, R and T have one) are left out: about half of a PPRRVU file, not worth
+    computing. For callers that price whole grids of rows and localities with inputs of
+    their choosing (medpayiq.changes mixes two releases' RVUs, CFs and GPCIs to tell what
+    moved an amount)."""
+    paid = [i for i, r in enumerate(rows) if r.status in ("A", "R", "T")]
+    if not paid or not gpcis:
         return pl.DataFrame(
             schema={"row": pl.Int32, "gpci": pl.Int32, "nonfacility": pl.Int64,
                     "facility": pl.Int64}
         )  # fmt: skip
+    rows, cfs = [rows[i] for i in paid], [cfs[i] for i in paid]
     fields = list(map(_RVU_FIELDS, rows))
     distinct = {v for f in fields for v in f}
     a = max(decimals(v) for v in distinct)
@@ -479,14 +482,13 @@ def unit_amounts(
     )
     cents = _unit_cents(rvu, gpci)
     index = pl.int_range(len(rows) * len(gpcis), dtype=pl.Int64, eager=True)
-    row = (index // len(gpcis)).cast(pl.Int32)
-    paid = pl.Series([r.status in ("A", "R", "T") for r in rows]).gather(row)
+    positions = pl.Series(paid, dtype=pl.Int32)
     return pl.DataFrame(
         {
-            "row": row,
+            "row": positions.gather(index // len(gpcis)),
             "gpci": (index % len(gpcis)).cast(pl.Int32),
-            "nonfacility": pl.select(pl.when(paid).then(cents.get_column("nf"))).to_series(),
-            "facility": pl.select(pl.when(paid).then(cents.get_column("f"))).to_series(),
+            "nonfacility": cents.get_column("nf"),
+            "facility": cents.get_column("f"),
         }
     )
 

@@ -115,7 +115,9 @@ def pfs_impact(
     problems.extend(more)
     count += len(more)
     located = located.filter(pl.col("error").is_null())
-    codes = set(located.get_column("hcpcs").unique().to_list())
+    # Only the codes of the fee schedule: the others are listed, not priced.
+    known = {k[0] for k in before.rows} | {k[0] for k in after.rows}
+    codes = set(located.get_column("hcpcs").unique().to_list()) & known
     localities = {p for place in places for p in (place.before, place.after) if p}
     if grid is None or not _covers(grid, codes, localities):
         grid = fee_grid(before, after, codes=codes, localities=localities)
