@@ -81,6 +81,12 @@ def test_lines_priced_once_are_listed_not_counted(pair: Catalog) -> None:
     assert impact.no_longer_paid == 3 * D("15.85")
 
 
+def test_a_lab_code_says_where_it_is_paid(pair: Catalog) -> None:
+    impact = _impact(pair, "hcpcs,pos,units\n87086,11,100\n")
+    (line,) = impact.not_compared
+    assert "clinical laboratory code, compare CLFS quarters (2026Q1 to 2026Q2)" in line.note
+
+
 def test_bad_rows_are_left_out_with_their_line(pair: Catalog) -> None:
     text = (
         "hcpcs,modifier,pos,units,zip\n"

@@ -22,9 +22,11 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import cast
 
 from medpayiq.errors import DataError, InputError, ReleaseNotLoaded
 from medpayiq.pricing import Setting
+from medpayiq.records import LabFee
 from medpayiq.reference import Confidence, Geography, ReferenceData
 from medpayiq.releases import Family, Kind, Release, parse_release
 
@@ -379,7 +381,8 @@ def _pfs(
     zips = zip_changes(geo[0], geo[1]) if geo[0] and geo[1] else None
     impact = None
     if volume is not None:
-        impact = pfs_impact(before, after, volume, limit=limit * 4, grid=grid)
+        impact = _lab_hints(reference, pfs_impact(before, after, volume, limit=limit * 4,
+                                                  grid=grid))  # fmt: skip
     by_locality: tuple[GridCount, ...] = ()
     if all_localities:
         by_locality = tuple(
@@ -393,6 +396,25 @@ def _pfs(
         {**{k: g.name for k, g in before.localities.items()},
          **{k: g.name for k, g in after.localities.items()}},
     )  # fmt: skip
+
+
+def _lab_hints(reference: ReferenceData, impact: VolumeImpact) -> VolumeImpact:
+    """Lines not on the physician fee schedule whose code is on the newest loaded CLFS say
+    so, and how to compare them."""
+    quarters = loaded(reference, Family.CLFS)
+    if not quarters or not impact.not_compared:
+        return impact
+    rows = cast(list[LabFee], _records(reference, Kind.CLFS, quarters[-1]))
+    labs = {row.hcpcs for row in rows}
+    how = f"compare CLFS quarters ({quarters[-2]} to {quarters[-1]})" if len(quarters) > 1 else (
+        "on the CLFS, not the physician fee schedule")  # fmt: skip
+    lines = tuple(
+        replace(line, note=f"{line.note}: a clinical laboratory code, {how}")
+        if line.hcpcs in labs and line.before is None and line.after is None
+        else line
+        for line in impact.not_compared
+    )
+    return replace(impact, not_compared=lines)
 
 
 def _lowered(side: PfsSide) -> list[str]:
