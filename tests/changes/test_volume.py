@@ -70,7 +70,10 @@ def test_modifiers_beyond_26_and_tc_go_to_the_line_engine(pair: Catalog) -> None
 
 
 def test_lines_priced_once_are_listed_not_counted(pair: Catalog) -> None:
-    text = "hcpcs,pos,units\n77417,11,3\n0988T,11,1\n0042T,11,2\n99999,11,1\n62323,11,1\n"
+    text = (
+        "hcpcs,modifier,pos,units\n77417,,11,3\n0988T,,11,1\n0042T,,11,2\n99999,,11,1\n"
+        "62323,,11,1\n99213,26,11,5\n"
+    )
     impact = _impact(pair, text)
     assert impact.total_change == D("26.42")
     reasons = {line.hcpcs: line.note for line in impact.not_compared}
@@ -78,6 +81,7 @@ def test_lines_priced_once_are_listed_not_counted(pair: Catalog) -> None:
     assert "new in RVU26C" in reasons["0988T"]
     assert "not in RVU26C" in reasons["0042T"]
     assert "not in either" in reasons["99999"]
+    assert "99213 has no 26 row" in reasons["99213"]
     assert impact.no_longer_paid == 3 * D("15.85")
 
 

@@ -523,8 +523,8 @@ def fee_grid(
 
 def keys_of(grid: FeeGrid, statuses: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """The grid's keys by RowStatus (only the statuses asked)."""
-    wanted = set(statuses)
-    out: dict[str, list[tuple[str, str]]] = {s: [] for s in wanted}
+    out: dict[str, list[tuple[str, str]]] = {s: [] for s in statuses}
+    wanted = set(out)
     for key in grid.keys:
         status = grid.row_status(key)
         if status in wanted:

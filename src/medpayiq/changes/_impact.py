@@ -372,8 +372,11 @@ def _missing(grid: FeeGrid, r: dict[str, Any], places: Sequence[Place]) -> Impac
     key = (hcpcs, modifier if modifier in ("26", "TC") else "")
     old, new = grid.before.rows.get(key), grid.after.rows.get(key)
     first, second = grid.before, grid.after
+    split = key[1] and any((hcpcs, "") in side.rows for side in (first, second))
     if r["note"]:
         why = r["note"]
+    elif old is None and new is None and split:
+        why = f"{hcpcs} has no {key[1]} row: modifier {key[1]} does not apply to it (PC/TC)"
     elif old is None and new is None:
         why = "not in either fee schedule release"
     elif old is None:
