@@ -113,7 +113,29 @@ async def read_volume(request: Request) -> tuple[bytes, str]:
     return data, name
 
 
-@router.post("/changes", summary="The same, with the practice's volume weighed (CSV body)")
+_VOLUME_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "a volume CSV: hcpcs, modifier, pos, units [, zip or locality]",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"volume": {"type": "string", "format": "binary"}},
+                    "required": ["volume"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/changes",
+    summary="The same, with the practice's volume weighed (CSV body)",
+    openapi_extra=_VOLUME_BODY,
+)
 async def changes_volume(
     request: Request, tenant: Tenant, params: Annotated[ChangeParams, Depends()]
 ) -> Response:
