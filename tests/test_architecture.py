@@ -10,6 +10,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src" / "medpayiq"
 PURE = [
     "pricing",
+    "schedules",
     "edits",
     "knowledge",
     "changes",

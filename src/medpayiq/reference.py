@@ -262,6 +262,15 @@ class ReferenceData(Protocol):
 
     def datasets(self) -> list[Provenance]: ...
 
+    def snapshot(
+        self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str
+    ) -> tuple[Any, Vintage]:
+        """The rows of `kind` in effect on `day` (a release of the same calendar year;
+        ReleaseNotLoaded otherwise), indexed by `build` once per dataset, with their vintage.
+        Fee schedules other than the PFS build their snapshots with it
+        (`medpayiq.schedules`)."""
+        ...
+
 
 @dataclass(frozen=True, eq=False)
 class Epoch:
@@ -537,6 +546,16 @@ class Catalog:
             component_vintages=components,
             qp=qp,
         )
+
+    def snapshot(
+        self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str
+    ) -> tuple[Any, Vintage]:
+        key = ("snapshot", kind, day, build.__code__)
+        found: tuple[Any, Vintage] | None = self._cache.get(key)
+        if found is None:
+            dataset, vintage = self._pick(kind, day, label, same_year_only=True)
+            found = self._cache[key] = (self._indexed(dataset, build), vintage)
+        return found
 
     def geography(self, day: date) -> Geography:
         key = ("geo", day)

@@ -119,8 +119,9 @@ _FY_ID = re.compile(r"^FY(\d{4})$", re.IGNORECASE)
 
 def _quarter_bounds(year: int, first_month: int) -> tuple[date, date]:
     start = date(year, first_month, 1)
-    end = date(year + 1, 1, 1) if first_month == 10 else date(year, first_month + 3, 1)
-    return start, end - timedelta(days=1)
+    if first_month == 10:
+        return start, date(year, 12, 31)  # not Jan 1 of the next year - 1: 9999 has none
+    return start, date(year, first_month + 3, 1) - timedelta(days=1)
 
 
 def pfs_release(release_id: str) -> Release:

@@ -143,7 +143,7 @@ def test_cli_on_the_store(store_db: Path, tmp_path: Path) -> None:
     assert body["volume"]["total_change"] == "8882.00"
     table = runner.invoke(app, args)
     assert table.exit_code == 0, table.output
-    assert "273.22" in table.output and "+8,882.00" in table.output
+    assert "$273.22" in table.output and "+$8,882.00" in table.output
 
 
 def test_cli_data_status_on_a_date(store_db: Path) -> None:

@@ -91,9 +91,9 @@ def test_fluoroscopy_with_62323_is_denied(catalog: Catalog) -> None:
     assert "62323/77003" in ptp.message and "modifier indicator 1" in ptp.message
     assert "L39240" in ptp.source and "2024Q3" in ptp.source
     assert ptp.confidence is Confidence.LOW  # 2024 edits for a 2026 date
-    # 77003 is also a Type I add-on whose listed primaries do not include 62323.
-    addon = _only(result, "ncci.addon")
-    assert addon.lines == (2,) and _carcs(addon) == ["B15"]
+    # 77003 is also a Type I add-on whose listed primaries do not include 62323, but the line
+    # is denied once, for its cause: the imaging is part of 62323 (issue 12).
+    assert [f.rule for f in result.findings if f.severity is Severity.DENY] == ["ncci.ptp"]
     assert result.priced.total_expected == FEE_62323
     assert result.priced.at_risk == FEE_77003
 
@@ -233,3 +233,65 @@ def test_ptp_findings_on_one_line_come_in_claim_line_order(catalog: Catalog) -> 
         "line 3 (G0127)",
         "line 5 (17000)",
     ]
+
+
+# --- E/M beside a procedure: only 25 or 57 bypass the edit (DOMAIN.md section 7) -----------
+
+
+def _em_claim(*lines: dict[str, Any]) -> dict[str, Any]:
+    return _claim(*lines, diagnoses=("M17.11",))
+
+
+def test_em_with_a_joint_injection_and_no_25_is_denied(catalog: Catalog) -> None:
+    # NCCI PTP 20610/99214, modifier indicator 1. RT on the injection does not make the visit
+    # separately payable: the E/M is denied and the fix is 25, if documented.
+    result = _check(catalog, _em_claim(_line("99214"), _line("20610", "RT")))
+    ptp = _only(result, "ncci.ptp")
+    assert ptp.severity is Severity.DENY and ptp.lines == (1,)
+    assert "20610/99214" in ptp.message
+    assert ptp.fix.startswith("Add 25 to line 1 (99214) if the record documents")
+    assert ptp.at_risk is not None and ptp.at_risk > 0
+    assert result.priced.at_risk == ptp.at_risk
+
+
+def test_em_with_25_passes_the_edit(catalog: Catalog) -> None:
+    result = _check(catalog, _em_claim(_line("99214", "25"), _line("20610", "RT")))
+    assert [f.severity for f in result.findings] == [Severity.INFO]
+    assert (
+        result.findings[0].rule == "ncci.ptp-bypass" and "modifier 25" in result.findings[0].message
+    )
+
+
+def test_59_on_the_em_is_flagged_and_does_not_bypass(catalog: Catalog) -> None:
+    result = _check(catalog, _em_claim(_line("99214", "59"), _line("20610")))
+    assert _only(result, "ncci.ptp").lines == (1,)
+    flagged = _only(result, "modifier.distinct-on-em")
+    assert flagged.severity is Severity.REVIEW and "Replace 59 with 25" in flagged.fix
+
+
+# --- Every line on the schedule that pays it (issue 10) -------------------------------------
+
+
+def test_a_visit_with_labs_and_equipment_prices_every_line(catalog: Catalog) -> None:
+    claim = _claim(
+        _line("99214", "25"), _line("36415"), _line("80053"), _line("E0601", "RR"),
+        diagnoses=("E11.9",), day="2026-05-04",
+    )  # fmt: skip
+    result = _check(catalog, claim)
+    lines = result.priced.lines
+    assert [(x.hcpcs, x.schedule) for x in lines] == [
+        ("99214", "pfs"), ("36415", "clfs"), ("80053", "clfs"), ("E0601", "dmepos"),
+    ]  # fmt: skip
+    # CLFS 2026Q2: 36415 = 9.34, 80053 = 10.56; DMEPOS26_JAN E0601-RR TX (NR) = 50.91.
+    assert [x.allowed_as_billed for x in lines[1:]] == [
+        Decimal("9.34"), Decimal("10.56"), Decimal("50.91"),
+    ]  # fmt: skip
+    labs = [f for f in result.findings if f.rule == "code.other-fee-schedule"]
+    assert [f.lines for f in labs] == [(2,), (3,), (4,)]
+    assert all(f.severity is Severity.INFO for f in labs)
+    assert "clinical laboratory fee schedule 2026Q2" in labs[0].message
+    # The practitioner MUE table gives E0601 a value of 0: the supplier bills it to the DME MAC.
+    mue = _only(result, "ncci.mue")
+    assert mue.lines == (4,) and "practitioner MUE of 0" in mue.message
+    assert "DME MAC" in mue.message
+    assert result.priced.total_expected == lines[0].allowed_as_billed + Decimal("19.90")

@@ -159,10 +159,10 @@ def test_a_drug_code_not_on_the_fee_schedule_is_paid_elsewhere(catalog: Catalog)
         Severity.INFO,
         (2,),
     )
-    assert "HCPCS Level II" in finding.message and "RVU26C" in finding.message
+    assert "J1040 is a Part B drug or vaccine, paid from CMS's ASP pricing file" in finding.message
     drug = result.priced.lines[1]
-    assert (drug.status, drug.allowed_as_billed) == ("unpriced", None)
-    assert "not in the physician fee schedule release RVU26C" in drug.note
+    assert (drug.status, drug.allowed_as_billed, drug.schedule) == ("unpriced", None, "asp")
+    assert "ASP pricing file" in drug.note and "not loaded" in drug.note
     assert "2026-07-15" not in drug.note
     assert str(result.priced.total_expected) == "274.36"  # 62323 alone, Houston
 

@@ -208,6 +208,13 @@ def price(
         str | None, Query(description="modifiers, comma separated (26, 50, ...)")
     ] = None,
     units: Annotated[str | None, Query(description="units of service (default 1)")] = None,
+    rural: Annotated[
+        str | None,
+        Query(
+            description="DMEPOS only: true if the beneficiary's ZIP is on CMS's DMEPOS rural "
+            "ZIP list, false if not (unknown when absent: both fees are shown)"
+        ),
+    ] = None,
 ) -> Response:
     reference = reference_of(request)
 
@@ -219,9 +226,10 @@ def price(
             where.parse(reference),
             modifiers=services.parse_modifiers(modifier),
             units=services.parse_units(units),
+            rural=None if rural is None else services.parse_bool(rural, "rural"),
         ).as_dict()
 
-    return _cached(request, ("price", code, modifier, units, *where.key()), build)
+    return _cached(request, ("price", code, modifier, units, rural, *where.key()), build)
 
 
 # --- Claims: patient data, scoped to the tenant, never cached or logged --------------------

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from medpayiq.errors import MedPayIQError
+from medpayiq.money import display, display_signed
 
 _SHOWN = 12  # rows listed per kind of change in the table view (--json has them all)
 
@@ -119,13 +120,11 @@ def changes(
 
 
 def _m(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    return display(value)
 
 
 def _signed(value: Decimal | None) -> str:
-    if value is None:
-        return "-"
-    return ("+" if value > 0 else "") + f"{value:,.2f}"
+    return display_signed(value)
 
 
 def _pct(value: Decimal | None) -> str:

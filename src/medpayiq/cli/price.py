@@ -2,6 +2,8 @@
 
     medpayiq price 62323 --zip 77030 --pos 11 --date 2025-11-03
     medpayiq price 27447 --modifier 80 --locality 04412-18 --facility --json
+    medpayiq price 80053 --cost-share                 # clinical lab fee schedule
+    medpayiq price E0601 -m RR --state TX             # DMEPOS, by state
 
 A readable table by default; `--json` gives the full result (trail, provenance). Bad input
 is one line on stderr and exit code 2.
@@ -13,13 +15,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from medpayiq.errors import InputError, MedPayIQError
+from medpayiq.money import display
+
+if TYPE_CHECKING:
+    from medpayiq.pricing import CostShare, LineResult
+    from medpayiq.schedules import Priced
 
 out = Console()
 err = Console(stderr=True)
@@ -37,13 +45,13 @@ def _fail(message: str) -> typer.Exit:
 
 
 def price(
-    code: Annotated[str, typer.Argument(help="CPT/HCPCS code, such as 62323")],
+    code: Annotated[str, typer.Argument(help="CPT/HCPCS code, such as 62323, 80053, E0601")],
     modifier: Annotated[
         list[str] | None, typer.Option("--modifier", "-m", help="Modifier (repeat for several)")
     ] = None,
     zip_code: Annotated[str | None, typer.Option("--zip", help="ZIP code (5 digits)")] = None,
     locality: Annotated[str | None, typer.Option(help="CARRIER-LOCALITY, such as 04412-18")] = None,
-    state: Annotated[str | None, typer.Option(help="State, such as TX")] = None,
+    state: Annotated[str | None, typer.Option(help="State, such as TX (enough for DMEPOS)")] = None,
     county: Annotated[str | None, typer.Option(help="County (with --state)")] = None,
     pos: Annotated[str | None, typer.Option("--pos", help="Place of service, such as 11")] = None,
     facility: Annotated[bool, typer.Option("--facility", help="Facility rate")] = False,
@@ -59,77 +67,102 @@ def price(
         bool, typer.Option("--npp", help="NP/PA/CNS billing under own number (85%)")
     ] = False,
     units: Annotated[int, typer.Option(help="Units")] = 1,
+    rural: Annotated[
+        bool | None,
+        typer.Option(
+            "--rural/--non-rural",
+            help="DMEPOS: the beneficiary's ZIP is (or is not) on CMS's DMEPOS rural ZIP list",
+        ),
+    ] = None,
+    deductible: Annotated[
+        str | None,
+        typer.Option("--deductible-remaining", help="Part B deductible still owed (default: met)"),
+    ] = None,
+    cost_share: Annotated[
+        bool,
+        typer.Option(
+            "--cost-share", help="Show the deductible, coinsurance, Medicare and patient shares"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Full result as JSON")] = False,
     db: Annotated[
         str | None, typer.Option("--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL")
     ] = None,
 ) -> None:
-    """Price one line: the allowed amount, the national amount beside it, and the trail."""
-    from medpayiq.pricing import LineRequest, Location, Setting, price_line
+    """Price one line on the fee schedule that pays the code (physician, clinical lab, DMEPOS):
+    the allowed amount, where it comes from, and every step."""
+    from medpayiq import services
 
     try:
         if facility and non_facility:
             raise InputError("give --facility or --non-facility, not both", parameter="setting")
         if sum(bool(x) for x in (zip_code, locality, state)) > 1:
             raise InputError("give one of --zip, --locality, --state", parameter="location")
-        try:
-            when = date.fromisoformat(day) if day else date.today()
-        except ValueError:
-            raise InputError(
-                f'--date "{day}" is not a date (YYYY-MM-DD)', parameter="date"
-            ) from None
-        setting = Setting.FACILITY if facility else Setting.NON_FACILITY if non_facility else None
-        request = LineRequest(
-            code, when, modifiers=tuple(modifier or ()), units=units,
-            location=Location(zip=zip_code, locality=locality, state=state, county=county),
-            pos=pos, setting=setting,
-        )  # fmt: skip
+        setting = "facility" if facility else "non-facility" if non_facility else None
+        if day is not None:
+            _date(day)
+        remaining = _deductible(deductible)
         from medpayiq.store import open_store
 
         reference = open_store(db).reference()
-        result = price_line(reference, request, qp=qp, non_participating=non_par, npp=npp)
+        query = services.parse_query(
+            reference, zip=zip_code, locality=locality, state=state, county=county, pos=pos,
+            setting=setting, date=day, qp="true" if qp else None,
+        )  # fmt: skip
+        result = services.price(
+            reference, services.parse_code(code), query,
+            modifiers=services.parse_modifiers(",".join(modifier or ())), units=units,
+            rural=rural, deductible_remaining=remaining, non_participating=non_par, npp=npp,
+        )  # fmt: skip
     except MedPayIQError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
         return
-    _render(result)
+    _render(result, cost_share)
 
 
-def _money(value: object) -> str:
-    return "-" if value is None else f"${value}"
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f'--date "{text}" is not a date (YYYY-MM-DD)', parameter="date") from None
 
 
-def _render(result: object) -> None:
-    from medpayiq.pricing import LineResult
+def _deductible(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise InputError(
+            f'--deductible-remaining "{text}" is not an amount such as 120.00',
+            parameter="deductible_remaining",
+        ) from None
 
-    assert isinstance(result, LineResult)
+
+def _render(result: Priced, cost_share: bool) -> None:
     r = result
-    where = f"{r.location.locality} {r.location.name}" if r.location.locality else "national"
     title = f"{r.hcpcs}{'-' + '-'.join(r.modifiers) if r.modifiers else ''}  {r.description}"
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Where", f"{where} ({r.location.how})")
-    table.add_row("Date / release", f"{r.date_of_service}  {r.release}, CF {r.conversion_factor}")
-    table.add_row("Setting", f"{r.setting.value}: {r.setting_reason}")
-    if r.nonfacility and r.facility:
-        table.add_row(
-            "Non-facility", _money(r.nonfacility.amount) + (" (NA)" if r.nonfacility.na else "")
-        )
-        table.add_row("Facility", _money(r.facility.amount) + (" (NA)" if r.facility.na else ""))
-    table.add_row("Allowed", _money(r.allowed) if r.payable else f"no amount: {r.message}")
-    if r.payable:
-        pct = f" ({r.difference_percent}%)" if r.difference_percent is not None else ""
-        table.add_row(
-            "National", f"{_money(r.national_allowed)}  difference {_money(r.difference)}{pct}"
-        )
-        if r.limiting_charge is not None:
-            table.add_row("Limiting charge", _money(r.limiting_charge))
-        if r.cost_share is not None:
-            cs = r.cost_share
-            table.add_row("Medicare pays", f"{_money(cs.medicare_pays)} (after 2% sequestration)")
-            table.add_row("Patient pays", _money(cs.patient_pays))
+    table.add_row("Paid on", f"{r.schedule.title}: {r.route}")
+    table.add_row("Date / release", f"{r.date_of_service}  {r.release or 'none loaded'}")
+    if r.detail is not None:
+        _pfs_rows(table, r.detail)
+    else:
+        for amount in r.amounts:
+            note = f"  ({amount.note})" if amount.note else ""
+            table.add_row(
+                amount.label[:1].upper() + amount.label[1:], display(amount.amount) + note
+            )
+    table.add_row("Allowed", display(r.allowed) if r.payable else f"no amount: {r.message}")
+    if r.payable and r.cost_share is not None:
+        _share_rows(table, r.cost_share, full=cost_share)
+    elif not r.payable:
+        table.add_row("How it pays", r.schedule.pays)
+        table.add_row("To load", r.schedule.load)
     for item in r.review:
         table.add_row("Review", item)
     table.add_row("Confidence", f"{r.confidence.value}: {r.confidence_reason}")
@@ -144,6 +177,35 @@ def _render(result: object) -> None:
     out.print(
         "CPT codes and descriptions only are copyright American Medical Association.", style="dim"
     )
+
+
+def _pfs_rows(table: Table, r: LineResult) -> None:
+    where = f"{r.location.locality} {r.location.name}" if r.location.locality else "national"
+    table.add_row("Where", f"{where} ({r.location.how})")
+    table.add_row("Conversion factor", f"{r.conversion_factor}")
+    table.add_row("Setting", f"{r.setting.value}: {r.setting_reason}")
+    if r.nonfacility and r.facility:
+        table.add_row(
+            "Non-facility", display(r.nonfacility.amount) + (" (NA)" if r.nonfacility.na else "")
+        )
+        table.add_row("Facility", display(r.facility.amount) + (" (NA)" if r.facility.na else ""))
+    if r.payable:
+        pct = f" ({r.difference_percent}%)" if r.difference_percent is not None else ""
+        table.add_row(
+            "National", f"{display(r.national_allowed)}  difference {display(r.difference)}{pct}"
+        )
+        if r.limiting_charge is not None:
+            table.add_row("Limiting charge", display(r.limiting_charge))
+
+
+def _share_rows(table: Table, cs: CostShare, *, full: bool) -> None:
+    if full:
+        table.add_row("Deductible applied", display(cs.deductible_applied))
+        table.add_row("Coinsurance", display(cs.coinsurance))
+        table.add_row("Medicare before sequestration", display(cs.medicare_before_sequestration))
+        table.add_row("Sequestration (2%)", display(cs.sequestration))
+    table.add_row("Medicare pays", display(cs.medicare_pays))
+    table.add_row("Patient pays", display(cs.patient_pays))
 
 
 def price_batch(

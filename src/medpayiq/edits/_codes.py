@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from medpayiq.errors import DataError, InputError
 from medpayiq.knowledge import AppealRoute, appeal_advice
 from medpayiq.records import HcpcsLevel2
 from medpayiq.reference import Confidence, IcdTable
+from medpayiq.schedules import Route, route
 
 from ._context import CheckContext, Draft, EncounterContext
 from ._day import MISSING, remember
@@ -109,6 +111,10 @@ def _code_draft(ctx: EncounterContext, number: int, line: PriceLine) -> Draft | 
     assert fee is not None
     source = ctx.period.fee_source
     row = ctx.rvu(line.hcpcs)
+    if row is None or row.status in _OTHER_SCHEDULE:
+        routed = _routed(ctx, line.hcpcs)
+        if routed is not None:
+            return _schedule_draft(ctx, number, line.hcpcs, routed, source)
     if row is None:
         if _valid_level2(line.hcpcs, ctx.code_sets.hcpcs_level2, ctx):
             return _level2_draft(ctx, number, line.hcpcs, source)
@@ -169,6 +175,31 @@ def _level2_draft(ctx: EncounterContext, number: int, code: str, source: str) ->
     )
     source = f"{source}; HCPCS Level II ({level2})" if level2 else source
     return _other_schedule_draft(ctx, number, message, source)
+
+
+def _routed(ctx: EncounterContext, code: str) -> Route | None:
+    """The schedule other than the physician fee schedule that pays `code` in the period
+    (the periods are cut where a schedule's snapshot changes: `schedules.price_period`)."""
+    try:
+        found = route(ctx.reference, code, ctx.period.day)
+    except (InputError, DataError):
+        return None
+    return None if found.schedule.name == "pfs" else found
+
+
+def _schedule_draft(
+    ctx: EncounterContext, number: int, code: str, found: Route, source: str
+) -> Draft:
+    schedule = found.schedule
+    if found.priced:
+        tail = (
+            f"Its expected amount comes from the {schedule.title} (see the priced lines); "
+            f"patient share: {schedule.patient}."
+        )
+    else:
+        tail = f"No amount is given: {schedule.load}."
+    message = f"Line {number}: {found.reason}. {tail}"
+    return _other_schedule_draft(ctx, number, message, f"{source}; {schedule.title}")
 
 
 def _other_schedule_draft(ctx: EncounterContext, number: int, message: str, source: str) -> Draft:

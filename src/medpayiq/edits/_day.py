@@ -3,7 +3,9 @@ period share (`Period`).
 
 A `Period` is the span of dates on which every check that reads only the encounter (the
 lines, the place and the provider's billing terms) answers alike: the same fee schedule rows
-priced the same way with the same confidence (`pricing.price_period`), the same NCCI edits in
+priced the same way with the same confidence on every fee schedule
+(`schedules.price_period`: the physician fee schedule's `pricing.price_period` and the
+clinical lab and DMEPOS snapshots), the same NCCI edits in
 force (`NcciTables.epoch`), the same HCPCS Level II codes valid, the same policy pack rules in
 force and the same code sets. The dates of a calendar quarter, as a rule. The encounter
 checks and their memo tables live there (`_encounter`), so a date seen for the first time
@@ -27,7 +29,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.knowledge import PolicyPack, PolicyRule, policy_packs
-from medpayiq.pricing import Location, Setting, day_terms, price_period, resolve_location
+from medpayiq.pricing import Location, Setting, day_terms, resolve_location
 from medpayiq.reference import (
     CodeSets,
     Confidence,
@@ -38,6 +40,7 @@ from medpayiq.reference import (
     Vintage,
 )
 from medpayiq.releases import Kind
+from medpayiq.schedules import dmepos_codes, price_period
 
 from ._memo import memo_for
 
@@ -128,6 +131,18 @@ class Period(_Memos):
         self.adjustments: dict[tuple[str, ...], Any] = {}
         self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
         self._settings: dict[str, Setting | None] = {}
+
+    def dme_codes(self) -> frozenset[str]:
+        """The codes the DMEPOS fee schedule lists in the period (empty when not loaded)."""
+        found: frozenset[str] | None = self._memos.get("dme-codes")  # type: ignore[assignment]
+        if found is None:
+            reference = self._reference()
+            found = frozenset()
+            if reference is not None:
+                with suppress(DataError):
+                    found = dmepos_codes(reference, self.day)
+            self._memos["dme-codes"] = found  # type: ignore[assignment]
+        return found
 
     def setting(self, pos: str) -> Setting | None:
         """The setting the pricing engine gives a place of service (None: it does not
@@ -287,7 +302,8 @@ def _period(
     """The period `day` falls in: found by what its encounter checks read (see the module
     doc), or begun with `day`."""
     policies = _policies_in_force(day)
-    # Without a fee schedule the pricing messages name the date: a period of one day.
+    # Without a fee schedule the pricing messages name the date: a period of one day. The
+    # other schedules (clinical lab, DMEPOS) add their own snapshots to the key.
     pricing: Hashable = price_period(reference, day) if fee is not None else ("day", day)
     key = (
         pricing,

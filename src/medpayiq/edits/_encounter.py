@@ -263,7 +263,7 @@ def _encounter_drafts(ctx: EncounterContext) -> _Drafts:
     if found is None:
         codes, ptp, pairs, mue, modifiers = _line_checks(ctx)
         drafts = [*check_place_of_service(ctx), *codes, *ptp, *mue]
-        drafts += check_addons(ctx)
+        drafts += _not_bundled(check_addons(ctx), ptp)
         drafts += modifiers
         drafts += check_same_day(ctx, pairs)
         policy, guidance = check_encounter_policies(ctx)
@@ -287,6 +287,17 @@ def _line_checks(ctx: EncounterContext) -> _LineChecks:
         found = (check_procedure_codes(ctx), ptp, pairs, check_mue(ctx), check_modifiers(ctx))
         remember(memo, key, found)
     return found
+
+
+def _not_bundled(addons: list[Draft], ptp: list[Draft]) -> list[Draft]:
+    """The add-on findings on lines no NCCI PTP edit denies. A line an edit bundles into
+    another code is denied for that cause; an add-on finding beside it (77003 after 62323:
+    the imaging is part of 62323, and 62323 is not one of 77003's primaries) would deny it a
+    second time for a consequence of the same fact."""
+    bundled = {n for d in ptp if d.rule == "ncci.ptp" for n in d.lines}
+    if not bundled:
+        return addons
+    return [d for d in addons if not bundled.issuperset(d.lines)]
 
 
 def _fold_bundled_imaging(drafts: list[Draft], policy: list[Draft]) -> list[Draft]:
@@ -382,11 +393,9 @@ def _priced_claim(
         if amount is not None:
             expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
-        lines.append(
-            PricedLine(
-                n, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status, note
-            )
-        )
+        schedule = as_billed.schedules.get(n, "pfs")
+        priced = (billed, amount, status, note, schedule)
+        lines.append(PricedLine(n, line.hcpcs, line.modifiers, line.units, charge, *priced))
     return PricedClaim(
         locality=as_billed.locality or expected.locality,
         facility=as_billed.facility if as_billed.facility is not None else expected.facility,

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from medpayiq.knowledge import ASSISTANT_MODIFIERS, AppealRoute, appeal_advice, is_em_code
+from medpayiq.knowledge import (
+    ASSISTANT_MODIFIERS,
+    DISTINCT_MODIFIERS,
+    AppealRoute,
+    appeal_advice,
+    is_em_code,
+)
 from medpayiq.records import Modifier, RvuRow
 from medpayiq.reference import Confidence
 
@@ -206,6 +212,16 @@ def _indicator_problem(
             f"modifier {modifier} belongs on an evaluation and management code, not on {code}.",
             ("4",),
             f"Move modifier {modifier} to the E/M line, or remove it.",
+        )
+    if modifier in DISTINCT_MODIFIERS and is_em_code(code):
+        return draft(
+            "modifier.distinct-on-em",
+            Severity.REVIEW,
+            f"modifier {modifier} on the E/M {code}: 59 and XE/XS/XP/XU mark a distinct "
+            "procedure or session; they never make an E/M separately payable.",
+            ("4",),
+            f"Replace {modifier} with 25 if the record shows a significant, separately "
+            "identifiable E/M (57 for the decision for surgery); otherwise do not bill the E/M.",
         )
     if modifier in {"52", "53", "66"}:
         what = {

@@ -8,11 +8,11 @@ from typing import NamedTuple
 
 from medpayiq.knowledge import (
     ANATOMIC_MODIFIERS,
-    NCCI_ASSOCIATED_MODIFIERS,
     REPEAT_MODIFIERS,
     AppealRoute,
     appeal_advice,
     is_em_code,
+    ptp_bypass,
 )
 from medpayiq.records import MueEdit, PtpEdit
 
@@ -62,20 +62,13 @@ def check_ptp(ctx: EncounterContext) -> tuple[list[Draft], set[tuple[str, str]]]
                 seen.add((n1, n2))
                 bypass: tuple[str, ...] = ()
                 if edit.modifier_indicator == "1":
-                    bypass = _bypass(line1.modifiers, line2.modifiers)
+                    bypass = ptp_bypass(edit.column2, line1.modifiers, line2.modifiers)
                 key = (n1, n2, edit, bypass)
                 found = memo.get(key)
                 if found is None:
                     found = remember(memo, key, _ptp_draft(ctx, n1, n2, edit, bypass))
                 drafts.append(found)
     return drafts, pairs
-
-
-def _bypass(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
-    """The NCCI-associated modifiers on either line, sorted."""
-    if not first and not second:
-        return ()
-    return tuple(sorted(NCCI_ASSOCIATED_MODIFIERS.intersection([*first, *second])))
 
 
 def _edits_among(
@@ -148,7 +141,11 @@ def _ptp_denial(
         accepted = _accepted_modifiers(column2)
         why = f"A modifier would be accepted if the documentation supports it: {accepted}"
         fix = (
-            f"If the record shows a separate service, add {accepted} to line {n2}; "
+            f"Add 25 to line {n2} ({column2}) if the record documents a significant, separately "
+            "identifiable E/M (57 if the visit was the decision for surgery); otherwise do not "
+            "bill the E/M."
+            if is_em_code(column2)
+            else f"If the record shows a separate service, add {accepted} to line {n2}; "
             f"otherwise remove line {n2} ({column2})."
         )
         appeal = appeal_advice(
@@ -198,9 +195,40 @@ def _mue_drafts(
     if edit is None:
         return ()
     source = ctx.period.mue_source
+    if edit.value == 0:
+        return (_mue_zero(code, lines, edit, source, ctx),)
     if edit.mai == "1":
         return tuple(_mue_line_edit(code, lines, edit, source, ctx))
     return tuple(_mue_date_edit(code, lines, edit, source, ctx))
+
+
+def _mue_zero(
+    code: str, lines: list[tuple[int, PriceLine]], edit: MueEdit, source: str, ctx: EncounterContext
+) -> Draft:
+    """An MUE of 0 in the practitioner table: the code is never paid on a practitioner claim
+    (equipment and supplies a DMEPOS supplier bills to the DME MAC, for instance)."""
+    assert ctx.ncci is not None
+    numbers = tuple(n for n, _ in lines)
+    supplier = code in ctx.period.dme_codes()
+    where = (
+        " It is on the DMEPOS fee schedule: the DMEPOS supplier bills it to the DME MAC."
+        if supplier
+        else ""
+    )
+    return Draft(
+        rule="ncci.mue",
+        severity=Severity.DENY,
+        lines=numbers,
+        message=f"{code} has a practitioner MUE of 0 (MAI {edit.mai}; rationale "
+        f'"{edit.rationale}"): it is not paid on a practitioner claim.{where}',
+        carc=("96",),
+        rarc=("N362",),
+        fix=f"Remove {code} from this claim"
+        + ("; the supplier bills it to the DME MAC." if supplier else "."),
+        appeal=appeal_advice(AppealRoute.NOT_APPEALABLE),
+        source=source,
+        confidence=ctx.ncci.vintage.confidence,
+    )
 
 
 def _mue_line_edit(

@@ -14,13 +14,14 @@ which names the date. That message is replaced here by one that names the releas
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
 from medpayiq.reference import Confidence, ReferenceData
+from medpayiq.schedules import Priced, PriceRequest, Terms, route, schedule_named
 
 from ._day import Period, remember
 
@@ -54,6 +55,8 @@ class LinePrices:
     problem: str = ""
     linked: bool = True  # a claim rule tied lines together: a subset may price otherwise
     terms: str = ""  # "fee schedule RVU26C, CF 33.4009": the source without the place
+    # The schedule of each line another schedule than the physician fee schedule answers.
+    schedules: dict[int, str] = field(default_factory=dict)
 
     def source_at(self, found_by: str) -> str:
         """`source` for another ZIP of the same locality ("HOUSTON (ZIP 77002 (...))")."""
@@ -124,7 +127,53 @@ def _price_lines(
         return LinePrices(
             {n: None for n, _ in lines}, {n: str(exc) for n, _ in lines}, problem=str(exc)
         )
-    return _collect(result, lines)
+    found = _collect(result, lines)
+    other = _other_schedules(reference, period, where, lines, result)
+    if not other:
+        return found
+    allowed, notes, schedules = dict(found.allowed), dict(found.notes), dict(found.schedules)
+    for n, priced in other.items():
+        allowed[n] = priced.allowed
+        schedules[n] = priced.schedule.name
+        notes[n] = f"{priced.schedule.title} {priced.release}".strip()
+        if not priced.payable:
+            notes[n] = f"{notes[n]}: {priced.message}"
+    # Every line the physician fee schedule rejected for its code is another schedule's.
+    problem = found.problem
+    if problem and all(
+        n in other for (n, _), why in zip(lines, result.rejected, strict=True) if why
+    ):
+        problem = ""
+    return replace(found, allowed=allowed, notes=notes, schedules=schedules, problem=problem)
+
+
+def _other_schedules(
+    reference: ReferenceData,
+    period: Period,
+    where: Where,
+    lines: Sequence[tuple[int, PriceLine]],
+    result: ClaimAmounts,
+) -> dict[int, Priced]:
+    """The lines the physician fee schedule does not pay (no row, or status X or E), priced
+    on the schedule that pays them (clinical lab, DMEPOS; the others say what is missing).
+    They take no part in the physician fee schedule's claim rules, which only count the
+    lines it prices, so the amounts of the other lines stand as they are."""
+    out: dict[int, Priced] = {}
+    for (n, line), amount, rejected in zip(lines, result.allowed, result.rejected, strict=True):
+        if amount is not None or rejected not in (None, "hcpcs"):
+            continue
+        try:
+            found = route(reference, line.hcpcs, period.day)
+            if found.schedule.name == "pfs":
+                continue  # its own status says why there is no amount
+            schedule = schedule_named(found.schedule.name)
+            request = PriceRequest(
+                line.hcpcs, period.day, line.modifiers, line.units, _location(where), where.pos
+            )
+            out[n] = schedule.price(reference, request, Terms())
+        except (InputError, DataError):
+            continue  # the engine's own message stands
+    return out
 
 
 def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> LinePrices:

@@ -109,7 +109,8 @@ class Guidance:
 @dataclass(frozen=True, slots=True)
 class PricedLine:
     """A line's expected allowed amount as billed, and once the findings are applied.
-    `status` is `paid`, `denied` (a deny finding) or `unpriced` (with `note` saying why)."""
+    `status` is `paid`, `denied` (a deny finding) or `unpriced` (with `note` saying why);
+    `schedule` names the fee schedule that pays the code ("pfs", "clfs", "dmepos", ...)."""
 
     line: int
     hcpcs: str
@@ -120,6 +121,7 @@ class PricedLine:
     expected_allowed: Decimal | None
     status: str
     note: str = ""
+    schedule: str = "pfs"  # the fee schedule that pays the code (`medpayiq.schedules`)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -132,6 +134,7 @@ class PricedLine:
             "expected_allowed": _money(self.expected_allowed),
             "status": self.status,
             "note": self.note,
+            "schedule": self.schedule,
         }
 
 

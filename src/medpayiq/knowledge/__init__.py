@@ -24,6 +24,8 @@ from medpayiq.knowledge._denials import DenialGuidance, denial_guidance
 from medpayiq.knowledge._modifiers import (
     ANATOMIC_MODIFIERS,
     ASSISTANT_MODIFIERS,
+    DISTINCT_MODIFIERS,
+    EM_BYPASS_MODIFIERS,
     GLOBAL_EM_MODIFIERS,
     GLOBAL_PROCEDURE_MODIFIERS,
     GLOBAL_SURGERY_SOURCE,
@@ -31,6 +33,7 @@ from medpayiq.knowledge._modifiers import (
     NCCI_MODIFIER_SOURCE,
     REPEAT_MODIFIERS,
     is_em_code,
+    ptp_bypass,
 )
 from medpayiq.knowledge._packs import (
     PolicyCode,
@@ -45,6 +48,8 @@ __all__ = [
     "ANATOMIC_MODIFIERS",
     "APPEAL_LEVELS",
     "ASSISTANT_MODIFIERS",
+    "DISTINCT_MODIFIERS",
+    "EM_BYPASS_MODIFIERS",
     "GLOBAL_EM_MODIFIERS",
     "GLOBAL_PROCEDURE_MODIFIERS",
     "GLOBAL_SURGERY_SOURCE",
@@ -65,4 +70,5 @@ __all__ = [
     "is_em_code",
     "policy_pack",
     "policy_packs",
+    "ptp_bypass",
 ]

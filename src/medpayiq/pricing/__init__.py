@@ -36,6 +36,10 @@ Public API (everything else is private and may change):
 - Requests: `LineRequest`, `ServiceLine`, `Location`, `Setting`. Results: `LineResult`,
   `ClaimResult`, `ClaimAmounts`, `SettingAmount`, `CostShare`, `ResolvedLocation`, `Step`,
   `Source`; each has `as_dict()`.
+- Rules other schedules share: `PAID_STATUSES` and `status_reason(status)` (what a PPRRVU
+  status means), `split_cost(allowed, day, deductible_remaining, *, waived=False)` and
+  `share_step` (the Part B cost share and its trail step), `cost_share_waiver(hcpcs,
+  modifiers, day)` (preventive services), `check_deductible`, `provenance_sources`.
 - Errors (from `medpayiq.errors`): `InputError` and its subclasses `UnknownCode`,
   `UnknownLocation` (here `AmbiguousLocation`, with `candidates`), `InvalidModifier`,
   each with `parameter`; `ReleaseNotLoaded` when no release covers the date.
@@ -48,8 +52,12 @@ modifier 52/66) is not an error: the result has `payable` False, `allowed` None 
 from __future__ import annotations
 
 from ._amounts import price_amounts, price_period
-from ._engine import price_claim, price_line
+from ._context import share_step
+from ._context import sources as provenance_sources
+from ._cost_share import check_deductible, split_cost
+from ._engine import cost_share_waiver, price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
+from ._modifiers import PAID_STATUSES, status_reason
 from ._terms import DayTerms, day_terms
 from ._types import (
     ClaimAmounts,
@@ -67,12 +75,12 @@ from ._types import (
 )
 
 __all__ = [
+    "PAID_STATUSES",
     "AmbiguousLocation",
     "ClaimAmounts",
     "ClaimResult",
     "CostShare",
     "DayTerms",
-    "LineAmount",
     "LineRequest",
     "LineResult",
     "Location",
@@ -82,10 +90,16 @@ __all__ = [
     "SettingAmount",
     "Source",
     "Step",
+    "check_deductible",
+    "cost_share_waiver",
     "day_terms",
     "price_amounts",
     "price_claim",
     "price_line",
     "price_period",
+    "provenance_sources",
     "resolve_location",
+    "share_step",
+    "split_cost",
+    "status_reason",
 ]

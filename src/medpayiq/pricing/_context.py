@@ -425,13 +425,19 @@ class DayContext:
             found = table[key] = Comparison(difference, percent, steps)
         return found
 
-    def share(self, allowed: Decimal, remaining: Decimal, given: bool) -> tuple[CostShare, Step]:
+    def share(
+        self, allowed: Decimal, remaining: Decimal, given: bool, waiver: str = ""
+    ) -> tuple[CostShare, Step]:
+        """The cost share of `allowed`; `waiver` says why no deductible or coinsurance
+        applies ("" when they do)."""
         table = self.table("shares")
-        key = (allowed, remaining, given)
+        key = (allowed, remaining, given, waiver)
         found = table.get(key)
         if found is None:
-            share = _cost_share.split_cost(allowed, self.day, remaining, self.sequestration)
-            found = table[key] = (share, share_step(share, self.day, given))
+            share = _cost_share.split_cost(
+                allowed, self.day, remaining, self.sequestration, waived=bool(waiver)
+            )
+            found = table[key] = (share, share_step(share, self.day, given, waiver))
         return found
 
 
@@ -572,7 +578,7 @@ def na_message(setting: Setting, hcpcs: str, release: str) -> str:
     )
 
 
-def share_step(share: CostShare, day: date, deductible_given: bool) -> Step:
+def share_step(share: CostShare, day: date, deductible_given: bool, waiver: str = "") -> Step:
     inputs: tuple[tuple[str, TrailValue], ...] = (
         ("allowed", share.allowed),
         ("deductible applied", share.deductible_applied),
@@ -584,6 +590,10 @@ def share_step(share: CostShare, day: date, deductible_given: bool) -> Step:
         inputs,
         share.medicare_pays,
         f"Medicare pays {share.medicare_pays}, patient pays {share.patient_pays}, "
-        f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})"
-        + ("" if deductible_given else "; the deductible is assumed met (none given)"),
+        + (
+            f"write-off {share.write_off} (sequestration of Medicare's 80% on {day})"
+            if not waiver
+            else f"write-off {share.write_off} (sequestration on {day}); {waiver}"
+        )
+        + ("" if deductible_given or waiver else "; the deductible is assumed met (none given)"),
     )

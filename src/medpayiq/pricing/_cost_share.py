@@ -41,12 +41,16 @@ def split_cost(
     day: date,
     deductible_remaining: Decimal,
     sequestration_rate: Decimal | None = None,
+    *,
+    waived: bool = False,
 ) -> CostShare:
     """Split `allowed` between patient and Medicare, consuming the remaining deductible.
-    `sequestration_rate` is the rate in effect on `day` when the caller already has it."""
-    applied = min(deductible_remaining, allowed)
+    `sequestration_rate` is the rate in effect on `day` when the caller already has it.
+    `waived`: no deductible and no coinsurance (preventive services, clinical laboratory
+    tests): Medicare pays the whole allowed amount, less sequestration."""
+    applied = ZERO if waived else min(deductible_remaining, allowed)
     rest = allowed - applied
-    coinsurance = cents(rest * COINSURANCE)
+    coinsurance = ZERO if waived else cents(rest * COINSURANCE)
     medicare_before = rest - coinsurance  # 80%, the remainder so the cents add up
     rate = _rules.sequestration_rate(day) if sequestration_rate is None else sequestration_rate
     sequestration = cents(medicare_before * rate)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from medpayiq.errors import InputError, ReleaseNotLoaded
@@ -19,7 +20,7 @@ from medpayiq.money import ZERO, cents
 from medpayiq.records import RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
-from . import _cost_share, _fee, _modifiers
+from . import _cost_share, _fee, _modifiers, _rules
 from ._context import (
     DayContext,
     Head,
@@ -374,6 +375,20 @@ def _claim_rules(lines: list[_Line], full: bool = True) -> None:
 # --- Finishing ------------------------------------------------------------------------------
 
 
+def cost_share_waiver(hcpcs: str, modifiers: tuple[str, ...], day: date) -> str:
+    """Why the patient pays no deductible or coinsurance for this line ("" when they do):
+    a preventive service in preventive.yaml, or modifier 33 (DOMAIN.md section 5)."""
+    service = _rules.preventive(hcpcs, day)
+    if service is not None:
+        return (
+            f"preventive service ({service.service}): no deductible or coinsurance "
+            "(CMS MLN Medicare Preventive Services chart)"
+        )
+    if "33" in modifiers:
+        return "modifier 33 (preventive service): no deductible or coinsurance"
+    return ""
+
+
 def _provider_amount(
     plan: _modifiers.ModifierPlan, total: Decimal, non_participating: bool, npp: bool
 ) -> Decimal:
@@ -447,7 +462,8 @@ def _finish(
         comparison = line.ctx.comparison(allowed, national)
         difference, percent = comparison.difference, comparison.percent
         steps.extend(comparison.steps)
-        share, share_step = line.ctx.share(allowed, remaining, deductible_given)
+        waiver = cost_share_waiver(line.prep.hcpcs, line.prep.modifiers, line.ctx.day)
+        share, share_step = line.ctx.share(allowed, remaining, deductible_given, waiver)
         remaining = share.deductible_remaining_after
         steps.append(share_step)
     request, prep = line.request, line.prep

@@ -44,7 +44,8 @@ STATUS_REASON = {
     "B": "bundled: payment is included in another service (status B), no separate payment",
     "C": "carrier priced (status C): the MAC sets the amount, there is no national RVU price",
     "D": "deleted code (status D)",
-    "E": "excluded from the fee schedule by regulation (status E)",
+    "E": "excluded from the physician fee schedule by regulation (status E): when covered, "
+    "paid by another method",
     "F": "deleted or discontinued code (status F)",
     "G": "not valid for Medicare: another code is used instead (status G)",
     "H": "deleted modifier row (status H)",
@@ -55,7 +56,8 @@ STATUS_REASON = {
     "N": "non-covered service (status N)",
     "P": "bundled or excluded (status P): no separate payment",
     "Q": "therapy functional information code (status Q), no payment",
-    "X": "statutory exclusion (status X): not a Medicare benefit",
+    "X": "excluded from the physician fee schedule by statute (status X): when covered, paid "
+    "on another fee schedule (clinical laboratory, DMEPOS, ambulance, drugs at ASP)",
 }
 PAID_STATUSES = frozenset("ART")
 

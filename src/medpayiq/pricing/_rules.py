@@ -18,9 +18,11 @@ import yaml
 __all__ = [
     "ConversionFactors",
     "FloorRule",
+    "Preventive",
     "conversion_factors",
     "floor_rule",
     "part_b_deductible",
+    "preventive",
     "sequestration_rate",
 ]
 
@@ -41,6 +43,19 @@ class ConversionFactors:
     qp: Decimal | None
     anesthesia: Decimal | None
     anesthesia_qp: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Preventive:
+    """A preventive service without deductible or coinsurance (preventive.yaml)."""
+
+    codes: tuple[str, ...]
+    service: str
+    start: date
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 def _load(name: str) -> Any:
@@ -112,3 +127,23 @@ def sequestration_rate(day: date) -> Decimal:
         if item["from"] <= day:
             rate = Decimal(str(item["rate"]))
     return rate
+
+
+@cache
+def _preventive() -> dict[str, tuple[Preventive, ...]]:
+    by_code: dict[str, list[Preventive]] = {}
+    for item in _load("preventive.yaml")["services"]:
+        entry = Preventive(
+            tuple(str(c) for c in item["codes"]), item["service"], item["from"], item.get("to")
+        )
+        for code in entry.codes:
+            by_code.setdefault(code, []).append(entry)
+    return {code: tuple(entries) for code, entries in by_code.items()}
+
+
+def preventive(hcpcs: str, day: date) -> Preventive | None:
+    """The preventive service `hcpcs` is on `day`, when Medicare waives its cost share."""
+    for entry in _preventive().get(hcpcs, ()):
+        if entry.covers(day):
+            return entry
+    return None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from medpayiq import edits, pricing
+from medpayiq import edits, pricing, schedules
 from medpayiq.errors import (
     InputError,
     MedPayIQError,
@@ -39,6 +39,7 @@ __all__ = [
     "data_status",
     "jsonable",
     "localities",
+    "parse_bool",
     "parse_claim",
     "parse_code",
     "parse_diagnoses",
@@ -49,7 +50,9 @@ __all__ = [
     "place_label",
     "price",
     "price_claim",
+    "query_location",
     "resolve_place",
+    "route",
     "search",
     "title_case",
     "today",
@@ -69,11 +72,6 @@ def ama_notice(year: int) -> str:
         "All Rights Reserved. Applicable FARS/DFARS apply."
     )
 
-
-# Place of service codes paid at the facility rate (DOMAIN.md section 3).
-FACILITY_POS = frozenset(
-    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
-)
 
 Setting = pricing.Setting
 
@@ -130,6 +128,7 @@ class Query(_AsDict):
     pos: str | None = None
     qp: bool = False
     day_given: bool = False
+    county: str | None = None  # with `state`: the county that names one locality
 
     @property
     def effective_setting(self) -> pricing.Setting:
@@ -216,14 +215,14 @@ def parse_setting(
                 parameter="pos",
             )
         pos = pos.zfill(2)
-        from_pos = pricing.Setting.FACILITY if pos in FACILITY_POS else pricing.Setting.NON_FACILITY
-        if chosen is not None and chosen is not from_pos:
+        if chosen is not None:
+            # The setting of a place of service is the pricing engine's to say (from the
+            # loaded POS code set): one of the two is asked, never both.
             raise InputError(
-                f"pos {pos} is paid at the {from_pos.value} rate but "
-                f"setting={chosen.value} was asked: give one",
+                f"give a place of service (pos={pos}) or a setting (setting={chosen.value}), "
+                "not both",
                 parameter="setting",
             )
-        chosen = from_pos
     return chosen, pos
 
 
@@ -250,6 +249,7 @@ def parse_query(
     date: str | None = None,
     qp: str | None = None,
     today: date | None = None,
+    county: str | None = None,
 ) -> Query:
     """Check the place-and-time parameters (syntax only; `resolve_place` checks they exist)."""
     day, given = parse_date(date, today=today or _today())
@@ -275,7 +275,11 @@ def parse_query(
             )
         st = st_text.upper()
     chosen, pos_code = parse_setting(setting, pos)
-    return Query(day, zip5, loc, st, chosen, pos_code, parse_bool(qp, "qp"), given)
+    place = _blank(county)
+    if place is not None and st is None:
+        raise InputError("a county needs its state (state=TX&county=Harris)", parameter="county")
+    qp_on = parse_bool(qp, "qp")
+    return Query(day, zip5, loc, st, chosen, pos_code, qp_on, given, place)
 
 
 Place = pricing.ResolvedLocation
@@ -749,6 +753,23 @@ def parse_diagnoses(text: str | None) -> tuple[str, ...]:
     return codes
 
 
+def query_location(query: Query) -> pricing.Location:
+    """The place a query names, as the schedules read it (each resolves what it needs: the
+    physician fee schedule a locality, DMEPOS a state)."""
+    if query.zip:
+        return pricing.Location(zip=query.zip)
+    if query.locality:
+        return pricing.Location(locality=str(query.locality))
+    if query.state:
+        return pricing.Location(state=query.state, county=query.county)
+    return pricing.Location()
+
+
+def route(reference: ReferenceData, code: str, query: Query) -> schedules.Route:
+    """The fee schedule that pays `code` on the query's date, and why."""
+    return schedules.route(reference, code, query.day)
+
+
 def price(
     reference: ReferenceData,
     code: str,
@@ -756,23 +777,36 @@ def price(
     *,
     modifiers: Sequence[str] = (),
     units: int = 1,
-) -> pricing.LineResult:
-    """One line priced by the pricing engine, at the query's place and time."""
-    place = resolve_place(reference, query)
-    _require_code(reference, code, query)
-    return _price_line(
-        reference, _line_request(code, query, place, modifiers=modifiers, units=units), qp=query.qp
+    rural: bool | None = None,
+    charge: Decimal | None = None,
+    deductible_remaining: Decimal | None = None,
+    non_participating: bool = False,
+    npp: bool = False,
+) -> schedules.Priced:
+    """One line priced on the fee schedule that pays its code, at the query's place and time
+    (a state alone is enough for DMEPOS; the physician fee schedule needs one locality)."""
+    request = schedules.PriceRequest(
+        code,
+        query.day,
+        tuple(modifiers),
+        units,
+        query_location(query),
+        pos=query.pos,
+        setting=None if query.pos else query.setting,  # the engine takes one of the two
+        rural=rural,
+        charge=charge,
     )
+    terms = schedules.Terms(query.qp, non_participating, npp, deductible_remaining)
+    return schedules.price_line(reference, request, terms)
 
 
 def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
+    """The code's PPRRVU row (the code page of a physician fee schedule code)."""
     fs = _fee_schedule(reference, query)
     row = fs.rvus.get((code, ""))
     if row is None:
-        hcpcs = reference.code_sets().hcpcs_level2.get(code)
-        extra = " (a HCPCS Level II code not on the physician fee schedule)" if hcpcs else ""
         raise UnknownCode(
-            f"code {code} is not in the fee schedule {fs.vintage.used.id}{extra}", parameter="code"
+            f"code {code} is not in the fee schedule {fs.vintage.used.id}", parameter="code"
         )
     return row
 

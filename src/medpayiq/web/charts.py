@@ -16,6 +16,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from medpayiq.money import display, display_signed
+
 __all__ = ["impact_bars", "locality_strip", "setting_bars"]
 
 INK = "#1f2a37"
@@ -27,7 +29,7 @@ GRID = "#e5e7eb"
 
 
 def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
+    return display(value)
 
 
 def _f(value: float) -> str:
@@ -209,7 +211,7 @@ def locality_strip(
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + _money(abs(value))
+    return display_signed(value)
 
 
 def impact_bars(items: Sequence[tuple[str, Decimal]], *, title: str, unit: str) -> Markup:

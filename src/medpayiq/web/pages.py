@@ -24,6 +24,7 @@ from medpayiq import services
 from medpayiq.api.errors import Problem, problem_for
 from medpayiq.api.routes import PlaceTime, Where
 from medpayiq.errors import MedPayIQError
+from medpayiq.money import display, display_signed
 from medpayiq.reference import ReferenceData
 from medpayiq.web import charts
 from medpayiq.web.contexts import (
@@ -51,25 +52,6 @@ env = Environment(
 )
 
 
-def _money(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    from decimal import Decimal
-
-    amount = Decimal(str(value))
-    sign = "−" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
-
-
-def _signed_money(value: Any) -> str:
-    if value is None:
-        return "—"
-    from decimal import Decimal
-
-    amount = Decimal(str(value))
-    return ("+" if amount > 0 else "") + _money(amount)
-
-
 def _pct(value: Any) -> str:
     if value is None:
         return "—"
@@ -89,8 +71,8 @@ def _url(path: str, params: dict[str, str] | None = None, **extra: str | None) -
     return path + ("?" + urlencode(merged) if merged else "")
 
 
-env.filters["money"] = _money
-env.filters["signed_money"] = _signed_money
+env.filters["money"] = display
+env.filters["signed_money"] = display_signed
 env.filters["pct"] = _pct
 env.filters["title_case"] = services.title_case
 env.globals["url"] = _url

@@ -1,0 +1,123 @@
+"""Fee schedules as plug-ins, and the router that sends a code to the one that pays it.
+
+A schedule is one module that registers an object with the `Schedule` protocol: its
+`info` (name, how it pays, the file kinds it reads, what to load), `route` (whether it pays a
+code on a date), `price` (the exact line price with its trail) and, where it has one, a
+vectorised batch price (`medpayiq.batch` asks `batch_rates`). The physician fee schedule is
+registered first; the router asks each schedule in registration order and the first that
+claims a code answers. The last one registered (`other`) claims every valid HCPCS code the
+others do not: what it is and that no loaded schedule prices it, never "unknown code".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownCode
+from medpayiq.reference import ReferenceData
+from medpayiq.releases import Kind
+
+from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
+
+__all__ = ["Schedule", "price_period", "register", "registered", "route", "schedule_named"]
+
+
+class Schedule(Protocol):
+    """A fee schedule plug-in (see the module docstring and docs/architecture.md)."""
+
+    @property
+    def info(self) -> ScheduleInfo: ...
+
+    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+        """The route when this schedule pays `hcpcs` on `day`, else None. Raises
+        ReleaseNotLoaded when it cannot tell because its data for the date is missing."""
+        ...
+
+    def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
+        """The exact price of one line this schedule pays, with its trail."""
+        ...
+
+    def period(self, reference: ReferenceData, day: date) -> Hashable:
+        """The same value for two dates on which this schedule routes and prices every line
+        alike (same snapshot, release used and confidence, messages that do not name the
+        date), so that callers may keep what they derive per period."""
+        ...
+
+
+_SCHEDULES: list[Schedule] = []
+
+
+def register(schedule: Schedule) -> Schedule:
+    """Add a schedule; the router asks schedules in the order they were registered."""
+    if any(s.info.name == schedule.info.name for s in _SCHEDULES):
+        raise ValueError(f"a schedule named {schedule.info.name!r} is already registered")
+    _SCHEDULES.append(schedule)
+    return schedule
+
+
+def registered() -> tuple[Schedule, ...]:
+    return tuple(_SCHEDULES)
+
+
+def schedule_named(name: str) -> Schedule:
+    for schedule in _SCHEDULES:
+        if schedule.info.name == name:
+            return schedule
+    raise KeyError(name)
+
+
+def route(reference: ReferenceData, hcpcs: str, day: date) -> Route:
+    """The schedule that pays `hcpcs` on `day`. Raises UnknownCode for a code no loaded file
+    and no code set knows, and ReleaseNotLoaded when the schedules that could tell have no
+    data for the date (the message says what to load)."""
+    code = normalise(hcpcs)
+    missing: list[str] = []
+    for schedule in _SCHEDULES:
+        try:
+            found = schedule.route(reference, code, day)
+        except ReleaseNotLoaded as exc:
+            missing.append(str(exc))
+            continue
+        if found is not None:
+            return found
+    if missing:
+        raise ReleaseNotLoaded("; ".join(dict.fromkeys(missing)))
+    raise UnknownCode(
+        f"{code} is not on any loaded fee schedule nor in the HCPCS Level II list: check the "
+        "code (CPT/HCPCS, 5 characters)",
+        parameter="code",
+    )
+
+
+def normalise(hcpcs: str) -> str:
+    code = hcpcs.strip().upper()
+    if len(code) != 5 or not code.isalnum():
+        raise InputError(
+            f'code "{hcpcs}" is not a CPT/HCPCS code (5 letters or digits)', parameter="code"
+        )
+    return code
+
+
+def price_period(reference: ReferenceData, day: date) -> Hashable:
+    """The same value for two dates on which every registered schedule routes and prices
+    alike (each schedule's `period`)."""
+    return tuple(schedule.period(reference, day) for schedule in _SCHEDULES)
+
+
+def snapshot_period(
+    reference: ReferenceData,
+    kind: Kind,
+    day: date,
+    build: Callable[[Sequence[Any]], Any],
+    label: str,
+) -> Hashable:
+    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the snapshot and
+    the release used with its confidence; a date with nothing loaded is a period of its own
+    (the message that says so names the date)."""
+    try:
+        index, vintage = reference.snapshot(kind, day, build, label=label)
+    except ReleaseNotLoaded:
+        return ("day", day)
+    return (id(index), vintage.used.id, vintage.confidence)
