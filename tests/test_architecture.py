@@ -13,6 +13,7 @@ PURE = [
     "schedules",
     "edits",
     "knowledge",
+    "changes",
     "reference.py",
     "records.py",
     "releases.py",

@@ -1,7 +1,7 @@
 """`medpayiq data`: load official files into the store, show what is loaded, sync from CMS.
 
     medpayiq data load --source ../shared/data            # folders, zips or files
-    medpayiq data status [--json]
+    medpayiq data status [--date 2026-07-15] [--json]
     medpayiq data sync --year 2026 [--base-url URL] [--catalog FILE]
 
 Every command takes `--db` (a SQLite file path or a database URL; MEDPAYIQ_DB works too).
@@ -184,15 +184,32 @@ def _report(results: list[LoadResult], *, title: str) -> None:
 @data_app.command("status")
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Which release of each kind applies on this date (default today)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Every loaded dataset: kind, release, effective dates, rows, sha256, when and from
-    which file it was loaded."""
+    which file it was loaded; then, for today or --date, which release of each kind
+    applies, whether it is loaded, which one answers and the newest loaded."""
+    from medpayiq import services
+
     with _open(db) as store:
         datasets = store.datasets()
         url = store.url
+        try:
+            applies = services.release_status(store.reference(), services.parse_day(day))
+        except MedPayIQError as exc:
+            raise _fail(str(exc)) from None
     if as_json:
-        payload = {"database": url, "datasets": [d.as_json() for d in datasets]}
+        payload = {
+            "database": url,
+            "datasets": [d.as_json() for d in datasets],
+            "in_effect": applies.as_dict(),
+        }
         typer.echo(json.dumps(payload, indent=2))
         return
     out = _console()
@@ -214,6 +231,21 @@ def status(
             d.sha256[:12],
             d.source_file,
         )
+    out.print(table)
+    _in_effect(out, applies)
+
+
+def _in_effect(out: Console, applies: object) -> None:
+    from medpayiq.services import ReleaseStatus
+
+    assert isinstance(applies, ReleaseStatus)
+    table = Table(title=f"In effect on {applies.day}", title_justify="left")
+    for name in ("kind", "applies", "loaded", "answers from", "newest loaded", "note"):
+        table.add_column(name)
+    for k in applies.kinds:
+        used = f"{k.used} ({k.confidence})" if k.used and k.confidence else k.used or "-"
+        loaded = "[green]yes[/]" if k.loaded else "[yellow]no[/]"
+        table.add_row(k.kind, k.applies, loaded, used, k.newest or "-", k.note)
     out.print(table)
 
 

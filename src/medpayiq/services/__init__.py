@@ -15,6 +15,18 @@ interfaces turn it into a 4xx answer.
 
 from __future__ import annotations
 
+from medpayiq.services._changes import (
+    MAX_VOLUME_BYTES,
+    Changes,
+    KindStatus,
+    ReleaseStatus,
+    changes,
+    default_releases,
+    parse_codes,
+    parse_day,
+    parse_flag,
+    release_status,
+)
 from medpayiq.services._code_page import CodeReport, Standing, code_report
 from medpayiq.services._core import (
     DISCLAIMER,
@@ -53,26 +65,35 @@ from medpayiq.services._core import (
 
 __all__ = [
     "DISCLAIMER",
+    "MAX_VOLUME_BYTES",
+    "Changes",
     "CodeReport",
     "DataStatus",
+    "KindStatus",
     "LocalityInfo",
     "Place",
     "Query",
+    "ReleaseStatus",
     "SearchHit",
     "SearchResult",
     "Setting",
     "Standing",
     "category_of",
+    "changes",
     "check_claim",
     "claim_lines",
     "code_report",
     "data_status",
+    "default_releases",
     "jsonable",
     "localities",
     "parse_bool",
     "parse_claim",
     "parse_code",
+    "parse_codes",
+    "parse_day",
     "parse_diagnoses",
+    "parse_flag",
     "parse_limit",
     "parse_modifiers",
     "parse_query",
@@ -81,6 +102,7 @@ __all__ = [
     "price",
     "price_claim",
     "query_location",
+    "release_status",
     "resolve_place",
     "route",
     "search",

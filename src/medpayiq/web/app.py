@@ -26,12 +26,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medpayiq.api.auth import NO_KEYS, ApiKeys
+from medpayiq.api.changes import router as changes_api_router
 from medpayiq.api.errors import problem_for, problem_response
 from medpayiq.api.routes import ResponseCache
 from medpayiq.api.routes import router as api_router
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
-from medpayiq.web import pages
+from medpayiq.web import changes_page, pages
 
 __all__ = ["create_app"]
 
@@ -171,7 +172,9 @@ def create_app(
     static = resources.files("medpayiq.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
+    app.include_router(changes_api_router)
     app.include_router(pages.router)
+    app.include_router(changes_page.router)
     _install_error_handlers(app)
     app.add_middleware(ResponseLRU, size=cache_size)
     app.add_middleware(AccessLog)  # added last: outermost, so cache hits are logged too

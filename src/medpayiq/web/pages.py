@@ -5,7 +5,8 @@ with a typed context (`contexts.py`). No rules live here.
     /search?q=        codes by code, range or words
     /codes/{code}     the code page (place and time picker, amounts, RVUs, tips, denials, FAQ)
     /claims           the claim checker (GET form, POST results)
-    /data             what is loaded
+    /data             what is loaded, and which release of each kind applies on a date
+    /changes          two releases compared (changes_page.py)
 """
 
 from __future__ import annotations
@@ -306,4 +307,5 @@ def claims_check(request: Request, claim: str = Form(""), api_key: str = Form(""
 def data_page(request: Request, date: str | None = Query(None)) -> Response:
     reference = _reference(request)
     status = services.data_status(reference, services.parse_query(reference, date=date))
-    return render("data.html", DataPage("Data loaded", status))
+    releases = services.release_status(reference, status.day)
+    return render("data.html", DataPage("Data loaded", status, releases))
