@@ -210,7 +210,6 @@ def load_parsed(
         q.publish_dataset(
             conn,
             dataset_id,
-            kind=parsed.kind,
             rows=rows,
             billable=counter.billable,
             replaces=[replaced.id] if replaced else [],
