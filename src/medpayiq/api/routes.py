@@ -149,8 +149,13 @@ def _cached(request: Request, key: tuple[Any, ...], build: Callable[[], Any]) ->
 
 @router.get("/health", summary="Liveness and what the app answers from")
 def health(request: Request) -> Response:
-    reference = reference_of(request)
-    return Response(dumps({"status": "ok", "datasets": len(reference.datasets())}), media_type=JSON)
+    snapshot = request.scope["state"][SNAPSHOT]
+    payload = {
+        "status": "ok",
+        "datasets": len(snapshot.reference.datasets()),
+        "generation": snapshot.generation,
+    }
+    return Response(dumps(payload), media_type=JSON)
 
 
 @router.get("/data/status", summary="Loaded datasets and the fee schedule in effect")
