@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medpayiq.api.routes import SNAPSHOT, ResponseCache
 from medpayiq.reference import ReferenceData
@@ -199,9 +199,21 @@ class ReferenceScope:
     live: Live = field(repr=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})[SNAPSHOT] = self.live.snapshot
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        snapshot = self.live.snapshot
+        scope.setdefault("state", {})[SNAPSHOT] = snapshot
+        # Every answer says which store generation it came from (clients and the soak
+        # bench can tell answers of two loads apart).
+        header = (b"x-medpayiq-generation", str(snapshot.generation).encode())
+
+        async def tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await self.app(scope, receive, tagged)
 
 
 def snapshot_of(scope: Scope) -> Snapshot:
