@@ -30,7 +30,9 @@ __all__ = [
     "generation",
     "in_force",
     "insert_dataset",
+    "locco_for",
     "mues_by_code",
+    "previous_release",
     "ptp_by_column1",
     "publish_dataset",
     "purge_retired",
@@ -121,6 +123,37 @@ def active_dataset(
     )
     row = conn.execute(query).first()
     return _info(row) if row else None
+
+
+def previous_release(
+    conn: sa.Connection, kind: Kind, variant: str, before: date
+) -> DatasetInfo | None:
+    """The active dataset of `kind` and `variant` whose release starts latest before `before`."""
+    query = (
+        sa.select(dataset_table)
+        .where(_D.active, _D.kind == kind.value, _D.variant == variant, _D.effective_from < before)
+        .order_by(_D.effective_from.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _info(row) if row else None
+
+
+def locco_for(conn: sa.Connection, release: Release) -> DatasetInfo | None:
+    """The LOCCO dataset a GPCI or ANES file of `release` must cover: the same release, else
+    the latest one of the same year that started by then."""
+    query = sa.select(dataset_table).where(_D.active, _D.kind == Kind.LOCCO.value)
+    found = [_info(row) for row in conn.execute(query)]
+    same = [d for d in found if d.release.id == release.id]
+    if same:
+        return same[0]
+    year = [
+        d
+        for d in found
+        if d.release.effective_from.year == release.effective_from.year
+        and d.release.effective_from <= release.effective_from
+    ]
+    return max(year, key=lambda d: d.release.effective_from) if year else None
 
 
 def generation(conn: sa.Connection) -> int:

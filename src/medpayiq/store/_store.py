@@ -84,22 +84,34 @@ class Store:
         return _load.plan(paths)
 
     def load_planned(
-        self, item: _load.PlannedFile, *, on_rows: Callable[[int], None] | None = None
+        self,
+        item: _load.PlannedFile,
+        *,
+        on_rows: Callable[[int], None] | None = None,
+        allow_shrink: bool = False,
     ) -> _load.LoadResult:
         self.purge_retired()
-        return _load.load_planned(self.engine, item, on_rows=on_rows)
+        return _load.load_planned(self.engine, item, on_rows=on_rows, allow_shrink=allow_shrink)
 
-    def load(self, paths: Iterable[str | Path]) -> list[_load.LoadResult]:
-        """Load every file under `paths`. Each dataset is atomic; a bad file is a FAILED
-        result and leaves what was loaded before in place."""
-        return [self.load_planned(item) for item in self.plan(paths)]
+    def load(
+        self, paths: Iterable[str | Path], *, allow_shrink: bool = False
+    ) -> list[_load.LoadResult]:
+        """Load every file under `paths`. Each dataset is atomic; a bad file (or one refused
+        by the integrity checks, `_integrity`) is a FAILED result and leaves what was loaded
+        before in place."""
+        return [self.load_planned(i, allow_shrink=allow_shrink) for i in self.plan(paths)]
 
     def load_file(
-        self, parsed: sources.ParsedFile, *, on_rows: Callable[[int], None] | None = None
+        self,
+        parsed: sources.ParsedFile,
+        *,
+        on_rows: Callable[[int], None] | None = None,
+        allow_shrink: bool = False,
     ) -> _load.LoadResult:
-        """Load one parsed file. Raises the parser's ParseError (and nothing is changed)."""
+        """Load one parsed file. Raises the parser's ParseError or `RefusedFile` (and nothing
+        is changed)."""
         self.purge_retired()
-        return _load.load_parsed(self.engine, parsed, on_rows=on_rows)
+        return _load.load_parsed(self.engine, parsed, on_rows=on_rows, allow_shrink=allow_shrink)
 
     def purge_retired(self, older_than: timedelta | None = None) -> int:
         """Delete the rows of datasets replaced more than `older_than` (default
