@@ -103,9 +103,13 @@ class Server:
 
 
 @dataclass
-class _Servers:
+class Servers:
     folder: Path
     started: list[Server] = field(default_factory=list)
+
+    def stop_all(self) -> None:
+        for server in self.started:
+            server.stop()
 
     def __call__(self, db: str, *options: str, env: dict[str, str] | None = None) -> Server:
         port = free_port()
@@ -130,10 +134,9 @@ class _Servers:
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    servers = _Servers(tmp_path)
+    servers = Servers(tmp_path)
     yield servers
-    for server in servers.started:
-        server.stop()
+    servers.stop_all()
 
 
 @pytest.fixture
