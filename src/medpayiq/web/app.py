@@ -30,6 +30,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medpayiq.api import openapi
 from medpayiq.api.auth import NO_KEYS, ApiKeys
 from medpayiq.api.errors import problem_for, problem_response
 from medpayiq.api.guard import Limits, RequestGuard, Throttle
@@ -221,6 +222,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages.router)
     _install_error_handlers(app)
+    openapi.install(app)
     # Outermost last: the access log sees everything; the guard refuses before the body is
     # read; the snapshot is captured once before any cache or route looks at it.
     app.add_middleware(ResponseLRU)
