@@ -5,6 +5,7 @@ from __future__ import annotations
 
 __all__ = ["CodeReport", "Standing", "code_report"]
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -434,29 +435,37 @@ def _year_change(
     )
 
 
-_STANDING_CACHE: dict[tuple[int, str, date, bool, str], tuple[LocalityAmount, ...]] = {}
+# Keyed on the reference's id, with a weak reference to tell a reused id (a reference made
+# after a load may get the id of one collected) from the one the entry was computed on.
+_STANDING_CACHE: dict[
+    tuple[int, str, date, bool, str],
+    tuple[weakref.ref[ReferenceData], tuple[LocalityAmount, ...]],
+] = {}
 
 
 def _locality_amounts(
     reference: ReferenceData, code: str, query: Query, fs: FeeSchedule
 ) -> tuple[LocalityAmount, ...]:
     key = (id(reference), code, query.day, query.qp, query.effective_setting.value)
-    if key not in _STANDING_CACHE:
-        out = []
-        for gpci in fs.gpcis.values():
-            place = pricing.ResolvedLocation(gpci.locality, gpci.name, gpci.state, "locality", gpci)
-            result = _price_line(
-                reference,
-                _line_request(code, Query(query.day, setting=query.effective_setting), place),
-                qp=query.qp,
-            )
-            amount = _amount_of(_chosen(result, query.effective_setting))
-            if amount is not None:
-                out.append(LocalityAmount(gpci.locality, title_case(gpci.name), gpci.state, amount))
-        if len(_STANDING_CACHE) > 2048:
-            _STANDING_CACHE.clear()
-        _STANDING_CACHE[key] = tuple(sorted(out, key=lambda a: (-a.amount, str(a.locality))))
-    return _STANDING_CACHE[key]
+    entry = _STANDING_CACHE.get(key)
+    if entry is not None and entry[0]() is reference:
+        return entry[1]
+    out = []
+    for gpci in fs.gpcis.values():
+        place = pricing.ResolvedLocation(gpci.locality, gpci.name, gpci.state, "locality", gpci)
+        result = _price_line(
+            reference,
+            _line_request(code, Query(query.day, setting=query.effective_setting), place),
+            qp=query.qp,
+        )
+        amount = _amount_of(_chosen(result, query.effective_setting))
+        if amount is not None:
+            out.append(LocalityAmount(gpci.locality, title_case(gpci.name), gpci.state, amount))
+    ranked = tuple(sorted(out, key=lambda a: (-a.amount, str(a.locality))))
+    if len(_STANDING_CACHE) > 2048:
+        _STANDING_CACHE.clear()
+    _STANDING_CACHE[key] = (weakref.ref(reference), ranked)
+    return ranked
 
 
 def _standing(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
@@ -477,17 +478,19 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
-_INDEXES: dict[int, tuple[FeeSchedule, tuple[_IndexEntry, ...]]] = {}
+_INDEXES: dict[int, tuple[weakref.ref[FeeSchedule], tuple[_IndexEntry, ...]]] = {}
 
 
 def _search_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
-    # Keyed on the FeeSchedule object (the reference caches one per date, and the entry keeps
-    # it alive so its id is not reused): built once per release the app answers from.
+    # Keyed on the FeeSchedule object (the reference caches one per date): built once per
+    # release the app answers from, and dropped with it (a weak reference, so that a server
+    # that swaps references after a load does not keep the old ones' tables).
     cached = _INDEXES.get(id(fs))
-    if cached is None:
+    if cached is None or cached[0]() is not fs:
         if len(_INDEXES) > 16:
             _INDEXES.clear()
-        cached = _INDEXES[id(fs)] = (fs, _build_index(fs))
+        cached = _INDEXES[id(fs)] = (weakref.ref(fs), _build_index(fs))
+        weakref.finalize(fs, _INDEXES.pop, id(fs), None)
     return cached[1]
 
 

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 from medpayiq import services
 from medpayiq.api.changes import ChangeParams, read_volume
 from medpayiq.api.errors import problem_for
+from medpayiq.api.routes import reference_of
 from medpayiq.changes import ChangeReport, FeeRowChange, loaded
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
@@ -37,7 +38,7 @@ _CHART_ITEMS = 12
 
 
 def _reference(request: Request) -> ReferenceData:
-    return request.app.state.reference  # type: ignore[no-any-return]
+    return reference_of(request)
 
 
 def _form(reference: ReferenceData, params: ChangeParams, answer: Any) -> ChangesForm:

@@ -12,6 +12,7 @@ with a typed context (`contexts.py`). No rules live here.
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from medpayiq import services
 from medpayiq.api.errors import Problem, problem_for
-from medpayiq.api.routes import PlaceTime, Where
+from medpayiq.api.routes import SNAPSHOT, PlaceTime, Where, reference_of
 from medpayiq.errors import MedPayIQError
 from medpayiq.money import display, display_signed
 from medpayiq.reference import ReferenceData
@@ -84,7 +85,7 @@ def render(template: str, page: Any, *, status: int = 200) -> HTMLResponse:
 
 
 def _reference(request: Request) -> ReferenceData:
-    return request.app.state.reference  # type: ignore[no-any-return]
+    return reference_of(request)
 
 
 def error_page(request: Request, problem: Problem) -> Response:
@@ -164,7 +165,7 @@ def _picker(
 def code_page(request: Request, code: str, where: Where, dx: str | None = None) -> Response:
     reference = _reference(request)
     key = ("page", code, *where.raw, dx, services.today())
-    cache = request.app.state.page_cache
+    cache = request.scope["state"][SNAPSHOT].page_cache
     body = cache.get_or_build(key, lambda: _code_html(reference, code, where, dx))
     return HTMLResponse(body)
 
@@ -265,7 +266,18 @@ def claims_check(request: Request, claim: str = Form(""), api_key: str = Form(""
     text = claim.strip()
     problem: dict[str, Any] | None = None
     checked: dict[str, Any] | None = None
-    if keys.enabled and keys.tenant_for(api_key) is None:
+    throttle = request.app.state.throttle
+    client = request.client.host if request.client else "?"
+    wait = throttle.retry_after(client) if keys.enabled else 0
+    if wait > 0:
+        problem = {
+            "status": 429,
+            "detail": f"too many wrong API keys: try again in {math.ceil(wait)} s",
+            "errors": [],
+        }
+    elif keys.enabled and keys.tenant_for(api_key) is None:
+        if api_key:
+            throttle.failed(client)
         problem = {
             "status": 401,
             "detail": "an API key is required to check claims on this server",
