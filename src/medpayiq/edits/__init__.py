@@ -24,6 +24,7 @@ from medpayiq.edits._claim import (
     claim_json_schema,
     parse_claim,
 )
+from medpayiq.edits._context import Draft
 from medpayiq.edits._results import (
     AdjustmentRef,
     CheckResult,
@@ -40,6 +41,7 @@ __all__ = [
     "Claim",
     "ClaimInputError",
     "ClaimLine",
+    "Draft",
     "Finding",
     "Guidance",
     "HistoryService",

@@ -10,9 +10,16 @@ depends on which lines remain.
 The checks that read only the encounter (lines, place, provider terms) are worked out once
 per period and encounter (`_encounter`); a claim then runs its own: the diagnoses, the
 global periods and frequency limits of its history, the covered diagnoses of its lines.
+
+A claim whose lines name other dates, places or rendering providers is checked one
+encounter at a time (`_parts`). `extra` drafts are findings a caller proposes on the claim's
+lines (the 837P file rules in `medpayiq.claims`: timely filing, duplicates ...): they are
+priced and applied like the checker's own.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from medpayiq.reference import ReferenceData
 
@@ -22,6 +29,7 @@ from ._context import CheckContext, Draft
 from ._day import DayTables, day_tables, lowest
 from ._encounter import encounter
 from ._global import check_history_surgery
+from ._parts import check_parts, claim_parts
 from ._policy import check_claim_policies
 from ._results import CheckResult
 
@@ -33,8 +41,20 @@ CHECKS = (
 )  # fmt: skip
 
 
-def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
-    """Check one claim against the reference data for its date of service."""
+def check_claim(
+    reference: ReferenceData, claim: Claim, *, extra: Sequence[Draft] = ()
+) -> CheckResult:
+    """Check one claim against the reference data for its date of service (each line's,
+    when lines name their own). `extra`: findings proposed by the caller, on the claim's
+    1-based lines, priced and applied with the checker's own."""
+    if claim.single_encounter:
+        return _check_one(reference, claim, extra)
+    return check_parts(
+        claim, claim_parts(claim), extra, lambda part, drafts: _check_one(reference, part, drafts)
+    )
+
+
+def _check_one(reference: ReferenceData, claim: Claim, extra: Sequence[Draft]) -> CheckResult:
     tables = day_tables(reference, claim.date_of_service)
     found, found_by = encounter(reference, tables, claim)
     ctx = CheckContext(reference, tables, claim, found)
@@ -42,6 +62,8 @@ def check_claim(reference: ReferenceData, claim: Claim) -> CheckResult:
     if claim.history:
         drafts += check_history_surgery(ctx)
     drafts += check_claim_policies(ctx)
+    if extra:
+        drafts += extra
     charges = tuple([line.charge for line in claim.lines])
     findings, priced, confidence = found.with_claim(
         drafts, charges if any(c is not None for c in charges) else None, found_by

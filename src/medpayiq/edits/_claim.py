@@ -2,9 +2,12 @@
 from it) and `parse_claim`, which turns a dict into a `Claim` or raises `ClaimInputError`
 listing every problem with the field it is in.
 
-A claim is one patient, one rendering provider and one date of service (the CMS-1500 lines of
-one encounter). `history` lists the patient's earlier services, which the global surgery and
-frequency rules need. Messages never repeat patient identifiers, only field names and codes.
+A claim is one patient and one rendering provider, place and date of service (the CMS-1500
+lines of one encounter), unless a line names its own date, place or rendering provider (an
+837P claim may span several dates): the checker then checks each (date, place, provider) as a
+claim of its own and maps the findings back to the claim's lines (`_check`). `history` lists
+the patient's earlier services, which the global surgery and frequency rules need. Messages
+never repeat patient identifiers, only field names and codes.
 """
 
 from __future__ import annotations
@@ -104,6 +107,21 @@ class ClaimLine(_Model):
     charge: Decimal | None = Field(
         default=None, ge=0, max_digits=11, decimal_places=2, description="billed charge"
     )
+    date_of_service: date | None = Field(
+        default=None,
+        description="the line's date of service when it is not the claim's (837P DTP*472)",
+    )
+    place_of_service: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}$",
+        description="the line's 2-digit place of service when it is not the claim's (837P SV105)",
+    )
+    provider_npi: str | None = Field(
+        default=None,
+        pattern=r"^\d{10}$",
+        description="the line's rendering provider NPI when it is not the claim's (837P 2420A); "
+        "billing terms (participation, type) stay the claim provider's",
+    )
 
     @field_validator("hcpcs")
     @classmethod
@@ -117,6 +135,13 @@ class ClaimLine(_Model):
         if len(set(upper)) != len(upper):
             raise ValueError("lists the same modifier twice")
         return upper
+
+    @field_validator("provider_npi")
+    @classmethod
+    def _luhn(cls, value: str | None) -> str | None:
+        if value is not None and not _npi_check_digit_ok(value):
+            raise ValueError("is not a valid NPI (check digit does not match)")
+        return value
 
 
 class HistoryService(_Model):
@@ -165,7 +190,9 @@ class Claim(_Model):
     )
     carrier: str | None = Field(default=None, pattern=r"^\d{5}$", description="MAC carrier number")
     locality: str | None = Field(default=None, pattern=r"^[0-9A-Z]{2}$", description="locality")
-    date_of_service: date
+    date_of_service: date = Field(
+        description="YYYY-MM-DD; a line with its own date_of_service is checked on that date"
+    )
     diagnoses: list[str] = Field(
         min_length=1, max_length=12, description="ICD-10-CM codes, with or without the dot"
     )
@@ -200,6 +227,20 @@ class Claim(_Model):
     @property
     def zip5(self) -> str | None:
         return self.zip[:5] if self.zip else None
+
+    @property
+    def single_encounter(self) -> bool:
+        """True when no line names a date, place or provider other than the claim's (the
+        claim is checked as one encounter)."""
+        day, pos, npi = self.date_of_service, self.place_of_service, self.provider.npi
+        for line in self.lines:
+            if (
+                (line.date_of_service is not None and line.date_of_service != day)
+                or (line.place_of_service is not None and line.place_of_service != pos)
+                or (line.provider_npi is not None and line.provider_npi != npi)
+            ):
+                return False
+        return True
 
     def line_diagnoses(self, line: ClaimLine) -> list[str]:
         """The ICD-10-CM codes a line points to, without dots."""

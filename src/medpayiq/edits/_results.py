@@ -110,7 +110,9 @@ class Guidance:
 class PricedLine:
     """A line's expected allowed amount as billed, and once the findings are applied.
     `status` is `paid`, `denied` (a deny finding) or `unpriced` (with `note` saying why);
-    `schedule` names the fee schedule that pays the code ("pfs", "clfs", "dmepos", ...)."""
+    `schedule` names the fee schedule that pays the code ("pfs", "clfs", "dmepos", ...).
+    `date_of_service` and `place_of_service` are set on the lines of a claim that spans
+    several dates, places or providers (each line was checked on its own; None otherwise)."""
 
     line: int
     hcpcs: str
@@ -122,9 +124,11 @@ class PricedLine:
     status: str
     note: str = ""
     schedule: str = "pfs"  # the fee schedule that pays the code (`medpayiq.schedules`)
+    date_of_service: str | None = None
+    place_of_service: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "line": self.line,
             "hcpcs": self.hcpcs,
             "modifiers": list(self.modifiers),
@@ -136,6 +140,10 @@ class PricedLine:
             "note": self.note,
             "schedule": self.schedule,
         }
+        if self.date_of_service is not None:
+            out["date_of_service"] = self.date_of_service
+            out["place_of_service"] = self.place_of_service
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,226 @@
+"""A claim whose lines name several dates, places or rendering providers, checked as a
+contractor does: one encounter per (date of service, place of service, rendering provider),
+each through the one-encounter check, the answers joined back on the claim's own lines.
+
+- A part is the lines of one (date, place, provider), in claim order, numbered from 1 within
+  the part for the check. Every other line of the claim is the part's history (its date, code,
+  modifiers, units and provider), beside the claim's own history: the history rules read it by
+  their own dates (frequency counts earlier days only; global periods include the day of, and
+  the day before a 090 procedure; add-on primaries the same day by the same provider).
+- Places of service are their own parts: an office visit and a hospital procedure on one day
+  are priced in their own settings, and NCCI edits are not run between them (the encounter
+  checks read one place); docs/claim-checker.md says so.
+- The joined result: findings and guidance with the claim's line numbers (their words too:
+  "Line 2" of a part is renamed to the claim's number), sorted as the checker sorts; the
+  priced lines in claim order, each with its date and place; totals summed; notes, sources
+  and the confidence of every part. A finding the caller added (`extra`) is split by part and
+  joined again into one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from medpayiq.money import ZERO
+
+from ._claim import Claim, HistoryService
+from ._context import Draft
+from ._day import lowest
+from ._encounter import finding_order
+from ._results import CheckResult, Finding, Guidance, PricedClaim, PricedLine
+
+__all__ = ["Part", "check_parts", "claim_parts"]
+
+PartKey = tuple[date, str, str]  # date of service, place of service, rendering NPI
+Part = tuple[PartKey, tuple[int, ...]]  # the key and the claim's 1-based line numbers
+
+
+def claim_parts(claim: Claim) -> list[Part]:
+    """The claim's encounters in date order (then first line), each with its lines."""
+    day, pos, npi = claim.date_of_service, claim.place_of_service, claim.provider.npi
+    groups: dict[PartKey, list[int]] = {}
+    for n, line in enumerate(claim.lines, start=1):
+        key = (
+            line.date_of_service or day,
+            line.place_of_service or pos,
+            line.provider_npi or npi,
+        )
+        groups.setdefault(key, []).append(n)
+    return sorted(((k, tuple(v)) for k, v in groups.items()), key=lambda p: (p[0][0], p[1][0]))
+
+
+def part_claim(claim: Claim, part: Part) -> Claim:
+    """The claim of one part: its lines, its date, place and provider, and the claim's other
+    lines added to the history."""
+    (day, pos, npi), numbers = part
+    inside = set(numbers)
+    others = [
+        HistoryService.model_construct(
+            date_of_service=line.date_of_service or claim.date_of_service,
+            hcpcs=line.hcpcs,
+            modifiers=line.modifiers,
+            units=line.units,
+            provider_npi=line.provider_npi or claim.provider.npi,
+        )
+        for n, line in enumerate(claim.lines, start=1)
+        if n not in inside
+    ]
+    provider = claim.provider
+    if provider.npi != npi:
+        provider = provider.model_copy(update={"npi": npi})
+    return claim.model_copy(
+        update={
+            "date_of_service": day,
+            "place_of_service": pos,
+            "provider": provider,
+            "lines": [claim.lines[n - 1] for n in numbers],
+            "history": [*claim.history, *others] if others else claim.history,
+        }
+    )
+
+
+Check = Callable[[Claim, Sequence[Draft]], CheckResult]
+
+
+def check_parts(
+    claim: Claim, parts: list[Part], extra: Sequence[Draft], check: Check
+) -> CheckResult:
+    """Check each part with `check` and join the answers on the claim's lines."""
+    results = []
+    for part in parts:
+        numbers = part[1]
+        position = {n: i for i, n in enumerate(numbers, start=1)}
+        drafts = [d for d in (_within(d, position) for d in extra) if d is not None]
+        results.append((numbers, check(part_claim(claim, part), drafts)))
+    return _joined(claim, parts, results, extra)
+
+
+def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
+    """The draft on the part's lines (numbered within the part), None if it has none."""
+    lines = tuple(position[n] for n in draft.lines if n in position)
+    if not lines:
+        return None
+    fixed = tuple((position[n], line) for n, line in draft.fixed if n in position)
+    return replace(draft, lines=lines, fixed=fixed)
+
+
+_LINES = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
+
+
+def renumber(text: str, numbers: Sequence[int]) -> str:
+    """`text` with "line 2", "Lines 1, 3" naming the claim's line numbers (`numbers[i - 1]`
+    for a part's line i)."""
+
+    def claim_numbers(match: re.Match[str]) -> str:
+        listed = re.sub(
+            r"\d+",
+            lambda m: (
+                str(numbers[int(m.group()) - 1])
+                if 0 < int(m.group()) <= len(numbers)
+                else m.group()
+            ),
+            match.group(2),
+        )
+        return f"{match.group(1)} {listed}"
+
+    return _LINES.sub(claim_numbers, text)
+
+
+def _joined(
+    claim: Claim,
+    parts: list[Part],
+    results: list[tuple[tuple[int, ...], CheckResult]],
+    extra: Sequence[Draft],
+) -> CheckResult:
+    own = {(d.rule, d.message) for d in extra}
+    findings: list[Finding] = []
+    added: dict[tuple[str, str, str], Finding] = {}
+    guidance: dict[tuple[str, str, tuple[int, ...]], Guidance] = {}
+    for numbers, result in results:
+        for f in result.findings:
+            lines = tuple(numbers[i - 1] for i in f.lines)
+            if (f.rule, f.message) in own:
+                key = (f.rule, f.message, f.fix)
+                before = added.get(key)
+                added[key] = _merged(before, f, lines)
+                continue
+            findings.append(
+                replace(
+                    f,
+                    lines=lines,
+                    message=renumber(f.message, numbers),
+                    fix=renumber(f.fix, numbers),
+                )
+            )
+        for g in result.guidance:
+            lines = tuple(numbers[i - 1] for i in g.lines)
+            message = renumber(g.message, numbers)
+            guidance.setdefault((g.rule, message, lines), replace(g, lines=lines, message=message))
+    findings += added.values()
+    findings.sort(key=finding_order)
+    return CheckResult(
+        claim_id=claim.claim_id,
+        date_of_service=claim.date_of_service.isoformat(),
+        findings=tuple(findings),
+        guidance=tuple(guidance.values()),
+        priced=_priced(parts, results),
+        notes=_union(r.notes for _, r in results),
+        sources=_union(r.sources for _, r in results),
+        confidence=lowest([r.confidence for _, r in results]),
+        checks_run=results[0][1].checks_run,
+    )
+
+
+def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) -> Finding:
+    if before is None:
+        return replace(finding, lines=lines)
+    at_risk = finding.at_risk
+    if before.at_risk is not None:
+        at_risk = before.at_risk + (at_risk or ZERO)
+    return replace(
+        before,
+        lines=tuple(sorted({*before.lines, *lines})),
+        at_risk=at_risk,
+        confidence=lowest([before.confidence, finding.confidence]),
+    )
+
+
+def _priced(parts: list[Part], results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
+    by_line: dict[int, PricedLine] = {}
+    for ((day, pos, _), numbers), (_, result) in zip(parts, results, strict=True):
+        for line in result.priced.lines:
+            n = numbers[line.line - 1]
+            by_line[n] = replace(
+                line,
+                line=n,
+                note=renumber(line.note, numbers),
+                date_of_service=day.isoformat(),
+                place_of_service=pos,
+            )
+    priced = [r.priced for _, r in results]
+    facilities = {p.facility for p in priced}
+    localities = [p.locality for p in priced if p.locality is not None]
+    return PricedClaim(
+        locality=localities[0] if localities else None,
+        facility=facilities.pop() if len(facilities) == 1 else None,
+        lines=tuple(by_line[n] for n in sorted(by_line)),
+        total_as_billed=_total(p.total_as_billed for p in priced),
+        total_expected=_total(p.total_expected for p in priced),
+        at_risk=_total(p.at_risk for p in priced),
+        source="; ".join(_union((p.source,) for p in priced if p.source)),
+        confidence=lowest([p.confidence for p in priced]),
+        notes=_union(p.notes for p in priced),
+    )
+
+
+def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    known = [a for a in amounts if a is not None]
+    return sum(known, ZERO) if known else None
+
+
+def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for group in groups for item in group))
