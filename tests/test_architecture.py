@@ -14,6 +14,7 @@ PURE = [
     "edits",
     "knowledge",
     "changes",
+    "claims",
     "reference.py",
     "records.py",
     "releases.py",

@@ -7,8 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from medpayiq.edits import Claim, ClaimInputError, claim_json_schema, parse_claim
+from medpayiq.edits import (
+    Claim,
+    ClaimInputError,
+    ClaimLine,
+    claim_json_schema,
+    parse_claim,
+    unchecked,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "claims"
@@ -76,3 +84,17 @@ def test_schema_file_is_current() -> None:
 @pytest.mark.parametrize("path", sorted((ROOT / "docs" / "examples").glob("*.json")))
 def test_documented_examples_parse(path: Path) -> None:
     assert isinstance(parse_claim(json.loads(path.read_text(encoding="utf-8"))), Claim)
+
+
+def test_unchecked_instances_equal_validated_ones() -> None:
+    # The 837P converter builds claims without validation (medpayiq.edits.unchecked): the
+    # instance must be what model_validate gives for the same values.
+    validated = parse_claim(_load("esi-clean.json"))
+    lines = [unchecked(ClaimLine, dict(line)) for line in validated.lines]
+    values = {name: getattr(validated, name) for name in Claim.model_fields}
+    built = unchecked(Claim, {**values, "lines": lines})
+    assert built == validated and hash(built.lines[0].hcpcs) == hash(validated.lines[0].hcpcs)
+    assert built.model_copy(update={"zip": "77002"}).zip == "77002"
+    assert built.model_dump() == validated.model_dump()
+    with pytest.raises(ValidationError):
+        built.zip = "77002"  # type: ignore[misc]

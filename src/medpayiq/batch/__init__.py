@@ -20,22 +20,46 @@ its own row; a file without a required column is an `InputError` before anything
 triples, in cents, with the same arithmetic: for callers that price whole grids
 (`medpayiq.changes`).
 
+`open_report(path)` writes the scrub report of 837P claim files (`medpayiq claims scrub
+--out report.json|csv|html`) as the claims are checked; `worklist_row` is one claim of the
+HTML worklist, which the /claims/file page shows too (`_claims`).
+
 Files with a `claim_id` column are read whole (a claim's lines may be anywhere in the file);
 others are read and written in chunks of about `chunk_bytes`.
 """
 
 from __future__ import annotations
 
+from ._claims import (
+    REPORT_SUFFIXES,
+    ReportWriter,
+    open_report,
+    rules_table,
+    summary_cards,
+    worklist_controls,
+    worklist_row,
+    worklist_script,
+    worklist_style,
+)
 from ._file import BatchSummary, Progress, check_columns, check_file, price_file, price_frame
 from ._tables import ROW_MODIFIERS, unit_amounts
 
 __all__ = [
+    "REPORT_SUFFIXES",
     "ROW_MODIFIERS",
     "BatchSummary",
     "Progress",
+    "ReportWriter",
     "check_columns",
     "check_file",
+    "open_report",
     "price_file",
     "price_frame",
+    "rules_table",
+    "summary_cards",
     "unit_amounts",
+    "worklist_controls",
+    "worklist_row",
+    "worklist_script",
+    "worklist_style",
 ]

@@ -1,12 +1,15 @@
-"""`medpayiq check CLAIM.json`: check a claim before sending it.
+"""`medpayiq check FILE`: check a claim (JSON) or every claim of an X12 837P file before
+sending it. Which one it is comes from the file's first bytes (`services.input_kind`).
 
     medpayiq check claim.json                    # a readable report
     medpayiq check claim.json --json             # CheckResult.as_dict()
     medpayiq check claim.json --fail-on deny     # exit 1 when a deny finding is found
+    medpayiq check claims.837 --json             # {"claims": [...], "problems": [...], ...}
 
-Exit codes: 0 the check ran; 1 with --fail-on and a finding at or above that severity;
-2 bad input (unreadable file, malformed claim, no data loaded). Claim contents are never
-logged; messages name fields and codes only.
+Exit codes: 0 the check ran; 1 with --fail-on and a finding (837P: a claim) at or above that
+severity (a claim the reader rejected counts as deny); 2 bad input (unreadable file,
+malformed claim, an 837P that cannot be read at all, no data loaded). Claim contents are
+never logged; messages name fields, codes and positions only.
 """
 
 from __future__ import annotations
@@ -39,21 +42,40 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _read(path: Path) -> Any:
+def _head(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            return handle.read(4096)
     except OSError as exc:
         raise _fail(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def _read(path: Path, kind: str | None) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        if kind is None:
+            raise _fail(f"{path}: neither a claim (JSON) nor an X12 837P file") from None
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise _fail(f"{path}: cannot read the file ({why or exc})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        if kind is None:
+            raise _fail(
+                f"{path}: neither a claim (JSON) nor an X12 837P file (it starts with neither "
+                "{ nor ISA)"
+            ) from None
         raise _fail(
             f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
         ) from None
 
 
 def check(
-    claim_file: Annotated[Path, typer.Argument(metavar="CLAIM.json", help="the claim (JSON)")],
+    claim_file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="a claim (JSON) or an X12 837P file of claims"),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     fail_on: Annotated[
         FailOn | None,
@@ -69,11 +91,17 @@ def check(
     ] = None,
 ) -> None:
     """Check a claim: NCCI edits, MUE, add-on codes, modifiers, global surgery, diagnoses and
-    policy packs, with the dollars at risk and what to fix or appeal."""
+    policy packs, with the dollars at risk and what to fix or appeal. An X12 837P file: every
+    claim, with the file's own rules (timely filing, duplicates, replacements, ICD-9)."""
     from medpayiq.edits import ClaimInputError, check_claim, parse_claim
     from medpayiq.errors import MedPayIQError
+    from medpayiq.services import input_kind
 
-    data = _read(claim_file)
+    kind = input_kind(_head(claim_file))
+    if kind == "x12":
+        _check_x12(claim_file, as_json=as_json, fail_on=fail_on, db=db)
+        return
+    data = _read(claim_file, kind)
     try:
         claim = parse_claim(data)
     except ClaimInputError as exc:
@@ -100,6 +128,97 @@ def check(
         f.severity.rank >= (2 if fail_on is FailOn.DENY else 1) for f in result.findings
     ):
         raise typer.Exit(1)
+
+
+def _check_x12(path: Path, *, as_json: bool, fail_on: FailOn | None, db: str | None) -> None:
+    from medpayiq.errors import MedPayIQError
+    from medpayiq.services import ClaimFiles, json_chunks
+
+    try:
+        from medpayiq.store import open_store
+
+        reference = open_store(db).reference()
+        files = ClaimFiles(reference, [(str(path), path)])
+        if as_json:
+            _print_json(files, json_chunks(files))
+        else:
+            for report in files:
+                _render_claim(report)
+    except MedPayIQError as exc:
+        raise _fail(str(exc)) from None
+    if not files.readable:
+        raise _fail(files.unreadable[0].message)
+    if not as_json:
+        _render_x12_end(files)
+    statuses = files.summary.by_status
+    worst = statuses["deny"] + statuses["rejected"]
+    if fail_on is FailOn.REVIEW:
+        worst += statuses["review"]
+    if fail_on is not None and worst:
+        raise typer.Exit(1)
+
+
+def _print_json(files: Any, chunks: Any) -> None:
+    """The JSON answer as it is made, unless the file cannot be read at all (then nothing:
+    the caller says why, with exit code 2)."""
+    import sys
+
+    held = [next(chunks)]
+    for chunk in chunks:
+        if held:
+            held.append(chunk)
+            if files.summary.claims == 0 and len(held) == 2 and not files.readable:
+                continue
+            sys.stdout.write("".join(held))
+            held = []
+        else:
+            sys.stdout.write(chunk)
+    if files.readable and held:
+        sys.stdout.write("".join(held))
+    if files.readable:
+        sys.stdout.write("\n")
+
+
+_COLORS = {"deny": "red", "rejected": "red", "review": "yellow", "clean": "green", "void": "dim"}
+
+
+def _render_claim(report: Any) -> None:
+    color = _COLORS.get(report.status, "white")
+    dates = sorted({line.date_of_service for line in report.lines})
+    when = f" {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "") if dates else ""
+    out.print(
+        f"[bold]{report.claim_id or '(no CLM01)'}[/bold]{when} [{color}]{report.status}[/] "
+        f"{len(report.lines)} line(s), billed {_money(report.charge)}, expected "
+        f"{_money(report.expected_allowed)}, at risk {_money(report.at_risk)}",
+        highlight=False,
+    )
+    for f in report.findings:
+        if f.severity.value == "info":
+            continue
+        lines = ", ".join(map(str, f.lines))
+        out.print(
+            f"  [{_COLORS[f.severity.value]}]{f.severity.value.upper()}[/] {f.rule} (line {lines})",
+            highlight=False,
+        )
+        out.print(f"    {f.message}", highlight=False, markup=False)
+        out.print(f"    Fix: {f.fix}", highlight=False, markup=False)
+    for problem in report.problems:
+        out.print(f"  {problem}", highlight=False, markup=False)
+
+
+def _render_x12_end(files: Any) -> None:
+    summary = files.summary
+    counts = ", ".join(f"{n:,} {status}" for status, n in summary.by_status.items() if n)
+    out.print(
+        f"\n{summary.claims:,} claim(s): {counts}. Billed {_money(summary.charge)}, expected "
+        f"{_money(summary.expected_allowed)}, at risk {_money(summary.at_risk)}.",
+        highlight=False,
+    )
+    for name, problem in files.problems:
+        if problem.claim_id is None:
+            out.print(f"Problem: {name}: {problem}", highlight=False, markup=False)
+    for note in summary.notes:
+        out.print(f"Note: {note}", highlight=False, markup=False)
 
 
 def _render(result: Any) -> None:

@@ -23,8 +23,10 @@ from medpayiq.edits._claim import (
     Provider,
     claim_json_schema,
     parse_claim,
+    unchecked,
 )
 from medpayiq.edits._context import Draft
+from medpayiq.edits._history import history_codes
 from medpayiq.edits._results import (
     AdjustmentRef,
     CheckResult,
@@ -53,5 +55,7 @@ __all__ = [
     "Severity",
     "check_claim",
     "claim_json_schema",
+    "history_codes",
     "parse_claim",
+    "unchecked",
 ]

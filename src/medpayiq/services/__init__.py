@@ -27,6 +27,7 @@ from medpayiq.services._changes import (
     parse_flag,
     release_status,
 )
+from medpayiq.services._claim_files import ClaimFiles, Unreadable, input_kind, json_chunks
 from medpayiq.services._code_page import CodeReport, Standing, code_report
 from medpayiq.services._core import (
     DISCLAIMER,
@@ -67,6 +68,7 @@ __all__ = [
     "DISCLAIMER",
     "MAX_VOLUME_BYTES",
     "Changes",
+    "ClaimFiles",
     "CodeReport",
     "DataStatus",
     "KindStatus",
@@ -78,6 +80,7 @@ __all__ = [
     "SearchResult",
     "Setting",
     "Standing",
+    "Unreadable",
     "category_of",
     "changes",
     "check_claim",
@@ -85,6 +88,8 @@ __all__ = [
     "code_report",
     "data_status",
     "default_releases",
+    "input_kind",
+    "json_chunks",
     "jsonable",
     "localities",
     "parse_bool",

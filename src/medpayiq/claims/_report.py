@@ -1,0 +1,257 @@
+"""What a scrub says about each claim of a file (`ClaimReport`) and about the whole input
+(`Summary`): the shapes the CLI, the API and the web page render. Frozen records with
+`as_dict()` (JSON-ready: money as strings, dates ISO).
+
+A report names the claim by its CLM01 and says what to act on: its lines (code, modifiers,
+units, date, place, charge, expected allowed), findings, totals and, for a claim the reader
+rejected, the structural problems with their positions. It carries no name, member id or
+birth date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from medpayiq.edits import Finding, Severity
+from medpayiq.money import ZERO
+from medpayiq.x12 import X12Problem
+
+__all__ = [
+    "STATUSES",
+    "ClaimReport",
+    "ReportLine",
+    "RuleTally",
+    "Summary",
+    "problem_dict",
+]
+
+# clean: no deny or review finding; review; deny; rejected: the reader could not take the
+# claim (structural problems); void: a void claim (8), reported, not checked.
+STATUSES = ("clean", "review", "deny", "rejected", "void")
+FREQUENCIES = {"1": "original", "7": "replacement", "8": "void"}
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def _units(units: Decimal) -> int | float:
+    whole = int(units)
+    return whole if whole == units else float(units)
+
+
+def problem_dict(problem: X12Problem) -> dict[str, Any]:
+    """An X12 problem as JSON: code, severity, message and its 999-style position."""
+    return {
+        "code": problem.code,
+        "severity": problem.severity.value,
+        "message": problem.message,
+        "where": problem.where,
+        "claim_id": problem.claim_id,
+        "transaction": problem.transaction,
+        "segment_position": problem.segment_position,
+        "segment_id": problem.segment_id,
+        "loop": problem.loop,
+        "element": problem.element,
+        "component": problem.component,
+        "line": problem.line,
+        "offset": problem.offset,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    """One service line as billed (SV1 and its date) and as expected: `allowed` is the
+    expected allowed amount once the findings apply (None: not priced, `note` says why)."""
+
+    line: int
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    units: Decimal
+    date_of_service: date
+    date_end: date | None  # the end of a DTP*472 range (RD8), None for one day
+    place_of_service: str
+    provider_npi: str | None
+    charge: Decimal
+    allowed_as_billed: Decimal | None
+    allowed: Decimal | None
+    status: str  # paid, denied, unpriced, not-checked
+    note: str = ""
+    schedule: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "hcpcs": self.hcpcs,
+            "modifiers": list(self.modifiers),
+            "units": _units(self.units),
+            "date_of_service": self.date_of_service.isoformat(),
+            "date_end": self.date_end.isoformat() if self.date_end else None,
+            "place_of_service": self.place_of_service,
+            "provider_npi": self.provider_npi,
+            "charge": _money(self.charge),
+            "allowed_as_billed": _money(self.allowed_as_billed),
+            "allowed": _money(self.allowed),
+            "status": self.status,
+            "note": self.note,
+            "schedule": self.schedule,
+        }
+
+
+_FINDING_DICTS: dict[int, tuple[Finding, dict[str, Any]]] = {}
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    """`finding.as_dict()`, kept for findings the checker shares between claims (most are:
+    it keeps them per encounter). The dict is shared: never change it."""
+    found = _FINDING_DICTS.get(id(finding))
+    # The entry holds its finding, so the id in the key cannot be reused while it lives.
+    if found is not None and found[0] is finding:
+        return found[1]
+    made = finding.as_dict()
+    if len(_FINDING_DICTS) >= 20_000:
+        _FINDING_DICTS.clear()
+    _FINDING_DICTS[id(finding)] = (finding, made)
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimReport:
+    """One claim of the input: its status (`STATUSES`), lines, findings and totals.
+    `at_risk` is what the deny findings put at risk (the expected allowed amount of the
+    lines they deny); `problems` are the reader's, for a rejected claim."""
+
+    claim_id: str | None
+    status: str
+    frequency: str  # original, replacement, void ("" when the reader could not tell)
+    lines: tuple[ReportLine, ...]
+    findings: tuple[Finding, ...]
+    problems: tuple[X12Problem, ...] = ()
+    charge: Decimal | None = None  # CLM02
+    allowed_as_billed: Decimal | None = None
+    expected_allowed: Decimal | None = None
+    at_risk: Decimal = ZERO
+    payer_claim_number: str | None = None  # REF*F8 (the payer's, not the patient's)
+    medicare: bool | None = None  # SBR09 is MB (Medicare Part B)
+    confidence: str | None = None
+    file: str | None = None
+    transaction: str | None = None
+    segment: int | None = None  # the CLM's position in its transaction
+    guidance: tuple[str, ...] = ()
+
+    @property
+    def review_at_risk(self) -> Decimal:
+        """What the review findings put at risk (lines a deny finding does not already)."""
+        return sum(
+            (f.at_risk for f in self.findings if f.severity is Severity.REVIEW and f.at_risk),
+            ZERO,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "status": self.status,
+            "frequency": self.frequency,
+            "payer_claim_number": self.payer_claim_number,
+            "medicare": self.medicare,
+            "file": self.file,
+            "transaction": self.transaction,
+            "segment": self.segment,
+            "lines": [line.as_dict() for line in self.lines],
+            "findings": [_finding_dict(f) for f in self.findings],
+            "guidance": list(self.guidance),
+            "problems": [problem_dict(p) for p in self.problems],
+            "totals": {
+                "charge": _money(self.charge),
+                "allowed_as_billed": _money(self.allowed_as_billed),
+                "expected_allowed": _money(self.expected_allowed),
+                "at_risk": _money(self.at_risk),
+            },
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(slots=True)
+class RuleTally:
+    """One rule across the input: findings, claims and lines it flags, dollars at risk."""
+
+    rule: str
+    severity: str
+    findings: int = 0
+    lines: int = 0
+    at_risk: Decimal = ZERO
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "findings": self.findings,
+            "lines": self.lines,
+            "at_risk": _money(self.at_risk),
+        }
+
+
+@dataclass(slots=True)
+class Summary:
+    """The input so far: claims by status, dollars, findings by rule, the reference notes
+    (said once for the input, not per claim) and the files read."""
+
+    claims: int = 0
+    lines: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    charge: Decimal = ZERO
+    allowed_as_billed: Decimal = ZERO
+    expected_allowed: Decimal = ZERO
+    at_risk: Decimal = ZERO
+    review_at_risk: Decimal = ZERO
+    by_rule: dict[str, RuleTally] = field(default_factory=dict)
+    notes: dict[str, None] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    problems: int = 0
+
+    def add(self, report: ClaimReport, notes: tuple[str, ...] = ()) -> None:
+        self.claims += 1
+        self.lines += len(report.lines)
+        self.by_status[report.status] += 1
+        if report.charge is not None:
+            self.charge += report.charge
+        if report.allowed_as_billed is not None:
+            self.allowed_as_billed += report.allowed_as_billed
+        if report.expected_allowed is not None:
+            self.expected_allowed += report.expected_allowed
+        self.at_risk += report.at_risk
+        self.review_at_risk += report.review_at_risk
+        for finding in report.findings:
+            tally = self.by_rule.get(finding.rule)
+            if tally is None:
+                tally = self.by_rule[finding.rule] = RuleTally(finding.rule, finding.severity.value)
+            tally.findings += 1
+            tally.lines += len(finding.lines)
+            if finding.at_risk is not None and finding.severity is not Severity.INFO:
+                tally.at_risk += finding.at_risk
+        for note in notes:
+            if note not in self.notes and len(self.notes) < 100:
+                self.notes[note] = None
+
+    def rules(self) -> list[RuleTally]:
+        """The rules by dollars at risk, then findings."""
+        return sorted(self.by_rule.values(), key=lambda t: (-t.at_risk, -t.findings, t.rule))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": list(self.files),
+            "claims": self.claims,
+            "lines": self.lines,
+            **self.by_status,
+            "charge": _money(self.charge),
+            "allowed_as_billed": _money(self.allowed_as_billed),
+            "expected_allowed": _money(self.expected_allowed),
+            "at_risk": _money(self.at_risk),
+            "review_at_risk": _money(self.review_at_risk),
+            "problems": self.problems,
+            "by_rule": [t.as_dict() for t in self.rules()],
+            "notes": list(self.notes),
+        }

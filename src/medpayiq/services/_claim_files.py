@@ -1,0 +1,121 @@
+"""837P claim files checked, priced and reported: the one question the CLI (`check FILE.837`,
+`claims scrub`), the API (`POST /api/v1/claims/check` with an X12 body) and the web page
+(`/claims/file`) ask.
+
+    files = ClaimFiles(reference, [("claims.837", path_or_stream), ...])
+    for report in files:                      # claims.ClaimReport, streamed in input order
+        ...
+    files.summary, files.problems, files.unreadable
+
+One `Scrubber` runs over every input in order, so a later file's claims see the earlier
+files' patients (history, duplicates). The JSON answer (`json_chunks`) is written as it goes:
+`{"claims": [...], "problems": [...], "unreadable": [...], "summary": {...}}`.
+
+`input_kind` tells a claim JSON file from an X12 file by its first bytes. Nothing here logs
+or keeps what a file says about a patient.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from medpayiq.claims import ClaimReport, Scrubber, Summary, problem_dict
+from medpayiq.reference import ReferenceData
+from medpayiq.x12 import Severity, Source, X12Problem, read_837p
+
+__all__ = ["ClaimFiles", "Unreadable", "input_kind", "json_chunks"]
+
+_BLANK = b" \t\r\n\x00"
+_BOM = b"\xef\xbb\xbf"
+
+
+def input_kind(head: bytes) -> str | None:
+    """ "x12" for data that starts (after a byte order mark and blank space) with an ISA
+    segment, "json" for an object or array, None for anything else."""
+    text = head.removeprefix(_BOM).lstrip(_BLANK)
+    if text[:3] == b"ISA":
+        return "x12"
+    if text[:1] in (b"{", b"["):
+        return "json"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An input that could not be read at all: its name and the reader's fatal problem."""
+
+    file: str
+    problem: X12Problem
+
+    @property
+    def message(self) -> str:
+        return f"{self.file}: {self.problem.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, **problem_dict(self.problem)}
+
+
+class ClaimFiles:
+    """Scrub 837P inputs in order (module docstring). Iterate once; `summary`, `problems`
+    (every structural problem, each with its file: those of rejected claims as they come,
+    then the envelope's and the file's) and `unreadable` are complete when the iteration
+    ends."""
+
+    def __init__(
+        self,
+        reference: ReferenceData,
+        sources: Sequence[tuple[str, Source]],
+        *,
+        chunk_size: int = 1 << 20,
+    ) -> None:
+        self.scrubber = Scrubber(reference)
+        self.sources = sources
+        self.problems: list[tuple[str, X12Problem]] = []
+        self.unreadable: list[Unreadable] = []
+        self._chunk_size = chunk_size
+
+    @property
+    def summary(self) -> Summary:
+        return self.scrubber.summary
+
+    def __iter__(self) -> Iterator[ClaimReport]:
+        scrub = self.scrubber.scrub
+        for name, source in self.sources:
+            self.summary.files.append(name)
+            reader = read_837p(source, chunk_size=self._chunk_size)
+            for item in reader:
+                report = scrub(item, file=name)
+                if report.problems:
+                    self.problems.extend((name, p) for p in report.problems)
+                yield report
+            for problem in reader.problems:
+                if problem.severity is Severity.FATAL and reader.claims_read == 0:
+                    self.unreadable.append(Unreadable(name, problem))
+                else:
+                    self.problems.append((name, problem))
+            self.summary.problems = len(self.problems)
+
+    @property
+    def readable(self) -> bool:
+        """False when every input was unreadable (check after the iteration)."""
+        return len(self.unreadable) < len(self.sources)
+
+
+def json_chunks(files: ClaimFiles) -> Iterator[str]:
+    """The JSON answer, a piece at a time (one per claim): a 100,000-claim file is never
+    held as one document."""
+    yield '{"claims": ['
+    first = True
+    for report in files:
+        yield ("" if first else ",\n") + json.dumps(report.as_dict(), ensure_ascii=False)
+        first = False
+    problems = [{"file": name, **problem_dict(p)} for name, p in files.problems]
+    rest = {
+        "problems": problems,
+        "unreadable": [u.as_dict() for u in files.unreadable],
+        "summary": files.summary.as_dict(),
+    }
+    yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:]
