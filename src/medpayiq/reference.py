@@ -435,7 +435,16 @@ class Catalog:
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
         """Datasets of `kind` by release. Without a `variant`, the files of one release that
-        differ by variant (PTP parts f1-f4, payment revision files) are merged into one."""
+        differ by variant (PTP parts f1-f4, payment revision files) are merged into one.
+        Kept until a dataset is added: every new date of service asks, and the merge sorts
+        every dataset (and joins a release's parts)."""
+        key = ("releases", kind, variant)
+        found: dict[Release, Dataset] | None = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._merge_releases(kind, variant)
+        return found
+
+    def _merge_releases(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
         grouped: dict[Release, list[Dataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):

@@ -144,7 +144,26 @@ def _schema_of(model: type[BaseModel], components: dict[str, Any]) -> dict[str, 
     return {"$ref": f"#/components/schemas/{schema.get('title', model.__name__)}"}
 
 
-def _claim_body(components: dict[str, Any]) -> dict[str, Any]:
+_X12_BODY = {
+    "application/edi-x12": {
+        "schema": {"type": "string", "description": "an X12 5010 837P file (005010X222A1)"}
+    },
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    },
+}
+# The answer for an 837P body (api/claim_files.py, docs/x12.md).
+_FILE_CHECK = (
+    "ClaimFileCheck",
+    {"tenant": _S, "claims": _LIST, "problems": _LIST, "unreadable": _LIST, "summary": _OBJ},
+)
+
+
+def _claim_body(components: dict[str, Any], path: str) -> dict[str, Any]:
     schema = claim_json_schema()
     for key in ("$schema", "$id"):
         schema.pop(key, None)
@@ -152,10 +171,12 @@ def _claim_body(components: dict[str, Any]) -> dict[str, Any]:
     text_defs = {name: _retarget(d) for name, d in defs.items()}
     components.update(text_defs)
     components["Claim"] = _retarget(schema)
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Claim"}}},
+    content: dict[str, Any] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Claim"}}
     }
+    if path == "/api/v1/claims/check":
+        content.update(_X12_BODY)
+    return {"required": True, "content": content}
 
 
 def _retarget(node: Any) -> Any:
@@ -213,7 +234,11 @@ def _describe(
             },
         }
     if path.startswith("/api/v1/claims/"):
-        operation["requestBody"] = _claim_body(components)
+        operation["requestBody"] = _claim_body(components, path)
+    if (path, method) == ("/api/v1/claims/check", "post"):
+        one = responses["200"]["content"]["application/json"]["schema"]
+        other = _schema_of(_model(*_FILE_CHECK), components)
+        responses["200"]["content"]["application/json"]["schema"] = {"anyOf": [one, other]}
     for status in ERRORS.get((path, method), (400, 422)):
         responses[str(status)] = {
             "description": _DESCRIPTIONS[status],

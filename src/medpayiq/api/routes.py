@@ -16,6 +16,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -298,7 +300,41 @@ def claims_price(request: Request, tenant: Tenant, claim: ClaimBody) -> Response
     return Response(dumps({"tenant": tenant, **result.as_dict()}), media_type=JSON)
 
 
-@router.post("/claims/check", summary="Check a claim: findings, adjustment codes, dollars at risk")
-def claims_check(request: Request, tenant: Tenant, claim: ClaimBody) -> Response:
-    result = services.check_claim(reference_of(request), claim)
+@router.post(
+    "/claims/check",
+    summary="Check a claim (JSON), or every claim of an X12 837P file: findings, dollars at risk",
+)
+async def claims_check(request: Request, tenant: Tenant) -> Response:
+    """A claim in the checker's JSON schema, or an 837P file as the body
+    (`application/edi-x12`) or a multipart upload (field `file`): api/claim_files.py."""
+    from medpayiq.api.claim_files import check_x12, is_x12_request
+
+    if is_x12_request(request):
+        return await check_x12(request, tenant)
+    claim = await _json_body(request)
+    reference = reference_of(request)
+    result = await run_in_threadpool(services.check_claim, reference, claim)
     return Response(dumps({"tenant": tenant, **result.as_dict()}), media_type=JSON)
+
+
+async def _json_body(request: Request) -> Any:
+    """The JSON body, with the errors FastAPI gives a declared body (422, where "body")."""
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
+        )
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        position = exc.pos if isinstance(exc, json.JSONDecodeError) else exc.start
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", position),
+                    "msg": "JSON decode error",
+                    "input": {},
+                }
+            ]
+        ) from None

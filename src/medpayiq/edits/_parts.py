@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from medpayiq.money import ZERO
 
-from ._claim import Claim, HistoryService
+from ._claim import Claim, HistoryService, Provider, unchecked
 from ._context import Draft
 from ._day import lowest
 from ._encounter import finding_order
@@ -55,32 +55,37 @@ def claim_parts(claim: Claim) -> list[Part]:
 
 def part_claim(claim: Claim, part: Part) -> Claim:
     """The claim of one part: its lines, its date, place and provider, and the claim's other
-    lines added to the history."""
+    lines added to the history. Built from the claim's own (valid) values, unvalidated."""
     (day, pos, npi), numbers = part
     inside = set(numbers)
+    lines = claim.lines
+    default_day, default_npi = claim.date_of_service, claim.provider.npi
     others = [
-        HistoryService.model_construct(
-            date_of_service=line.date_of_service or claim.date_of_service,
-            hcpcs=line.hcpcs,
-            modifiers=line.modifiers,
-            units=line.units,
-            provider_npi=line.provider_npi or claim.provider.npi,
+        unchecked(
+            HistoryService,
+            {
+                "date_of_service": line.date_of_service or default_day,
+                "hcpcs": line.hcpcs,
+                "modifiers": line.modifiers,
+                "units": line.units,
+                "provider_npi": line.provider_npi or default_npi,
+            },
         )
-        for n, line in enumerate(claim.lines, start=1)
+        for n, line in enumerate(lines, start=1)
         if n not in inside
     ]
     provider = claim.provider
     if provider.npi != npi:
-        provider = provider.model_copy(update={"npi": npi})
-    return claim.model_copy(
-        update={
-            "date_of_service": day,
-            "place_of_service": pos,
-            "provider": provider,
-            "lines": [claim.lines[n - 1] for n in numbers],
-            "history": [*claim.history, *others] if others else claim.history,
-        }
+        provider = unchecked(Provider, {**provider.__dict__, "npi": npi})
+    values = dict(claim.__dict__)
+    values.update(
+        date_of_service=day,
+        place_of_service=pos,
+        provider=provider,
+        lines=[lines[n - 1] for n in numbers],
+        history=[*claim.history, *others] if others else claim.history,
     )
+    return unchecked(Claim, values)
 
 
 Check = Callable[[Claim, Sequence[Draft]], CheckResult]
@@ -127,6 +132,8 @@ def renumber(text: str, numbers: Sequence[int]) -> str:
         )
         return f"{match.group(1)} {listed}"
 
+    if "ine" not in text:
+        return text
     return _LINES.sub(claim_numbers, text)
 
 
@@ -142,20 +149,12 @@ def _joined(
     guidance: dict[tuple[str, str, tuple[int, ...]], Guidance] = {}
     for numbers, result in results:
         for f in result.findings:
-            lines = tuple(numbers[i - 1] for i in f.lines)
             if (f.rule, f.message) in own:
+                lines = tuple(numbers[i - 1] for i in f.lines)
                 key = (f.rule, f.message, f.fix)
-                before = added.get(key)
-                added[key] = _merged(before, f, lines)
-                continue
-            findings.append(
-                replace(
-                    f,
-                    lines=lines,
-                    message=renumber(f.message, numbers),
-                    fix=renumber(f.fix, numbers),
-                )
-            )
+                added[key] = _merged(added.get(key), f, lines)
+            else:
+                findings.append(_renumbered(f, numbers))
         for g in result.guidance:
             lines = tuple(numbers[i - 1] for i in g.lines)
             message = renumber(g.message, numbers)
@@ -175,6 +174,32 @@ def _joined(
     )
 
 
+_RENUMBERED: dict[tuple[int, tuple[int, ...]], tuple[Finding, Finding]] = {}
+
+
+def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
+    """The finding on the claim's line numbers. The checker shares its findings between
+    the claims of an encounter, so the renumbered one is kept too (by the finding and the
+    numbering; the entry holds the finding, so its id cannot be reused while it lives)."""
+    key = (id(finding), numbers)
+    found = _RENUMBERED.get(key)
+    if found is not None and found[0] is finding:
+        return found[1]
+    lines = tuple(numbers[i - 1] for i in finding.lines)
+    made = finding
+    if lines != finding.lines:
+        made = replace(
+            finding,
+            lines=lines,
+            message=renumber(finding.message, numbers),
+            fix=renumber(finding.fix, numbers),
+        )
+    if len(_RENUMBERED) >= 50_000:
+        _RENUMBERED.clear()
+    _RENUMBERED[key] = (finding, made)
+    return made
+
+
 def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) -> Finding:
     if before is None:
         return replace(finding, lines=lines)
@@ -192,15 +217,14 @@ def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) ->
 def _priced(parts: list[Part], results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
     by_line: dict[int, PricedLine] = {}
     for ((day, pos, _), numbers), (_, result) in zip(parts, results, strict=True):
-        for line in result.priced.lines:
-            n = numbers[line.line - 1]
-            by_line[n] = replace(
-                line,
-                line=n,
-                note=renumber(line.note, numbers),
-                date_of_service=day.isoformat(),
-                place_of_service=pos,
-            )
+        when = day.isoformat()
+        for p in result.priced.lines:
+            n = numbers[p.line - 1]
+            note = renumber(p.note, numbers) if p.note else p.note
+            by_line[n] = PricedLine(
+                n, p.hcpcs, p.modifiers, p.units, p.charge, p.allowed_as_billed,
+                p.expected_allowed, p.status, note, p.schedule, when, pos,
+            )  # fmt: skip
     priced = [r.priced for _, r in results]
     facilities = {p.facility for p in priced}
     localities = [p.locality for p in priced if p.locality is not None]

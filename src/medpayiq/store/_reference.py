@@ -199,12 +199,12 @@ class StoreReference(Catalog):
 
         return load
 
-    def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
+    def _merge_releases(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
         # The Catalog merges a release's parts (PTP f1-f4) by reading their records; the
         # kinds answered by queries must never be read whole, so their parts stay lazy and
         # the queries cover every part (see `_code_cache`).
         if kind not in _QUERIED:
-            return super()._releases(kind, variant)
+            return super()._merge_releases(kind, variant)
         grouped: dict[Release, list[_LazyDataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):
@@ -271,8 +271,12 @@ class StoreReference(Catalog):
             )
 
             def epoch() -> Epoch:
-                bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
                 names = ("ncci", tuple((p.kind, p.release.id, p.sha256) for p in provenance))
+                # The boundaries of the same tables, sorted once (not once per date).
+                bounds: list[date] | None = self._cache.get(("epoch-bounds", names))
+                if bounds is None:
+                    bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
+                    self._cache[("epoch-bounds", names)] = bounds
                 return self.epoch(names, vintage, epoch_index(bounds, day))
 
             ptp_cache = self._code_cache(Kind.PTP, ptp)
