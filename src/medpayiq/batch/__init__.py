@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from ._claims import (
     REPORT_SUFFIXES,
+    WORKLIST_FOOT,
+    WORKLIST_HEAD,
     ReportWriter,
     open_report,
     rules_table,
@@ -47,6 +49,8 @@ from ._tables import ROW_MODIFIERS, unit_amounts
 __all__ = [
     "REPORT_SUFFIXES",
     "ROW_MODIFIERS",
+    "WORKLIST_FOOT",
+    "WORKLIST_HEAD",
     "BatchSummary",
     "Progress",
     "ReportWriter",

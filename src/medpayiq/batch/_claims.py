@@ -40,6 +40,8 @@ from medpayiq.money import display
 
 __all__ = [
     "REPORT_SUFFIXES",
+    "WORKLIST_FOOT",
+    "WORKLIST_HEAD",
     "ReportWriter",
     "open_report",
     "rules_table",
@@ -259,20 +261,21 @@ def worklist_row(report: ClaimReport) -> str:
         else ""
     )
     cells = [
-        f'<td data-v="{_e(report.claim_id)}"><code>{_e(report.claim_id or "(no CLM01)")}</code>'
+        f'<td class="wl-nowrap" data-v="{_e(report.claim_id)}">'
+        f"<code>{_e(report.claim_id or '(no CLM01)')}</code>"
         f"{frequency}</td>",
         f'<td data-v="{STATUSES.index(report.status)}" data-csv="{_e(report.status)}">'
         f'<span class="wl-status {_e(report.status)}">{_e(report.status)}</span></td>',
-        f'<td data-v="{_e(day)}">{_e(shown)}</td>',
+        f'<td class="wl-nowrap" data-v="{_e(day)}">{_e(shown)}</td>',
         f'<td class="num">{len(report.lines)}</td>',
-        f"<td>{_e(_codes(report))}</td>",
+        f'<td class="wl-codes">{_e(_codes(report))}</td>',
         f'<td class="num" data-v="{_money(report.charge)}">{_e(display(report.charge))}</td>',
         f'<td class="num" data-v="{_money(report.expected_allowed)}">'
         f"{_e(display(report.expected_allowed))}</td>",
         f'<td class="num" data-v="{_money(report.at_risk)}">{_e(display(report.at_risk))}</td>',
         f"<td>{_e(rules)}</td>",
-        f'<td data-csv="{_e(plain)}">{findings}</td>',
-        f"<td>{_e(report.file)}</td>",
+        f'<td class="wl-findings" data-csv="{_e(plain)}">{findings}</td>',
+        f'<td class="wl-nowrap">{_e(report.file)}</td>',
     ]
     return f'<tr data-status="{_e(report.status)}">{"".join(cells)}</tr>\n'
 

@@ -38,7 +38,7 @@ from medpayiq.api.guard import Limits, RequestGuard, Throttle
 from medpayiq.api.routes import router as api_router
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
-from medpayiq.web import changes_page, pages
+from medpayiq.web import changes_page, claim_files_page, pages
 from medpayiq.web._live import (
     CacheSizes,
     FixedSource,
@@ -224,6 +224,7 @@ def create_app(
     app.include_router(changes_api_router)
     app.include_router(pages.router)
     app.include_router(changes_page.router)
+    app.include_router(claim_files_page.router)
     _install_error_handlers(app)
     openapi.install(app)
     # Outermost last: the access log sees everything; the guard refuses before the body is
