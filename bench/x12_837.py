@@ -1,7 +1,8 @@
-"""837P reading speed and memory: ours against pyx12 and x12sdk, on one generated file.
+"""837P reading speed and memory: ours against pyx12 and x12sdk, on one generated file; and
+with `--db`, every claim read, checked, priced and reported end to end.
 
     .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
-        [--keep DIR] [--skip-libraries]
+        [--keep DIR] [--skip-libraries] [--db STORE.sqlite] [--skip-parse]
 
 Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
 streaming (the claims are never all in memory): `--claims` claims (1-10 lines, 5.45 on
@@ -26,6 +27,13 @@ own, on the same file:
   `--prefix` claims (a file of its own, written from the same generator);
 then the ratio of our claims/s to the faster library's. Rates are per CPU second: the
 machine is shared, and the wall clock also counts other processes' turns (it is printed too).
+
+With `--db` (a store loaded with `medpayiq data load`), the end-to-end run: the file read by
+`services.ClaimFiles` (each claim converted, checked by the claim checker with the file rules
+and the patient's history from earlier claims, priced) and every claim written to a JSON
+report (`batch.open_report`, as `medpayiq claims scrub FILE --out report.json` does), in a
+fresh process with the store opened cold, as a command run would; on the big file and on the
+prefix file, whose peak RSS against the big one's shows memory flat in file size.
 
 x12sdk is the `bench` extra (`pip install -e .[bench]`); a library that is not installed is
 reported as such. Nothing here asserts a speed.
@@ -405,18 +413,46 @@ def measure_x12sdk(path: str) -> dict[str, object]:
     }
 
 
+def measure_end_to_end(path: str, db: str) -> dict[str, object]:
+    from medpayiq.batch import open_report
+    from medpayiq.services import ClaimFiles
+    from medpayiq.store import open_store
+
+    start, cpu = time.perf_counter(), time.process_time()
+    reference = open_store(db).reference()
+    files = ClaimFiles(reference, [(path, path)])
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        writer = open_report(report)
+        for claim in files:
+            writer.write(claim)
+        writer.close(files)
+        size = report.stat().st_size
+    summary = files.summary
+    return {
+        "claims": summary.claims,
+        "lines": summary.lines,
+        **{status: summary.by_status[status] for status in ("clean", "review", "deny", "void")},
+        "report_mb": round(size / 1e6, 1),
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
 MEASURES = {
     "ours": measure_ours,
     "pyx12-reader": measure_pyx12_reader,
     "pyx12-validate": measure_pyx12_validate,
     "x12sdk": measure_x12sdk,
+    "end-to-end": measure_end_to_end,
 }
 
 
-def run_child(name: str, path: Path) -> dict[str, object]:
+def run_child(name: str, path: Path, *extra: str) -> dict[str, object]:
     """Run one measurement in a fresh interpreter; its JSON answer, or the error."""
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, str(path)],
+        [sys.executable, __file__, "--child", name, str(path), *extra],
         capture_output=True,
         text=True,
         check=False,
@@ -455,11 +491,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="write the files here and keep them")
     parser.add_argument("--skip-libraries", action="store_true")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help="a loaded store: also measure end to end")
+    parser.add_argument("--skip-parse", action="store_true", help="only the end-to-end runs")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        name, path = args.child
-        print(json.dumps(MEASURES[name](path)))
+        name, *rest = args.child
+        print(json.dumps(MEASURES[name](*rest)))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="x12-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -474,10 +512,14 @@ def main() -> None:
         f" {big.stat().st_size / 1e6:,.1f} MB, in {time.perf_counter() - start:.1f} s: {big}"
     )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
-    ours = report("ours", run_child("ours", big))
-    report("ours (prefix)", run_child("ours", small))
+    if args.db:
+        report("end-to-end", run_child("end-to-end", big, args.db))
+        report("e2e (prefix)", run_child("end-to-end", small, args.db))
+    ours = None if args.skip_parse else report("ours", run_child("ours", big))
+    if not args.skip_parse:
+        report("ours (prefix)", run_child("ours", small))
     rates: dict[str, float] = {}
-    if not args.skip_libraries:
+    if not args.skip_libraries and not args.skip_parse:
         for name, path in (
             ("pyx12-reader", big),
             ("pyx12-validate", small),

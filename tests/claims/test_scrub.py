@@ -11,6 +11,7 @@ Amounts, RVU26C (PPRRVU2026_Jul_nonQPP), Houston ZIP 77030 (locality 04412-18: G
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -37,6 +38,12 @@ def reports(catalog: Catalog) -> dict[str, ClaimReport]:
     assert files.problems == [] and files.unreadable == []
     assert files.summary.claims == len(found) == 19
     return found
+
+
+def test_the_json_text_is_the_dict(reports: dict[str, ClaimReport]) -> None:
+    for report in reports.values():
+        text = json.loads(report.as_json())
+        assert text == report.as_dict() and list(text) == list(report.as_dict())
 
 
 def _rules(report: ClaimReport) -> list[tuple[str, tuple[int, ...], Decimal | None]]:

@@ -101,7 +101,7 @@ class _JsonWriter:
         out.write('{"claims": [')
 
     def write(self, report: ClaimReport) -> None:
-        self.out.write(("" if self.first else ",\n") + json.dumps(report.as_dict()))
+        self.out.write(("" if self.first else ",\n") + report.as_json())
         self.first = False
 
     def close(self, files: _Files) -> None:

@@ -10,6 +10,7 @@ birth date.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -101,20 +102,20 @@ class ReportLine:
         }
 
 
-_FINDING_DICTS: dict[int, tuple[Finding, dict[str, Any]]] = {}
+_FINDING_JSON: dict[int, tuple[Finding, str]] = {}
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    """`finding.as_dict()`, kept for findings the checker shares between claims (most are:
-    it keeps them per encounter). The dict is shared: never change it."""
-    found = _FINDING_DICTS.get(id(finding))
+def _finding_json(finding: Finding) -> str:
+    """`finding.as_dict()` as JSON text, kept for findings the checker shares between claims
+    (most are: it keeps them per encounter); the text of a finding is most of a claim's."""
+    found = _FINDING_JSON.get(id(finding))
     # The entry holds its finding, so the id in the key cannot be reused while it lives.
     if found is not None and found[0] is finding:
         return found[1]
-    made = finding.as_dict()
-    if len(_FINDING_DICTS) >= 20_000:
-        _FINDING_DICTS.clear()
-    _FINDING_DICTS[id(finding)] = (finding, made)
+    made = json.dumps(finding.as_dict(), ensure_ascii=False)
+    if len(_FINDING_JSON) >= 20_000:
+        _FINDING_JSON.clear()
+    _FINDING_JSON[id(finding)] = (finding, made)
     return made
 
 
@@ -151,6 +152,17 @@ class ClaimReport:
         )
 
     def as_dict(self) -> dict[str, Any]:
+        return {**self._head(), "findings": [f.as_dict() for f in self.findings], **self._tail()}
+
+    def as_json(self) -> str:
+        """`json.dumps(self.as_dict())`, in the same key order, with each finding's text
+        made once for all the claims that share it."""
+        head = json.dumps(self._head(), ensure_ascii=False)
+        tail = json.dumps(self._tail(), ensure_ascii=False)
+        findings = ", ".join([_finding_json(f) for f in self.findings])
+        return f'{head[:-1]}, "findings": [{findings}], {tail[1:]}'
+
+    def _head(self) -> dict[str, Any]:
         return {
             "claim_id": self.claim_id,
             "status": self.status,
@@ -161,7 +173,10 @@ class ClaimReport:
             "transaction": self.transaction,
             "segment": self.segment,
             "lines": [line.as_dict() for line in self.lines],
-            "findings": [_finding_dict(f) for f in self.findings],
+        }
+
+    def _tail(self) -> dict[str, Any]:
+        return {
             "guidance": list(self.guidance),
             "problems": [problem_dict(p) for p in self.problems],
             "totals": {

@@ -143,7 +143,7 @@ def json_chunks(files: ClaimFiles) -> Iterator[str]:
     yield '{"claims": ['
     first = True
     for report in files:
-        yield ("" if first else ",\n") + json.dumps(report.as_dict(), ensure_ascii=False)
+        yield ("" if first else ",\n") + report.as_json()
         first = False
     problems = [{"file": name, **problem_dict(p)} for name, p in files.problems]
     rest = {
