@@ -151,3 +151,17 @@ def test_scrub_with_nothing_to_read(db: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["claims", "scrub", str(tmp_path / "missing"), "--db", db])
     assert result.exit_code == 2
     assert "no such file or folder" in result.stderr and "no X12 837P file" in result.stderr
+
+
+def test_scrub_in_two_workers_gives_the_same_report(
+    db: str, practice: Path, tmp_path: Path
+) -> None:
+    # Claims are shared out by patient, so history and duplicates come out as in one process.
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    for out, workers in ((one, "1"), (two, "2")):
+        result = runner.invoke(app, ["claims", "scrub", str(practice), "-o", str(out), "--db",
+                                     db, "-q", "--workers", workers])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    assert json.loads(two.read_text(encoding="utf-8")) == json.loads(
+        one.read_text(encoding="utf-8")
+    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import shutil
 import tempfile
@@ -66,7 +67,16 @@ class _Files(Protocol):
 
 
 class ReportWriter(Protocol):
+    """Writes a report: `write(report)`, or `write_text(render(report))` when the claim was
+    rendered elsewhere (a worker process: `render` is a module-level function), then
+    `close(files)`."""
+
+    @staticmethod
+    def render(report: ClaimReport, /) -> str: ...
+
     def write(self, report: ClaimReport) -> None: ...
+
+    def write_text(self, text: str) -> None: ...
 
     def close(self, files: _Files) -> None: ...
 
@@ -95,13 +105,20 @@ def _money(amount: Decimal | None) -> str:
 
 
 class _JsonWriter:
+    @staticmethod
+    def render(report: ClaimReport, /) -> str:
+        return report.as_json()
+
     def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.first = True
         out.write('{"claims": [')
 
     def write(self, report: ClaimReport) -> None:
-        self.out.write(("" if self.first else ",\n") + report.as_json())
+        self.write_text(report.as_json())
+
+    def write_text(self, text: str) -> None:
+        self.out.write(("" if self.first else ",\n") + text)
         self.first = False
 
     def close(self, files: _Files) -> None:
@@ -129,52 +146,70 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def render_csv(report: ClaimReport, /) -> str:
+    """The claim's CSV rows (one per line; a rejected claim one row)."""
+    buffer = io.StringIO()
+    _csv_rows(csv.writer(buffer), report)
+    return buffer.getvalue()
+
+
 class _CsvWriter:
+    @staticmethod
+    def render(report: ClaimReport, /) -> str:
+        return render_csv(report)
+
     def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.csv = csv.writer(out)
         self.csv.writerow(CSV_COLUMNS)
 
     def write(self, report: ClaimReport) -> None:
-        actionable = [f for f in report.findings if f.severity.value != "info"]
-        rules = " ".join(dict.fromkeys(f.rule for f in actionable))
-        said = " | ".join(
-            [f"{f.severity.value.upper()} {f.rule}: {f.message}" for f in actionable]
-            + [f"{p.where}: {p.message}" for p in report.problems]
-        )
-        fixes = " | ".join(dict.fromkeys(f.fix for f in actionable))
-        claim = [
-            _money(report.charge),
-            _money(report.expected_allowed),
-            _money(report.at_risk),
-            rules,
-            said,
-            fixes,
-        ]
-        head = [report.file, report.claim_id, report.status, report.frequency]
-        if not report.lines:
-            self.csv.writerow([_cell(v) for v in [*head, *[""] * 12, *claim]])
-            return
-        for line in report.lines:
-            line_rules = " ".join(dict.fromkeys(f.rule for f in actionable if line.line in f.lines))
-            row = [
-                line.line,
-                line.date_of_service.isoformat(),
-                line.date_end.isoformat() if line.date_end else "",
-                line.place_of_service,
-                line.hcpcs,
-                " ".join(line.modifiers),
-                line.units,
-                _money(line.charge),
-                _money(line.allowed_as_billed),
-                _money(line.allowed),
-                line.status,
-                line_rules,
-            ]
-            self.csv.writerow([_cell(v) for v in [*head, *row, *claim]])
+        _csv_rows(self.csv, report)
+
+    def write_text(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self, files: _Files) -> None:
         self.out.close()
+
+
+def _csv_rows(writer: Any, report: ClaimReport) -> None:
+    actionable = [f for f in report.findings if f.severity.value != "info"]
+    rules = " ".join(dict.fromkeys(f.rule for f in actionable))
+    said = " | ".join(
+        [f"{f.severity.value.upper()} {f.rule}: {f.message}" for f in actionable]
+        + [f"{p.where}: {p.message}" for p in report.problems]
+    )
+    fixes = " | ".join(dict.fromkeys(f.fix for f in actionable))
+    claim = [
+        _money(report.charge),
+        _money(report.expected_allowed),
+        _money(report.at_risk),
+        rules,
+        said,
+        fixes,
+    ]
+    head = [report.file, report.claim_id, report.status, report.frequency]
+    if not report.lines:
+        writer.writerow([_cell(v) for v in [*head, *[""] * 12, *claim]])
+        return
+    for line in report.lines:
+        line_rules = " ".join(dict.fromkeys(f.rule for f in actionable if line.line in f.lines))
+        row = [
+            line.line,
+            line.date_of_service.isoformat(),
+            line.date_end.isoformat() if line.date_end else "",
+            line.place_of_service,
+            line.hcpcs,
+            " ".join(line.modifiers),
+            line.units,
+            _money(line.charge),
+            _money(line.allowed_as_billed),
+            _money(line.allowed),
+            line.status,
+            line_rules,
+        ]
+        writer.writerow([_cell(v) for v in [*head, *row, *claim]])
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -247,7 +282,7 @@ def _findings_cell(report: ClaimReport) -> tuple[str, str]:
     )
 
 
-def worklist_row(report: ClaimReport) -> str:
+def worklist_row(report: ClaimReport, /) -> str:
     """One claim as a row of the worklist table (HTML, escaped)."""
     shown, day = _dates(report)
     findings, plain = _findings_cell(report)
@@ -339,6 +374,10 @@ def rules_table(summary: Summary) -> str:
 
 
 class _HtmlWriter:
+    @staticmethod
+    def render(report: ClaimReport, /) -> str:
+        return worklist_row(report)
+
     def __init__(self, out: IO[str], title: str) -> None:
         self.out = out
         self.title = title
@@ -347,6 +386,9 @@ class _HtmlWriter:
 
     def write(self, report: ClaimReport) -> None:
         self.rows.write(worklist_row(report))
+
+    def write_text(self, text: str) -> None:
+        self.rows.write(text)
 
     def close(self, files: _Files) -> None:
         summary = files.summary

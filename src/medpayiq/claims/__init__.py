@@ -23,7 +23,9 @@ from medpayiq.claims._report import (
     ReportLine,
     RuleTally,
     Summary,
+    Tally,
     problem_dict,
+    tally,
 )
 from medpayiq.claims._rules import ICD10_FROM, RULES, filing_deadline
 from medpayiq.claims._scrub import Scrubber, scrub
@@ -40,9 +42,11 @@ __all__ = [
     "RuleTally",
     "Scrubber",
     "Summary",
+    "Tally",
     "filing_deadline",
     "patient_key",
     "problem_dict",
     "scrub",
+    "tally",
     "to_claim",
 ]

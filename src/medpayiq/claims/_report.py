@@ -11,6 +11,7 @@ birth date.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,9 @@ __all__ = [
     "ReportLine",
     "RuleTally",
     "Summary",
+    "Tally",
     "problem_dict",
+    "tally",
 ]
 
 # clean: no deny or review finding; review; deny; rejected: the reader could not take the
@@ -102,21 +105,20 @@ class ReportLine:
         }
 
 
-_FINDING_JSON: dict[int, tuple[Finding, str]] = {}
+_FINDING_JSON: dict[Finding, str] = {}
 
 
 def _finding_json(finding: Finding) -> str:
-    """`finding.as_dict()` as JSON text, kept for findings the checker shares between claims
-    (most are: it keeps them per encounter); the text of a finding is most of a claim's."""
-    found = _FINDING_JSON.get(id(finding))
-    # The entry holds its finding, so the id in the key cannot be reused while it lives.
-    if found is not None and found[0] is finding:
-        return found[1]
-    made = json.dumps(finding.as_dict(), ensure_ascii=False)
-    if len(_FINDING_JSON) >= 20_000:
-        _FINDING_JSON.clear()
-    _FINDING_JSON[id(finding)] = (finding, made)
-    return made
+    """`finding.as_dict()` as JSON text, kept by the finding's value: the same finding
+    (rule, lines, message, amount ...) recurs on many claims, and its text is most of a
+    claim's."""
+    found = _FINDING_JSON.get(finding)
+    if found is None:
+        found = json.dumps(finding.as_dict(), ensure_ascii=False)
+        if len(_FINDING_JSON) >= 50_000:
+            _FINDING_JSON.clear()
+        _FINDING_JSON[finding] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +211,38 @@ class RuleTally:
         }
 
 
+# What the summary reads of a claim: status, lines, charge, allowed as billed, expected
+# allowed, at risk (deny), at risk (review), and (rule, severity, lines, at risk) per finding.
+Tally = tuple[
+    str,
+    int,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    Decimal,
+    Decimal,
+    tuple[tuple[str, str, int, Decimal | None], ...],
+]
+
+
+def tally(report: ClaimReport) -> Tally:
+    """What `Summary` adds up of a claim, small enough to pass between processes."""
+    return (
+        report.status,
+        len(report.lines),
+        report.charge,
+        report.allowed_as_billed,
+        report.expected_allowed,
+        report.at_risk,
+        report.review_at_risk,
+        tuple((f.rule, f.severity.value, len(f.lines), f.at_risk) for f in report.findings),
+    )
+
+
 @dataclass(slots=True)
 class Summary:
     """The input so far: claims by status, dollars, findings by rule, the reference notes
-    (said once for the input, not per claim) and the files read."""
+    (said once for the input, not per claim: at most 1,000, sorted) and the files read."""
 
     claims: int = 0
     lines: int = 0
@@ -228,27 +258,32 @@ class Summary:
     problems: int = 0
 
     def add(self, report: ClaimReport, notes: tuple[str, ...] = ()) -> None:
+        self.add_tally(tally(report), notes)
+
+    def add_tally(self, counted: Tally, notes: Iterable[str] = ()) -> None:
+        """Add a claim's `tally` (what a worker process sends instead of the report)."""
+        status, lines, charge, billed, expected, at_risk, review, rules = counted
         self.claims += 1
-        self.lines += len(report.lines)
-        self.by_status[report.status] += 1
-        if report.charge is not None:
-            self.charge += report.charge
-        if report.allowed_as_billed is not None:
-            self.allowed_as_billed += report.allowed_as_billed
-        if report.expected_allowed is not None:
-            self.expected_allowed += report.expected_allowed
-        self.at_risk += report.at_risk
-        self.review_at_risk += report.review_at_risk
-        for finding in report.findings:
-            tally = self.by_rule.get(finding.rule)
-            if tally is None:
-                tally = self.by_rule[finding.rule] = RuleTally(finding.rule, finding.severity.value)
-            tally.findings += 1
-            tally.lines += len(finding.lines)
-            if finding.at_risk is not None and finding.severity is not Severity.INFO:
-                tally.at_risk += finding.at_risk
+        self.lines += lines
+        self.by_status[status] += 1
+        if charge is not None:
+            self.charge += charge
+        if billed is not None:
+            self.allowed_as_billed += billed
+        if expected is not None:
+            self.expected_allowed += expected
+        self.at_risk += at_risk
+        self.review_at_risk += review
+        for rule, severity, count, risk in rules:
+            found = self.by_rule.get(rule)
+            if found is None:
+                found = self.by_rule[rule] = RuleTally(rule, severity)
+            found.findings += 1
+            found.lines += count
+            if risk is not None and severity != "info":
+                found.at_risk += risk
         for note in notes:
-            if note not in self.notes and len(self.notes) < 100:
+            if note not in self.notes and len(self.notes) < 1000:
                 self.notes[note] = None
 
     def rules(self) -> list[RuleTally]:
@@ -268,5 +303,5 @@ class Summary:
             "review_at_risk": _money(self.review_at_risk),
             "problems": self.problems,
             "by_rule": [t.as_dict() for t in self.rules()],
-            "notes": list(self.notes),
+            "notes": sorted(self.notes),
         }

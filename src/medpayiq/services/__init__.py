@@ -28,6 +28,7 @@ from medpayiq.services._changes import (
     release_status,
 )
 from medpayiq.services._claim_files import ClaimFiles, Unreadable, input_kind, json_chunks
+from medpayiq.services._claim_workers import ClaimFilesInWorkers
 from medpayiq.services._code_page import CodeReport, Standing, code_report
 from medpayiq.services._core import (
     DISCLAIMER,
@@ -69,6 +70,7 @@ __all__ = [
     "MAX_VOLUME_BYTES",
     "Changes",
     "ClaimFiles",
+    "ClaimFilesInWorkers",
     "CodeReport",
     "DataStatus",
     "KindStatus",

@@ -90,12 +90,10 @@ class ClaimFiles:
             for name, source in self.sources:
                 self.summary.files.append(name)
                 reader = read_837p(source, chunk_size=self._chunk_size)
-                for count, item in enumerate(reader, start=1):
+                for item in reader:
                     report = scrub(item, file=name)
                     if report.problems:
                         self.problems.extend((name, p) for p in report.problems)
-                    if count % _YOUNG_EVERY == 0:
-                        gc.collect(1)
                     yield report
             for problem in reader.problems:
                 if problem.severity is Severity.FATAL and reader.claims_read == 0:
@@ -110,31 +108,33 @@ class ClaimFiles:
         return len(self.unreadable) < len(self.sources)
 
 
-_YOUNG_EVERY = 1000  # claims between collections of the young generations
+_NO_FULL_COLLECTIONS = 1 << 30  # gen-1 collections before a full one: never, in practice
 _paused = 0
+_thresholds = (700, 10, 10)
 _pause_lock = threading.Lock()
 
 
 @contextmanager
 def _full_collections_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while claims are scrubbed (the scrub collects the
-    young generations itself every 1,000 claims). With the reference data loaded the
+    """Full collections of the cyclic garbage collector held off while claims are scrubbed
+    (the young generations are still collected as usual). With the reference data loaded the
     collector tracks millions of objects, and a full collection, which the checker's kept
     encounters bring on every few thousand claims, took 0.5-1 s: a quarter of a 100,000-claim
     scrub (bench/x12_837.py). A claim leaves almost no cyclic garbage. Counted, so that
-    concurrent scrubs (API requests) turn it back on only when the last one ends."""
-    global _paused
+    concurrent scrubs (API requests) restore the thresholds only when the last one ends."""
+    global _paused, _thresholds
     with _pause_lock:
         _paused += 1
         if _paused == 1:
-            gc.disable()
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(_thresholds[0], _thresholds[1], _NO_FULL_COLLECTIONS)
     try:
         yield
     finally:
         with _pause_lock:
             _paused -= 1
             if _paused == 0:
-                gc.enable()
+                gc.set_threshold(*_thresholds)
 
 
 def json_chunks(files: ClaimFiles) -> Iterator[str]:

@@ -1,0 +1,175 @@
+"""837P files scrubbed by several processes (`medpayiq claims scrub --workers N`): the
+claim checker is pure Python, so one process uses one core.
+
+    files = ClaimFilesInWorkers(db, [("a.837", "a.837")], render=writer.render, workers=2)
+    for text in files:              # each claim rendered (`render`), in input order
+        writer.write_text(text)
+    files.summary, files.problems, files.unreadable
+
+Claims are shared out by patient (payer, member id and, for a dependant, birth date and sex,
+as `claims.patient_key` tells patients apart), so each patient's claims are all scrubbed by
+one worker, in input order: history and duplicates, which never cross patients, come out as
+one process gives them. Each worker opens the store itself (`db`), reads every file (reading
+is a tenth of the work) and scrubs its own patients' claims; it sends each claim rendered as
+the report's text with its summary tally (`claims.tally`), 200 at a time, and the parent
+merges them back into input order. The answers are those of one process (a test compares
+them); the cost is each worker's own reference data in memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from medpayiq.claims import ClaimReport, Scrubber, Summary, tally
+from medpayiq.errors import MedPayIQError
+from medpayiq.x12 import Claim837, RejectedClaim, Severity, X12Problem, read_837p
+
+from ._claim_files import Unreadable, _full_collections_paused
+
+__all__ = ["ClaimFilesInWorkers", "owner"]
+
+_BATCH = 200
+_END = 1 << 62  # sorts after every claim of a file: the file's own problems
+
+
+def owner(item: Claim837 | RejectedClaim, sequence: int, workers: int) -> int:
+    """The worker that scrubs `item`: by patient (a stable hash, the same in every process);
+    a rejected claim, which has no history, by its place in the file."""
+    if isinstance(item, RejectedClaim):
+        return sequence % workers
+    subscriber = item.subscriber
+    patient = item.patient
+    key = f"{subscriber.payer.payer_id}\x1f{subscriber.member_id}"
+    if patient is not None:
+        key += f"\x1f{patient.birth_date}\x1f{patient.sex}"
+    return zlib.crc32(key.encode("utf-8")) % workers
+
+
+def _work(
+    db: str | None,
+    sources: Sequence[tuple[str, str]],
+    render: Callable[[ClaimReport], str],
+    index: int,
+    workers: int,
+    out: Connection,
+) -> None:
+    """One worker: its patients' claims, rendered and tallied, sent in batches."""
+    try:
+        from medpayiq.store import open_store
+
+        scrubber = Scrubber(open_store(db).reference())
+        with _full_collections_paused():
+            for number, (name, path) in enumerate(sources):
+                reader = read_837p(path)
+                batch: list[Any] = []
+                for sequence, item in enumerate(reader):
+                    if owner(item, sequence, workers) != index:
+                        continue
+                    report = scrubber.scrub(item, file=name)
+                    batch.append((number, sequence, render(report), tally(report),
+                                  report.problems))  # fmt: skip
+                    if len(batch) >= _BATCH:
+                        out.send(batch)
+                        batch = []
+                problems = tuple(reader.problems) if index == 0 else ()
+                batch.append((number, _END, None, reader.claims_read, problems))
+                out.send(batch)
+        out.send(("done", list(scrubber.summary.notes)))
+    except MedPayIQError as exc:
+        out.send(("error", str(exc)))
+    finally:
+        out.close()
+
+
+class ClaimFilesInWorkers:
+    """`ClaimFiles` over `workers` processes, yielding each claim's rendered text (module
+    docstring). `summary`, `problems` and `unreadable` are complete when the iteration ends.
+    Raises MedPayIQError with a worker's message (no data loaded ...)."""
+
+    def __init__(
+        self,
+        db: str | None,
+        sources: Sequence[tuple[str, str]],
+        *,
+        render: Callable[[ClaimReport], str],
+        workers: int = 2,
+    ) -> None:
+        self.db = db
+        self.sources = list(sources)
+        self.render = render
+        self.workers = max(1, workers)
+        self.summary = Summary()
+        self.problems: list[tuple[str, X12Problem]] = []
+        self.unreadable: list[Unreadable] = []
+
+    @property
+    def readable(self) -> bool:
+        return len(self.unreadable) < len(self.sources)
+
+    def __iter__(self) -> Iterator[str]:
+        context = multiprocessing.get_context("spawn")
+        pipes = []
+        processes = []
+        for index in range(self.workers):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_work,
+                args=(self.db, self.sources, self.render, index, self.workers, send),
+                daemon=True,
+            )
+            process.start()
+            send.close()
+            pipes.append(receive)
+            processes.append(process)
+        notes: list[str] = []
+        try:
+            self.summary.files.extend(name for name, _ in self.sources)
+            streams = [self._stream(pipe, notes) for pipe in pipes]
+            merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
+            for number, sequence, text, counted, problems in merged:
+                name = self.sources[number][0]
+                if sequence == _END:
+                    self._file_end(name, counted, problems)
+                    continue
+                self.summary.add_tally(counted)
+                self.problems.extend((name, p) for p in problems)
+                yield text
+            for note in notes:
+                if note not in self.summary.notes and len(self.summary.notes) < 1000:
+                    self.summary.notes[note] = None
+            self.summary.problems = len(self.problems)
+        finally:
+            for process in processes:
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+            for pipe in pipes:
+                pipe.close()
+
+    def _file_end(self, name: str, claims_read: int, problems: tuple[X12Problem, ...]) -> None:
+        for problem in problems:
+            if problem.severity is Severity.FATAL and claims_read == 0:
+                self.unreadable.append(Unreadable(name, problem))
+            else:
+                self.problems.append((name, problem))
+
+    @staticmethod
+    def _stream(pipe: Connection, notes: list[str]) -> Iterator[tuple[Any, ...]]:
+        """A worker's items in its order (which is input order), until it is done."""
+        while True:
+            try:
+                message = pipe.recv()
+            except EOFError:
+                raise MedPayIQError("a scrub worker stopped before it was done") from None
+            if isinstance(message, tuple):
+                kind, payload = message
+                if kind == "error":
+                    raise MedPayIQError(payload)
+                notes.extend(payload)
+                return
+            yield from message
