@@ -115,7 +115,7 @@ def _finding_json(finding: Finding) -> str:
     found = _FINDING_JSON.get(finding)
     if found is None:
         found = json.dumps(finding.as_dict(), ensure_ascii=False)
-        if len(_FINDING_JSON) >= 50_000:
+        if len(_FINDING_JSON) >= 20_000:  # about 1 KB each
             _FINDING_JSON.clear()
         _FINDING_JSON[finding] = found
     return found

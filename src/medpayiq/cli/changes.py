@@ -69,7 +69,10 @@ def changes(
     ] = False,
     volume: Annotated[
         Path | None,
-        typer.Option("--volume", help="CSV: hcpcs, modifier, pos, units [, zip | locality]"),
+        typer.Option(
+            "--volume",
+            help="CSV: hcpcs, modifier, pos, units [, zip | locality]; or an X12 837P file",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Movers listed up and down")] = 25,
     all_localities: Annotated[

@@ -27,7 +27,13 @@ from medpayiq.services._changes import (
     parse_flag,
     release_status,
 )
-from medpayiq.services._claim_files import ClaimFiles, Unreadable, input_kind, json_chunks
+from medpayiq.services._claim_files import (
+    ClaimFiles,
+    Unreadable,
+    input_kind,
+    json_chunks,
+    volume_from_837p,
+)
 from medpayiq.services._claim_workers import ClaimFilesInWorkers
 from medpayiq.services._code_page import CodeReport, Standing, code_report
 from medpayiq.services._core import (
@@ -115,5 +121,6 @@ __all__ = [
     "search",
     "title_case",
     "today",
+    "volume_from_837p",
     "warm",
 ]

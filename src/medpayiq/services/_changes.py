@@ -21,6 +21,7 @@ from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.pricing import Setting
 from medpayiq.reference import ANNUAL_KINDS, ReferenceData, resolve
 from medpayiq.releases import Family, Kind, Release, release_for
+from medpayiq.services._claim_files import input_kind, volume_from_837p
 from medpayiq.services._core import (
     _AsDict,
     jsonable,
@@ -173,7 +174,10 @@ def changes(
                 f"the volume file is larger than {MAX_VOLUME_BYTES // 1_000_000} MB",
                 parameter="volume",
             )
-        parsed = logic.read_volume_csv(volume, name=volume_name)
+        if input_kind(volume[:4096]) == "x12":  # an 837P file: its service lines
+            parsed = volume_from_837p(volume, name=volume_name)
+        else:
+            parsed = logic.read_volume_csv(volume, name=volume_name)
     count = _limit(limit)
     report = logic.compare(
         reference,

@@ -19,17 +19,20 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from medpayiq.changes import Volume, VolumeRow, volume_from_rows
 from medpayiq.claims import ClaimReport, Scrubber, Summary, problem_dict
+from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
-from medpayiq.x12 import Severity, Source, X12Problem, read_837p
+from medpayiq.x12 import Claim837, Severity, Source, X12Problem, read_837p
 
-__all__ = ["ClaimFiles", "Unreadable", "input_kind", "json_chunks"]
+__all__ = ["ClaimFiles", "Unreadable", "input_kind", "json_chunks", "volume_from_837p"]
 
 _BLANK = b" \t\r\n\x00"
 _BOM = b"\xef\xbb\xbf"
@@ -135,6 +138,32 @@ def _full_collections_paused() -> Iterator[None]:
             _paused -= 1
             if _paused == 0:
                 gc.set_threshold(*_thresholds)
+
+
+def volume_from_837p(data: bytes, *, name: str = "claims.837") -> Volume:
+    """A practice's volume (`medpayiq changes --volume FILE.837`) from the service lines of
+    an 837P file: code, modifiers, place of service, the claim's locality ZIP and units
+    (decimals rounded up); void claims and claims the reader rejected are left out. A row's
+    `line` is its SV1's position in its transaction. InputError when the file cannot be read
+    at all."""
+    reader = read_837p(data)
+    rows = [
+        VolumeRow(
+            hcpcs=line.hcpcs,
+            units=max(1, math.ceil(line.units)),
+            modifier=",".join(line.modifiers),
+            pos=line.place_of_service,
+            zip=item.locality_zip or "",
+            line=line.segment,
+        )
+        for item in reader
+        if isinstance(item, Claim837) and not item.is_void
+        for line in item.lines
+    ]
+    fatal = [p for p in reader.problems if p.severity is Severity.FATAL]
+    if fatal and not rows:
+        raise InputError(f"{name} cannot be read: {fatal[0]}", parameter="volume")
+    return volume_from_rows(rows, source=name)
 
 
 def json_chunks(files: ClaimFiles) -> Iterator[str]:
