@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 
@@ -27,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -237,9 +239,25 @@ def create_app(
     return app
 
 
+def _allowed(app: FastAPI, request: Request) -> str:
+    """Every method the app's routes accept for the request's path."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> Response:
         problem = problem_for(exc, path_code="code" in request.path_params)
+        if problem.status == 405:
+            # Starlette names the methods of the first route that matches the path; a path
+            # with a GET and a POST route (/api/v1/changes) supports both.
+            problem = replace(problem, headers={"allow": _allowed(app, request)})
         if problem.status >= 500:
             # A bug, not bad input: keep the traceback (never the request body).
             log.error(
