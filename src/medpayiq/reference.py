@@ -435,7 +435,15 @@ class Catalog:
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
         """Datasets of `kind` by release. Without a `variant`, the files of one release that
-        differ by variant (PTP parts f1-f4, payment revision files) are merged into one."""
+        differ by variant (PTP parts f1-f4, payment revision files, DMEPOS and PEN) are
+        merged into one: once, kept until a dataset is added (merging copies the rows)."""
+        key = ("releases", kind, variant)
+        found: dict[Release, Dataset] | None = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._merged(kind, variant)
+        return found
+
+    def _merged(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
         grouped: dict[Release, list[Dataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):

@@ -44,6 +44,7 @@ from ._registry import (
     register,
     registered,
     route,
+    route_period,
     schedule_named,
 )
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
@@ -77,6 +78,7 @@ __all__ = [
     "register",
     "registered",
     "route",
+    "route_period",
     "schedule_named",
 ]
 

@@ -29,6 +29,10 @@ AMBULANCE = ScheduleInfo(
 
 class AmbulanceFeeSchedule:
     info = AMBULANCE
+    by_place = False
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        return ""  # the answer does not depend on the place
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         # Routes and answers from the physician fee schedule and the code sets, whose

@@ -34,6 +34,11 @@ ANESTHESIA = ScheduleInfo(
 
 class Anesthesia:
     info = ANESTHESIA
+    by_place = True
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        # The engine resolves the place (and checks the place of service) for the CF.
+        return (request.location, request.pos, request.setting)
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         # Routes and answers from the physician fee schedule and the code sets, whose

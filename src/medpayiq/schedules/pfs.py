@@ -39,16 +39,23 @@ PFS = ScheduleInfo(
 ROUTED_ELSEWHERE = frozenset({"X", "E", "J"})
 
 
+# The modifier rows CMS lists in PPRRVU (RVU25D, RVU26B, RVU26C: "", 26, TC and 53 only).
+_ROW_MODIFIERS = ("", "26", "TC", "53")
+
+
 def pfs_row(fee: FeeSchedule, hcpcs: str) -> RvuRow | None:
     """The code's global row, else its first modifier row (a code listed only as 26/TC)."""
-    row = fee.rvus.get((hcpcs, ""))
-    if row is None:
-        row = next((r for (c, _), r in fee.rvus.items() if c == hcpcs), None)
-    return row
+    rvus = fee.rvus
+    for modifier in _ROW_MODIFIERS:
+        row = rvus.get((hcpcs, modifier))
+        if row is not None:
+            return row
+    return None
 
 
 class PhysicianFeeSchedule:
     info = PFS
+    by_place = True
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         fee = reference.fee_schedule(day)
@@ -61,6 +68,9 @@ class PhysicianFeeSchedule:
             "" if paid else f": {pricing.status_reason(row.status)}"
         )
         return Route(PFS, reason, paid, row.description)
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        return (request.location, request.pos, request.setting)
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         try:
