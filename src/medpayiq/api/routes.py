@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from medpayiq import services
+from medpayiq.api.auth import KeyRefused, authorize
 from medpayiq.reference import ReferenceData
 
 __all__ = ["ResponseCache", "router"]
@@ -235,22 +236,12 @@ def tenant(
     x_api_key: Annotated[str | None, Header(description="API key (API-key mode)")] = None,
 ) -> str:
     """The tenant a request speaks for: "local" when API-key mode is off."""
-    keys = request.app.state.api_keys
-    if not keys.enabled:
-        return "local"
-    key = x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        key = authorization[7:].strip()
-    if not key:
-        raise HTTPException(
-            401,
-            "an API key is required: send Authorization: Bearer KEY",
-            {"WWW-Authenticate": "Bearer"},
+    try:
+        return authorize(
+            request.app.state.api_keys, authorization=authorization, x_api_key=x_api_key
         )
-    found = keys.tenant_for(key)
-    if found is None:
-        raise HTTPException(403, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
-    return str(found)
+    except KeyRefused as exc:
+        raise HTTPException(exc.status, str(exc), {"WWW-Authenticate": "Bearer"}) from None
 
 
 Tenant = Annotated[str, Depends(tenant)]

@@ -33,6 +33,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "Setting",
+    "ama_notice",
     "category_of",
     "check_claim",
     "claim_lines",
@@ -64,6 +65,8 @@ DISCLAIMER = (
 
 
 def ama_notice(year: int) -> str:
+    """The AMA notice every answer showing CPT codes or descriptors carries (the year of the
+    fee schedule release the codes came from)."""
     return (
         f"CPT codes and descriptions only are copyright {year} American Medical Association. "
         "All Rights Reserved. Applicable FARS/DFARS apply."
@@ -679,9 +682,13 @@ def _line_request(
 
 
 def _price_line(
-    reference: ReferenceData, request: pricing.LineRequest, *, qp: bool
+    reference: ReferenceData,
+    request: pricing.LineRequest,
+    *,
+    qp: bool,
+    non_participating: bool = False,
 ) -> pricing.LineResult:
-    return pricing.price_line(reference, request, qp=qp)
+    return pricing.price_line(reference, request, qp=qp, non_participating=non_participating)
 
 
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
@@ -756,12 +763,17 @@ def price(
     *,
     modifiers: Sequence[str] = (),
     units: int = 1,
+    participating: bool = True,
 ) -> pricing.LineResult:
-    """One line priced by the pricing engine, at the query's place and time."""
+    """One line priced by the pricing engine, at the query's place and time
+    (`participating=False`: a non-participating provider's 95% and limiting charge)."""
     place = resolve_place(reference, query)
     _require_code(reference, code, query)
     return _price_line(
-        reference, _line_request(code, query, place, modifiers=modifiers, units=units), qp=query.qp
+        reference,
+        _line_request(code, query, place, modifiers=modifiers, units=units),
+        qp=query.qp,
+        non_participating=not participating,
     )
 
 
