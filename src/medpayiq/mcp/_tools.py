@@ -132,14 +132,16 @@ class Tools:
     def __init__(self, reference: ReferenceData) -> None:
         self.reference = reference
 
-    def registry(self) -> list[tuple[Callable[..., CallToolResult], str]]:
-        """Every tool with its title. `remit` (835) and `changes` come with their issues."""
+    def registry(self) -> list[tuple[Callable[..., CallToolResult], str, bool]]:
+        """Every tool: its function, title, and whether it answers from memory once the
+        server is warm (tens of microseconds: see `_server.on_loop`). `remit` (835) and
+        `changes` come with their issues."""
         return [
-            (self.price, "Price one line"),
-            (self.code_page, "Everything about one code"),
-            (self.check_claim, "Check a claim before sending it"),
-            (self.search, "Find codes"),
-            (self.data_status, "What data is loaded"),
+            (self.price, "Price one line", True),
+            (self.code_page, "Everything about one code", False),
+            (self.check_claim, "Check a claim before sending it", False),
+            (self.search, "Find codes", True),
+            (self.data_status, "What data is loaded", True),
         ]
 
     def _query(
