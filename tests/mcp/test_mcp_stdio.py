@@ -106,6 +106,14 @@ def test_price_arguments_reach_the_engine(stdio: Session, api: TestClient) -> No
     from_api = api.get("/api/v1/price", params=asked).json()
     assert {k: v for k, v in data.items() if k != "ama_notice"} == from_api
     assert data["modifiers"] == ["26"] and data["units"] == 2
+    as_text = _data(
+        stdio.call(
+            "price",
+            {"code": "77003", "zip": "77030", "pos": "22", "modifiers": "26", "units": "2",
+             "date": "2026-08-03"},
+        )
+    )  # fmt: skip
+    assert {k: v for k, v in as_text.items() if k != "ama_notice"} == from_api
     assert data["setting"] == "facility" and data["location"]["locality"] == "04412-18"
     # A non-participating provider: 95% of the participating amount, and a limiting charge.
     par = _data(stdio.call("price", {"code": "62323", "date": "2026-08-03"}))

@@ -68,13 +68,13 @@ Participating = Annotated[
     ),
 ]
 Modifiers = Annotated[
-    list[str] | None,
-    Field(description='up to 4 two-character modifiers, such as ["26"] or ["50"]'),
+    list[str] | str | None,
+    Field(description='up to 4 two-character modifiers: ["26"], ["50", "LT"], or "26,59"'),
 ]
 Units = Annotated[int, Field(description="units of service, 1 to 9999 (default 1)")]
 Dx = Annotated[
-    list[str] | None,
-    Field(description='ICD-10-CM codes to check against the code, such as ["M54.16"]'),
+    list[str] | str | None,
+    Field(description='ICD-10-CM codes to check against the code: ["M54.16"] or "M54.16,M48.06"'),
 ]
 Query = Annotated[
     str,
@@ -118,7 +118,10 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _listed(values: Sequence[str] | None) -> str | None:
+def _listed(values: Sequence[str] | str | None) -> str | None:
+    """A list as the API's comma-separated parameter (text is taken as it is)."""
+    if isinstance(values, str):
+        return values
     return ",".join(values) if values else None
 
 
