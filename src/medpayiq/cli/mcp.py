@@ -11,6 +11,7 @@ read once at start (as `medpayiq serve` does): restart after `medpayiq data load
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -74,7 +75,8 @@ def mcp(
         raise typer.Exit(2) from None
     server = create_server(reference)
     if not http:
-        server.run("stdio")
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal: no traceback
+            server.run("stdio")
         return
     import uvicorn
 
