@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from medpayiq import services
-from medpayiq.api.auth import key_from_headers
+from medpayiq.api.auth import KeyRefused, authorize
 from medpayiq.reference import ReferenceData
 
 __all__ = ["SNAPSHOT", "ResponseCache", "router"]
@@ -267,23 +267,15 @@ def tenant(
 ) -> str:
     """The tenant a request speaks for: "local" when API-key mode is off. `api/guard.py`
     checks the key before the body is read and leaves the tenant in the request state."""
-    keys = request.app.state.api_keys
-    if not keys.enabled:
-        return "local"
     checked = request.scope.get("state", {}).get("tenant")
-    if checked is not None:
+    if checked is not None and request.app.state.api_keys.enabled:
         return str(checked)
-    key = key_from_headers(authorization, x_api_key)
-    if not key:
-        raise HTTPException(
-            401,
-            "an API key is required: send Authorization: Bearer KEY",
-            {"WWW-Authenticate": "Bearer"},
+    try:
+        return authorize(
+            request.app.state.api_keys, authorization=authorization, x_api_key=x_api_key
         )
-    found = keys.tenant_for(key)
-    if found is None:
-        raise HTTPException(403, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
-    return str(found)
+    except KeyRefused as exc:
+        raise HTTPException(exc.status, str(exc), {"WWW-Authenticate": "Bearer"}) from None
 
 
 Tenant = Annotated[str, Depends(tenant)]

@@ -14,9 +14,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so that each module can import `app` without a cycle.
-    from medpayiq.cli import changes, check, data, price, serve
+    from medpayiq.cli import changes, check, data, mcp, price, serve
 
-    for module in (data, price, check, serve, changes):
+    for module in (data, price, check, serve, changes, mcp):
         module.register(app)
 
 

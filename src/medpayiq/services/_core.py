@@ -34,6 +34,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "Setting",
+    "ama_notice",
     "category_of",
     "check_claim",
     "claim_lines",
@@ -68,6 +69,8 @@ DISCLAIMER = (
 
 
 def ama_notice(year: int) -> str:
+    """The AMA notice every answer showing CPT codes or descriptors carries (the year of the
+    fee schedule release the codes came from)."""
     return (
         f"CPT codes and descriptions only are copyright {year} American Medical Association. "
         "All Rights Reserved. Applicable FARS/DFARS apply."
@@ -686,9 +689,13 @@ def _line_request(
 
 
 def _price_line(
-    reference: ReferenceData, request: pricing.LineRequest, *, qp: bool
+    reference: ReferenceData,
+    request: pricing.LineRequest,
+    *,
+    qp: bool,
+    non_participating: bool = False,
 ) -> pricing.LineResult:
-    return pricing.price_line(reference, request, qp=qp)
+    return pricing.price_line(reference, request, qp=qp, non_participating=non_participating)
 
 
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
