@@ -22,8 +22,6 @@ from medpayiq.services._core import (
     LocalityInfo,
     Place,
     Query,
-    SearchHit,
-    SearchResult,
     Setting,
     category_of,
     check_claim,
@@ -45,11 +43,10 @@ from medpayiq.services._core import (
     query_location,
     resolve_place,
     route,
-    search,
     title_case,
     today,
-    warm,
 )
+from medpayiq.services._search import SearchHit, SearchResult, search, warm
 
 __all__ = [
     "DISCLAIMER",

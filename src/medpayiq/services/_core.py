@@ -11,16 +11,10 @@ from typing import Any
 from medpayiq import edits, pricing, schedules
 from medpayiq.errors import (
     InputError,
-    MedPayIQError,
     ReleaseNotLoaded,
     UnknownCode,
     UnknownLocation,
 )
-from medpayiq.knowledge import (
-    policy_packs,
-)
-from medpayiq.knowledge.glossary import explain
-from medpayiq.money import cents
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
 
@@ -30,8 +24,6 @@ __all__ = [
     "LocalityInfo",
     "Place",
     "Query",
-    "SearchHit",
-    "SearchResult",
     "Setting",
     "category_of",
     "check_claim",
@@ -53,10 +45,8 @@ __all__ = [
     "query_location",
     "resolve_place",
     "route",
-    "search",
     "title_case",
     "today",
-    "warm",
 ]
 
 DISCLAIMER = (
@@ -433,171 +423,6 @@ def category_of(code: str) -> str:
     if code[0].isalpha() and code[1:].isdigit():
         return f"HCPCS Level II: {_LEVEL2.get(code[0], 'national codes')}"
     return "Unknown"
-
-
-# --- Search -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit(_AsDict):
-    code: str
-    descriptor: str
-    category: str
-    status: str
-    nonfacility: Decimal | None
-    facility: Decimal | None
-    why: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult(_AsDict):
-    q: str
-    kind: str  # "code", "range", "words"
-    hits: tuple[SearchHit, ...]
-    total: int
-    release: str
-    day: date
-
-
-@dataclass(frozen=True)
-class _IndexEntry:
-    code: str
-    row: RvuRow
-    descriptor: str
-    words: frozenset[str]
-    pack: frozenset[str]
-    extra: frozenset[str]
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-_RANGE = re.compile(r"^([A-Za-z0-9]{5})\s*(?:-|–|to|\.\.)\s*([A-Za-z0-9]{5})$")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.lower()))
-
-
-_INDEXES: dict[int, tuple[FeeSchedule, tuple[_IndexEntry, ...]]] = {}
-
-
-def _search_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
-    # Keyed on the FeeSchedule object (the reference caches one per date, and the entry keeps
-    # it alive so its id is not reused): built once per release the app answers from.
-    cached = _INDEXES.get(id(fs))
-    if cached is None:
-        if len(_INDEXES) > 16:
-            _INDEXES.clear()
-        cached = _INDEXES[id(fs)] = (fs, _build_index(fs))
-    return cached[1]
-
-
-def _build_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
-    pack_words: dict[str, set[str]] = {}
-    for pack in policy_packs():
-        for code in pack.codes:
-            pack_words.setdefault(code, set()).update(_words(pack.title))
-    entries = []
-    for (hcpcs, modifier), row in sorted(fs.rvus.items()):
-        if modifier:
-            continue
-        reading = explain(row.description)
-        titles = frozenset(pack_words.get(hcpcs, ()))
-        entries.append(
-            _IndexEntry(
-                hcpcs, row, row.description, _words(row.description), titles, _words(reading.text)
-            )
-        )
-    return tuple(entries)
-
-
-def _stem_match(term: str, words: frozenset[str]) -> bool:
-    return any(w.startswith(term) for w in words) if len(term) >= 3 else term in words
-
-
-def search(
-    reference: ReferenceData, q: str | None, query: Query, *, limit: int = 50
-) -> SearchResult:
-    """Codes by code ("62323"), range ("62320-62327") or words of the descriptor ("epidural",
-    "interlaminar lumbar"; every word must match the descriptor or its plain-English reading)."""
-    text = (q or "").strip()
-    if not text:
-        raise InputError(
-            "q is empty: give a code, a code range or words of the descriptor", parameter="q"
-        )
-    if len(text) > 200:
-        raise InputError("q is longer than 200 characters", parameter="q")
-    fs = _fee_schedule(reference, query)
-    resolve_place(reference, query)  # the same parameters as every route: reject a bad place
-    index = _search_index(fs)
-    upper = text.upper()
-    kind = "words"
-    found: list[tuple[tuple[int, str], _IndexEntry, str]] = []
-    if (m := _RANGE.match(upper)) is not None:
-        kind = "range"
-        low, high = sorted((m.group(1), m.group(2)))
-        found = [
-            ((0, e.code), e, "in range")
-            for e in index
-            if low <= e.code <= high and len(e.code) == 5
-        ]
-    elif re.fullmatch(r"[A-Z0-9]{5}", upper) and any(e.code == upper for e in index):
-        kind = "code"
-        found = [((0, upper), e, "code") for e in index if e.code == upper]
-    elif re.fullmatch(r"[A-Z]?\d{2,4}[A-Z]?", upper):
-        kind = "code"
-        found = [((0, e.code), e, "code starts with") for e in index if e.code.startswith(upper)]
-    else:
-        terms = [t for t in _WORD.findall(text.lower()) if t]
-        if not terms:
-            raise InputError(f'q "{text}" has no letters or digits to search for', parameter="q")
-        for e in index:
-            # Rank: the descriptor's own words, then a policy pack's title, then the reading.
-            for rank, (words, why) in enumerate(
-                (
-                    (e.words, "descriptor"),
-                    (e.words | e.pack, "policy pack"),
-                    (e.words | e.pack | e.extra, "plain-English reading"),
-                )
-            ):
-                if all(_stem_match(t, words) for t in terms):
-                    found.append(((rank, e.code), e, why))
-                    break
-    found.sort(key=lambda item: item[0])
-    hits = tuple(_hit(fs, e, why) for _, e, why in found[:limit])
-    return SearchResult(text, kind, hits, len(found), fs.vintage.used.id, query.day)
-
-
-def _hit(fs: FeeSchedule, entry: _IndexEntry, why: str) -> SearchHit:
-    nf, fac = _national_amounts(fs, entry.row)
-    return SearchHit(
-        entry.code, entry.descriptor, category_of(entry.code), entry.row.status, nf, fac, why
-    )
-
-
-PAYABLE_STATUS = frozenset({"A", "R", "T"})
-
-
-def _national_amounts(fs: FeeSchedule, row: RvuRow) -> tuple[Decimal | None, Decimal | None]:
-    """National one-unit amounts for search lists (GPCI 1.000): RVU total x CF, rounded.
-    The code page and /price use the pricing engine (OPPS cap, modifiers, trail)."""
-    if row.status not in PAYABLE_STATUS:
-        return None, None
-    cf = row.conversion_factor
-    nf = None if row.pe_nonfacility_na else cents((row.work + row.pe_nonfacility + row.mp) * cf)
-    fac = None if row.pe_facility_na else cents((row.work + row.pe_facility + row.mp) * cf)
-    return nf, fac
-
-
-def warm(reference: ReferenceData) -> None:
-    """Build what the first requests would otherwise build (today's fee schedule, the search
-    index, the geography and NCCI tables), so a fresh worker answers at full speed."""
-    query = Query(today())
-    try:
-        search(reference, "62323", query)
-        reference.geography(query.day)
-        reference.ncci(query.day)
-    except MedPayIQError:
-        pass  # an empty or partial store still serves; the answers say what is missing
 
 
 # --- Data status and health -------------------------------------------------------------------
