@@ -15,7 +15,7 @@ interfaces turn it into a 4xx answer.
 
 from __future__ import annotations
 
-from medpayiq.services._code_page import CodeReport, Standing, code_report
+from medpayiq.services._code_page import CodeReport, ScheduleCodeReport, Standing, code_report
 from medpayiq.services._core import (
     DISCLAIMER,
     DataStatus,
@@ -23,6 +23,7 @@ from medpayiq.services._core import (
     Place,
     Query,
     Setting,
+    answerable_day,
     category_of,
     check_claim,
     claim_lines,
@@ -55,10 +56,12 @@ __all__ = [
     "LocalityInfo",
     "Place",
     "Query",
+    "ScheduleCodeReport",
     "SearchHit",
     "SearchResult",
     "Setting",
     "Standing",
+    "answerable_day",
     "category_of",
     "check_claim",
     "claim_lines",

@@ -17,14 +17,17 @@ from medpayiq.errors import (
 )
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
+from medpayiq.releases import Kind
 
 __all__ = [
     "DISCLAIMER",
     "DataStatus",
+    "InEffect",
     "LocalityInfo",
     "Place",
     "Query",
     "Setting",
+    "answerable_day",
     "category_of",
     "check_claim",
     "claim_lines",
@@ -173,6 +176,19 @@ def _blank(value: str | None) -> str | None:
 def today() -> date:
     """The default date of service (the server's date)."""
     return date.today()
+
+
+def answerable_day(reference: ReferenceData) -> date:
+    """Today when a loaded fee schedule answers it, else the first day of the newest loaded
+    release (where a page that cannot answer its own date sets its picker)."""
+    day = today()
+    try:
+        reference.fee_schedule(day)
+        return day
+    except ReleaseNotLoaded:
+        pass
+    releases = [p.release for p in reference.datasets() if p.kind is Kind.PPRRVU]
+    return max((r.effective_from for r in releases), default=day)
 
 
 def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tuple[date, bool]:
@@ -456,12 +472,24 @@ def dataset_info(p: Provenance) -> DatasetInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class InEffect(_AsDict):
+    """Which loaded release answers a date for one kind of data, how surely, and what to
+    load when it is not the one in effect."""
+
+    what: str
+    release: str
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class DataStatus(_AsDict):
     datasets: tuple[DatasetInfo, ...]
     fee_schedule_today: str
     confidence_today: str
     note_today: str
     day: date
+    in_effect: tuple[InEffect, ...] = ()
 
 
 def data_status(reference: ReferenceData, query: Query) -> DataStatus:
@@ -477,7 +505,36 @@ def data_status(reference: ReferenceData, query: Query) -> DataStatus:
         used, confidence, note = fs.vintage.used.id, fs.confidence.value, _confidence_reason(fs)
     except ReleaseNotLoaded as exc:
         used, confidence, note = "", Confidence.LOW.value, str(exc)
-    return DataStatus(infos, used, confidence, note, query.day)
+    return DataStatus(infos, used, confidence, note, query.day, _in_effect(reference, query))
+
+
+def _in_effect(reference: ReferenceData, query: Query) -> tuple[InEffect, ...]:
+    """What answers the date for each kind of data the answers use (the data page's lead)."""
+    day = query.day
+
+    def one(what: str, ask: Any) -> InEffect:
+        try:
+            vintage = ask()
+        except ReleaseNotLoaded as exc:
+            return InEffect(what, "", Confidence.LOW.value, str(exc))
+        note = "" if vintage.confidence is Confidence.HIGH else vintage.note
+        return InEffect(what, vintage.used.id, vintage.confidence.value, note)
+
+    def snapshot(kind: Kind, label: str) -> Any:
+        return reference.snapshot(kind, day, _count, label=label)[1]
+
+    return (
+        one("Physician fee schedule", lambda: reference.fee_schedule(day, qp=query.qp).vintage),
+        one("ZIP code to locality", lambda: reference.geography(day).vintage),
+        one("NCCI edits (PTP, MUE, add-on)", lambda: reference.ncci(day).vintage),
+        one("ICD-10-CM", lambda: reference.icd10cm(day).vintage),
+        one("Clinical laboratory fee schedule", lambda: snapshot(Kind.CLFS, "CLFS")),
+        one("DMEPOS fee schedule", lambda: snapshot(Kind.DMEPOS, "DMEPOS fee schedule")),
+    )
+
+
+def _count(records: Sequence[Any]) -> int:
+    return len(records)
 
 
 def _confidence_reason(fs: FeeSchedule) -> str:
