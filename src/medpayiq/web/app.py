@@ -24,7 +24,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from medpayiq.api.auth import NO_KEYS, ApiKeys
 from medpayiq.api.errors import problem_for, problem_response
@@ -162,7 +161,7 @@ def create_app(
             "problem+json. Place and time parameters (zip, locality, state, pos or setting, date, "
             "qp) are the same on every route and page."
         ),
-        docs_url=None,  # /api/docs is served offline by web/pages.py (Swagger UI from a package)
+        docs_url=None,  # /api/docs is served offline by web/pages.py (Swagger UI, packaged)
         redoc_url=None,
     )
     app.state.reference = reference
@@ -170,7 +169,9 @@ def create_app(
     app.state.api_cache = ResponseCache(cache_size)
     app.state.page_cache = ResponseCache(cache_size // 4)
     static = resources.files("medpayiq.web") / "static"
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    # Swagger UI's own files, from the fastapi-offline package (Swagger UI 5: OpenAPI 3.1).
+    swagger = resources.files("fastapi_offline") / "static"
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(pages.router)

@@ -130,6 +130,7 @@ class ClaimPage:
     places: tuple[tuple[str, str], ...] = ()
     provider_types: tuple[tuple[str, str], ...] = ()
     lines: tuple[dict[str, Any], ...] = ()
+    focus: str = ""  # the field to focus after a line is added (its code)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ with a typed context (`contexts.py`). No rules live here.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -373,7 +374,10 @@ async def claims_check(request: Request) -> Response:
     if "lines" not in fields and "claim" in fields:
         form = claim_form.ClaimForm(mode="json", json_text=str(fields.get("claim") or ""))
     if action != "check":
-        return render("claims.html", _claim_page(request, form, None, None))
+        page = _claim_page(request, form, None, None)
+        if action == "add":
+            page = replace(page, focus=f"line-{len(form.lines) - 1}-code")
+        return render("claims.html", page)
     problem: dict[str, Any] | None = None
     checked: dict[str, Any] | None = None
     api_key = str(fields.get("api_key") or "")
