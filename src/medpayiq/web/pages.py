@@ -104,10 +104,13 @@ def error_page(request: Request, problem: Problem) -> Response:
 # --- Home and search -----------------------------------------------------------------------
 
 EXAMPLES = (
+    ("knee replacement", "a biller's words"),
+    ("annual wellness", "preventive visits"),
     ("epidural", "words of the descriptor"),
-    ("interlaminar lumbar", "several words"),
     ("62320-62327", "a code range"),
     ("62323", "a code"),
+    ("80053", "a lab test"),
+    ("E0601", "equipment (DMEPOS)"),
 )
 
 
@@ -150,6 +153,7 @@ def _picker(
     locality: str,
     modifier: str = "",
     modifier_choices: tuple[tuple[str, str], ...] = (),
+    setting: str = "",
 ) -> Picker:
     groups: dict[str, list[services.LocalityInfo]] = {}
     for loc in services.localities(reference, query):
@@ -159,7 +163,7 @@ def _picker(
         zip=query.zip or "",
         locality=locality,
         date=query.day.isoformat(),
-        setting=query.effective_setting.value,
+        setting=setting or query.effective_setting.value,
         states=tuple(StateGroup(state, tuple(locs)) for state, locs in sorted(groups.items())),
         dx=dx,
         modifier=modifier,
@@ -274,6 +278,7 @@ def _code_html(
             locality=str(report.place.locality) if report.place.locality else "",
             modifier="-".join(a.modifiers),
             modifier_choices=report.modifier_choices,
+            setting=a.setting,
         ),
         bars=bars,
         strip=strip,
