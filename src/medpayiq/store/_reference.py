@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from medpayiq.errors import DataError
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
 from medpayiq.reference import (
+    POINT_INDEXES,
     Catalog,
     Dataset,
     Epoch,
@@ -36,6 +37,7 @@ from medpayiq.reference import (
 )
 from medpayiq.releases import Kind, Release
 from medpayiq.store import _queries as q
+from medpayiq.store._point import PointIndex
 
 __all__ = ["StoreNcci", "StoreReference"]
 
@@ -187,6 +189,25 @@ class StoreReference(Catalog):
             return found
 
         return load
+
+    def _indexed(self, dataset: Dataset, build: Any) -> Any:
+        # One code, one ZIP: answered by an indexed query until something walks the index
+        # (store/_point.py); the in-memory Catalog builds every index whole.
+        fields = POINT_INDEXES.get(build)
+        if fields is None or not isinstance(dataset, _LazyDataset) or dataset.parts:
+            return super()._indexed(dataset, build)
+        key = ("point", build.__code__, dataset.dataset_id)
+        if key not in self._cache:
+            kind = dataset.provenance.kind
+            self._cache[key] = PointIndex(
+                self._engine,
+                kind,
+                dataset.dataset_id,
+                fields,
+                build,
+                lambda: dataset.records,
+            )
+        return self._cache[key]
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
         # The Catalog merges a release's parts (PTP f1-f4) by reading their records; the
