@@ -19,18 +19,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from medpayiq.pricing import CostShare, LineResult
     from medpayiq.schedules import Priced
 
-out = Console()
-err = Console(stderr=True)
+
+def _console(*, stderr: bool = False) -> Console:
+    # rich is imported when there is something to print (a question starts faster).
+    from rich.console import Console
+
+    return Console(stderr=stderr)
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +45,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    _console(stderr=True).print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -117,7 +122,7 @@ def price(
     except MedPayIQError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        out.print_json(json.dumps(result.as_dict()))
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
     _render(result, cost_share)
 
@@ -142,6 +147,9 @@ def _deductible(text: str | None) -> Decimal | None:
 
 
 def _render(result: Priced, cost_share: bool) -> None:
+    from rich.table import Table
+
+    out = _console()
     r = result
     title = f"{r.hcpcs}{'-' + '-'.join(r.modifiers) if r.modifiers else ''}  {r.description}"
     table = Table(title=title, show_header=False, title_justify="left")
@@ -223,6 +231,8 @@ def price_batch(
     """Price every line of a CSV file: columns line_id, hcpcs, modifier, pos,
     date_of_service and zip (or carrier and locality); optional units and claim_id."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = _console(stderr=True)
 
     from medpayiq.batch import check_file, price_file
 

@@ -15,7 +15,8 @@ interfaces turn it into a 4xx answer.
 
 from __future__ import annotations
 
-from medpayiq.services._code_page import CodeReport, ScheduleCodeReport, Standing, code_report
+from typing import TYPE_CHECKING, Any
+
 from medpayiq.services._core import (
     DISCLAIMER,
     DataStatus,
@@ -47,7 +48,38 @@ from medpayiq.services._core import (
     title_case,
     today,
 )
-from medpayiq.services._search import SearchHit, SearchResult, search, warm
+
+if TYPE_CHECKING:
+    from medpayiq.services._code_page import (
+        CodeReport,
+        ScheduleCodeReport,
+        Standing,
+        code_report,
+    )
+    from medpayiq.services._search import SearchHit, SearchResult, search, warm
+
+# The code page and search bring the glossary, the knowledge packs and the NCCI advice:
+# imported when first asked for, so `medpayiq price` does not pay for them (bench/cli.py).
+_LATER = {
+    "CodeReport": "_code_page",
+    "ScheduleCodeReport": "_code_page",
+    "Standing": "_code_page",
+    "code_report": "_code_page",
+    "SearchHit": "_search",
+    "SearchResult": "_search",
+    "search": "_search",
+    "warm": "_search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'medpayiq.services' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"medpayiq.services.{module}"), name)
+
 
 __all__ = [
     "DISCLAIMER",

@@ -6,9 +6,9 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medpayiq import edits, pricing, schedules
+from medpayiq import pricing, schedules
 from medpayiq.errors import (
     InputError,
     ReleaseNotLoaded,
@@ -18,6 +18,9 @@ from medpayiq.errors import (
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
 from medpayiq.releases import Kind
+
+if TYPE_CHECKING:
+    from medpayiq import edits
 
 __all__ = [
     "DISCLAIMER",
@@ -698,6 +701,8 @@ def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
 
 def parse_claim(body: Any) -> edits.Claim:
     """The claim checker's schema, validated (ClaimInputError lists every bad field)."""
+    from medpayiq import edits  # the claim checker: imported by the questions that use it
+
     if not isinstance(body, Mapping):
         raise InputError("the claim must be a JSON object", parameter="body")
     return edits.parse_claim(dict(body))
@@ -736,4 +741,6 @@ def price_claim(reference: ReferenceData, body: Any) -> pricing.ClaimResult:
 
 def check_claim(reference: ReferenceData, body: Any) -> edits.CheckResult:
     """The claim checker's findings (NCCI, MUE, add-on, ICD-10-CM, policy packs) and prices."""
+    from medpayiq import edits
+
     return edits.check_claim(reference, parse_claim(body))
