@@ -113,6 +113,8 @@ def load(
 def _load_with_progress(store: Store, planned: list) -> list[LoadResult]:  # type: ignore[type-arg]
     results: list[LoadResult] = []
     err = _console(stderr=True)
+    if not err.is_terminal:
+        return _load_with_lines(store, planned)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -133,6 +135,22 @@ def _load_with_progress(store: Store, planned: list) -> list[LoadResult]:  # typ
             if result.status is LoadStatus.FAILED:
                 err.print(f"[red]error:[/red] {result.message}", highlight=False, soft_wrap=True)
             results.append(result)
+    return results
+
+
+def _load_with_lines(store: Store, planned: list) -> list[LoadResult]:  # type: ignore[type-arg]
+    """Progress as plain lines, one per file, when the output is not a terminal (a log, CI,
+    `scripts/run` piped): no bar redrawn in place."""
+    results: list[LoadResult] = []
+    for number, item in enumerate(planned, start=1):
+        typer.echo(f"[{number}/{len(planned)}] loading {item.file.basename}", err=True)
+        result = store.load_planned(item)
+        typer.echo(
+            f"[{number}/{len(planned)}] {result.status.value} {item.file.basename}"
+            + (f": {result.message}" if result.message else ""),
+            err=True,
+        )
+        results.append(result)
     return results
 
 

@@ -120,11 +120,25 @@ def price(
             rural=rural, deductible_remaining=remaining, non_participating=non_par, npp=npp,
         )  # fmt: skip
     except MedPayIQError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(_with_options(exc)) from None
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
     _render(result, cost_share)
+
+
+def _with_options(exc: MedPayIQError) -> str:
+    """The error in the command line's own words: a state with several localities names the
+    options that choose one."""
+    from medpayiq.pricing import AmbiguousLocation
+
+    if isinstance(exc, AmbiguousLocation) and exc.candidates:
+        first = exc.candidates[0]
+        return (
+            f"{exc}. Choose one with --locality (--locality {first.locality}), --zip, or "
+            "--county with --state"
+        )
+    return str(exc)
 
 
 def _date(text: str) -> date:
