@@ -145,11 +145,12 @@ def _load_with_lines(store: Store, planned: list) -> list[LoadResult]:  # type: 
     for number, item in enumerate(planned, start=1):
         typer.echo(f"[{number}/{len(planned)}] loading {item.file.basename}", err=True)
         result = store.load_planned(item)
-        typer.echo(
-            f"[{number}/{len(planned)}] {result.status.value} {item.file.basename}"
-            + (f": {result.message}" if result.message else ""),
-            err=True,
-        )
+        if result.status is LoadStatus.FAILED:
+            typer.echo(f"error: {result.message}", err=True)
+        else:
+            typer.echo(
+                f"[{number}/{len(planned)}] {result.status.value} {item.file.basename}", err=True
+            )
         results.append(result)
     return results
 
