@@ -90,7 +90,7 @@ def check(
     try:
         from medpayiq.store import open_store
 
-        reference = open_store(db).reference()
+        reference = open_store(db).question_reference()
         result = check_claim(reference, claim)
     except MedPayIQError as exc:
         raise _fail(str(exc)) from None

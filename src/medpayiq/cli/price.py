@@ -109,7 +109,7 @@ def price(
         remaining = _deductible(deductible)
         from medpayiq.store import open_store
 
-        reference = open_store(db).reference()
+        reference = open_store(db).question_reference()
         query = services.parse_query(
             reference, zip=zip_code, locality=locality, state=state, county=county, pos=pos,
             setting=setting, date=day, qp="true" if qp else None,

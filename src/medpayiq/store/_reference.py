@@ -165,10 +165,15 @@ _QUERIED = frozenset({Kind.PTP, Kind.MUE, Kind.MUE_OUTPATIENT, Kind.ADDON})
 class StoreReference(Catalog):
     """`ReferenceData` over the store's active datasets at the time it was made."""
 
-    def __init__(self, engine: sa.Engine, datasets: list[q.DatasetInfo]) -> None:
+    def __init__(
+        self, engine: sa.Engine, datasets: list[q.DatasetInfo], *, day_epochs: bool = False
+    ) -> None:
         super().__init__()
         self._engine = engine
         self._active = datasets
+        # One question (a command line): each date is its own NCCI epoch, so no scan of every
+        # edit's dates is made to share work across dates that a single claim never has.
+        self._day_epochs = day_epochs
         self._caches: dict[tuple[Kind, int], _CodeCache] = {}
         self._caches_lock = threading.Lock()
         for info in datasets:
@@ -273,8 +278,10 @@ class StoreReference(Catalog):
             )
 
             def epoch() -> Epoch:
-                bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
                 names = ("ncci", tuple((p.kind, p.release.id, p.sha256) for p in provenance))
+                if self._day_epochs:
+                    return self.epoch(("day", names), vintage, day.toordinal())
+                bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
                 return self.epoch(names, vintage, epoch_index(bounds, day))
 
             ptp_cache = self._code_cache(Kind.PTP, ptp)

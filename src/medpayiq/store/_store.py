@@ -157,6 +157,12 @@ class Store:
         with self.engine.connect() as conn:
             return q.data_version(conn)
 
+    def question_reference(self) -> StoreReference:
+        """A `ReferenceData` for one question and then exit (a command line): the same answers
+        as `reference()`, without the work that only pays off across many questions (NCCI
+        epochs spanning dates; bench/cli.py). Not cached: each call reads the store anew."""
+        return _one_question(self)
+
     def reference(self) -> StoreReference:
         """`ReferenceData` over what is loaded now. The same object is returned until a load
         changes the data (one cheap query per call), so callers may ask per request."""
@@ -165,6 +171,10 @@ class Store:
             if self._reference is None or self._reference[0] != version:
                 self._reference = (version, StoreReference(self.engine, self.datasets()))
             return self._reference[1]
+
+
+def _one_question(store: Store) -> StoreReference:
+    return StoreReference(store.engine, store.datasets(), day_epochs=True)
 
 
 def open_store(db: str | None = None) -> Store:
