@@ -527,7 +527,16 @@ def _modifier_pay(
     if row.global_days in {"010", "090"} and (row.pre_op or row.intra_op or row.post_op):
         priced("54", "Surgical care only", "pre-operative and intra-operative shares")
         priced("55", "Post-operative care only", "post-operative share")
-    not_here("52", "Reduced services", "no fee schedule amount: your MAC sets the reduction")
+    out.append(
+        ModifierPay(
+            "52",
+            "Reduced services",
+            False,
+            None,
+            None,
+            "No fee schedule amount: your MAC sets the reduction (review)",
+        )
+    )
     return tuple(out)
 
 
