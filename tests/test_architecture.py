@@ -13,11 +13,14 @@ PURE = [
     "schedules",
     "edits",
     "knowledge",
+    "changes",
     "reference.py",
     "records.py",
     "releases.py",
     "money.py",
+    "x12",
 ]
+VOCABULARY = {"x12": {"medpayiq.errors", "medpayiq.records"}}  # layer -> what of ours it may use
 FORBIDDEN = {"sqlalchemy", "fastapi", "typer", "starlette", "uvicorn", "httpx", "alembic", "rich"}
 
 
@@ -44,6 +47,34 @@ def test_pure_layers_do_no_io_imports(entry: str) -> None:
         assert not bad, (
             f"{path.relative_to(SRC)} imports {sorted(bad)}: pure layers take data, not I/O"
         )
+
+
+def _our_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("medpayiq"))
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.startswith("medpayiq")
+        ):
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(VOCABULARY))
+def test_vocabulary_layers_import_only_the_vocabulary(layer: str) -> None:
+    allowed = VOCABULARY[layer]
+    for path in _files(layer):
+        bad = {
+            name
+            for name in _our_imports(path)
+            if name not in allowed and not name.startswith(f"medpayiq.{layer}")
+        }
+        assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}: {layer} is vocabulary"
 
 
 def test_interfaces_do_not_touch_sql() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 PACKAGES = [
     "medpayiq.batch",
+    "medpayiq.changes",
     "medpayiq.edits",
     "medpayiq.knowledge",
     "medpayiq.pricing",

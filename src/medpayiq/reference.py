@@ -509,6 +509,20 @@ class Catalog:
         dataset = by_release[used]
         return dataset, Vintage(wanted, used, confidence, note, dataset.sources)
 
+    def release_records(self, kind: Kind, release_id: str) -> list[Any]:
+        """Every record of one loaded release of `kind` (its parts merged, as for a date),
+        found by release id rather than by date: for comparing two releases side by side
+        (medpayiq.changes). Raises ReleaseNotLoaded naming the loaded releases."""
+        by_release = self._releases(kind)
+        for release, dataset in by_release.items():
+            if release.id == release_id:
+                return dataset.records
+        loaded = ", ".join(r.id for r in sorted(by_release)) or "none"
+        raise ReleaseNotLoaded(
+            f"{kind.value} {release_id} is not loaded (loaded: {loaded}): "
+            "medpayiq data load --source PATH"
+        )
+
     def _indexed(self, dataset: Dataset, build: Any) -> Any:
         """`build(records)` once per dataset (the same file's rows are indexed once, not
         once per date of service); cleared with the cache when a dataset is added."""

@@ -22,7 +22,7 @@ def get(client: TestClient, url: str, **params: str) -> dict[str, Any]:
 
 def test_health(client: TestClient, catalog: Catalog) -> None:
     body = get(client, "/api/v1/health")
-    assert body == {"status": "ok", "datasets": len(catalog.datasets())}
+    assert body == {"status": "ok", "datasets": len(catalog.datasets()), "generation": 0}
 
 
 def test_price_national_matches_the_rvu_file(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 """The batch engine and the line engine agree: random lines drawn from the real codes (with
 their 26/TC rows), ZIPs, localities, places of service, units and dates of RVU25D/RVU26C are
-priced both ways and every output column compared. The draws include what leaves the
+priced both ways (the line path is `schedules.price_line`, which sends each code to the
+schedule that pays it) and every output column compared. The draws include what leaves the
 vectorised path (modifiers 50/80, unknown codes, ZIPs that span localities, ZIP+4, the
 OPPSCAP carrier, bad units and places of service), where the batch asks the line engine once
 per distinct answer."""
@@ -17,8 +18,9 @@ from hypothesis import strategies as st
 
 from medpayiq.batch import price_frame
 from medpayiq.errors import MedPayIQError
-from medpayiq.pricing import LineRequest, Location, price_line
+from medpayiq.pricing import Location
 from medpayiq.reference import Catalog
+from medpayiq.schedules import PriceRequest, price_line
 
 DAYS = [date(2025, 3, 14), date(2025, 11, 3), date(2026, 1, 20), date(2026, 8, 3)]
 
@@ -60,10 +62,11 @@ def _line(draw: st.DrawFn, pools: dict[str, list[str]], n: int) -> dict[str, str
 
 
 def _expected(catalog: Catalog, row: dict[str, str]) -> dict[str, str | None]:
+    """The line path: `schedules.price_line`, the schedule that pays the code."""
     lockey = f"{row['carrier']}-{row['locality']}" if row["carrier"] else None
     units: Any = row["units"]
     units = 1 if units == "" else int(units) if units.isdigit() else units
-    request = LineRequest(
+    request = PriceRequest(
         row["hcpcs"].strip().upper(), date.fromisoformat(row["date_of_service"]),
         modifiers=tuple(m for m in row["modifier"].split(",") if m), units=units,
         location=Location(zip=row["zip"] or None, locality=lockey),
@@ -73,14 +76,16 @@ def _expected(catalog: Catalog, row: dict[str, str]) -> dict[str, str | None]:
         r = price_line(catalog, request)
     except MedPayIQError as exc:
         return {"allowed": None, "message": str(exc)}
-    return {
+    want = {
         "allowed": None if r.allowed is None else f"{r.allowed:.2f}",
-        "setting": r.setting.value,
-        "locality": str(r.location.locality),
-        "release": r.release,
+        "release": r.release or None,
         "confidence": r.confidence.value,
-        "message": r.message,
+        "message": "priced" if r.payable else r.message,
     }
+    if r.detail is not None:  # the physician fee schedule: its setting and locality too
+        want["setting"] = r.detail.setting.value
+        want["locality"] = str(r.detail.location.locality)
+    return want
 
 
 @settings(max_examples=12, deadline=None,
@@ -102,3 +107,59 @@ def test_batch_agrees_with_price_line(catalog: Catalog, pools, data):
         for column in ("setting", "locality", "release", "confidence"):
             if column in want:
                 assert got[column] == want[column], (column, row, got, want)
+
+
+# --- Lines other schedules pay: clinical lab and DMEPOS, vectorised (issue 10) --------------
+
+OTHER_DAYS = [date(2026, 2, 10), date(2026, 5, 4), date(2026, 8, 3)]
+
+
+@pytest.fixture(scope="module")
+def other_pools(catalog: Catalog) -> dict[str, list[str]]:
+    labs = sorted({code for code, _ in _lab_keys(catalog)})[::7]
+    dme = catalog.snapshot
+    del dme
+    return {
+        "labs": labs,
+        "dme": ["E0601,RR", "E0601,RR KJ", "E0601,", "K0001,RR", "E1390,RR", "A4216,", "B4034,",
+                "B4035,", "E0776,UE KE", "L3000,", "A4221,"],
+        "zips": ["77030", "35004", "99501", "10001", "00601", "96813", ""],
+    }  # fmt: skip
+
+
+def _lab_keys(catalog: Catalog) -> list[tuple[str, str]]:
+    from medpayiq.records import LabFee
+    from medpayiq.releases import Kind
+
+    def keys(records: list[LabFee]) -> list[tuple[str, str]]:
+        return [(r.hcpcs, r.modifier) for r in records]
+
+    found, _ = catalog.snapshot(Kind.CLFS, OTHER_DAYS[1], keys, label="CLFS")
+    return list(found)
+
+
+def _other_line(draw: st.DrawFn, pools: dict[str, list[str]], n: int) -> dict[str, str]:
+    if draw(st.booleans()):
+        code = draw(st.sampled_from(pools["labs"]))
+        modifier = draw(st.sampled_from(["", "", "QW", "90", "91"]))
+    else:
+        code, modifier = draw(st.sampled_from(pools["dme"])).split(",")
+    return {
+        "line_id": str(n), "hcpcs": code, "modifier": modifier.replace(" ", ","),
+        "pos": draw(st.sampled_from(["11", "12", "81", ""])),
+        "date_of_service": draw(st.sampled_from(OTHER_DAYS)).isoformat(),
+        "zip": draw(st.sampled_from(pools["zips"])), "carrier": "", "locality": "",
+        "units": draw(st.sampled_from(["1", "1", "2", "3", "12", "", "0"])),
+    }  # fmt: skip
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_batch_prices_labs_and_equipment_as_the_line_path(catalog: Catalog, other_pools, data):
+    rows = [_other_line(data.draw, other_pools, n) for n in range(40)]
+    out = price_frame(catalog, pl.DataFrame(rows))
+    for row, got in zip(rows, out.iter_rows(named=True), strict=True):
+        want = _expected(catalog, row)
+        for column, value in want.items():
+            assert got[column] == value, (column, row, got, want)

@@ -20,11 +20,18 @@ from pathlib import Path
 
 from medpayiq.errors import InputError
 
-__all__ = ["ApiKeys", "hash_key", "load_keys"]
+__all__ = ["ApiKeys", "hash_key", "key_from_headers", "load_keys"]
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def key_from_headers(authorization: str | None, x_api_key: str | None) -> str | None:
+    """The key a request sends: `Authorization: Bearer KEY`, else `X-API-Key: KEY`."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip() or None
+    return x_api_key.strip() if x_api_key and x_api_key.strip() else None
 
 
 @dataclass(frozen=True)

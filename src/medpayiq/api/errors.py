@@ -166,6 +166,8 @@ def problem_for(exc: BaseException, *, path_code: bool = False) -> Problem:
             403: "forbidden",
             404: "not-found",
             405: "method-not-allowed",
+            413: "payload-too-large",
+            429: "too-many-requests",
         }.get(exc.status_code, "http-error")
         detail = str(exc.detail)
         headers = dict(exc.headers) if exc.headers else None

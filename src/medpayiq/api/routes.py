@@ -9,6 +9,7 @@ request; claims are never cached (they are patient data, scoped to the tenant th
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
@@ -19,9 +20,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from medpayiq import services
+from medpayiq.api.auth import key_from_headers
 from medpayiq.reference import ReferenceData
 
-__all__ = ["ResponseCache", "router"]
+__all__ = ["SNAPSHOT", "ResponseCache", "router"]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -33,34 +35,50 @@ def dumps(payload: Any) -> bytes:
 
 
 class ResponseCache:
-    """A bounded LRU of encoded answers. Keys include today's date when the request has no
-    date, so "today" moves on at midnight."""
+    """A LRU of encoded answers, bounded by their total size in bytes. Keys include today's
+    date when the request has no date, so "today" moves on at midnight."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, *, max_bytes: int = 32 << 20) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()  # routes run in a thread pool
 
     def get_or_build(self, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
-        found = self._data.get(key)
-        if found is not None:
-            self._data.move_to_end(key)
-            return found
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                return found
         body = build()
-        self._data[key] = body
-        if len(self._data) > self.size:
-            self._data.popitem(last=False)
+        if len(body) > self.max_bytes // 8:
+            return body  # one answer may not crowd out the rest
+        with self._lock:
+            old = self._data.pop(key, None)
+            self._bytes += len(body) - (len(old) if old is not None else 0)
+            self._data[key] = body
+            while self._data and (len(self._data) > self.size or self._bytes > self.max_bytes):
+                self._bytes -= len(self._data.popitem(last=False)[1])
         return body
 
     def clear(self) -> None:
-        self._data.clear()
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+
+# The request's snapshot (reference and caches of one store generation), captured once when
+# the request starts (`web/_live.py`, `ReferenceScope`): one request never mixes two.
+SNAPSHOT = "medpayiq.snapshot"
 
 
 def reference_of(request: Request) -> ReferenceData:
-    return request.app.state.reference  # type: ignore[no-any-return]
+    return request.scope["state"][SNAPSHOT].reference  # type: ignore[no-any-return]
 
 
 def cache_of(request: Request) -> ResponseCache:
-    return request.app.state.api_cache  # type: ignore[no-any-return]
+    return request.scope["state"][SNAPSHOT].api_cache  # type: ignore[no-any-return]
 
 
 # --- Shared parameters --------------------------------------------------------------------
@@ -131,8 +149,13 @@ def _cached(request: Request, key: tuple[Any, ...], build: Callable[[], Any]) ->
 
 @router.get("/health", summary="Liveness and what the app answers from")
 def health(request: Request) -> Response:
-    reference = reference_of(request)
-    return Response(dumps({"status": "ok", "datasets": len(reference.datasets())}), media_type=JSON)
+    snapshot = request.scope["state"][SNAPSHOT]
+    payload = {
+        "status": "ok",
+        "datasets": len(snapshot.reference.datasets()),
+        "generation": snapshot.generation,
+    }
+    return Response(dumps(payload), media_type=JSON)
 
 
 @router.get("/data/status", summary="Loaded datasets and the fee schedule in effect")
@@ -252,13 +275,15 @@ def tenant(
     ] = None,
     x_api_key: Annotated[str | None, Header(description="API key (API-key mode)")] = None,
 ) -> str:
-    """The tenant a request speaks for: "local" when API-key mode is off."""
+    """The tenant a request speaks for: "local" when API-key mode is off. `api/guard.py`
+    checks the key before the body is read and leaves the tenant in the request state."""
     keys = request.app.state.api_keys
     if not keys.enabled:
         return "local"
-    key = x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        key = authorization[7:].strip()
+    checked = request.scope.get("state", {}).get("tenant")
+    if checked is not None:
+        return str(checked)
+    key = key_from_headers(authorization, x_api_key)
     if not key:
         raise HTTPException(
             401,

@@ -16,6 +16,10 @@ other than 26/TC, units or claims the multiple procedure rules reduce, locations
 another way) are priced by the line engine and `message` says so. A bad row gets a message on
 its own row; a file without a required column is an `InputError` before anything is written.
 
+`unit_amounts(rows, cfs, gpcis)` gives the one-unit amounts of fee schedule rows at GPCI
+triples, in cents, with the same arithmetic: for callers that price whole grids
+(`medpayiq.changes`).
+
 Files with a `claim_id` column are read whole (a claim's lines may be anywhere in the file);
 others are read and written in chunks of about `chunk_bytes`.
 """
@@ -23,5 +27,15 @@ others are read and written in chunks of about `chunk_bytes`.
 from __future__ import annotations
 
 from ._file import BatchSummary, Progress, check_columns, check_file, price_file, price_frame
+from ._tables import ROW_MODIFIERS, unit_amounts
 
-__all__ = ["BatchSummary", "Progress", "check_columns", "check_file", "price_file", "price_frame"]
+__all__ = [
+    "ROW_MODIFIERS",
+    "BatchSummary",
+    "Progress",
+    "check_columns",
+    "check_file",
+    "price_file",
+    "price_frame",
+    "unit_amounts",
+]

@@ -38,7 +38,7 @@ from ._keys import DType
 if TYPE_CHECKING:
     from ._vector import Batch
 
-__all__ = ["RESULT_SCHEMA", "price_rows"]
+__all__ = ["RESULT_SCHEMA", "modifier_tuple", "price_rows", "units_value"]
 
 RESULT_SCHEMA = {
     "allowed": pl.String,
@@ -160,11 +160,11 @@ def _attempt(check: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def _units_value(text: str) -> Any:
+def units_value(text: str) -> Any:
     return 1 if text == "" else int(text) if _UNITS.match(text) else text
 
 
-def _modifier_tuple(text: str) -> tuple[str, ...]:
+def modifier_tuple(text: str) -> tuple[str, ...]:
     return tuple(m for m in _SPLIT.split(text) if m)
 
 
@@ -203,9 +203,9 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
     # 1. The checks before the location, each once per distinct value.
     codes = {(c,): _attempt(terms.code, code_t[c])
              for c in sub["code"].unique().to_list()}  # fmt: skip
-    units = {(u,): _attempt(terms.check_units, _units_value(units_t[u]))[1]
+    units = {(u,): _attempt(terms.check_units, units_value(units_t[u]))[1]
              for u in sub["units_t"].unique().to_list()}  # fmt: skip
-    mods = {(m,): _attempt(terms.modifiers, _modifier_tuple(mod_t[m]))
+    mods = {(m,): _attempt(terms.modifiers, modifier_tuple(mod_t[m]))
             for m in sub["mod"].unique().to_list()}  # fmt: skip
     settings = {(p,): _attempt(terms.setting, pos_t[p] or None)
                 for p in sub["pos"].unique().to_list()}  # fmt: skip
@@ -303,8 +303,8 @@ def _request(hcpcs: str, mod: str, pos: str, zip_code: str, lockey: str | None, 
     return LineRequest(
         hcpcs,
         day,
-        modifiers=_modifier_tuple(mod),
-        units=_units_value(units),  # a malformed count is passed on: the engine says why
+        modifiers=modifier_tuple(mod),
+        units=units_value(units),  # a malformed count is passed on: the engine says why
         location=Location(zip=zip_code or None, locality=lockey),
         pos=pos or None,
     )

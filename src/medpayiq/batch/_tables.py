@@ -22,10 +22,11 @@ integer division (`div` = 10^(a+b+c-2)).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 import polars as pl
 
@@ -37,7 +38,7 @@ from medpayiq.releases import Kind
 
 from ._keys import Strings
 
-__all__ = ["PRICED", "ROW_MODIFIERS", "Tables"]
+__all__ = ["PRICED", "ROW_MODIFIERS", "Tables", "unit_amounts"]
 
 # Row modifiers the vectorised path prices (other modifiers go to the line engine), by id.
 ROW_MODIFIERS = ("", "26", "TC")
@@ -381,8 +382,8 @@ class Tables:
         return rvu, gpci
 
 
-def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
-    """One unit of each row at each locality, non-facility then facility, rows major:
+def _unit_cents(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.DataFrame:
+    """One unit of each row at each locality (rows major), columns `nf` and `f`:
     (RVU x GPCI sums) x CF half-up to cents, and the lower OPPS-capped amount where the row
     has OPPS PE and MP RVUs (the engine's SettingAmount.amount, in integers)."""
     pairs = rvu.select("w", "pn", "pf", "m", "on", "of", "om", "cf", "div").join(
@@ -397,7 +398,12 @@ def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
         capped = (pl.col(opps_pe) != 0) & (om != 0)
         return pl.when(capped).then(pl.min_horizontal(fee, cap)).otherwise(fee)
 
-    units = pairs.select(nf=unit("pn", "on"), f=unit("pf", "of"))
+    return pairs.select(nf=unit("pn", "on"), f=unit("pf", "of"))
+
+
+def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
+    """`_unit_cents` interleaved: non-facility then facility, rows major."""
+    units = _unit_cents(rvu, gpci)
     size = units.height
     even = pl.int_range(0, 2 * size, 2, dtype=pl.Int64, eager=True)
     return (
@@ -405,6 +411,85 @@ def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
         .extend_constant(None, 2 * size - 1)
         .scatter(even, units.get_column("nf"))
         .scatter(even + 1, units.get_column("f"))
+    )
+
+
+_RVU_FIELDS = attrgetter(
+    "work",
+    "pe_nonfacility",
+    "pe_facility",
+    "mp",
+    "opps_pe_nonfacility",
+    "opps_pe_facility",
+    "opps_mp",
+)
+
+
+def unit_amounts(
+    rows: Sequence[RvuRow],
+    cfs: Sequence[Decimal],
+    gpcis: Sequence[tuple[Decimal, Decimal, Decimal]],
+) -> pl.DataFrame:
+    """One unit of each row, with its CF (`cfs[i]` for `rows[i]`), at each (work, PE, MP)
+    GPCI triple, in both settings: the amount `_unit_cents` gives the batch engine (the
+    engine's SettingAmount.amount, OPPS cap included), in the same exact integers.
+
+    One frame row per row x triple, rows major: `row` and `gpci` (positions in the inputs),
+    `nonfacility` and `facility` in cents (Int64). Rows whose status has no fee schedule
+    amount (A, R and T have one) are left out: about half of a PPRRVU file, not worth
+    computing. For callers that price whole grids of rows and localities with inputs of
+    their choosing (medpayiq.changes mixes two releases' RVUs, CFs and GPCIs to tell what
+    moved an amount)."""
+    paid = [i for i, r in enumerate(rows) if r.status in ("A", "R", "T")]
+    if not paid or not gpcis:
+        return pl.DataFrame(
+            schema={"row": pl.Int32, "gpci": pl.Int32, "nonfacility": pl.Int64,
+                    "facility": pl.Int64}
+        )  # fmt: skip
+    rows, cfs = [rows[i] for i in paid], [cfs[i] for i in paid]
+    fields = list(map(_RVU_FIELDS, rows))
+    distinct = {v for f in fields for v in f}
+    a = max(decimals(v) for v in distinct)
+    b = max(decimals(v) for t in gpcis for v in t)
+    c = max(decimals(v) for v in set(cfs))
+    if a + b + c < 2:
+        a = 2 - b - c  # keep the cents division an integer one
+    if any(v < 0 for v in distinct) or min(cfs) < 0:
+        raise DataError("negative RVUs or CF: outside what the batch engine computes")
+    units = {v: scaled(v, a) for v in distinct}
+    cf_units = {v: scaled(v, c) for v in set(cfs)}
+    names = ("w", "pn", "pf", "m", "on", "of", "om")
+    rvu = pl.DataFrame(
+        {
+            **{name: [units[f[k]] for f in fields] for k, name in enumerate(names)},
+            "cf": [cf_units[cf] for cf in cfs],
+            "div": [10 ** (a + b + c - 2)] * len(rows),
+        },
+        schema={name: pl.Int64 for name in (*names, "cf", "div")},
+    )
+    biggest_rvu = rvu.select(
+        (pl.col("w") + pl.max_horizontal("pn", "pf", "on", "of") + pl.max_horizontal("m", "om"))
+        .max()
+    ).item()  # fmt: skip
+    biggest = (int(biggest_rvu) * scaled(max(max(max(t) for t in gpcis), Decimal(1)), b)
+               * scaled(max(cfs), c))  # fmt: skip
+    if biggest * 2 >= _INT64_LIMIT:
+        raise DataError("RVUs outside the range the batch engine computes exactly")
+    gpci = pl.DataFrame(
+        [tuple(scaled(v, b) for v in t) for t in gpcis],
+        schema={"gw": pl.Int64, "gp": pl.Int64, "gm": pl.Int64},
+        orient="row",
+    )
+    cents = _unit_cents(rvu, gpci)
+    index = pl.int_range(len(rows) * len(gpcis), dtype=pl.Int64, eager=True)
+    positions = pl.Series(paid, dtype=pl.Int32)
+    return pl.DataFrame(
+        {
+            "row": positions.gather(index // len(gpcis)),
+            "gpci": (index % len(gpcis)).cast(pl.Int32),
+            "nonfacility": cents.get_column("nf"),
+            "facility": cents.get_column("f"),
+        }
     )
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import polars as pl
 
 from medpayiq.reference import ReferenceData
 
-from . import _fallback
+from . import _fallback, _schedules
 from ._keys import KEY_COLUMNS, Column, DType
 from ._tables import CONF_SLOTS, ROW_MODIFIERS, Tables
 
@@ -46,6 +47,10 @@ class Batch:
     date_default: date | None
     tables: Tables = field(init=False)
     columns: dict[str, Column] = field(init=False)
+    # Lines other schedules pay (`_schedules`): (day, code) -> routed elsewhere, and each
+    # distinct key's one-unit answer, kept across chunks.
+    other_routes: dict[tuple[int, int], bool] = field(init=False, default_factory=dict)
+    other_answers: dict[tuple[Any, ...], tuple[Any, ...]] = field(init=False, default_factory=dict)
     _dates: dict[str, tuple[int | None, int | None]] = field(init=False, default_factory=dict)
     _labels: pl.Series = field(init=False)
 
@@ -272,9 +277,11 @@ def _located(ids: pl.DataFrame, batch: Batch) -> pl.DataFrame:
 
 
 def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
-    """Amounts (cents), message and confidence ids, and the route of every row."""
+    """Amounts (cents), message and confidence ids, and the route of every row; `other`
+    marks the rows another fee schedule pays (`_schedules`: priced apart)."""
     tables = batch.tables
     rvu, by_setting, gpci = tables.rvu, tables.rvu_setting, tables.gpci
+    ids = ids.with_columns(other=_schedules.mark(batch, ids))
     if not rvu.height:  # no date of the chunk has a release: every row has a message
         return ids.with_columns(
             cents=pl.lit(None, pl.Int64), clean=pl.lit(False), paid=pl.lit(False),
@@ -316,9 +323,9 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     )  # fmt: skip
     ids = _units(ids, tables)
     # A line leaves the vectorised path when its date is usable but something else is not
-    # covered, or several units of it may be reduced.
+    # covered, or several units of it may be reduced; another schedule's line never does.
     reduces = pl.col("paid") & (units > 1) & (pl.col("kind") == 3)
-    leaves = pl.col("usable") & (~pl.col("clean") | reduces)
+    leaves = pl.col("usable") & (~pl.col("clean") | reduces) & ~pl.col("other")
     leaving = ids.select(pl.arg_where(leaves)).to_series()
     route = pl.repeat(Route.NONE, ids.height, dtype=pl.Int8, eager=True)
     if leaving.len():
@@ -406,7 +413,8 @@ def _claim_routes(ids: pl.DataFrame) -> pl.DataFrame:
         | ((paid_status == "T").any().over(claim)
            & paid_status.is_in(["A", "R"]).any().over(claim))
     )  # fmt: skip
-    as_claim = in_claim & interacts & pl.col("usable").all().over(claim)
+    # Another schedule's line takes no part in the physician fee schedule's claim rules.
+    as_claim = in_claim & interacts & pl.col("usable").all().over(claim) & ~pl.col("other")
     return ids.with_columns(
         route=pl.when(as_claim).then(pl.lit(Route.CLAIM, pl.Int8)).otherwise(pl.col("route"))
     )
@@ -450,15 +458,17 @@ def price_chunk(
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
     ids = _outputs(rows)
     allowed = batch.labels(rows.get_column("cents"))
+    others = rows.select(pl.arg_where(pl.col("other"))).to_series()
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
-    if leftover.len():
-        replaced = _fallback.price_rows(batch, rows[leftover])
-        allowed = allowed.scatter(leftover, replaced["allowed"])
-        ids = ids.with_columns(
-            ids.get_column(name).scatter(leftover, _text_ids(values, batch, name))
-            for name, values in replaced.items()
-            if name != "allowed"
-        )
+    for where, price in ((others, _schedules.price_rows), (leftover, _fallback.price_rows)):
+        if where.len():
+            replaced = price(batch, rows[where])
+            allowed = allowed.scatter(where, replaced["allowed"])
+            ids = ids.with_columns(
+                ids.get_column(name).scatter(where, _text_ids(values, batch, name))
+                for name, values in replaced.items()
+                if name != "allowed"
+            )
     # The texts as Enum columns: a gather of small integers, no string copied (the CSV
     # writer prints an Enum's text).
     out = {"line_id": rows.get_column("line_id").cast(pl.String), "allowed": allowed}

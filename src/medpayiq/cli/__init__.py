@@ -27,6 +27,7 @@ COMMANDS = {
     "price-batch": "price",
     "check": "check",
     "serve": "serve",
+    "changes": "changes",
 }
 
 

@@ -1,7 +1,7 @@
 """`medpayiq data`: load official files into the store, show what is loaded, sync from CMS.
 
     medpayiq data load --source ../shared/data            # folders, zips or files
-    medpayiq data status [--json]
+    medpayiq data status [--date 2026-07-15] [--json]
     medpayiq data sync --year 2026 [--base-url URL] [--catalog FILE]
 
 Every command takes `--db` (a SQLite file path or a database URL; MEDPAYIQ_DB works too).
@@ -11,7 +11,9 @@ before keeps serving.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -95,22 +97,52 @@ def load(
         ),
     ] = None,
     db: DbOption = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Load a file even if it drops more than 2% of the keys of the data it replaces.",
+        ),
+    ] = False,
+    nice: Annotated[
+        int,
+        typer.Option(
+            "--nice",
+            min=0,
+            max=19,
+            help="Lower the load's CPU priority by this much, so a running server keeps answering.",
+        ),
+    ] = 10,
 ) -> None:
     """Detect and load official files. Each dataset is replaced atomically; the very same
     file loaded again changes nothing."""
     paths = [*(source or []), *(more or [])]
     if not paths:
         raise _fail("nothing to load: give --source PATH (a folder, zip or file)")
+    _lower_priority(nice)
     with _open(db) as store:
         try:
             planned = store.plan(paths)
         except MedPayIQError as exc:
             raise _fail(str(exc)) from None
-        results = _load_with_progress(store, planned)
+        results = _load_with_progress(store, planned, allow_shrink=allow_shrink)
     _report(results, title=f"Loaded into {store.url}")
 
 
-def _load_with_progress(store: Store, planned: list) -> list[LoadResult]:  # type: ignore[type-arg]
+def _lower_priority(nice: int) -> None:
+    """Yield the CPU to a server on the same machine: a load parses millions of rows, and at
+    normal priority on two cores it starved a PostgreSQL-backed server (docs/store.md)."""
+    if nice > 0:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(nice)
+
+
+def _load_with_progress(
+    store: Store,
+    planned: list,  # type: ignore[type-arg]
+    *,
+    allow_shrink: bool = False,
+) -> list[LoadResult]:
     results: list[LoadResult] = []
     err = _console(stderr=True)
     if not err.is_terminal:
@@ -129,7 +161,7 @@ def _load_with_progress(store: Store, planned: list) -> list[LoadResult]:  # typ
             def rows(n: int, task: TaskID = task) -> None:
                 progress.update(task, completed=n)
 
-            result = store.load_planned(item, on_rows=rows)
+            result = store.load_planned(item, on_rows=rows, allow_shrink=allow_shrink)
             progress.remove_task(task)
             progress.advance(overall)
             if result.status is LoadStatus.FAILED:
@@ -178,7 +210,7 @@ def _report(results: list[LoadResult], *, title: str) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in results:
         if r.status is LoadStatus.SKIPPED and r.kind is None:
-            continue  # documentation and unknown files beside the data: counted below
+            continue  # documentation and unknown files beside the data: listed below
         release = f"{r.release} {r.variant}".strip()
         table.add_row(
             r.kind.value if r.kind else "",
@@ -189,9 +221,11 @@ def _report(results: list[LoadResult], *, title: str) -> None:
             r.message if r.status is not LoadStatus.FAILED else "see error above",
         )
     out.print(table)
-    ignored = sum(1 for r in results if r.status is LoadStatus.SKIPPED and r.kind is None)
+    ignored = [r for r in results if r.status is LoadStatus.SKIPPED and r.kind is None]
     if ignored:
-        out.print(f"{ignored} file(s) skipped: not data files MedPayIQ reads")
+        out.print(f"{len(ignored)} file(s) skipped:", highlight=False)
+        for r in ignored:
+            out.print(f"  {r.file}: {r.message}", highlight=False, markup=False, soft_wrap=True)
     failed = [r for r in results if r.status is LoadStatus.FAILED]
     if failed:
         raise _fail(f"{len(failed)} file(s) not loaded; the data loaded before them is unchanged")
@@ -203,15 +237,32 @@ def _report(results: list[LoadResult], *, title: str) -> None:
 @data_app.command("status")
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="Which release of each kind applies on this date (default today)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Every loaded dataset: kind, release, effective dates, rows, sha256, when and from
-    which file it was loaded."""
+    which file it was loaded; then, for today or --date, which release of each kind
+    applies, whether it is loaded, which one answers and the newest loaded."""
+    from medpayiq import services
+
     with _open(db) as store:
         datasets = store.datasets()
         url = store.url
+        try:
+            applies = services.release_status(store.reference(), services.parse_day(day))
+        except MedPayIQError as exc:
+            raise _fail(str(exc)) from None
     if as_json:
-        payload = {"database": url, "datasets": [d.as_json() for d in datasets]}
+        payload = {
+            "database": url,
+            "datasets": [d.as_json() for d in datasets],
+            "in_effect": applies.as_dict(),
+        }
         typer.echo(json.dumps(payload, indent=2))
         return
     out = _console()
@@ -233,6 +284,21 @@ def status(
             d.sha256[:12],
             d.source_file,
         )
+    out.print(table)
+    _in_effect(out, applies)
+
+
+def _in_effect(out: Console, applies: object) -> None:
+    from medpayiq.services import ReleaseStatus
+
+    assert isinstance(applies, ReleaseStatus)
+    table = Table(title=f"In effect on {applies.day}", title_justify="left")
+    for name in ("kind", "applies", "loaded", "answers from", "newest loaded", "note"):
+        table.add_column(name)
+    for k in applies.kinds:
+        used = f"{k.used} ({k.confidence})" if k.used and k.confidence else k.used or "-"
+        loaded = "[green]yes[/]" if k.loaded else "[yellow]no[/]"
+        table.add_row(k.kind, k.applies, loaded, used, k.newest or "-", k.note)
     out.print(table)
 
 

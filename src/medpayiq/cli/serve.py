@@ -4,8 +4,9 @@
     medpayiq serve --api-keys keys.txt      # claim endpoints need a key (see docs/web.md)
 
 Each worker opens the store and builds the app from it (`app_from_env`, a uvicorn factory),
-so `--workers N` runs N processes. The reference data is read once per worker: restart the
-server after `medpayiq data load`.
+so `--workers N` runs N processes. Each worker polls the store's generation every second
+(`--reload-interval`) and, after `medpayiq data load`, swaps in a fresh reference between
+requests: no restart needed (docs/web.md, "Reloads").
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from fastapi import FastAPI
@@ -24,6 +25,19 @@ __all__ = ["app_from_env", "register"]
 
 KEYS_ENV = "MEDPAYIQ_API_KEYS"
 DB_ENV = "MEDPAYIQ_DB"
+MAX_BODY_ENV = "MEDPAYIQ_MAX_BODY"
+MAX_UPLOAD_ENV = "MEDPAYIQ_MAX_UPLOAD"
+RELOAD_ENV = "MEDPAYIQ_RELOAD_INTERVAL"
+
+
+def _limits_from_env() -> Any:
+    from medpayiq.api.guard import Limits, parse_size
+
+    defaults = Limits()
+    return Limits(
+        max_body=parse_size(os.environ.get(MAX_BODY_ENV) or str(defaults.max_body)),
+        max_upload=parse_size(os.environ.get(MAX_UPLOAD_ENV) or str(defaults.max_upload)),
+    )
 
 
 def app_from_env() -> FastAPI:
@@ -33,11 +47,15 @@ def app_from_env() -> FastAPI:
     from medpayiq.store import open_store
     from medpayiq.web import create_app
 
-    reference = open_store(os.environ.get(DB_ENV) or None).reference()
+    store = open_store(os.environ.get(DB_ENV) or None)
     keys_file = os.environ.get(KEYS_ENV)
-    app = create_app(reference, api_keys=load_keys(keys_file) if keys_file else None)
-    services.warm(reference)
-    return app
+    return create_app(
+        source=store,
+        api_keys=load_keys(keys_file) if keys_file else None,
+        limits=_limits_from_env(),
+        reload_interval=float(os.environ.get(RELOAD_ENV) or 1.0),
+        warm=services.warm,
+    )
 
 
 def serve(
@@ -63,14 +81,45 @@ def serve(
         ),
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    max_body: Annotated[
+        str,
+        typer.Option(
+            "--max-body", envvar=MAX_BODY_ENV, help="Largest JSON or form body (413 past it)."
+        ),
+    ] = "1M",
+    max_upload: Annotated[
+        str,
+        typer.Option(
+            "--max-upload",
+            envvar=MAX_UPLOAD_ENV,
+            help="Largest upload of another media type (X12 files), streamed (413 past it).",
+        ),
+    ] = "64M",
+    reload_interval: Annotated[
+        float,
+        typer.Option(
+            "--reload-interval",
+            envvar=RELOAD_ENV,
+            help="Seconds between checks for a new store generation (after a data load).",
+            min=0.05,
+        ),
+    ] = 1.0,
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
 
     from medpayiq.api.auth import load_keys
+    from medpayiq.api.guard import parse_size
     from medpayiq.store import open_store
 
     try:
+        for option, value in (("--max-body", max_body), ("--max-upload", max_upload)):
+            try:
+                parse_size(value)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint=option) from None
+        os.environ[MAX_BODY_ENV], os.environ[MAX_UPLOAD_ENV] = max_body, max_upload
+        os.environ[RELOAD_ENV] = str(reload_interval)
         if api_keys is not None:
             load_keys(api_keys)  # fail now, with the line at fault, not in every worker
             os.environ[KEYS_ENV] = str(api_keys.resolve())

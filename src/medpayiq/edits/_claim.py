@@ -176,9 +176,10 @@ class Claim(_Model):
     @classmethod
     def _icd_format(cls, value: list[str]) -> list[str]:
         codes = [v.strip().upper() for v in value]
-        bad = [c for c in codes if not _ICD.match(c)]
+        bad = [str(i + 1) for i, c in enumerate(codes) if not _ICD.match(c)]
         if bad:
-            raise ValueError(f"{', '.join(bad)} is not written as an ICD-10-CM code (M54.16)")
+            which = f"diagnosis {bad[0]} is" if len(bad) == 1 else f"diagnoses {', '.join(bad)} are"
+            raise ValueError(f"{which} not written as ICD-10-CM (such as M54.16)")
         return codes
 
     @model_validator(mode="after")
@@ -301,15 +302,9 @@ def _problem(error: Mapping[str, Any]) -> Problem:
             kind, message = "string_pattern_mismatch", "has the wrong format"
     if kind == "string_pattern_mismatch" and loc:
         message += _FORMAT_HINTS.get(str(loc[-1] if not isinstance(loc[-1], int) else loc[-2]), "")
-    shown = error.get("input")
-    # Never echo free values of the patient object; codes and numbers are safe to repeat.
-    if (
-        loc
-        and loc[0] != "patient"
-        and isinstance(shown, str | int | float)
-        and kind not in ("missing", "value_error")
-    ):
-        message += f' (got "{shown}")'
+    # The value given is never repeated: any field can carry patient data (a member id typed
+    # into claim_id, a name in an unknown field), so the message names the field and the
+    # problem only, here and on the CLI.
     if len(loc) >= 2 and loc[0] in ("lines", "history") and isinstance(loc[1], int):
         noun = "line" if loc[0] == "lines" else "history item"
         message = f"{noun} {loc[1] + 1}: {message}"

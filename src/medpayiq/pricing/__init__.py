@@ -55,7 +55,7 @@ from ._amounts import price_amounts, price_period
 from ._context import share_step
 from ._context import sources as provenance_sources
 from ._cost_share import check_deductible, split_cost
-from ._engine import cost_share_waiver, price_claim, price_line
+from ._engine import check_units, cost_share_waiver, price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
 from ._modifiers import PAID_STATUSES, status_reason
 from ._terms import DayTerms, day_terms
@@ -91,6 +91,7 @@ __all__ = [
     "Source",
     "Step",
     "check_deductible",
+    "check_units",
     "cost_share_waiver",
     "day_terms",
     "price_amounts",

@@ -14,7 +14,6 @@ and each of its tables is cleared when it passes `LIMIT` entries.
 
 from __future__ import annotations
 
-import weakref
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -443,24 +442,35 @@ class DayContext:
 
 # --- Contexts by snapshot -----------------------------------------------------------------
 
-_contexts: dict[tuple[int, int, date, bool], tuple[weakref.ref[FeeSchedule], DayContext]] = {}
+# Kept on the reference object itself (in its `__dict__`), so the contexts and the shared
+# tables go with it: a module-level table would hold the reference (a context does) and keep
+# every reference a reloading server ever made alive.
+_OWN = "_medpayiq_pricing"
+
+
+def _owned(reference: ReferenceData, name: str) -> dict[Any, Any] | None:
+    """The table `name` kept on `reference`, or None if it cannot carry one."""
+    try:
+        tables: dict[str, dict[Any, Any]] = reference.__dict__.setdefault(_OWN, {})
+    except AttributeError:
+        return None
+    return tables.setdefault(name, {})
 
 
 def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool) -> DayContext:
-    """The context of `fee` on `day`; kept while `fee` lives (the reference caches it)."""
-    key = (id(reference), id(fee), day, qp)
-    entry = _contexts.get(key)
-    if entry is not None and entry[0]() is fee:
-        return entry[1]
+    """The context of `fee` on `day`; kept with the reference (which caches `fee`)."""
+    contexts = _owned(reference, "contexts")
+    if contexts is None:
+        return DayContext(reference, fee, day, qp)  # nowhere to keep it: nothing is kept
+    key = (id(fee), day, qp)
+    entry = contexts.get(key)
+    # The entry holds `fee`, so its id cannot be reused by another snapshot while it lives.
+    if entry is not None and entry[0] is fee:
+        return entry[1]  # type: ignore[no-any-return]
     ctx = DayContext(reference, fee, day, qp)
-    try:
-        ref = weakref.ref(fee)
-        weakref.finalize(fee, _contexts.pop, key, None)
-    except TypeError:
-        return ctx  # not weakly referenceable: nothing is kept
-    if len(_contexts) > 4096:
-        _contexts.clear()
-    _contexts[key] = (ref, ctx)
+    if len(contexts) > 4096:
+        contexts.clear()
+    contexts[key] = (fee, ctx)
     return ctx
 
 
@@ -480,10 +490,6 @@ class Shared:
         self.places: dict[Any, int] = {}
         self.by_place: dict[Any, Any] = {}
         self.claims: dict[Any, Any] = {}
-
-
-# Per reference object: the shared tables by what the amounts of a date depend on.
-_shared: dict[int, dict[tuple[Any, ...], tuple[tuple[object, ...], Shared]]] = {}
 
 
 def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) -> Shared:
@@ -509,13 +515,10 @@ def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) ->
         ctx.with_floor,
         _rules.conversion_factors(ctx.day),
     )
-    tables = _shared.get(id(reference))
+    # Per reference object: the shared tables by what the amounts of a date depend on.
+    tables = _owned(reference, "shared")
     if tables is None:
-        try:
-            weakref.finalize(reference, _shared.pop, id(reference), None)
-        except TypeError:
-            return Shared()  # cannot tell when the reference goes: share nothing
-        tables = _shared[id(reference)] = {}
+        return Shared()  # nowhere to keep them: share nothing
     key = (*map(id, objects), *values)
     entry = tables.get(key)
     # The entry holds its objects, so an id in the key cannot be reused while it lives.

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from medpayiq import pricing
+from medpayiq.errors import ReleaseNotLoaded, UnknownCode
 from medpayiq.reference import ReferenceData
 
 from . import ambulance, anesthesia, clfs, dmepos, drugs, other, pfs
@@ -84,9 +85,21 @@ def price_line(reference: ReferenceData, request: PriceRequest, terms: Terms = T
     """Price one line on the schedule that pays its code (`route`). Raises what `route`
     raises, and the schedule's InputError for a bad place, modifier or units."""
     code = normalise(request.hcpcs)
-    found = route(reference, code, request.date_of_service)
-    schedule = schedule_named(found.schedule.name)
+    pricing.check_units(request.units)
+    schedule = schedule_named(_route_name(reference, code, request))
     return schedule.price(reference, replace(request, hcpcs=code), terms)
+
+
+def _route_name(reference: ReferenceData, code: str, request: PriceRequest) -> str:
+    """The schedule a line goes to. A code no schedule claims goes to the physician fee
+    schedule when one is loaded for the date: its engine gives the error of record (the
+    modifiers first, then the code not being in the release), as the batch engine does."""
+    try:
+        return route(reference, code, request.date_of_service).schedule.name
+    except (UnknownCode, ReleaseNotLoaded):
+        if pfs.fee_or_none(reference, request.date_of_service) is None:
+            raise
+        return pfs.PFS.name
 
 
 def price_lines(
@@ -97,8 +110,10 @@ def price_lines(
     others one by one; the deductible is consumed by the physician fee schedule's lines
     first, then by the others in claim order."""
     codes = [normalise(r.hcpcs) for r in requests]
-    routes = [route(reference, c, r.date_of_service) for c, r in zip(codes, requests, strict=True)]
-    at = [i for i, found in enumerate(routes) if found.schedule.name == "pfs"]
+    for request in requests:
+        pricing.check_units(request.units)
+    routes = [_route_name(reference, c, r) for c, r in zip(codes, requests, strict=True)]
+    at = [i for i, name in enumerate(routes) if name == pfs.PFS.name]
     results: dict[int, Priced] = {}
     remaining = terms.deductible_remaining
     if at:
@@ -115,10 +130,10 @@ def price_lines(
         shares = [line.cost_share for line in claim.lines if line.cost_share is not None]
         if remaining is not None and shares:
             remaining = shares[-1].deductible_remaining_after
-    for i, found in enumerate(routes):
+    for i, name in enumerate(routes):
         if i in results:
             continue
-        schedule = schedule_named(found.schedule.name)
+        schedule = schedule_named(name)
         priced = schedule.price(
             reference,
             replace(requests[i], hcpcs=codes[i]),

@@ -682,7 +682,13 @@ def price(
         charge=charge,
     )
     terms = schedules.Terms(query.qp, non_participating, npp, deductible_remaining)
-    return schedules.price_line(reference, request, terms)
+    try:
+        return schedules.price_line(reference, request, terms)
+    except UnknownCode as exc:
+        if exc.parameter != "hcpcs":
+            raise
+        # The engines name their own field; the question's parameter is `code`.
+        raise UnknownCode(str(exc), parameter="code") from None
 
 
 def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:

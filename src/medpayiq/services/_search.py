@@ -139,6 +139,9 @@ def _index(reference: ReferenceData, fs: FeeSchedule, day: date) -> tuple[_Entry
     if len(_INDEXES) >= _INDEX_LIMIT:
         _INDEXES.clear()
     _INDEXES[key] = (tuple(_weak(o) for o in owners), entries)
+    # Dropped with its fee schedule: a server that swaps references after a load does not
+    # keep the old ones' indexes.
+    weakref.finalize(fs, _INDEXES.pop, key, None)
     return entries
 
 

@@ -30,10 +30,12 @@ from medpayiq.sources import (  # noqa: F401
     zip5,
 )
 from medpayiq.sources._registry import (
+    Cursor,
     Layout,
     ParsedFile,
     SourceFile,
     detect,
+    diagnose,
     iter_files,
     layouts,
     parse,
@@ -42,10 +44,12 @@ from medpayiq.sources._registry import (
 )
 
 __all__ = [
+    "Cursor",
     "Layout",
     "ParsedFile",
     "SourceFile",
     "detect",
+    "diagnose",
     "iter_files",
     "layouts",
     "parse",

@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,16 @@ class SourceFile:
         return None
 
 
+class Cursor:
+    """The line of the record a parser yielded last (parsers that know it set `line` before
+    each yield), so that the loader's checks can name lines: "lines 1042 and 1043"."""
+
+    __slots__ = ("line",)
+
+    def __init__(self) -> None:
+        self.line = 0
+
+
 @dataclass
 class ParsedFile:
     """A recognised file: what it is, which release, and its records (an iterator, read once).
@@ -108,6 +119,7 @@ class ParsedFile:
     records: Iterator[Any]
     variant: str = ""
     notes: tuple[str, ...] = ()
+    cursor: Cursor | None = None  # set by parsers that track lines (see `Cursor`)
 
 
 @dataclass(frozen=True)
@@ -214,11 +226,55 @@ def iter_files(source: str | Path) -> Iterator[SourceFile]:
     yield SourceFile(name=path.name, path=path)
 
 
+# Bytes no CMS text file holds: NUL and the C0 controls other than tab, LF, FF, CR, Ctrl-Z.
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
+
+
+def diagnose(file: SourceFile) -> str | None:
+    """What is wrong with a file no layout recognises, when the bytes tell: empty, a damaged
+    or truncated zip, UTF-16 text, or binary data (with the line of the first binary byte).
+    None when it is readable text of a layout MedPayIQ does not know."""
+    try:
+        raw = file.raw_bytes()
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        return f"cannot be read from its zip, which is damaged or truncated ({exc})"
+    if not raw:
+        return "empty file (0 bytes)"
+    if raw[:4] == b"PK\x03\x04":
+        return "a damaged or truncated zip (its table of contents is missing)"
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error):
+            return "a damaged or truncated gzip file"
+        if not raw:
+            return "empty file (0 bytes once decompressed)"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[1:200:2].count(0) > 50:
+        return (
+            "UTF-16 text: MedPayIQ reads CMS's files as published (ASCII, UTF-8 or "
+            "Windows-1252); save it as UTF-8 CSV"
+        )
+    if not raw.strip():
+        return "no data: only blank lines"
+    found = _BINARY.search(raw, 0, 1 << 20)
+    if found is not None:
+        line = raw.count(b"\n", 0, found.start()) + 1
+        return (
+            f"line {line}: binary data (byte 0x{raw[found.start()]:02x}), not a text file "
+            "of CMS's (garbage, or another format)"
+        )
+    return None
+
+
 def detect(file: SourceFile) -> Layout:
-    """The layout that recognises `file`, or UnknownFileError naming the file."""
+    """The layout that recognises `file`, or UnknownFileError naming the file and, when the
+    bytes tell, what is wrong with it (`diagnose`)."""
     for layout in _LAYOUTS:
         if layout.sniff(file):
             return layout
+    problem = diagnose(file)
+    if problem is not None:
+        raise UnknownFileError(f"{file.name}: {problem}")
     raise UnknownFileError(
         f"{file.name}: not a file MedPayIQ knows (expected a CMS physician, clinical lab or "
         "DMEPOS fee schedule, ZIP, NCCI, MUE, add-on, ICD-10-CM, CARC/RARC, place of service, "

@@ -20,7 +20,7 @@ from decimal import Decimal
 from medpayiq.errors import ParseError, SourcePos
 from medpayiq.records import Gpci, LocalityId
 from medpayiq.releases import Kind
-from medpayiq.sources._registry import Layout, ParsedFile, SourceFile, register
+from medpayiq.sources._registry import Cursor, Layout, ParsedFile, SourceFile, register
 from medpayiq.sources._text import (
     Fields,
     Span,
@@ -101,9 +101,14 @@ def _parse(file: SourceFile) -> ParsedFile:
     fixed = file.basename.upper().endswith(".TXT") and delimiter != "\t"
     year = _year(first) or year_from_name(file.basename)
     release, notes = pfs_release_from(file, year=year, what="GPCI file")
-    records = _fixed_records(file, text) if fixed else _delimited_records(file, text, delimiter)
+    cursor = Cursor()
+    records = (
+        _fixed_records(file, text, cursor)
+        if fixed
+        else _delimited_records(file, text, delimiter, cursor)
+    )
     layout = "gpci-txt" if fixed else ("gpci-tab" if delimiter == "\t" else "gpci-csv")
-    return ParsedFile(file, layout, Kind.GPCI, release, records, notes=notes)
+    return ParsedFile(file, layout, Kind.GPCI, release, records, notes=notes, cursor=cursor)
 
 
 def _year(title: str) -> int | None:
@@ -115,7 +120,9 @@ def _year(title: str) -> int | None:
     return None
 
 
-def _delimited_records(file: SourceFile, text: str, delimiter: str) -> Iterator[Gpci]:
+def _delimited_records(
+    file: SourceFile, text: str, delimiter: str, cursor: Cursor
+) -> Iterator[Gpci]:
     rows, numbers = csv_rows(text, delimiter)
     header = next((i for i, r in enumerate(rows[:10]) if r and "CONTRACTOR" in r[0].upper()), None)
     if header is None:
@@ -123,11 +130,16 @@ def _delimited_records(file: SourceFile, text: str, delimiter: str) -> Iterator[
     where = _column_map(rows[header], numbers[header], file.name)
     width = max(where) + 1
     f = Fields(file.name, NAMES)
-    return _delimited(rows[header + 1 :], numbers[header + 1 :], where, width, f)
+    return _delimited(rows[header + 1 :], numbers[header + 1 :], where, width, f, cursor)
 
 
 def _delimited(
-    rows: list[list[str]], numbers: list[int], where: list[int], width: int, f: Fields
+    rows: list[list[str]],
+    numbers: list[int],
+    where: list[int],
+    width: int,
+    f: Fields,
+    cursor: Cursor,
 ) -> Iterator[Gpci]:
     for row, line in zip(rows, numbers, strict=True):
         if not row or not row[0].strip()[:1].isdigit():
@@ -135,25 +147,27 @@ def _delimited(
         if len(row) < width:
             f.row_width(row, line, width, "GPCI")
         values = [row[i].strip() if i >= 0 else "" for i in where]
+        cursor.line = line
         yield _gpci(values, line, f, no_floor=where[7] >= 0)
 
 
-def _fixed_records(file: SourceFile, text: str) -> Iterator[Gpci]:
+def _fixed_records(file: SourceFile, text: str, cursor: Cursor) -> Iterator[Gpci]:
     lines = text_lines(text)
     header = next((i for i, ln in enumerate(lines[:10]) if ln.upper().startswith("MEDICARE")), None)
     if header is None:
         raise ParseError(SourcePos(file.name, 1), "no column header line (Medicare ...)")
     f = Fields(file.name, NAMES, TXT_2025)
-    return _fixed(lines, header + 1, f)
+    return _fixed(lines, header + 1, f, cursor)
 
 
-def _fixed(lines: list[str], start: int, f: Fields) -> Iterator[Gpci]:
+def _fixed(lines: list[str], start: int, f: Fields, cursor: Cursor) -> Iterator[Gpci]:
     for number in range(start, len(lines)):
         text = lines[number]
         if not text[:1].isdigit():
             continue
         f.line_width(text, number + 1, TXT_2025)
         values = [span.cut(text) for span in TXT_2025]
+        cursor.line = number + 1
         yield _gpci([*values, ""], number + 1, f, no_floor=False)
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from medpayiq.errors import ParseError, SourcePos
 from medpayiq.records import RvuRow
 from medpayiq.releases import Kind
-from medpayiq.sources._registry import Layout, ParsedFile, SourceFile, register
+from medpayiq.sources._registry import Cursor, Layout, ParsedFile, SourceFile, register
 from medpayiq.sources._text import (
     MONTH_LETTER,
     Fields,
@@ -246,19 +246,21 @@ def _parse_csv(file: SourceFile) -> ParsedFile:
         what="relative value file",
     )
     fields = Fields(file.name, columns)
+    cursor = Cursor()
     return ParsedFile(
         source=file,
         layout=f"pprrvu-csv-{layout_name[:4]}",
         kind=Kind.PPRRVU,
         release=release,
-        records=_csv_records(rows[data_start:], numbers[data_start:], fields, layout_name),
+        records=_csv_records(rows[data_start:], numbers[data_start:], fields, layout_name, cursor),
         variant=variant_of(file),
         notes=notes,
+        cursor=cursor,
     )
 
 
 def _csv_records(
-    rows: list[list[str]], numbers: list[int], f: Fields, layout_name: str
+    rows: list[list[str]], numbers: list[int], f: Fields, layout_name: str, cursor: Cursor
 ) -> Iterator[RvuRow]:
     width = len(f.names)
     is_2026 = width == len(COLUMNS_2026)
@@ -273,6 +275,7 @@ def _csv_records(
         else:
             pric = None
             values.insert(PRIC_IND, "")
+        cursor.line = line
         yield _row(values, pric, line, f, k)
 
 
@@ -316,19 +319,21 @@ def _parse_txt(file: SourceFile) -> ParsedFile:
         what="relative value file",
     )
     fields = Fields(file.name, names, spans)
+    cursor = Cursor()
     return ParsedFile(
         source=file,
         layout=f"pprrvu-txt-{2026 if spans is TXT_2026 else 2025}",
         kind=Kind.PPRRVU,
         release=release,
-        records=_txt_records(lines, start, spans, fields),
+        records=_txt_records(lines, start, spans, fields, cursor),
         variant=variant_of(file),
         notes=notes,
+        cursor=cursor,
     )
 
 
 def _txt_records(
-    lines: list[str], start: int, spans: tuple[Span, ...], f: Fields
+    lines: list[str], start: int, spans: tuple[Span, ...], f: Fields, cursor: Cursor
 ) -> Iterator[RvuRow]:
     is_2026 = spans is TXT_2026
     k = _K2026 if is_2026 else _K2025
@@ -345,6 +350,7 @@ def _txt_records(
         else:
             pric = None
             values.insert(PRIC_IND, "")
+        cursor.line = line
         yield _row(values, pric, line, f, k)
 
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from medpayiq import sources
 from medpayiq.errors import DataError
 from medpayiq.releases import Kind
+from medpayiq.store import _integrity
 from medpayiq.store import _queries as q
 from medpayiq.store._schema import codec, kind_table
 
@@ -55,6 +56,7 @@ class LoadResult:
     billable: int | None = None
     sha256: str = ""
     message: str = ""
+    duplicates: int = 0  # exact repeats of a row, dropped
 
 
 @dataclass
@@ -99,7 +101,8 @@ def plan(paths: Iterable[str | Path]) -> list[PlannedFile]:
         for file in files:
             planned.append(_open(file, explicit=explicit and len(files) == 1))
     _mark_twins(planned)
-    return planned
+    # A GPCI or ANES file is checked against the LOCCO file of its release: load that first.
+    return sorted(planned, key=lambda item: item.key is None or item.key[0] is not Kind.LOCCO)
 
 
 def _open(file: sources.SourceFile, *, explicit: bool) -> PlannedFile:
@@ -108,7 +111,9 @@ def _open(file: sources.SourceFile, *, explicit: bool) -> PlannedFile:
     except DataError as exc:
         if explicit:
             return PlannedFile(file, None, error=str(exc))
-        return PlannedFile(file, None, skip="not a data file MedPayIQ reads")
+        problem = sources.diagnose(file)
+        # Beside the data in a folder or zip, an unknown file is skipped, saying why.
+        return PlannedFile(file, None, skip=problem or "not a layout MedPayIQ reads")
     try:
         return PlannedFile(file, layout.parse(file))
     except DataError as exc:
@@ -139,7 +144,11 @@ def _mark_twins(planned: list[PlannedFile]) -> None:
 
 
 def load_planned(
-    engine: sa.Engine, item: PlannedFile, *, on_rows: RowsCallback | None = None
+    engine: sa.Engine,
+    item: PlannedFile,
+    *,
+    on_rows: RowsCallback | None = None,
+    allow_shrink: bool = False,
 ) -> LoadResult:
     """Load one planned file; a bad file gives a FAILED result (and changes nothing)."""
     if item.error:
@@ -147,12 +156,13 @@ def load_planned(
     if item.parsed is None or item.skip:
         return _result(item, LoadStatus.SKIPPED, message=item.skip)
     try:
-        return load_parsed(engine, item.parsed, on_rows=on_rows)
+        return load_parsed(engine, item.parsed, on_rows=on_rows, allow_shrink=allow_shrink)
     except DataError as exc:
         return _result(item, LoadStatus.FAILED, message=str(exc))
-    except Exception as exc:  # a parser bug: still one file's failure, not a crash
-        message = f"{item.file.name}: could not be read ({type(exc).__name__}: {exc})"
-        return _result(item, LoadStatus.FAILED, message=message)
+    except Exception as exc:  # a parser bug or a damaged file: one file's failure, no crash
+        problem = sources.diagnose(item.file)
+        reason = problem or f"could not be read ({type(exc).__name__}: {exc})"
+        return _result(item, LoadStatus.FAILED, message=f"{item.file.name}: {reason}")
 
 
 def _result(item: PlannedFile, status: LoadStatus, *, message: str = "") -> LoadResult:
@@ -171,9 +181,14 @@ def _result(item: PlannedFile, status: LoadStatus, *, message: str = "") -> Load
 
 
 def load_parsed(
-    engine: sa.Engine, parsed: sources.ParsedFile, *, on_rows: RowsCallback | None = None
+    engine: sa.Engine,
+    parsed: sources.ParsedFile,
+    *,
+    on_rows: RowsCallback | None = None,
+    allow_shrink: bool = False,
 ) -> LoadResult:
-    """Write one parsed file as a dataset, atomically. Raises ParseError (nothing changed)."""
+    """Write one parsed file as a dataset, atomically. Raises ParseError, or RefusedFile
+    when the file fails a check of `_integrity` (nothing changed either way)."""
     sha = parsed.source.sha256
     with engine.connect() as conn:
         current = q.active_dataset(conn, parsed.kind, parsed.release.id, parsed.variant)
@@ -204,20 +219,33 @@ def load_parsed(
             notes="; ".join(parsed.notes),
         )
         counter = _Counter(parsed.kind)
-        rows = _bulk_insert(conn, parsed.kind, dataset_id, counter.wrap(parsed.records), on_rows)
+        unique = _integrity.UniqueRows(parsed)
+        records = counter.wrap(unique.wrap(parsed.records))
+        rows = _bulk_insert(conn, parsed.kind, dataset_id, records, on_rows)
         # Re-read inside the transaction: another process may have loaded this key meanwhile.
         replaced = q.active_dataset(conn, parsed.kind, parsed.release.id, parsed.variant)
+        _integrity.check_localities(conn, parsed, dataset_id)
+        if not allow_shrink:
+            _integrity.check_shrink(conn, parsed, dataset_id, rows, replaced)
         q.publish_dataset(
             conn,
             dataset_id,
-            kind=parsed.kind,
             rows=rows,
             billable=counter.billable,
             replaces=[replaced.id] if replaced else [],
         )
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
-    message = f"replaces {replaced.source_file}" if replaced else ""
-    return _replace(base, status=status, rows=rows, billable=counter.billable, message=message)
+    notes = [f"replaces {replaced.source_file}"] if replaced else []
+    if unique.duplicates:
+        notes.append(f"dropped {unique.duplicates:,} exact duplicate rows")
+    return _replace(
+        base,
+        status=status,
+        rows=rows,
+        billable=counter.billable,
+        message="; ".join(notes),
+        duplicates=unique.duplicates,
+    )
 
 
 def _replace(result: LoadResult, **changes: Any) -> LoadResult:

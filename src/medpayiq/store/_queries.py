@@ -16,21 +16,26 @@ import sqlalchemy as sa
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
 from medpayiq.reference import Provenance, boundaries_of, edit_in_force
 from medpayiq.releases import Kind, Release
-from medpayiq.store._schema import codec, dataset_table, kind_table
+from medpayiq.store._schema import codec, dataset_table, generation_table, kind_table
 
 __all__ = [
     "DatasetInfo",
     "active_dataset",
     "active_datasets",
     "addons_by_addon",
-    "data_version",
+    "bump_generation",
     "dataset_records",
+    "datasets_present",
     "edit_boundaries",
+    "generation",
     "in_force",
     "insert_dataset",
+    "locco_for",
     "mues_by_code",
+    "previous_release",
     "ptp_by_column1",
     "publish_dataset",
+    "purge_retired",
 ]
 
 _D = dataset_table.c
@@ -120,10 +125,60 @@ def active_dataset(
     return _info(row) if row else None
 
 
-def data_version(conn: sa.Connection) -> tuple[int, int]:
-    """Changes whenever a dataset is loaded or replaced (ids only grow)."""
-    row = conn.execute(sa.select(sa.func.max(_D.id), sa.func.count()).where(_D.active)).one()
-    return (row[0] or 0, row[1])
+def previous_release(
+    conn: sa.Connection, kind: Kind, variant: str, before: date
+) -> DatasetInfo | None:
+    """The active dataset of `kind` and `variant` whose release starts latest before `before`."""
+    query = (
+        sa.select(dataset_table)
+        .where(_D.active, _D.kind == kind.value, _D.variant == variant, _D.effective_from < before)
+        .order_by(_D.effective_from.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _info(row) if row else None
+
+
+def locco_for(conn: sa.Connection, release: Release) -> DatasetInfo | None:
+    """The LOCCO dataset a GPCI or ANES file of `release` must cover: the same release, else
+    the latest one of the same year that started by then."""
+    query = sa.select(dataset_table).where(_D.active, _D.kind == Kind.LOCCO.value)
+    found = [_info(row) for row in conn.execute(query)]
+    same = [d for d in found if d.release.id == release.id]
+    if same:
+        return same[0]
+    year = [
+        d
+        for d in found
+        if d.release.effective_from.year == release.effective_from.year
+        and d.release.effective_from <= release.effective_from
+    ]
+    return max(year, key=lambda d: d.release.effective_from) if year else None
+
+
+def generation(conn: sa.Connection) -> int:
+    """The store's generation: bumped by every committed load (`bump_generation`)."""
+    found = conn.execute(sa.select(generation_table.c.generation)).scalar()
+    return int(found or 0)
+
+
+def bump_generation(conn: sa.Connection) -> None:
+    """Count one more committed change (inside the load's transaction). On PostgreSQL the
+    row lock also makes concurrent loads publish one after the other."""
+    table = generation_table
+    updated = conn.execute(
+        sa.update(table).where(table.c.id == 1).values(generation=table.c.generation + 1)
+    )
+    if updated.rowcount == 0:
+        conn.execute(sa.insert(table).values(id=1, generation=1))
+
+
+def datasets_present(conn: sa.Connection, dataset_ids: Collection[int]) -> bool:
+    """Whether every one of these datasets still has its rows (active, or retired and not
+    yet purged)."""
+    ids = list(set(dataset_ids))
+    found = conn.execute(sa.select(sa.func.count()).where(_D.id.in_(ids))).scalar_one()
+    return int(found) == len(ids)
 
 
 def insert_dataset(
@@ -160,21 +215,36 @@ def publish_dataset(
     conn: sa.Connection,
     dataset_id: int,
     *,
-    kind: Kind,
     rows: int,
     billable: int | None,
     replaces: Iterable[int],
 ) -> None:
-    """Remove the datasets this one replaces, then make it the active one (same transaction)."""
-    table = kind_table(kind)
-    for old in replaces:
-        conn.execute(sa.delete(table).where(table.c.dataset_id == old))
-        conn.execute(sa.delete(dataset_table).where(_D.id == old))
+    """Retire the datasets this one replaces, make it the active one and bump the store's
+    generation (same transaction). Retired rows stay until `purge_retired` (see
+    `dataset_table.retired_at`)."""
+    now = datetime.now(UTC)
+    old = list(replaces)
+    if old:
+        conn.execute(
+            sa.update(dataset_table).where(_D.id.in_(old)).values(active=False, retired_at=now)
+        )
     conn.execute(
         sa.update(dataset_table)
         .where(_D.id == dataset_id)
-        .values(rows=rows, billable=billable, active=True, loaded_at=datetime.now(UTC))
+        .values(rows=rows, billable=billable, active=True, loaded_at=now)
     )
+    bump_generation(conn)
+
+
+def purge_retired(conn: sa.Connection, *, before: datetime) -> int:
+    """Delete the datasets retired before `before`, rows and all. Returns how many."""
+    query = sa.select(_D.id, _D.kind).where(~_D.active, _D.retired_at < before)
+    found = [(row.id, Kind(row.kind)) for row in conn.execute(query)]
+    for dataset_id, kind in found:
+        table = kind_table(kind)
+        conn.execute(sa.delete(table).where(table.c.dataset_id == dataset_id))
+        conn.execute(sa.delete(dataset_table).where(_D.id == dataset_id))
+    return len(found)
 
 
 def dataset_records(conn: sa.Connection, kind: Kind, dataset_id: int) -> list[Any]:

@@ -162,13 +162,30 @@ class StoreNcci:
 _QUERIED = frozenset({Kind.PTP, Kind.MUE, Kind.MUE_OUTPATIENT, Kind.ADDON})
 
 
+def _gone(what: str) -> DataError:
+    return DataError(
+        f"{what} was replaced by a load and its rows have since been deleted: "
+        "ask the store for a new reference"
+    )
+
+
 class StoreReference(Catalog):
-    """`ReferenceData` over the store's active datasets at the time it was made."""
+    """`ReferenceData` over the store's active datasets of one generation. Its datasets are
+    read lazily, by id: a load retires the datasets it replaces without deleting their rows
+    for a grace period (`Store.retired_grace`), so a reference keeps answering from its own
+    generation's data. Once they are purged, every read says so (`DataError`) rather than
+    answering from an empty table."""
 
     def __init__(
-        self, engine: sa.Engine, datasets: list[q.DatasetInfo], *, day_epochs: bool = False
+        self,
+        engine: sa.Engine,
+        datasets: list[q.DatasetInfo],
+        generation: int = 0,
+        *,
+        day_epochs: bool = False,
     ) -> None:
         super().__init__()
+        self.generation = generation
         self._engine = engine
         self._active = datasets
         # One question (a command line): each date is its own NCCI epoch, so no scan of every
@@ -187,10 +204,7 @@ class StoreReference(Catalog):
             with self._engine.connect() as conn:
                 found = q.dataset_records(conn, info.kind, info.id)
             if len(found) != info.rows:
-                raise DataError(
-                    f"{info.kind.value} {info.release.id} was replaced while in use: "
-                    "ask the store for a new reference"
-                )
+                raise _gone(f"{info.kind.value} {info.release.id}")
             return found
 
         return load
@@ -251,11 +265,19 @@ class StoreReference(Catalog):
     ) -> Callable[[Collection[str]], dict[str, list[Any]]]:
         def fetch(codes: Collection[str]) -> dict[str, list[Any]]:
             with self._engine.connect() as conn:
+                found: dict[str, list[Any]]
                 if kind is Kind.PTP:
-                    return dict(q.ptp_by_column1(conn, dataset_ids, codes))
-                if kind is Kind.ADDON:
-                    return dict(q.addons_by_addon(conn, dataset_ids, codes))
-                return dict(q.mues_by_code(conn, kind, dataset_ids, codes))
+                    found = q.ptp_by_column1(conn, dataset_ids, codes)
+                elif kind is Kind.ADDON:
+                    found = q.addons_by_addon(conn, dataset_ids, codes)
+                else:
+                    found = q.mues_by_code(conn, kind, dataset_ids, codes)
+                # Checked after the rows were read: a purge deletes rows and dataset row in
+                # one transaction, so a dataset still there means the rows read were whole
+                # (a code without edits and a purged table look alike otherwise).
+                if not q.datasets_present(conn, dataset_ids):
+                    raise _gone(f"{kind.value} (datasets {sorted(dataset_ids)})")
+            return dict(found)
 
         return fetch
 
@@ -296,5 +318,8 @@ class StoreReference(Catalog):
         found: tuple[date, ...] | None = self._cache.get(key)
         if found is None:
             with self._engine.connect() as conn:
-                found = self._cache[key] = q.edit_boundaries(conn, kind, parts)
+                found = q.edit_boundaries(conn, kind, parts)
+                if not q.datasets_present(conn, parts):
+                    raise _gone(f"{kind.value} {release}")
+            self._cache[key] = found
         return found

@@ -33,6 +33,7 @@ __all__ = [
     "RowCodec",
     "codec",
     "dataset_table",
+    "generation_table",
     "kind_table",
     "metadata",
 ]
@@ -119,6 +120,10 @@ dataset_table = sa.Table(
     # A load writes its dataset row inactive and flips it at the end, in the same
     # transaction that removes the dataset it replaces; readers only see active rows.
     sa.Column("active", sa.Boolean, nullable=False),
+    # When a later load replaced it. A replaced dataset's rows stay for a grace period, so
+    # that a server's reference made before the load keeps answering from its own data
+    # until it is swapped out (docs/store.md, "Reloads"); a later load deletes them.
+    sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index(
         "uq_dataset_active_key",
         "kind",
@@ -128,6 +133,15 @@ dataset_table = sa.Table(
         sqlite_where=sa.text("active"),
         postgresql_where=sa.text("active"),
     ),
+)
+
+# One row: the store's generation, bumped by every load that commits a change, so that a
+# running server can tell in one cheap query that it must swap in a new reference.
+generation_table = sa.Table(
+    "store_generation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.Integer, nullable=False),
 )
 
 

@@ -15,6 +15,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -50,7 +51,12 @@ else:
     _load = _lazy("medpayiq.store._load")
     sources = _lazy("medpayiq.sources")
 
-__all__ = ["Store", "open_store"]
+__all__ = ["RETIRED_GRACE", "Store", "open_store"]
+
+# How long a replaced dataset's rows outlive it: a server polls the generation every second
+# and swaps references between requests, so only requests already running when a load
+# commits still read them; minutes is ample. The next load after that deletes them.
+RETIRED_GRACE = timedelta(minutes=10)
 
 
 def _alembic_config() -> Config:
@@ -107,8 +113,9 @@ class Store:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self._reference: tuple[tuple[int, int], StoreReference] | None = None
+        self._reference: tuple[int, StoreReference] | None = None
         self._lock = threading.Lock()
+        self.retired_grace = RETIRED_GRACE
 
     @property
     def url(self) -> str:
@@ -131,20 +138,41 @@ class Store:
         return _load.plan(paths)
 
     def load_planned(
-        self, item: _load.PlannedFile, *, on_rows: Callable[[int], None] | None = None
+        self,
+        item: _load.PlannedFile,
+        *,
+        on_rows: Callable[[int], None] | None = None,
+        allow_shrink: bool = False,
     ) -> _load.LoadResult:
-        return _load.load_planned(self.engine, item, on_rows=on_rows)
+        self.purge_retired()
+        return _load.load_planned(self.engine, item, on_rows=on_rows, allow_shrink=allow_shrink)
 
-    def load(self, paths: Iterable[str | Path]) -> list[_load.LoadResult]:
-        """Load every file under `paths`. Each dataset is atomic; a bad file is a FAILED
-        result and leaves what was loaded before in place."""
-        return [self.load_planned(item) for item in self.plan(paths)]
+    def load(
+        self, paths: Iterable[str | Path], *, allow_shrink: bool = False
+    ) -> list[_load.LoadResult]:
+        """Load every file under `paths`. Each dataset is atomic; a bad file (or one refused
+        by the integrity checks, `_integrity`) is a FAILED result and leaves what was loaded
+        before in place."""
+        return [self.load_planned(i, allow_shrink=allow_shrink) for i in self.plan(paths)]
 
     def load_file(
-        self, parsed: sources.ParsedFile, *, on_rows: Callable[[int], None] | None = None
+        self,
+        parsed: sources.ParsedFile,
+        *,
+        on_rows: Callable[[int], None] | None = None,
+        allow_shrink: bool = False,
     ) -> _load.LoadResult:
-        """Load one parsed file. Raises the parser's ParseError (and nothing is changed)."""
-        return _load.load_parsed(self.engine, parsed, on_rows=on_rows)
+        """Load one parsed file. Raises the parser's ParseError or `RefusedFile` (and nothing
+        is changed)."""
+        self.purge_retired()
+        return _load.load_parsed(self.engine, parsed, on_rows=on_rows, allow_shrink=allow_shrink)
+
+    def purge_retired(self, older_than: timedelta | None = None) -> int:
+        """Delete the rows of datasets replaced more than `older_than` (default
+        `retired_grace`) ago. Loads call it; returns how many datasets went."""
+        grace = self.retired_grace if older_than is None else older_than
+        with self.engine.begin() as conn:
+            return q.purge_retired(conn, before=datetime.now(UTC) - grace)
 
     # -- reading
 
@@ -153,9 +181,21 @@ class Store:
         with self.engine.connect() as conn:
             return q.active_datasets(conn)
 
-    def data_version(self) -> tuple[int, int]:
+    def generation(self) -> int:
+        """The store's generation: every load that commits a change bumps it (one cheap
+        query; a server polls it to know when to swap in a new reference)."""
         with self.engine.connect() as conn:
-            return q.data_version(conn)
+            return q.generation(conn)
+
+    def _snapshot(self) -> tuple[int, list[q.DatasetInfo]]:
+        """The generation and the active datasets of that generation (read again if a load
+        committed in between: the two reads are separate statements)."""
+        while True:
+            with self.engine.connect() as conn:
+                before = q.generation(conn)
+                datasets = q.active_datasets(conn)
+                if q.generation(conn) == before:
+                    return before, datasets
 
     def question_reference(self) -> StoreReference:
         """A `ReferenceData` for one question and then exit (a command line): the same answers
@@ -165,16 +205,20 @@ class Store:
 
     def reference(self) -> StoreReference:
         """`ReferenceData` over what is loaded now. The same object is returned until a load
-        changes the data (one cheap query per call), so callers may ask per request."""
-        version = self.data_version()
+        commits (one cheap query per call), so callers may ask per request. A reference keeps
+        answering from the datasets of its own generation: a load retires what it replaces
+        without deleting it for `retired_grace`."""
+        current = self.generation()
         with self._lock:
-            if self._reference is None or self._reference[0] != version:
-                self._reference = (version, StoreReference(self.engine, self.datasets()))
+            if self._reference is None or self._reference[0] != current:
+                generation, datasets = self._snapshot()
+                self._reference = (generation, StoreReference(self.engine, datasets, generation))
             return self._reference[1]
 
 
 def _one_question(store: Store) -> StoreReference:
-    return StoreReference(store.engine, store.datasets(), day_epochs=True)
+    generation, datasets = store._snapshot()
+    return StoreReference(store.engine, datasets, generation, day_epochs=True)
 
 
 def open_store(db: str | None = None) -> Store:

@@ -4,6 +4,8 @@ so it scales to a phone's width.
 
 - `setting_bars`: non-facility vs facility, here and nationally.
 - `locality_strip`: every locality's amount on one axis, the chosen one marked.
+- `impact_bars`: a change per code (dollars), rises to the right and falls to the left of a
+  zero line: the largest movers, or a practice's impact by code.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from html import escape
 
 from markupsafe import Markup
 
-from medpayiq.money import display
+from medpayiq.money import display, display_signed
 
-__all__ = ["locality_strip", "setting_bars"]
+__all__ = ["impact_bars", "locality_strip", "setting_bars"]
 
 INK = "#1f2a37"
 MUTED = "#6b7280"
@@ -203,6 +205,65 @@ def locality_strip(
     parts.append(
         f'<text x="{width / 2}" y="{axis_y + 40}" font-size="11" fill="{MUTED}" '
         f'text-anchor="middle">{escape(position)}</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _signed(value: Decimal) -> str:
+    return display_signed(value)
+
+
+def impact_bars(items: Sequence[tuple[str, Decimal]], *, title: str, unit: str) -> Markup:
+    """One bar per item (label, change in dollars): rises right of the zero line in the
+    accent colour, falls left in the highlight colour, each with its value. `unit` says
+    what a bar measures ("per year at your volume", "per service")."""
+    width, label_w, pad = 560, 110, 70
+    row_h = 22
+    height = 30 + row_h * max(len(items), 1)
+    biggest = max((abs(v) for _, v in items), default=Decimal(1)) or Decimal(1)
+    negatives = any(v < 0 for _, v in items)
+    positives = any(v > 0 for _, v in items)
+    area = width - label_w - 2 * pad
+    # The zero line sits where the bars of both signs fit.
+    if negatives and positives:
+        zero, half = label_w + pad + area / 2, area / 2
+    elif negatives:
+        zero, half = label_w + pad + area, area
+    else:
+        zero, half = label_w + pad, area
+    rises = sum(1 for _, v in items if v > 0)
+    desc = f"{len(items)} codes, {rises} up and {len(items) - rises} down, {unit}: " + "; ".join(
+        f"{label} {_signed(v)}" for label, v in items
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        'aria-labelledby="impact-t impact-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="impact-t">{escape(title)}</title>',
+        f'<desc id="impact-d">{escape(desc)}</desc>',
+        f'<line x1="{_f(zero)}" y1="6" x2="{_f(zero)}" y2="{height - 18}" stroke="{GRID}" '
+        'stroke-width="2"/>',
+    ]
+    for i, (label, value) in enumerate(items):
+        y = 10 + i * row_h
+        w = float(abs(value) / biggest) * half
+        x = zero if value >= 0 else zero - w
+        colour = ACCENT if value >= 0 else HIGHLIGHT
+        parts.append(
+            f'<text x="0" y="{y + 13}" font-size="12" fill="{INK}">{escape(label[:16])}</text>'
+        )
+        parts.append(
+            f'<rect x="{_f(x)}" y="{y}" width="{_f(max(w, 1))}" height="15" rx="2" '
+            f'fill="{colour}"><title>{escape(label)}: {_signed(value)}</title></rect>'
+        )
+        tx, anchor = (zero + w + 5, "start") if value >= 0 else (zero - w - 5, "end")
+        parts.append(
+            f'<text x="{_f(tx)}" y="{y + 12}" font-size="11" fill="{INK}" '
+            f'text-anchor="{anchor}">{_signed(value)}</text>'
+        )
+    parts.append(
+        f'<text x="{_f(zero)}" y="{height - 4}" font-size="11" fill="{MUTED}" '
+        f'text-anchor="middle">{escape(unit)}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

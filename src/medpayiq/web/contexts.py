@@ -13,16 +13,20 @@ from typing import Any
 from markupsafe import Markup
 
 from medpayiq.services import (
+    Changes,
     CodeReport,
     DataStatus,
     LocalityInfo,
     Query,
+    ReleaseStatus,
     ScheduleCodeReport,
     SearchResult,
 )
 from medpayiq.web.claim_form import ClaimForm
 
 __all__ = [
+    "ChangesForm",
+    "ChangesPage",
     "ClaimPage",
     "CodePage",
     "DataPage",
@@ -137,6 +141,36 @@ class ClaimPage:
 class DataPage:
     title: str
     status: DataStatus
+    releases: ReleaseStatus | None = None
+
+
+@dataclass(frozen=True)
+class ChangesForm:
+    """The comparison form as the user left it; `loaded` lists the loaded release ids by
+    family (pfs, clfs, ...) for the pickers."""
+
+    before: str
+    after: str
+    kind: str
+    codes: str
+    zip: str
+    locality: str
+    setting: str
+    loaded: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """/changes: the form, the comparison (None when it failed: `problem` says why), the
+    chart of the largest changes and the query to keep on the volume upload."""
+
+    title: str
+    form: ChangesForm
+    answer: Changes | None
+    chart: Markup | None
+    problem: dict[str, Any] | None
+    keys_enabled: bool
+    params: dict[str, str]
 
 
 @dataclass(frozen=True)

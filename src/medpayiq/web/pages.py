@@ -5,12 +5,14 @@ with a typed context (`contexts.py`). No rules live here.
     /search?q=        codes by code, range or words
     /codes/{code}     the code page (place and time picker, amounts, RVUs, tips, denials, FAQ)
     /claims           the claim checker (GET form, POST results)
-    /data             what is loaded
+    /data             what is loaded, and which release of each kind applies on a date
+    /changes          two releases compared (changes_page.py)
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from importlib import resources
 from typing import Annotated, Any
@@ -22,7 +24,7 @@ from starlette.responses import HTMLResponse, Response
 
 from medpayiq import services
 from medpayiq.api.errors import Problem, problem_for
-from medpayiq.api.routes import PlaceTime, Where
+from medpayiq.api.routes import SNAPSHOT, PlaceTime, Where, reference_of
 from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display, display_signed
 from medpayiq.reference import ReferenceData
@@ -86,7 +88,7 @@ def render(template: str, page: Any, *, status: int = 200) -> HTMLResponse:
 
 
 def _reference(request: Request) -> ReferenceData:
-    return request.app.state.reference  # type: ignore[no-any-return]
+    return reference_of(request)
 
 
 def error_page(request: Request, problem: Problem) -> Response:
@@ -190,7 +192,7 @@ def code_page(
 ) -> Response:
     reference = _reference(request)
     key = ("page", code, *where.raw, dx, modifier, services.today())
-    cache = request.app.state.page_cache
+    cache = request.scope["state"][SNAPSHOT].page_cache
     try:
         body = cache.get_or_build(key, lambda: _code_html(reference, code, where, dx, modifier))
     except InputError as exc:
@@ -386,7 +388,14 @@ async def claims_check(request: Request) -> Response:
     problem: dict[str, Any] | None = None
     checked: dict[str, Any] | None = None
     api_key = str(fields.get("api_key") or "")
-    if keys.enabled and keys.tenant_for(api_key) is None:
+    throttle = request.app.state.throttle
+    client = request.client.host if request.client else "?"
+    wait = throttle.retry_after(client) if keys.enabled else 0
+    if wait > 0:
+        problem = _problem(429, f"too many wrong API keys: try again in {math.ceil(wait)} s")
+    elif keys.enabled and keys.tenant_for(api_key) is None:
+        if api_key:
+            throttle.failed(client)
         problem = _problem(401, "an API key is required to check claims on this server")
     elif form.mode == "json":
         problem, checked = _check_json(request, form.json_text.strip())
@@ -450,4 +459,5 @@ def api_docs(request: Request) -> Response:
 def data_page(request: Request, date: str | None = Query(None)) -> Response:
     reference = _reference(request)
     status = services.data_status(reference, services.parse_query(reference, date=date))
-    return render("data.html", DataPage("Data loaded", status))
+    releases = services.release_status(reference, status.day)
+    return render("data.html", DataPage("Data loaded", status, releases))

@@ -1,0 +1,312 @@
+"""Soak: mixed traffic at a steady rate against a real `medpayiq serve`, with a reload every
+few minutes, compared with freshly started servers.
+
+    .venv/bin/python bench/soak.py --db /tmp/soak.sqlite [--duration 1800] [--rate 40]
+        [--reload-every 300] [--data ../shared/data] [--workers 1]
+
+The store must hold ../shared/data (`medpayiq data load --source ../shared/data --db ...`).
+Traffic: GET /api/v1/price (random code, locality and date), GET /api/v1/codes/{code}
+(random ZIP and date) and POST /api/v1/claims/check (generated claims with NCCI pairs and
+add-on codes), sent on schedule whatever the answers take. Every `--reload-every` seconds
+`medpayiq data load` replaces three datasets (the add-on edits, the FY2026 ICD-10-CM table and
+the 2026 GPCIs) with files of the same rows in other bytes, alternating two copies.
+
+Wrong answers: every answer carries the store generation it came from
+(`x-medpayiq-generation`). Before each reload, and at the end, a server freshly started on
+the store (at that generation) answers a sample of the requests the soaked server answered
+at that generation; any answer that differs is a wrong answer. (Only the data's file names
+and hashes differ between two generations, so the comparison is per generation.)
+
+Prints requests, errors (anything but 200, or no answer), wrong answers, p50/p99 latency,
+and the server's resident memory at the start and the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api import free_port, wait_healthy  # bench/api.py
+
+ROOT = Path(__file__).resolve().parent.parent
+MEDPAYIQ = str(ROOT / ".venv/bin/medpayiq")
+
+CODES = (
+    "62323", "62321", "64483", "64484", "99213", "99214", "99203", "20610", "77003", "71046",
+    "93000", "97110", "97140", "36415", "11721", "17000", "64493", "64494", "G0439", "99215",
+)  # fmt: skip
+ZIPS = ("77030", "10001", "60601", "90210", "33101", "98101", "30301", "02108", "85001", "80202")
+DATES = ("2026-07-15", "2026-04-20", "2026-08-03", "2025-11-03", "2026-09-30", "2025-12-15")
+ENCOUNTERS = (
+    [("62323", []), ("77003", [])],
+    [("64483", ["RT"]), ("64484", ["RT"])],
+    [("64484", ["LT"])],
+    [("64493", ["LT"]), ("64494", ["LT"]), ("99213", ["25"])],
+    [("20610", ["RT"]), ("99214", ["25"]), ("77002", [])],
+    [("62323", []), ("62322", [])],
+)
+DIAGNOSES = (["M54.16", "M48.061"], ["M47.816"], ["M17.11"], ["M54.5"])
+
+
+def request_for(rng: random.Random) -> tuple[str, str, Any]:
+    """(method, path, body) of one request of the mix: half prices, a quarter each code pages
+    and claim checks."""
+    roll = rng.random()
+    day = rng.choice(DATES)
+    if roll < 0.5:
+        return (
+            "GET",
+            f"/api/v1/price?code={rng.choice(CODES)}&zip={rng.choice(ZIPS)}&date={day}",
+            None,
+        )
+    if roll < 0.75:
+        return "GET", f"/api/v1/codes/{rng.choice(CODES)}?zip={rng.choice(ZIPS)}&date={day}", None
+    lines = rng.choice(ENCOUNTERS)
+    claim = {
+        "patient": {"id": "SOAK"},
+        "provider": {"npi": "1234567893"},
+        "place_of_service": rng.choice(["11", "22"]),
+        "zip": rng.choice(ZIPS),
+        "date_of_service": day,
+        "diagnoses": rng.choice(DIAGNOSES),
+        "lines": [{"hcpcs": c, "modifiers": m} for c, m in lines],
+    }
+    return "POST", "/api/v1/claims/check", claim
+
+
+def reload_files(data: Path, folder: Path) -> list[list[Path]]:
+    """Two sets of the same rows in other bytes than the shared files (and than each other)."""
+    aoc = data / "cms/ncci/addon/2024Q2/AOC_2024-06-03.from-northstar.partial.csv"
+    icd = data / "icd10cm/FY2026/icd10cm_codes_April-1-2026.csv.gz"
+    gpci = data / "cms/pfs/RVU26A/GPCI2026.csv"
+    sets = []
+    for n, ending in enumerate((b"\n", b"\r\n")):
+        target = folder / f"set{n}" / "RVU26A"
+        target.mkdir(parents=True)
+        files = [
+            target.parent / (aoc.name + ".gz"),
+            target.parent / icd.name.removesuffix(".gz"),
+            target / gpci.name,
+        ]
+        aoc_text = aoc.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", ending)
+        files[0].write_bytes(gzip.compress(aoc_text, mtime=0))
+        files[1].write_bytes(
+            gzip.decompress(icd.read_bytes()).replace(b"\r\n", b"\n").replace(b"\n", ending)
+        )
+        files[2].write_bytes(gpci.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", ending))
+        sets.append(files)
+    return sets
+
+
+class Server:
+    def __init__(self, db: str, workers: int, log: Path, *, nice: int = 0) -> None:
+        self.port = free_port()
+        command = [MEDPAYIQ, "serve", "--port", str(self.port), "--db", db,
+                   "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+        if nice:
+            command = ["nice", "-n", str(nice), *command]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MEDPAYIQ_")}
+        self.proc = subprocess.Popen(
+            command, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env
+        )
+        wait_healthy(self.port, self.proc)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its workers (children), in MiB."""
+        pids = [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Record:
+    def __init__(self) -> None:
+        self.sent = 0
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        # generation -> {(method, path, body json): answer body}
+        self.answers: dict[int, dict[tuple[str, str, str], bytes]] = {}
+
+
+async def traffic(base: str, rate: float, until: float, record: Record, seed: int) -> None:
+    rng = random.Random(seed)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        tasks: set[asyncio.Task[None]] = set()
+        start = time.monotonic()
+        n = 0
+        while (now := time.monotonic()) < until:
+            due = start + n / rate
+            if due > now:
+                await asyncio.sleep(due - now)
+            method, path, body = request_for(rng)
+            task = asyncio.create_task(one(client, method, path, body, record))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            n += 1
+        await asyncio.gather(*tasks)
+
+
+async def one(client: httpx.AsyncClient, method: str, path: str, body: Any, record: Record) -> None:
+    started = time.monotonic()
+    record.sent += 1
+    try:
+        if method == "GET":
+            response = await client.get(path)
+        else:
+            response = await client.post(path, json=body)
+    except httpx.HTTPError as exc:
+        record.errors.append(f"{method} {path}: {type(exc).__name__}")
+        return
+    record.latencies.append(time.monotonic() - started)
+    if response.status_code != 200:
+        record.errors.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
+        return
+    generation = int(response.headers.get("x-medpayiq-generation", "-1"))
+    sample = record.answers.setdefault(generation, {})
+    key = (method, path, json.dumps(body, sort_keys=True) if body else "")
+    if len(sample) < 400 or key in sample:
+        if key in sample and sample[key] != response.content:
+            record.errors.append(f"{method} {path}: two answers in one generation")
+        sample[key] = response.content
+
+
+def compare_with_fresh(db: str, generation: int, record: Record, log: Path) -> int:
+    """Wrong answers: the sample of `generation` replayed on a freshly started server."""
+    sample = dict(record.answers.get(generation, {}))
+    # At the lowest priority and paced, so that the comparison does not slow the soaked
+    # server (both share the machine).
+    fresh = Server(db, 1, log, nice=19)
+    try:
+        with httpx.Client(base_url=fresh.base, timeout=60) as client:
+            health = client.get("/api/v1/health").json()
+            if health["generation"] != generation:
+                print(f"  (fresh server at generation {health['generation']}, not {generation})")
+                return 0
+            wrong = 0
+            for (method, path, body), answer in sample.items():
+                if method == "GET":
+                    got = client.get(path).content
+                else:
+                    got = client.post(
+                        path, content=body, headers={"content-type": "application/json"}
+                    ).content
+                time.sleep(0.02)
+                if got != answer:
+                    wrong += 1
+                    print(f"  wrong answer at generation {generation}: {method} {path}")
+            print(f"  generation {generation}: {len(sample)} answers compared, {wrong} wrong")
+            return wrong
+    finally:
+        fresh.stop()
+
+
+def store_generation(db: str) -> int:
+    from medpayiq.store import open_store
+
+    with open_store(db) as store:
+        return store.generation()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", required=True, help="store with ../shared/data loaded")
+    parser.add_argument("--duration", type=float, default=1800, help="seconds of traffic")
+    parser.add_argument("--rate", type=float, default=40, help="requests per second")
+    parser.add_argument("--reload-every", type=float, default=300, help="seconds between loads")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="medpayiq-soak-"))
+    log = work / "serve.log"
+    sets = reload_files(args.data, work)
+    server = Server(args.db, args.workers, log)
+    record = Record()
+    wrong = 0
+    reloads = 0
+    try:
+        # Warm-up pass (not counted), then memory at the start.
+        asyncio.run(traffic(server.base, args.rate, time.monotonic() + 20, Record(), seed=1))
+        rss_start = server.rss_mib()
+        print(f"serve on :{server.port} ({args.workers} worker(s)), RSS after warm-up "
+              f"{rss_start:.0f} MiB; {args.rate:g} req/s for {args.duration:g} s, "
+              f"a reload every {args.reload_every:g} s")  # fmt: skip
+        start = time.monotonic()
+        end = start + args.duration
+        runner = threading.Thread(
+            target=lambda: asyncio.run(traffic(server.base, args.rate, end, record, seed=2))
+        )
+        runner.start()
+        next_reload = start + args.reload_every
+        while time.monotonic() < end:
+            if time.monotonic() >= next_reload:
+                generation = store_generation(args.db)
+                wrong += compare_with_fresh(args.db, generation, record, log)
+                files = sets[reloads % 2]
+                began = time.monotonic()
+                done = subprocess.run([MEDPAYIQ, "data", "load", "--db", args.db, *map(str, files)],
+                                      capture_output=True, text=True)  # fmt: skip
+                reloads += 1
+                took = time.monotonic() - began
+                status = "ok" if done.returncode == 0 else f"FAILED {done.stderr.strip()[:300]}"
+                print(f"  reload {reloads} at {began - start:.0f} s: {took:.1f} s, {status}")
+                next_reload += args.reload_every
+            time.sleep(1)
+        runner.join()
+        rss_end = server.rss_mib()
+        time.sleep(3)  # the last reload's swap
+        wrong += compare_with_fresh(args.db, store_generation(args.db), record, log)
+    finally:
+        server.stop()
+    lat = sorted(record.latencies)
+
+    def p(q: float) -> float:
+        return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
+
+    print(f"requests {record.sent}, errors {len(record.errors)}, wrong answers {wrong}, "
+          f"reloads {reloads}")  # fmt: skip
+    worst = lat[-1] * 1000 if lat else 0.0
+    mean = statistics.fmean(lat) * 1000 if lat else 0.0
+    print(
+        f"latency p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {worst:.0f} ms, mean {mean:.1f} ms"
+    )
+    print(f"server RSS start {rss_start:.0f} MiB, end {rss_end:.0f} MiB")
+    for error in record.errors[:10]:
+        print("  error:", error)
+    sys.exit(1 if record.errors or wrong else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,503 @@
+"""837P reading speed and memory: ours against pyx12 and x12sdk, on one generated file.
+
+    .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
+        [--keep DIR] [--skip-libraries]
+
+Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
+streaming (the claims are never all in memory): `--claims` claims (1-10 lines, 5.45 on
+average) from 40 practices (group billing NPIs, 1-3 rendering providers with taxonomy, a ZIP,
+a specialty's codes: E/M 99202-99215, 62323, 64483, 20610, 77003, 36415, 80053, 85025, 93000,
+71046, 97110 ..., J-codes, E0601), a file grouping each practice's claims, 60% of patients
+with a second claim, about 8% dependants (2000C) on commercial payers, 6% with an
+other-subscriber (2320/2330A/B) loop the reader must pass over, 4% replacement (7, REF*F8) and
+1% void (8) claims, a 2310C service facility off the office, DTP*472 dates over 90 days with
+3% RD8 ranges, up to four modifiers, units with decimals, a 2410 NDC loop on J-code lines and
+a note on 1 line in 20. People's names and addresses are the writer's short placeholders, so
+100,000 claims make 69 MB (real files run to about 1 KB a claim); `--claims 1500000` about
+1 GB.
+
+Then, each in its own subprocess so that its peak RSS (VmHWM in /proc/self/status) is its
+own, on the same file:
+- ours: `read_837p` over the whole file, typed claims counted: claims/s and peak RSS, best
+  of two runs (warm page cache: the file was just written);
+- pyx12's `X12Reader` (its tokenizer: segments, no claims, no implementation guide) over the
+  whole file; and pyx12's validating `x12n_document` on the first `--prefix` claims;
+- x12sdk's `X12ModelReader` (Pydantic models of the 005010X222A2 guide) on the first
+  `--prefix` claims (a file of its own, written from the same generator);
+then the ratio of our claims/s to the faster library's. Rates are per CPU second: the
+machine is shared, and the wall clock also counts other processes' turns (it is printed too).
+
+x12sdk is the `bench` extra (`pip install -e .[bench]`); a library that is not installed is
+reported as such. Nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from medpayiq.x12 import (
+    BillingProvider,
+    Claim837,
+    ClaimDate,
+    DateSpan,
+    Diagnosis,
+    Facility,
+    Patient,
+    Payer,
+    ProviderRef,
+    Service,
+    ServiceLine,
+    Subscriber,
+)
+from medpayiq.x12._writer837 import new_transaction, write_837p
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Specialties: (codes with typical modifiers, units and a charge), places of service.
+Code = tuple[str, tuple[str, ...], str, str]  # code, modifiers, units, charge
+SPECIALTIES: dict[str, tuple[list[Code], list[str], str]] = {
+    "pain": (
+        [
+            ("62323", (), "1", "950.00"),
+            ("77003", ("26",), "1", "180.00"),
+            ("64483", ("RT",), "1", "1100.00"),
+            ("64484", ("RT",), "1", "420.00"),
+            ("64493", ("LT",), "1", "980.00"),
+            ("20610", ("RT",), "1", "250.00"),
+            ("J1040", (), "1", "35.00"),
+            ("J3301", (), "4", "22.50"),
+            ("J2001", (), "0.5", "18.00"),
+        ],
+        ["11", "11", "22", "24"],
+        "208VP0014X",
+    ),
+    "primary": (
+        [
+            ("36415", (), "1", "15.00"),
+            ("80053", (), "1", "45.00"),
+            ("85025", (), "1", "28.00"),
+            ("93000", (), "1", "75.00"),
+            ("71046", ("26",), "1", "95.00"),
+            ("83036", ("QW",), "1", "32.00"),
+            ("90471", (), "1", "40.00"),
+            ("G0439", (), "1", "210.00"),
+        ],
+        ["11"],
+        "207Q00000X",
+    ),
+    "ortho": (
+        [
+            ("20610", ("LT",), "1", "250.00"),
+            ("20611", ("RT",), "1", "310.00"),
+            ("73562", ("RT", "26"), "1", "120.00"),
+            ("29530", ("LT",), "1", "95.00"),
+            ("J7325", (), "48", "12.00"),
+            ("E0601", ("NU", "KX"), "1", "850.00"),
+            ("L3908", ("RT",), "1", "140.00"),
+        ],
+        ["11", "11", "19", "22"],
+        "207X00000X",
+    ),
+    "therapy": (
+        [
+            ("97110", ("GP", "KX"), "2", "60.00"),
+            ("97140", ("GP", "59"), "1", "55.00"),
+            ("97530", ("GP",), "1", "65.00"),
+            ("97112", ("GP", "CQ", "KX", "59"), "1", "58.00"),
+            ("97161", ("GP",), "1", "140.00"),
+        ],
+        ["11"],
+        "225100000X",
+    ),
+}
+VISITS = ["99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215"]
+DIAGNOSES = [
+    "M5416", "M48062", "M1711", "M1712", "I10", "E119", "M79604", "M5450", "R079", "M47816",
+    "M5126", "M25561", "E785", "J069", "Z23", "M542", "G4733", "S83241A", "Z0000", "N390",
+]  # fmt: skip
+PAYERS = [
+    ("MEDICARE PART B", "04412", "MB"),
+    ("BLUE PLAN", "00590", "CI"),
+    ("AETNA", "60054", "CI"),
+]
+
+
+def npi(base: int) -> str:
+    """A valid NPI from a 9-digit base (Luhn over 80840 + base)."""
+    digits = str(base)
+    total = 24
+    for position, char in enumerate(reversed(digits)):
+        d = int(char) * (2 if position % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
+def generate(count: int, seed: int, created: date) -> Iterator[Claim837]:
+    """`count` claims, deterministic for a seed, one at a time (a 1 GB file is never held)."""
+    rng = random.Random(seed)
+    transaction = new_transaction(created, reference="BENCH")
+    practices = []
+    for p in range(40):
+        specialty = rng.choice(list(SPECIALTIES))
+        _, places, taxonomy = SPECIALTIES[specialty]
+        billing = BillingProvider(
+            npi(120000000 + p * 7919),
+            f"PRACTICE {p} MEDICAL GROUP",
+            "2",
+            taxonomy,
+            f"{740000000 + p}",
+            "HOUSTON",
+            "TX",
+            f"{77001 + p % 90:05d}{rng.randint(1000, 9999)}",
+            "",
+        )
+        renderers = [npi(150000000 + p * 101 + r) for r in range(rng.randint(1, 3))]
+        practices.append((specialty, billing, renderers, places))
+    made = member = 0
+    first_day = created - timedelta(days=90)
+    per_practice = count // len(practices) + 1
+    for specialty, billing, renderers, places in practices:  # a file groups a practice's claims
+        codes = SPECIALTIES[specialty][0]
+        start = made
+        while made - start < per_practice and made < count:
+            member += 1
+            payer_name, payer_id, filing = rng.choice(PAYERS)
+            subscriber = Subscriber(
+                f"{rng.randint(1, 9)}EG4{member:07d}",
+                "P",
+                "18",
+                None,
+                filing,
+                date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
+                rng.choice("FM"),
+                Payer(payer_name, payer_id),
+                "",
+            )
+            patient = None
+            if filing == "CI" and rng.random() < 0.16:
+                patient = Patient(
+                    rng.choice(["01", "19"]),
+                    date(1990 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28)),
+                    rng.choice("FM"),
+                    "",
+                )
+            for _visit in range(2 if rng.random() < 0.6 and made + 1 < count else 1):
+                yield _claim(rng, made, billing, renderers, places, codes, subscriber, patient,
+                             first_day, transaction)  # fmt: skip
+                made += 1
+
+
+def _claim(
+    rng, number, billing, renderers, places, codes, subscriber, patient, first_day, transaction
+):  # type: ignore[no-untyped-def]
+    day = first_day + timedelta(days=rng.randint(0, 89))
+    place = rng.choice(places)
+    diagnoses = tuple(
+        Diagnosis(code, "ABK" if i == 0 else "ABF")
+        for i, code in enumerate(rng.sample(DIAGNOSES, rng.randint(1, 4)))
+    )
+    rendering = rng.choice(renderers)
+    facility = None
+    if (place != "11" and rng.random() < 0.8) or rng.random() < 0.05:
+        facility = Facility(
+            "SURGERY CENTER", npi(170000000 + rng.randint(0, 50)), "HOUSTON", "TX", "77030"
+        )
+    lines = []
+    count = rng.choice([1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10])
+    for n in range(1, count + 1):
+        if n == 1 and rng.random() < 0.7:
+            code, modifiers, units, charge = (
+                rng.choice(VISITS),
+                ("25",) if count > 1 else (),
+                "1",
+                "180.00",
+            )
+        else:
+            code, modifiers, units, charge = rng.choice(codes)
+        span_day = day + timedelta(days=rng.choice([0, 0, 0, 0, 1, 7]))
+        span = DateSpan(span_day, span_day + timedelta(days=2) if rng.random() < 0.03 else span_day)
+        line_charge = Decimal(charge) * (Decimal(units) if "." not in units else 1)
+        pointers = tuple(range(1, min(len(diagnoses), 4) + 1))[: rng.randint(1, 4)]
+        service = Service(
+            "HC", code, modifiers, line_charge.quantize(Decimal("0.01")), "UN", Decimal(units), "",
+            pointers,
+        )  # fmt: skip
+        control = f"L{number}-{n}" if rng.random() < 0.3 else None
+        lines.append(ServiceLine(n, service, place, span, rendering, facility, control, 0))
+    frequency = "7" if rng.random() < 0.04 else "8" if rng.random() < 0.01 else "1"
+    dates = (
+        (ClaimDate("431", DateSpan(day - timedelta(days=30), day - timedelta(days=30))),)
+        if rng.random() < 0.2
+        else ()
+    )
+    total = sum((line.charge for line in lines), Decimal(0))
+    authorization = f"AUTH{number}" if rng.random() < 0.05 else None
+    original = f"2026{number:010d}" if frequency != "1" else None
+    return Claim837(
+        f"PCN{number:08d}", total, place, frequency, True, "A", "Y", "Y", diagnoses, dates,
+        authorization, original, ProviderRef(rendering, "1", billing.taxonomy), facility,
+        tuple(lines), billing, subscriber, patient, transaction, 0,
+    )  # fmt: skip
+
+
+def cob_loops(claim: Claim837) -> list[list[str]]:
+    """An other-subscriber loop (2320, 2330A, 2330B) on about 6% of claims."""
+    if zlib.crc32(claim.claim_id.encode()) % 100 >= 6:
+        return []
+    return [
+        ["SBR", "S", "18", "", "", "", "", "", "", "CI"],
+        ["CAS", "CO", "45", "12.00"],
+        ["AMT", "D", "0"],
+        ["OI", "", "", "Y", "", "", "Y"],
+        ["NM1", "IL", "1", "OTHER", "INSURED", "", "", "", "MI", "W1234567"],
+        ["N3", "1 OTHER ST"],
+        ["N4", "AUSTIN", "TX", "78701"],
+        ["NM1", "PR", "2", "OTHER PLAN", "", "", "", "", "PI", "99999"],
+        ["DTP", "573", "D8", "20261001"],
+        ["REF", "F8", "OTHERCLAIM1"],
+    ]
+
+
+def drug_and_notes(claim: Claim837, line: ServiceLine) -> list[list[str]]:
+    """A 2410 drug loop (NDC) on J-code lines, as payers require; a line note on 1 in 20."""
+    segments = []
+    if zlib.crc32(f"{claim.claim_id}/{line.number}".encode()) % 20 == 0:
+        segments.append(["NTE", "ADD", "PATIENT TOLERATED PROCEDURE WELL"])
+    if line.hcpcs.startswith("J"):
+        segments += [["LIN", "", "N4", "00409123401"], ["CTP", "", "", "", str(line.units), "UN"]]
+    return segments
+
+
+class Counted:
+    """Claims passing through to the writer, their lines counted on the way."""
+
+    def __init__(self, claims: Iterable[Claim837]) -> None:
+        self.claims = claims
+        self.count = self.lines = 0
+
+    def __iter__(self) -> Iterator[Claim837]:
+        for claim in self.claims:
+            self.count += 1
+            self.lines += len(claim.lines)
+            yield claim
+
+
+def write_file(path: Path, claims: Iterable[Claim837]) -> None:
+    with path.open("w", encoding="ascii", newline="") as out:
+        write_837p(claims, out, extra_2300=cob_loops, extra_2400=drug_and_notes)
+
+
+# --- measurements, each run in a subprocess ------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure_ours(path: str) -> dict[str, object]:
+    from medpayiq.x12 import Claim837, read_837p
+
+    runs = []
+    for _ in range(2):
+        start, cpu = time.perf_counter(), time.process_time()
+        reader = read_837p(path)
+        claims = lines = 0
+        for item in reader:
+            if isinstance(item, Claim837):
+                claims += 1
+                lines += len(item.lines)
+        runs.append((time.process_time() - cpu, time.perf_counter() - start))
+    cpu_seconds, seconds = min(runs)
+    return {
+        "claims": claims,
+        "lines": lines,
+        "rejected": reader.claims_rejected,
+        "problems": len(reader.problems),
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def measure_pyx12_reader(path: str) -> dict[str, object]:
+    import pyx12.error_handler
+    import pyx12.x12file
+
+    start, cpu = time.perf_counter(), time.process_time()
+    claims = segments = 0
+    errh = pyx12.error_handler.errh_null()
+    with open(path, encoding="ascii") as fd:
+        reader = pyx12.x12file.X12Reader(fd)
+        for seg in reader:
+            segments += 1
+            if seg.get_seg_id() == "CLM":
+                claims += 1
+        errors = len(list(reader.pop_errors())) if hasattr(reader, "pop_errors") else 0
+    del errh
+    return {
+        "claims": claims,
+        "segments": segments,
+        "syntax_errors": errors,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def measure_pyx12_validate(path: str) -> dict[str, object]:
+    import io
+
+    import pyx12.params
+    import pyx12.x12n_document
+
+    param = pyx12.params.params()
+    param.set("charset", "E")
+    start, cpu = time.perf_counter(), time.process_time()
+    with open(path, encoding="ascii") as fd:
+        ok = pyx12.x12n_document.x12n_document(param, fd, io.StringIO(), None, None)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    segments = Path(path).read_text(encoding="ascii").replace("\n", "").split("~")
+    claims = sum(1 for segment in segments if segment.startswith("CLM*"))
+    return {
+        "claims": claims,
+        "valid": bool(ok),
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def measure_x12sdk(path: str) -> dict[str, object]:
+    from x12sdk.io import X12ModelReader
+
+    start, cpu = time.perf_counter(), time.process_time()
+    claims = transactions = 0
+    with X12ModelReader(path) as reader:
+        for model in reader.models():
+            transactions += 1
+            for billing in getattr(model, "loop_2000a", []) or []:
+                for subscriber in billing.loop_2000b or []:
+                    claims += len(subscriber.loop_2300 or [])
+                    for patient in subscriber.loop_2000c or []:
+                        claims += len(patient.loop_2300 or [])
+    return {
+        "claims": claims,
+        "transactions": transactions,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+MEASURES = {
+    "ours": measure_ours,
+    "pyx12-reader": measure_pyx12_reader,
+    "pyx12-validate": measure_pyx12_validate,
+    "x12sdk": measure_x12sdk,
+}
+
+
+def run_child(name: str, path: Path) -> dict[str, object]:
+    """Run one measurement in a fresh interpreter; its JSON answer, or the error."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", name, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+        return {"error": tail}
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(name: str, result: dict[str, object]) -> float | None:
+    """Print one measurement; its claims per CPU second (the figure compared: on a shared
+    machine the wall clock also counts other processes' turns)."""
+    if "error" in result:
+        print(f"{name:16} not measured: {result['error']}")
+        return None
+    cpu = float(result["cpu_seconds"])  # type: ignore[arg-type]
+    wall = float(result["seconds"])  # type: ignore[arg-type]
+    claims = int(result["claims"])  # type: ignore[call-overload]
+    rate = claims / cpu if cpu else float("inf")
+    shown = {"claims", "seconds", "cpu_seconds", "peak_rss_mb"}
+    extra = ", ".join(f"{k} {v}" for k, v in result.items() if k not in shown)
+    print(
+        f"{name:15} {claims:>9,} claims: {cpu:7.2f} s CPU = {rate:>8,.0f} claims/s"
+        f" ({wall:6.2f} s wall = {claims / wall if wall else 0:>8,.0f}/s),"
+        f" peak RSS {float(result['peak_rss_mb']):5.0f} MB ({extra})"  # type: ignore[arg-type]
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--prefix", type=int, default=5_000, help="claims for the slow libraries")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="write the files here and keep them")
+    parser.add_argument("--skip-libraries", action="store_true")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        name, path = args.child
+        print(json.dumps(MEASURES[name](path)))
+        return
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="x12-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    big, small = folder / f"bench-{args.claims}.837", folder / f"bench-{args.prefix}.837"
+    start = time.perf_counter()
+    created = date(2026, 11, 20)
+    counted = Counted(generate(args.claims, args.seed, created))
+    write_file(big, counted)
+    write_file(small, itertools.islice(generate(args.claims, args.seed, created), args.prefix))
+    print(
+        f"generated {counted.count:,} claims ({counted.lines / counted.count:.2f} lines a claim),"
+        f" {big.stat().st_size / 1e6:,.1f} MB, in {time.perf_counter() - start:.1f} s: {big}"
+    )
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    ours = report("ours", run_child("ours", big))
+    report("ours (prefix)", run_child("ours", small))
+    rates: dict[str, float] = {}
+    if not args.skip_libraries:
+        for name, path in (
+            ("pyx12-reader", big),
+            ("pyx12-validate", small),
+            ("x12sdk", small),
+        ):
+            rate = report(name, run_child(name, path))
+            if rate is not None:
+                rates[name] = rate
+    if ours and rates:
+        faster = max(rates, key=lambda k: rates[k])
+        claim_readers = {k: v for k, v in rates.items() if k != "pyx12-reader"}
+        print(f"ours / fastest ({faster}): {ours / rates[faster]:.1f}x")
+        if claim_readers:
+            best = max(claim_readers, key=lambda k: claim_readers[k])
+            print(f"ours / fastest claim-level library ({best}): {ours / claim_readers[best]:.1f}x")
+    if not args.keep:
+        big.unlink()
+        small.unlink()
+        folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()

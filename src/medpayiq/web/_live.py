@@ -1,0 +1,222 @@
+"""The reference a running server answers from, swapped when the store changes.
+
+A server must answer exactly as a freshly started one, across `medpayiq data load`. The store
+counts its changes (`Store.generation()`: every committed load bumps it). `Live` holds one
+`Snapshot` per generation (the reference and the answer caches built over it) and a thread
+that polls the generation; when it moves on, the thread builds and warms a new snapshot and
+swaps it in with one assignment. Each request captures the snapshot once, when it starts
+(`ReferenceScope`), so a request never mixes two generations; requests already running finish
+on the old one, whose datasets the store keeps for a grace period (docs/store.md).
+
+    live = Live(StoreSource(store), interval=1.0)   # or Live(FixedSource(catalog))
+    live.start()                                    # the poller (the app's lifespan does it)
+    live.snapshot.reference                         # what a new request answers from
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medpayiq.api.routes import SNAPSHOT, ResponseCache
+from medpayiq.reference import ReferenceData
+
+__all__ = [
+    "BytesLRU",
+    "CacheSizes",
+    "FixedSource",
+    "Live",
+    "ReferenceScope",
+    "ReferenceSource",
+    "Snapshot",
+    "snapshot_of",
+]
+
+log = logging.getLogger("medpayiq.web")
+
+
+class ReferenceSource(Protocol):
+    """Where references come from: the store (`medpayiq.store.Store` has both methods)."""
+
+    def generation(self) -> int: ...
+
+    def reference(self) -> ReferenceData: ...
+
+
+@dataclass(frozen=True)
+class FixedSource:
+    """One reference that never changes (an in-memory `Catalog`: tests, demos)."""
+
+    data: ReferenceData
+
+    def generation(self) -> int:
+        return 0
+
+    def reference(self) -> ReferenceData:
+        return self.data
+
+
+class BytesLRU:
+    """Least recently used answers, bounded by their total size in bytes (not by count:
+    one code page is 100 times a price answer)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._data: OrderedDict[Any, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                return None
+            self._data.move_to_end(key)
+            return found[1]
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        if size > self.max_bytes // 8:
+            return  # one answer may not crowd out the rest
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.size -= old[0]
+            self._data[key] = (size, value)
+            self.size += size
+            while self.size > self.max_bytes and self._data:
+                _, (dropped, _) = self._data.popitem(last=False)
+                self.size -= dropped
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """One generation's reference and the answers cached over it (dropped with it)."""
+
+    generation: int
+    reference: ReferenceData
+    api_cache: ResponseCache
+    page_cache: ResponseCache
+    responses: BytesLRU
+
+
+@dataclass
+class CacheSizes:
+    """Byte budgets of a snapshot's answer caches."""
+
+    responses: int = 64 << 20  # whole GET answers (`ResponseLRU`)
+    api: int = 32 << 20  # encoded JSON answers by normalised parameters
+    pages: int = 16 << 20  # rendered pages
+
+
+class Live:
+    """The current `Snapshot`, replaced when the source's generation moves on."""
+
+    def __init__(
+        self,
+        source: ReferenceSource,
+        *,
+        interval: float = 1.0,
+        sizes: CacheSizes | None = None,
+        warm: Callable[[ReferenceData], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.interval = interval
+        self.sizes = sizes or CacheSizes()
+        self._warm = warm
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.snapshot = self._build(source.generation())
+        self.swaps = 0
+
+    def _build(self, generation: int) -> Snapshot:
+        reference = self.source.reference()
+        if self._warm is not None:
+            self._warm(reference)
+        sizes = self.sizes
+        return Snapshot(
+            generation,
+            reference,
+            ResponseCache(max_bytes=sizes.api),
+            ResponseCache(max_bytes=sizes.pages),
+            BytesLRU(sizes.responses),
+        )
+
+    def refresh(self) -> bool:
+        """Swap in a new snapshot if the store changed; True if it did. New requests keep
+        getting the old snapshot while the new one is built and warmed."""
+        with self._lock:
+            generation = self.source.generation()
+            if generation == self.snapshot.generation:
+                return False
+            fresh = self._build(generation)
+            # The reference is read after the generation: if another load committed in
+            # between, it is newer than `generation`, and the next poll builds again.
+            self.snapshot = fresh
+            self.swaps += 1
+            log.info("store generation %d: swapped in a new reference", generation)
+            return True
+
+    def start(self) -> None:
+        """Poll the generation every `interval` seconds in a daemon thread (a fixed source
+        never changes: nothing to poll)."""
+        if isinstance(self.source, FixedSource) or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._poll, name="medpayiq-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+            except Exception:  # a database hiccup: keep serving the snapshot we have
+                log.warning("could not check the store for a new generation", exc_info=True)
+
+
+@dataclass
+class ReferenceScope:
+    """Pure ASGI middleware: captures the current snapshot once per request, in the scope's
+    state, where every dependency and cache of the request reads it (`snapshot_of`)."""
+
+    app: ASGIApp
+    live: Live = field(repr=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        snapshot = self.live.snapshot
+        scope.setdefault("state", {})[SNAPSHOT] = snapshot
+        # Every answer says which store generation it came from (clients and the soak
+        # bench can tell answers of two loads apart).
+        header = (b"x-medpayiq-generation", str(snapshot.generation).encode())
+
+        async def tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await self.app(scope, receive, tagged)
+
+
+def snapshot_of(scope: Scope) -> Snapshot:
+    """The snapshot the request captured (`ReferenceScope`)."""
+    found: Snapshot = scope["state"][SNAPSHOT]
+    return found

@@ -1,0 +1,71 @@
+"""X12 5010 files: a shared tokenizer and envelope, the 837P claim reader and writer.
+
+A vocabulary-level package: it reads bytes into typed records and problems, and imports
+nothing of MedPayIQ above `errors` and `records`. See docs/x12.md.
+"""
+
+from __future__ import annotations
+
+from medpayiq.x12._envelope import (
+    FunctionalGroup,
+    Interchange,
+    Source,
+    TransactionHeader,
+    TransactionReader,
+)
+from medpayiq.x12._model import (
+    BillingProvider,
+    Claim837,
+    ClaimDate,
+    DateSpan,
+    Diagnosis,
+    Facility,
+    Patient,
+    Payer,
+    ProviderRef,
+    RejectedClaim,
+    Service,
+    ServiceLine,
+    Subscriber,
+    Transaction837,
+)
+from medpayiq.x12._problems import CODES, Severity, X12Problem
+from medpayiq.x12._reader837 import VERSIONS_837P, Reader837, read_837p
+from medpayiq.x12._tokens import Delimiters, SegmentBatch, read_batches, read_isa
+from medpayiq.x12._writer837 import DEFAULT_DELIMITERS, new_transaction, to_837p, write_837p
+
+__all__ = [
+    "CODES",
+    "DEFAULT_DELIMITERS",
+    "VERSIONS_837P",
+    "BillingProvider",
+    "Claim837",
+    "ClaimDate",
+    "DateSpan",
+    "Delimiters",
+    "Diagnosis",
+    "Facility",
+    "FunctionalGroup",
+    "Interchange",
+    "Patient",
+    "Payer",
+    "ProviderRef",
+    "Reader837",
+    "RejectedClaim",
+    "SegmentBatch",
+    "Service",
+    "ServiceLine",
+    "Severity",
+    "Source",
+    "Subscriber",
+    "Transaction837",
+    "TransactionHeader",
+    "TransactionReader",
+    "X12Problem",
+    "new_transaction",
+    "read_837p",
+    "read_batches",
+    "read_isa",
+    "to_837p",
+    "write_837p",
+]

@@ -1,0 +1,224 @@
+"""What the 837P reader keeps while it reads, shared by its parts: where it stands in the
+hierarchy (the region), the claim being read, the problem helpers; and the constants.
+
+`Reader837` (in `_reader837.py`) is built from `PartySegments` (`_segments837.py`: NM1, N4,
+REF, PRV, SBR, PAT, DMG) and `ClaimSegments` (`_claims837.py`: CLM, DTP, HI, the lines read
+segment by segment, and closing a claim), both on `ReaderState`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from medpayiq.x12._checks837 import Issue
+from medpayiq.x12._envelope import TransactionReader
+from medpayiq.x12._model import (
+    Claim837,
+    ClaimDate,
+    DateSpan,
+    Diagnosis,
+    Facility,
+    Payer,
+    ProviderRef,
+    RejectedClaim,
+    Service,
+    ServiceLine,
+    Transaction837,
+    positional_maker,
+)
+from medpayiq.x12._parties837 import Party, Where
+from medpayiq.x12._problems import Severity, X12Problem
+from medpayiq.x12._tokens import SegmentBatch
+from medpayiq.x12._values import ValueCache
+
+CACHE_LIMIT = 1 << 14
+
+# Regions: where in the hierarchy the reader stands, which decides what an NM1 opens.
+IN_HEADER, IN_A, IN_B, IN_C, IN_CLAIM, IN_LINE, IN_COB, IN_ORPHAN = range(8)
+NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop it opens
+    {"41": "1000A", "40": "1000B"},
+    {"85": "2010AA", "87": "2010AB", "PE": "2010AC"},
+    {"IL": "2010BA", "PR": "2010BB"},
+    {"QC": "2010CA"},
+    {
+        "DN": "2310A",
+        "P3": "2310A",
+        "82": "2310B",
+        "77": "2310C",
+        "DQ": "2310D",
+        "PW": "2310E",
+        "45": "2310F",
+    },
+    {
+        "82": "2420A",
+        "QB": "2420B",
+        "77": "2420C",
+        "DQ": "2420D",
+        "DK": "2420E",
+        "DN": "2420F",
+        "P3": "2420F",
+        "PW": "2420G",
+        "45": "2420H",
+    },
+]
+REGION_LOOP = {IN_HEADER: "1000", IN_A: "2000A", IN_B: "2000B", IN_C: "2000C", IN_CLAIM: "2300"}
+
+new_line = positional_maker(ServiceLine)
+new_claim = positional_maker(Claim837)
+UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
+
+
+class ClaimDraft:
+    """A 2300 loop being read. Fields not yet read fall back to the class's defaults."""
+
+    total: Decimal | None = None
+    pos = frequency = ""
+    flags: tuple[str, str, str, str] = ("", "", "", "")
+    has_hi = False
+    hi_unreadable = False  # an HI composite could not be read: pointers cannot be checked
+    dates: tuple[ClaimDate, ...] = ()
+    service_date: DateSpan | None = None
+    prior_authorization: str | None = None
+    payer_claim_number: str | None = None
+    rendering_fields: list[str] | None = None
+    rendering: ProviderRef | None = None
+    rendering_npi: str | None = None
+    facility_fields: list[str] | None = None
+    facility: Facility | None = None
+
+    def __init__(self, claim_id: str, where: Where, segment: int) -> None:
+        self.claim_id = claim_id
+        self.where = where
+        self.segment = segment
+        self.diagnoses: list[Diagnosis] = []
+        self.lines: list[ServiceLine] = []
+        self.problems: list[X12Problem] = []
+
+    def parties_read(self, interned: dict[tuple[str, ...], ProviderRef | Facility]) -> None:
+        """The 2310 loops are over (the first LX): the rendering provider and service facility
+        the lines inherit, shared with earlier claims that named the same (`interned`)."""
+        if self.rendering_fields is not None and self.rendering is None:
+            key = tuple(self.rendering_fields)
+            rendering = interned.get(key)
+            if not isinstance(rendering, ProviderRef):
+                npi, entity, taxonomy = key
+                rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
+            self.rendering = rendering
+            self.rendering_npi = rendering.npi
+        if self.facility_fields is not None and self.facility is None:
+            key = ("77", *self.facility_fields)
+            facility = interned.get(key)
+            if not isinstance(facility, Facility):
+                facility = interned[key] = facility_of(self.facility_fields)
+            self.facility = facility
+
+
+def facility_of(fields: list[str]) -> Facility:
+    name, npi, city, state, zip_code = fields
+    return Facility(name, npi or None, city or None, state or None, zip_code or None)
+
+
+class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
+    """The 837P reader's state (set up in `Reader837._reset`) and its problem helpers."""
+
+    claims_read: int
+    claims_rejected: int
+    _values: ValueCache
+    _el: str
+    _co: str
+    _region: int
+    _loop: str
+    _names: dict[str, tuple[str, str]]
+    _payers: dict[tuple[str, str], Payer]
+    _interned: dict[tuple[str, ...], ProviderRef | Facility]
+    _claim_dates: dict[str, ClaimDate]
+    _known: dict[str, Diagnosis]
+    _his: dict[str, tuple[list[Diagnosis], list[Issue], bool]]
+    _clm05: dict[str, tuple[str, str, list[Issue]]]
+    _txn: Transaction837 | None
+    _billing: Party | None
+    _subscriber: Party | None
+    _patient: Party | None
+    _last_hl: Party | None
+    _claim: ClaimDraft | None
+    _line_open: bool
+    _line_number: str
+    _line_at: Where | None
+    _line_sv1_at: Where | None
+    _line_service: Service | None
+    _line_date: DateSpan | None
+    _line_rendering: str | None
+    _line_facility: list[str] | None
+    _line_control: str | None
+
+    def _reset_line(self) -> None:
+        """No line open (the segment-by-segment path's state)."""
+        self._line_open = False
+        self._line_number = ""
+        self._line_at = None
+        self._line_sv1_at = None
+        self._line_service = None
+        self._line_date = None
+        self._line_rendering = None
+        self._line_facility = None
+        self._line_control = None
+
+    # --- problems ---------------------------------------------------------------------------
+
+    def _at(self, index: int) -> Where:
+        batch = self._batch
+        assert batch is not None
+        return batch, index
+
+    def _claim_problem(
+        self,
+        code: str,
+        index: int,
+        message: str,
+        *,
+        element: int | None = None,
+        component: int | None = None,
+        loop: str | None = None,
+        batch: SegmentBatch | None = None,
+    ) -> None:
+        """A problem rejecting the open claim (outside a claim, the HL level in effect)."""
+        problem = self._problem(
+            code,
+            index,
+            message,
+            element=element,
+            component=component,
+            loop=loop or self._loop,
+            severity=Severity.CLAIM,
+            batch=batch,
+        )
+        if self._claim is not None:
+            self._claim.problems.append(problem)
+        elif self._last_hl is not None:
+            self._last_hl.problems.append(problem)
+        else:
+            self._report(problem)
+
+    def _issues(self, issues: list[Issue], index: int, loop: str | None = None) -> None:
+        for code, message, element, component in issues:
+            self._claim_problem(
+                code, index, message, element=element, component=component, loop=loop
+            )
+
+    def _party_problem(
+        self, code: str, at: Where, message: str, loop: str, element: int | None
+    ) -> X12Problem:
+        return self._problem(
+            code, at[1], message, element=element, loop=loop, severity=Severity.CLAIM, batch=at[0]
+        )
+
+    def _reject(
+        self,
+        claim_id: str | None,
+        total: Decimal | None,
+        segment: int | None,
+        problems: list[X12Problem],
+    ) -> None:
+        self.claims_rejected += 1
+        self._emit(RejectedClaim(claim_id, total, segment, self._txn, tuple(problems)))

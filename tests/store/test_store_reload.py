@@ -1,0 +1,83 @@
+"""Reloads: every committed load bumps the store's generation, and a reference made before a
+load keeps answering from its own generation's datasets (retired, not deleted) until they are
+purged, after which it says so rather than answering from an empty table."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from medpayiq.errors import DataError
+from medpayiq.releases import Kind
+from medpayiq.store import LoadStatus, open_store
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ncci"
+PTP = FIXTURES / "ccipra-v302r0-f1.TXT"
+AOC = FIXTURES / "AOC_V2024Q3-MCR.xlsx"
+DAY = date(2024, 8, 1)
+
+
+def _gzipped(path: Path, folder: Path) -> Path:
+    """The same file gzipped: the same rows, other bytes (so a load replaces the dataset)."""
+    target = folder / (path.name + ".gz")
+    target.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+    return target
+
+
+def _pairs(reference: object) -> set[tuple[str, str]]:
+    ncci = reference.ncci(DAY)  # type: ignore[attr-defined]
+    return {(e.column1, e.column2) for e in ncci.ptp_among(["62323", "77003", "62322"])}
+
+
+def test_old_reference_answers_from_its_own_generation(any_db: str, tmp_path: Path) -> None:
+    with open_store(any_db) as store:
+        store.load([PTP, AOC])
+        first_generation = store.generation()
+        old = store.reference()  # made, never asked: its datasets are not read yet
+        results = store.load([_gzipped(PTP, tmp_path), _gzipped(AOC, tmp_path)])
+        assert [r.status for r in results] == [LoadStatus.REPLACED, LoadStatus.REPLACED]
+        assert store.generation() == first_generation + 2
+        fresh = store.reference()
+        assert fresh is not old
+        # The old reference reads its retired datasets: the same edits as the fresh one.
+        assert _pairs(old) == _pairs(fresh) == {("62323", "77003"), ("62323", "62322")}
+        old_addon = [a.primary for a in old.ncci(DAY).addon_primaries("64484")]
+        assert old_addon == [a.primary for a in fresh.ncci(DAY).addon_primaries("64484")]
+        assert "64483" in old_addon
+        assert {d.kind for d in store.datasets()} == {Kind.PTP, Kind.ADDON}
+
+        # Once purged, an old reference that still had to read a code refuses to answer.
+        assert store.purge_retired(older_than=timedelta(0)) == 2
+        with pytest.raises(DataError, match="replaced by a load"):
+            old.ncci(DAY).ptp_for("62321")
+        assert {(e.column1, e.column2) for e in fresh.ncci(DAY).ptp_for("62321")} == {
+            ("62321", "77003")
+        }
+
+
+def test_unchanged_load_keeps_the_generation(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "s.sqlite")) as store:
+        store.load([PTP])
+        generation = store.generation()
+        reference = store.reference()
+        assert [r.status for r in store.load([PTP])] == [LoadStatus.UNCHANGED]
+        assert store.generation() == generation
+        assert store.reference() is reference
+
+
+def test_a_failed_load_keeps_the_generation(tmp_path: Path) -> None:
+    bad = tmp_path / "ccipra-v302r0-f1.TXT"
+    shutil.copy(PTP, bad)
+    lines = bad.read_bytes().split(b"\r\n")
+    lines[6] = lines[6].replace(b"20210101", b"2021x101")  # a bad date in the first data row
+    bad.write_bytes(b"\r\n".join(lines))
+    with open_store(str(tmp_path / "s.sqlite")) as store:
+        store.load([PTP])
+        generation = store.generation()
+        (result,) = store.load([bad])
+        assert result.status is LoadStatus.FAILED, result
+        assert store.generation() == generation
