@@ -146,7 +146,7 @@ def _load_with_progress(
     results: list[LoadResult] = []
     err = _console(stderr=True)
     if not err.is_terminal:
-        return _load_with_lines(store, planned)
+        return _load_with_lines(store, planned, allow_shrink=allow_shrink)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -170,13 +170,18 @@ def _load_with_progress(
     return results
 
 
-def _load_with_lines(store: Store, planned: list) -> list[LoadResult]:  # type: ignore[type-arg]
+def _load_with_lines(
+    store: Store,
+    planned: list,  # type: ignore[type-arg]
+    *,
+    allow_shrink: bool = False,
+) -> list[LoadResult]:
     """Progress as plain lines, one per file, when the output is not a terminal (a log, CI,
     `scripts/run` piped): no bar redrawn in place."""
     results: list[LoadResult] = []
     for number, item in enumerate(planned, start=1):
         typer.echo(f"[{number}/{len(planned)}] loading {item.file.basename}", err=True)
-        result = store.load_planned(item)
+        result = store.load_planned(item, allow_shrink=allow_shrink)
         if result.status is LoadStatus.FAILED:
             typer.echo(f"error: {result.message}", err=True)
         else:

@@ -17,18 +17,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from medpayiq.services._changes import (
-    MAX_VOLUME_BYTES,
-    Changes,
-    KindStatus,
-    ReleaseStatus,
-    changes,
-    default_releases,
-    parse_codes,
-    parse_day,
-    parse_flag,
-    release_status,
-)
 from medpayiq.services._core import (
     DISCLAIMER,
     DataStatus,
@@ -62,6 +50,18 @@ from medpayiq.services._core import (
 )
 
 if TYPE_CHECKING:
+    from medpayiq.services._changes import (
+        MAX_VOLUME_BYTES,
+        Changes,
+        KindStatus,
+        ReleaseStatus,
+        changes,
+        default_releases,
+        parse_codes,
+        parse_day,
+        parse_flag,
+        release_status,
+    )
     from medpayiq.services._code_page import (
         CodeReport,
         ScheduleCodeReport,
@@ -70,9 +70,25 @@ if TYPE_CHECKING:
     )
     from medpayiq.services._search import SearchHit, SearchResult, search, warm
 
-# The code page and search bring the glossary, the knowledge packs and the NCCI advice:
-# imported when first asked for, so `medpayiq price` does not pay for them (bench/cli.py).
+# The code page and search bring the glossary, the knowledge packs and the NCCI advice, and
+# release comparisons bring Polars: imported when first asked for, so `medpayiq price` does
+# not pay for them (bench/cli.py).
 _LATER = {
+    **dict.fromkeys(
+        (
+            "MAX_VOLUME_BYTES",
+            "Changes",
+            "KindStatus",
+            "ReleaseStatus",
+            "changes",
+            "default_releases",
+            "parse_codes",
+            "parse_day",
+            "parse_flag",
+            "release_status",
+        ),
+        "_changes",
+    ),
     "CodeReport": "_code_page",
     "ScheduleCodeReport": "_code_page",
     "Standing": "_code_page",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from medpayiq import pricing, schedules
 from medpayiq.errors import (
     InputError,
+    MedPayIQError,
     ReleaseNotLoaded,
     UnknownCode,
     UnknownLocation,
@@ -518,8 +519,11 @@ def _in_effect(reference: ReferenceData, query: Query) -> tuple[InEffect, ...]:
     def one(what: str, ask: Any) -> InEffect:
         try:
             vintage = ask()
-        except ReleaseNotLoaded as exc:
+        except MedPayIQError as exc:  # ReleaseNotLoaded: nothing loaded answers the date
             return InEffect(what, "", Confidence.LOW.value, str(exc))
+        except (ValueError, OverflowError):
+            # The release calendar names no release for a date so far out (year 767, 9999).
+            return InEffect(what, "", Confidence.LOW.value, f"no release covers {day}")
         note = "" if vintage.confidence is Confidence.HIGH else vintage.note
         return InEffect(what, vintage.used.id, vintage.confidence.value, note)
 
