@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -347,6 +347,43 @@ def _icd_by_code(rows: Iterable[IcdCode]) -> dict[str, IcdCode]:
     return {c.code: c for c in rows}
 
 
+def rvus_by_key(rows: Iterable[RvuRow]) -> dict[tuple[str, str], RvuRow]:
+    """PPRRVU rows by (HCPCS, modifier): `FeeSchedule.rvus`."""
+    return {(r.hcpcs, r.modifier): r for r in rows}
+
+
+# The keyed indexes a store may answer one key at a time instead of reading the whole
+# dataset (`medpayiq.store`): the index builder, and the record fields that make its key.
+POINT_INDEXES: dict[Any, tuple[str, ...]] = {
+    rvus_by_key: ("hcpcs", "modifier"),
+    _by_zip: ("zip5",),
+    _icd_by_code: ("code",),
+}
+
+
+class _OnFirstUse(Mapping[str, Any]):
+    """A mapping built on first use: a question that never reads it never pays for it (one
+    price does not read the HCPCS Level II list)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+        self._built: Mapping[str, Any] | None = None
+
+    def _data(self) -> Mapping[str, Any]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
 def _dataset_key(dataset: Dataset) -> tuple[tuple[Any, ...], ...]:
     """What names a dataset's rows: each file's kind, release, variant, name and sha256."""
     return tuple((p.kind, p.release.id, p.variant, p.file, p.sha256) for p in dataset.sources)
@@ -547,7 +584,7 @@ class Catalog:
             components[Kind.OPPSCAP] = picked[1]
         return FeeSchedule(
             vintage=vintage,
-            rvus=self._indexed(pprrvu, lambda rs: {(r.hcpcs, r.modifier): r for r in rs}),
+            rvus=self._indexed(pprrvu, rvus_by_key),
             gpcis=self._indexed(gpci, lambda rs: {r.locality: r for r in rs}),
             anesthesia=anes,
             opps_caps=caps,
@@ -657,7 +694,7 @@ class Catalog:
                 adjustments=table(Kind.ADJUSTMENT, "code"),
                 places_of_service=table(Kind.POS, "code"),
                 modifiers=table(Kind.MODIFIER, "code"),
-                hcpcs_level2=hcpcs(),
+                hcpcs_level2=_OnFirstUse(hcpcs),
                 provenance=provenance,
             )
         return self._cache["codesets"]  # type: ignore[no-any-return]

@@ -202,7 +202,10 @@ def search(
     return _cached(request, ("search", q, limit, *where.key()), build)
 
 
-@router.get("/codes/{code}", summary="Everything the code page shows")
+@router.get(
+    "/codes/{code}",
+    summary="Everything the code page shows, for any code a loaded schedule or HCPCS file knows",
+)
 def code(
     request: Request,
     code: str,
@@ -210,16 +213,23 @@ def code(
     dx: Annotated[
         str | None, Query(description="ICD-10-CM codes to check, comma separated")
     ] = None,
+    modifier: Annotated[
+        str | None, Query(description="modifiers to price with, comma separated (26, 50, ...)")
+    ] = None,
 ) -> Response:
     reference = reference_of(request)
 
     def build() -> Any:
         query = where.parse(reference)
         return services.code_report(
-            reference, code, query, diagnoses=services.parse_diagnoses(dx)
+            reference,
+            code,
+            query,
+            diagnoses=services.parse_diagnoses(dx),
+            modifiers=services.parse_modifiers(modifier),
         ).as_dict()
 
-    return _cached(request, ("code", code, dx, *where.key()), build)
+    return _cached(request, ("code", code, dx, modifier, *where.key()), build)
 
 
 @router.get("/price", summary="What Medicare allows for one line, with the trail")

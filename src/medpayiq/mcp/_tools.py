@@ -316,7 +316,14 @@ def _price_summary(priced: Priced) -> str:
     )
 
 
-def _code_summary(report: services.CodeReport) -> str:
+def _code_summary(report: services.CodeReport | services.ScheduleCodeReport) -> str:
+    if isinstance(report, services.ScheduleCodeReport):
+        amount = _money(report.allowed) if report.payable else f"no amount ({report.message})"
+        return (
+            f"{report.code} ({report.descriptor}), {report.place_label}, {report.day}: "
+            f"paid on the {report.schedule.title}: {amount}; {len(report.ncci_pairs)} NCCI "
+            f"pairs. Release {report.release}; confidence {report.confidence}."
+        )
     amounts = report.amounts
     limit = f", MUE {report.unit_limit.value}" if report.unit_limit else ""
     return (

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from medpayiq.errors import DataError
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
 from medpayiq.reference import (
+    POINT_INDEXES,
     Catalog,
     Dataset,
     Epoch,
@@ -36,6 +37,7 @@ from medpayiq.reference import (
 )
 from medpayiq.releases import Kind, Release
 from medpayiq.store import _queries as q
+from medpayiq.store._point import PointIndex
 
 __all__ = ["StoreNcci", "StoreReference"]
 
@@ -175,12 +177,20 @@ class StoreReference(Catalog):
     answering from an empty table."""
 
     def __init__(
-        self, engine: sa.Engine, datasets: list[q.DatasetInfo], generation: int = 0
+        self,
+        engine: sa.Engine,
+        datasets: list[q.DatasetInfo],
+        generation: int = 0,
+        *,
+        day_epochs: bool = False,
     ) -> None:
         super().__init__()
         self.generation = generation
         self._engine = engine
         self._active = datasets
+        # One question (a command line): each date is its own NCCI epoch, so no scan of every
+        # edit's dates is made to share work across dates that a single claim never has.
+        self._day_epochs = day_epochs
         self._caches: dict[tuple[Kind, int], _CodeCache] = {}
         self._caches_lock = threading.Lock()
         for info in datasets:
@@ -198,6 +208,25 @@ class StoreReference(Catalog):
             return found
 
         return load
+
+    def _indexed(self, dataset: Dataset, build: Any) -> Any:
+        # One code, one ZIP: answered by an indexed query until something walks the index
+        # (store/_point.py); the in-memory Catalog builds every index whole.
+        fields = POINT_INDEXES.get(build)
+        if fields is None or not isinstance(dataset, _LazyDataset) or dataset.parts:
+            return super()._indexed(dataset, build)
+        key = ("point", build.__code__, dataset.dataset_id)
+        if key not in self._cache:
+            kind = dataset.provenance.kind
+            self._cache[key] = PointIndex(
+                self._engine,
+                kind,
+                dataset.dataset_id,
+                fields,
+                build,
+                lambda: dataset.records,
+            )
+        return self._cache[key]
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
         # The Catalog merges a release's parts (PTP f1-f4) by reading their records; the
@@ -271,8 +300,10 @@ class StoreReference(Catalog):
             )
 
             def epoch() -> Epoch:
-                bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
                 names = ("ncci", tuple((p.kind, p.release.id, p.sha256) for p in provenance))
+                if self._day_epochs:
+                    return self.epoch(("day", names), vintage, day.toordinal())
+                bounds = sorted({b for k, d in edited for b in self._boundaries(k, d)})
                 return self.epoch(names, vintage, epoch_index(bounds, day))
 
             ptp_cache = self._code_cache(Kind.PTP, ptp)

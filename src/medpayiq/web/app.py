@@ -212,7 +212,7 @@ def create_app(
             "problem+json. Place and time parameters (zip, locality, state, pos or setting, date, "
             "qp) are the same on every route and page."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is served offline by web/pages.py (Swagger UI, packaged)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -221,6 +221,9 @@ def create_app(
     app.state.api_keys = api_keys or NO_KEYS
     app.state.throttle = Throttle(limits.max_failures, limits.window)
     static = resources.files("medpayiq.web") / "static"
+    # Swagger UI's own files, from the fastapi-offline package (Swagger UI 5: OpenAPI 3.1).
+    swagger = resources.files("fastapi_offline") / "static"
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(changes_api_router)
