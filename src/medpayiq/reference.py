@@ -262,6 +262,11 @@ class ReferenceData(Protocol):
 
     def datasets(self) -> list[Provenance]: ...
 
+    def vintage(self, kind: Kind, day: date, *, label: str) -> Vintage:
+        """Which release of `kind` `snapshot` would answer `day` from (same calendar year),
+        without reading its rows; ReleaseNotLoaded when none is loaded."""
+        ...
+
     def snapshot(
         self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str
     ) -> tuple[Any, Vintage]:
@@ -591,6 +596,21 @@ class Catalog:
             component_vintages=components,
             qp=qp,
         )
+
+    def vintage(self, kind: Kind, day: date, *, label: str) -> Vintage:
+        key = ("vintage", kind, day)
+        found: Vintage | None = self._cache.get(key)
+        if found is None:
+            files: dict[Release, list[Provenance]] = defaultdict(list)
+            for (k, _, _), dataset in sorted(self.datasets_by_key.items()):
+                if k is kind:
+                    files[dataset.provenance.release].extend(dataset.sources)
+            used, wanted, confidence, note = resolve(
+                kind.family, files, day, kind_label=label, same_year_only=True,
+                annual=kind in ANNUAL_KINDS,
+            )  # fmt: skip
+            found = self._cache[key] = Vintage(wanted, used, confidence, note, tuple(files[used]))
+        return found
 
     def snapshot(
         self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str

@@ -12,9 +12,9 @@ others do not: what it is and that no loaded schedule prices it, never "unknown 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownCode
 from medpayiq.reference import ReferenceData
@@ -130,17 +130,18 @@ def snapshot_period(
     reference: ReferenceData,
     kind: Kind,
     day: date,
-    build: Callable[[Sequence[Any]], Any],
     label: str,
 ) -> Hashable:
-    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the snapshot and
-    the release used with its confidence; a date with nothing loaded is a period of its own
-    (the message that says so names the date)."""
+    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the files of the
+    release used (their sha256) and its confidence, found without reading the rows (a claim
+    without a DMEPOS line never builds the DMEPOS index); a date with nothing loaded is a
+    period of its own (the message that says so names the date)."""
     try:
-        index, vintage = reference.snapshot(kind, day, build, label=label)
+        vintage = reference.vintage(kind, day, label=label)
     except ReleaseNotLoaded:
         return ("day", day)
-    return (id(index), vintage.used.id, vintage.confidence)
+    files = tuple(p.sha256 for p in vintage.provenance)
+    return (kind, vintage.used.id, vintage.confidence, files)
 
 
 def route_period(reference: ReferenceData, day: date) -> Hashable:

@@ -74,7 +74,7 @@ class ClinicalLabFeeSchedule:
         return ""  # one national rate
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
-        return snapshot_period(reference, Kind.CLFS, day, _index, _LABEL)
+        return snapshot_period(reference, Kind.CLFS, day, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.CLFS, day, _index, label=_LABEL)

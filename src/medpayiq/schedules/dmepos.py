@@ -129,7 +129,7 @@ class DmeposFeeSchedule:
             return ("where", request.location)  # its error names the place
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
-        return snapshot_period(reference, Kind.DMEPOS, day, _index, _LABEL)
+        return snapshot_period(reference, Kind.DMEPOS, day, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
