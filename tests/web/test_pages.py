@@ -137,3 +137,11 @@ def test_claim_checker_page_rejects_bad_json(client: TestClient) -> None:
 
 def test_data_page(client: TestClient) -> None:
     assert "RVU26C" in soup(client, "/data").get_text()
+
+
+def test_a_dmepos_code_page_takes_a_state_alone(client: TestClient) -> None:
+    # DMEPOS26_JAN: E0601-RR in Texas, non-rural 50.91; the picker does not refuse a state
+    # that names several physician fee schedule localities.
+    page = client.get("/codes/E0601?state=TX&modifier=RR&date=2026-02-10")
+    assert page.status_code == 200, page.text[:500]
+    assert "DMEPOS" in page.text and "50.91" in page.text

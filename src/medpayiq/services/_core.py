@@ -344,10 +344,15 @@ class LocalityInfo(_AsDict):
     counties: str
 
 
-def localities(reference: ReferenceData, query: Query) -> list[LocalityInfo]:
-    """Every Medicare locality in effect on the query's date, by state then locality."""
+def localities(
+    reference: ReferenceData, query: Query, *, check_place: bool = True
+) -> list[LocalityInfo]:
+    """Every Medicare locality in effect on the query's date, by state then locality.
+    `check_place`: the query's own place must name one locality (the API's question; a
+    page picker lists them whatever was asked: a state alone is a DMEPOS code's place)."""
     fs = _fee_schedule(reference, query)
-    resolve_place(reference, query)
+    if check_place:
+        resolve_place(reference, query)
     counties: dict[LocalityId, str] = {}
     try:
         for row in reference.geography(query.day).counties:

@@ -158,7 +158,7 @@ def _picker(
     setting: str = "",
 ) -> Picker:
     groups: dict[str, list[services.LocalityInfo]] = {}
-    for loc in services.localities(reference, query):
+    for loc in services.localities(reference, query, check_place=False):
         groups.setdefault(loc.state, []).append(loc)
     return Picker(
         action=action,
