@@ -60,16 +60,7 @@ class Anesthesia:
         # The engine resolves the place and reads the locality's CF into its trail.
         result = pricing.price_line(
             reference,
-            pricing.LineRequest(
-                request.hcpcs,
-                request.date_of_service,
-                request.modifiers,
-                request.units,
-                request.location,
-                request.pos,
-                request.setting,
-                request.line_id,
-            ),
+            request.line_request(),
             qp=terms.qp,
         )
         cf = next((s for s in result.trail if s.rule == "anesthesia CF"), None)

@@ -81,16 +81,7 @@ class PhysicianFeeSchedule:
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         result = pricing.price_line(
             reference,
-            pricing.LineRequest(
-                request.hcpcs,
-                request.date_of_service,
-                request.modifiers,
-                request.units,
-                request.location,
-                request.pos,
-                request.setting,
-                request.line_id,
-            ),
+            request.line_request(),
             qp=terms.qp,
             non_participating=terms.non_participating,
             npp=terms.npp,
