@@ -11,9 +11,11 @@
    rendered before (what the JSON API pays per request once its parts are cached).
 2. Batch: generates bench/out/lines-N.csv once (git-ignored; --regenerate to rebuild) with a
    mix weighted like a practice's claims (E/M visits, imaging with 26/TC, injections, therapy
-   in units, labs and drugs with no fee schedule amount, a few bad rows), then runs
+   in units, labs on the clinical lab fee schedule, DME and supplies on the DMEPOS fee
+   schedule, drugs with no loaded schedule, a few bad rows), then runs
    `medpayiq.batch.price_file` on it and prints lines per second (reading and writing the
-   CSV included).
+   CSV included) beside the I/O floor measured in the same run: Polars reading the same CSV
+   and writing it back, with nothing computed. The ratio is the figure to watch.
 
 Data: the shared files parsed into an in-memory Catalog (as the tests do), or the store given
 by --db. Prints figures; asserts nothing about speed.
@@ -29,12 +31,14 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from medpayiq.pricing import LineRequest, Location, price_line
+from medpayiq.pricing import Location
 from medpayiq.reference import Catalog, ReferenceData
+from medpayiq.schedules import PriceRequest as LineRequest
+from medpayiq.schedules import price_line
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-FILES = ["cms/pfs", "cms/zip-locality", "cms/pos", "cms/hcpcs"]
+FILES = ["cms/pfs", "cms/zip-locality", "cms/pos", "cms/hcpcs", "cms/clfs", "cms/dmepos"]
 
 # (code, weight, modifiers to draw from, units to draw from)
 MIX: list[tuple[str, float, list[str], list[int]]] = [
@@ -54,7 +58,11 @@ MIX: list[tuple[str, float, list[str], list[int]]] = [
     ("97530", 1.5, ["GP"], [1, 2, 3]), ("97112", 1, ["GP"], [1, 2]),
     ("11721", 1, [""], [1]), ("17000", 1, [""], [1]), ("11042", 0.5, [""], [1]),
     ("45378", 0.5, [""], [1]), ("66984", 0.5, ["", "RT", "LT"], [1]),
-    ("36415", 4, [""], [1]), ("80053", 2, [""], [1]), ("85025", 2, [""], [1]),
+    ("36415", 4, [""], [1]), ("80053", 2, ["", "QW"], [1]), ("85025", 2, [""], [1]),
+    ("80061", 1.5, [""], [1]), ("83036", 1.5, ["", "QW"], [1]), ("84443", 1, [""], [1]),
+    ("E0601", 0.4, ["RR", "RR,KX", "NU"], [1]), ("E0114", 0.2, ["RR", "NU"], [1]),
+    ("A4253", 0.4, [""], [1, 2]), ("A4259", 0.3, [""], [1, 2]), ("L3908", 0.2, [""], [1]),
+    ("E1390", 0.2, ["RR"], [1]), ("B4035", 0.1, [""], [30]),
     ("J3301", 1, [""], [1, 2]), ("J1100", 0.5, [""], [1, 4]), ("99396", 0.5, [""], [1]),
     ("A4550", 0.3, [""], [1]), ("99999", 0.05, [""], [1]),
 ]  # fmt: skip
@@ -216,6 +224,7 @@ def bench_batch(reference: ReferenceData, lines: int, regenerate: bool) -> None:
         print(f"(generation took {time.perf_counter() - started:.1f} s)")
     target = OUT / f"priced-{lines}.csv"
     size = source.stat().st_size
+    floor = _io_floor(source, OUT / f"floor-{lines}.csv")
     started, cpu = time.perf_counter(), time.process_time()
     summary = price_file(reference, source, target)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -224,6 +233,24 @@ def bench_batch(reference: ReferenceData, lines: int, regenerate: bool) -> None:
         f"{summary.lines / elapsed:,.0f} lines/s (CPU {cpu:.1f} s on {os.cpu_count()} cores); "
         f"{summary.priced:,} with an amount, {summary.line_engine:,} through the line engine"
     )
+    rate = summary.lines / elapsed
+    print(
+        f"I/O floor (Polars reads and writes the same CSV): {floor:,.0f} lines/s; "
+        f"price-batch / floor = {rate / floor:.2f}"
+    )
+
+
+def _io_floor(source: Path, target: Path) -> float:
+    """Lines per second for reading the file with Polars and writing it back: what any
+    engine that reads and writes this CSV pays, measured in the same run."""
+    import polars as pl
+
+    started = time.perf_counter()
+    frame = pl.read_csv(source)
+    frame.write_csv(target)
+    elapsed = time.perf_counter() - started
+    target.unlink()
+    return frame.height / elapsed
 
 
 def main() -> None:

@@ -79,6 +79,6 @@ def test_vocabulary_layers_import_only_the_vocabulary(layer: str) -> None:
 
 
 def test_interfaces_do_not_touch_sql() -> None:
-    for layer in ("api", "web", "cli"):
+    for layer in ("api", "web", "cli", "mcp"):
         for path in _files(layer):
             assert "sqlalchemy" not in _imports(path), f"{path.relative_to(SRC)} imports sqlalchemy"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -262,6 +262,11 @@ class ReferenceData(Protocol):
 
     def datasets(self) -> list[Provenance]: ...
 
+    def vintage(self, kind: Kind, day: date, *, label: str) -> Vintage:
+        """Which release of `kind` `snapshot` would answer `day` from (same calendar year),
+        without reading its rows; ReleaseNotLoaded when none is loaded."""
+        ...
+
     def snapshot(
         self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str
     ) -> tuple[Any, Vintage]:
@@ -345,6 +350,43 @@ def _addons_by_addon(rows: Iterable[AddonEdit]) -> dict[str, list[AddonEdit]]:
 
 def _icd_by_code(rows: Iterable[IcdCode]) -> dict[str, IcdCode]:
     return {c.code: c for c in rows}
+
+
+def rvus_by_key(rows: Iterable[RvuRow]) -> dict[tuple[str, str], RvuRow]:
+    """PPRRVU rows by (HCPCS, modifier): `FeeSchedule.rvus`."""
+    return {(r.hcpcs, r.modifier): r for r in rows}
+
+
+# The keyed indexes a store may answer one key at a time instead of reading the whole
+# dataset (`medpayiq.store`): the index builder, and the record fields that make its key.
+POINT_INDEXES: dict[Any, tuple[str, ...]] = {
+    rvus_by_key: ("hcpcs", "modifier"),
+    _by_zip: ("zip5",),
+    _icd_by_code: ("code",),
+}
+
+
+class _OnFirstUse(Mapping[str, Any]):
+    """A mapping built on first use: a question that never reads it never pays for it (one
+    price does not read the HCPCS Level II list)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build = build
+        self._built: Mapping[str, Any] | None = None
+
+    def _data(self) -> Mapping[str, Any]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
 
 
 def _dataset_key(dataset: Dataset) -> tuple[tuple[Any, ...], ...]:
@@ -435,16 +477,15 @@ class Catalog:
 
     def _releases(self, kind: Kind, variant: str | None = None) -> dict[Release, Dataset]:
         """Datasets of `kind` by release. Without a `variant`, the files of one release that
-        differ by variant (PTP parts f1-f4, payment revision files) are merged into one.
-        Kept until a dataset is added: every new date of service asks, and the merge sorts
-        every dataset (and joins a release's parts)."""
+        differ by variant (PTP parts f1-f4, payment revision files, DMEPOS and PEN) are
+        merged into one: once, kept until a dataset is added (merging copies the rows)."""
         key = ("releases", kind, variant)
         found: dict[Release, Dataset] | None = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._merge_releases(kind, variant)
+            found = self._cache[key] = self._merged(kind, variant)
         return found
 
-    def _merge_releases(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
+    def _merged(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
         grouped: dict[Release, list[Dataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):
@@ -548,13 +589,28 @@ class Catalog:
             components[Kind.OPPSCAP] = picked[1]
         return FeeSchedule(
             vintage=vintage,
-            rvus=self._indexed(pprrvu, lambda rs: {(r.hcpcs, r.modifier): r for r in rs}),
+            rvus=self._indexed(pprrvu, rvus_by_key),
             gpcis=self._indexed(gpci, lambda rs: {r.locality: r for r in rs}),
             anesthesia=anes,
             opps_caps=caps,
             component_vintages=components,
             qp=qp,
         )
+
+    def vintage(self, kind: Kind, day: date, *, label: str) -> Vintage:
+        key = ("vintage", kind, day)
+        found: Vintage | None = self._cache.get(key)
+        if found is None:
+            files: dict[Release, list[Provenance]] = defaultdict(list)
+            for (k, _, _), dataset in sorted(self.datasets_by_key.items()):
+                if k is kind:
+                    files[dataset.provenance.release].extend(dataset.sources)
+            used, wanted, confidence, note = resolve(
+                kind.family, files, day, kind_label=label, same_year_only=True,
+                annual=kind in ANNUAL_KINDS,
+            )  # fmt: skip
+            found = self._cache[key] = Vintage(wanted, used, confidence, note, tuple(files[used]))
+        return found
 
     def snapshot(
         self, kind: Kind, day: date, build: Callable[[Sequence[Any]], Any], *, label: str
@@ -658,7 +714,7 @@ class Catalog:
                 adjustments=table(Kind.ADJUSTMENT, "code"),
                 places_of_service=table(Kind.POS, "code"),
                 modifiers=table(Kind.MODIFIER, "code"),
-                hcpcs_level2=hcpcs(),
+                hcpcs_level2=_OnFirstUse(hcpcs),
                 provenance=provenance,
             )
         return self._cache["codesets"]  # type: ignore[no-any-return]

@@ -25,9 +25,10 @@ ROUTES = [
 
 
 def _assert_problem(r: object, where: str | None = None) -> dict[str, object]:
-    import httpx
+    from starlette import testclient
 
-    assert isinstance(r, httpx.Response)
+    # The TestClient's own HTTP library: httpx2 when installed (the MCP SDK brings it).
+    assert isinstance(r, testclient.httpx.Response)
     assert 400 <= r.status_code < 500, f"{r.request.url} -> {r.status_code}: {r.text}"
     assert r.headers["content-type"].startswith("application/problem+json")
     body = r.json()

@@ -67,7 +67,9 @@ def test_price_pos_picks_the_setting(client: TestClient) -> None:
 
 def test_search_by_words_range_and_code(client: TestClient) -> None:
     words = get(client, "/api/v1/search", q="interlaminar lumbar", date=JULY)
-    assert [h["code"] for h in words["hits"]] == ["62322", "62323", "62326", "62327"]
+    codes = [h["code"] for h in words["hits"]]
+    # Every match of the descriptor; the commonly billed 62323 first (search ranks by it).
+    assert sorted(codes) == ["62322", "62323", "62326", "62327"] and codes[0] == "62323"
     epidural = get(client, "/api/v1/search", q="epidural", date=JULY)
     hit = next(h for h in epidural["hits"] if h["code"] == "62323")
     assert (hit["nonfacility"], hit["facility"]) == ("273.22", "89.18")

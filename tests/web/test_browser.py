@@ -169,15 +169,140 @@ def test_claim_checker_finds_ncci_pair(page: Any, base_url: str) -> None:
         "lines": [{"hcpcs": "62323"}, {"hcpcs": "77003"}],
     }
     page.goto(f"{base_url}/claims")
+    page.click("#json-option summary")  # the JSON paste stays, one step away from the form
     page.fill("#claim", json.dumps(claim))
-    page.click('button:text-is("Check claim")')
+    page.click('#json-option button:text-is("Check claim")')
     page.wait_for_selector("#findings")
     findings = page.inner_text("#findings")
     assert "ncci.ptp" in findings and "62323/77003" in findings
 
 
+def _fill_claim(page: Any) -> None:
+    page.select_option("#pos", "11")
+    page.fill("#where", "77030")
+    page.fill("#date", JULY)
+    page.fill("#npi", "1234567893")
+    page.fill("#diagnoses", "M17.11")
+    page.fill("#line-0-code", "99214")
+    page.fill("#line-1-code", "20610")
+    page.fill("#line-1-mod1", "RT")
+
+
+def test_claim_form_denies_the_em_without_25(page: Any, base_url: str, tmp_path: Path) -> None:
+    # NCCI PTP 20610/99214, modifier indicator 1: only 25 or 57 on the E/M bypasses an edit
+    # whose column 2 is an E/M; RT on the procedure does not (DOMAIN.md section 7).
+    page.goto(f"{base_url}/claims")
+    _fill_claim(page)
+    page.click("#check")
+    page.wait_for_selector("#results")
+    line = page.inner_text("#result-line-1")
+    assert "99214" in line and "denied" in line
+    assert "Add 25 to line 1 (99214)" in line
+    assert "expected $0.00" in line
+    assert "paid" in page.inner_text("#result-line-2").lower()
+    # 99214 in Houston, office: RVU26C (1.92, PE 2.00, MP 0.14) x GPCI2026 (1.008, 0.993,
+    # 1.376) x 33.4009 = 4.11404 x 33.4009 = 137.4113 -> $137.41, all of it at risk.
+    assert "at risk $137.41" in line.lower()
+    _shoot(page, tmp_path, "claim-form-99214-20610.png")
+
+    page.goto(f"{base_url}/claims")
+    _fill_claim(page)
+    page.fill("#line-0-mod1", "25")
+    page.click("#check")
+    page.wait_for_selector("#results")
+    with_25 = page.inner_text("#result-line-1").lower()
+    assert "paid" in with_25 and "expected $137.41" in with_25 and "deny" not in with_25
+
+
+def test_claim_form_by_keyboard_alone(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/claims")
+
+    def tab_to(element_id: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+                return
+        pytest.fail(f"Tab never reached #{element_id}")
+
+    tab_to("where")
+    page.keyboard.type("77030")
+    tab_to("npi")
+    page.keyboard.type("1234567893")
+    tab_to("diagnoses")
+    page.keyboard.type("M17.11")
+    tab_to("line-0-code")
+    page.keyboard.type("99214")
+    tab_to("line-1-code")
+    page.keyboard.type("20610")
+    page.keyboard.press("Tab")
+    page.keyboard.type("RT")
+    # "Add line" by keyboard: the new line's code field has the focus after the page returns.
+    tab_to("add-line")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#line-2")
+    assert page.evaluate("document.activeElement.id") == "line-2-code"
+    assert page.input_value("#line-1-mod1") == "RT"
+    # Enter in a field checks the claim.
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results")
+    assert "Add 25 to line 1 (99214)" in page.inner_text("#result-line-1")
+
+
 @pytest.mark.parametrize(
-    "path", [f"/codes/62323?zip=77030&date={JULY}", "/search?q=epidural", "/claims", "/data", "/"]
+    ("q", "first"),
+    [
+        ("knee replacement", ["27447"]),
+        ("annual wellness", ["G0438", "G0439"]),
+        ("office visit", ["99202", "99203", "99204", "99205", "99211", "99212", "99213"]),
+        ("flu shot", ["G0008"]),
+        ("colonoscopy screening", ["G0121", "G0105"]),
+    ],
+)
+def test_search_billers_words(page: Any, base_url: str, q: str, first: list[str]) -> None:
+    page.goto(f"{base_url}/")
+    page.fill("#q", q)
+    page.press("#q", "Enter")
+    page.wait_for_selector("table.results")
+    codes = page.eval_on_selector_all("a.code-link", "els => els.map(e => e.textContent)")
+    assert codes[: len(first)] == first, codes[:12]
+    assert "paid on" in page.inner_text("table.results thead").lower()
+
+
+def test_27447_opens_on_its_amount(page: Any, base_url: str, tmp_path: Path) -> None:
+    # 27447 is facility-only (non-facility NA): the page opens on facility without a choice.
+    # RVU26C: (19.11 + 11.58 + 4.02) x 33.4009 = 1159.3452 -> $1,159.35 (national).
+    page.goto(f"{base_url}/codes/27447?date={JULY}")
+    assert "chosen" in (page.get_attribute("#amount-facility", "class") or "")
+    assert page.inner_text("#amount-facility .v") == "$1,159.35"
+    assert "facility shown" in page.inner_text("#setting-reason")
+    assert "Medicare Physician Fee Schedule" in page.inner_text("#schedule")
+    _shoot(page, tmp_path, "27447-national.png")
+
+
+def test_api_docs_work_offline(page: Any, base_url: str) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None,
+    )
+    page.goto(f"{base_url}/api/docs")
+    page.wait_for_selector(".opblock", timeout=15000)
+    text = page.inner_text("#swagger-ui")
+    assert "/api/v1/price" in text and "/api/v1/codes/{code}" in text
+    assert outside == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/codes/62323?zip=77030&date={JULY}",
+        f"/codes/80053?date={JULY}",
+        "/search?q=office+visit",
+        "/claims",
+        "/claims?example=1",
+        "/data",
+        "/",
+    ],
 )
 def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str, path: str) -> None:
     context = browser.new_context(
@@ -188,3 +313,16 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str, path:
     width = pg.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 375, f"{path}: the page is {width}px wide at 375px"
+
+
+def test_claim_results_fit_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True
+    )
+    pg = context.new_page()
+    pg.goto(f"{base_url}/claims?example=1")
+    pg.click("#check")
+    pg.wait_for_selector("#results")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"the claim results are {width}px wide at 375px"

@@ -39,7 +39,7 @@ def test_search_lists_codes_with_national_amounts(client: TestClient) -> None:
         ]
         for tr in page.select("table.results tbody tr")
     }
-    assert rows["62323"][2:] == ["$273.22", "$89.18"]
+    assert rows["62323"][2:] == ["Medicare Physician Fee Schedule", "$273.22", "$89.18"]
     assert "Njx interlaminar lmbr/sac" in rows["62323"][1]
     link = page.select_one('a.code-link[href^="/codes/62323"]')
     assert link is not None and f"date={JULY}" in link["href"]
@@ -65,7 +65,7 @@ def test_code_page_national(client: TestClient) -> None:
     body = page.get_text(" ")
     assert "At most 4 sessions per spinal region in a rolling 12 months" in body
     assert "M48.06 is a header" in body and "M54.5 is a header" in body
-    assert "Confidence" in text_of(page, ".prov")
+    assert "Confidence" in text_of(page, "#confidence")
 
 
 def test_code_page_houston(client: TestClient) -> None:
@@ -87,8 +87,10 @@ def test_every_page_uses_only_local_assets(client: TestClient) -> None:
         "/",
         "/search?q=epidural",
         f"/codes/62323?zip=77030&date={JULY}",
+        f"/codes/80053?date={JULY}",
         "/claims",
         "/data",
+        "/api/docs",
     ):
         page = soup(client, url)
         for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
@@ -124,8 +126,8 @@ def test_claim_checker_page(client: TestClient) -> None:
     assert r.status_code == 200
     page = BeautifulSoup(r.text, "html.parser")
     assert "ncci.ptp" in text_of(page, "#findings")
-    priced = text_of(page, "#priced")
-    assert "$274.36" in priced  # 62323, Houston, office
+    results = text_of(page, "#results")
+    assert "expected $274.36" in results  # 62323, Houston, office
 
 
 def test_claim_checker_page_rejects_bad_json(client: TestClient) -> None:
@@ -135,3 +137,11 @@ def test_claim_checker_page_rejects_bad_json(client: TestClient) -> None:
 
 def test_data_page(client: TestClient) -> None:
     assert "RVU26C" in soup(client, "/data").get_text()
+
+
+def test_a_dmepos_code_page_takes_a_state_alone(client: TestClient) -> None:
+    # DMEPOS26_JAN: E0601-RR in Texas, non-rural 50.91; the picker does not refuse a state
+    # that names several physician fee schedule localities.
+    page = client.get("/codes/E0601?state=TX&modifier=RR&date=2026-02-10")
+    assert page.status_code == 200, page.text[:500]
+    assert "DMEPOS" in page.text and "50.91" in page.text

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from medpayiq.errors import InputError
 
-__all__ = ["ApiKeys", "hash_key", "key_from_headers", "load_keys"]
+__all__ = ["ApiKeys", "KeyRefused", "authorize", "hash_key", "key_from_headers", "load_keys"]
 
 
 def hash_key(key: str) -> str:
@@ -53,6 +53,29 @@ class ApiKeys:
             if hmac.compare_digest(known, digest):
                 return tenant
         return None
+
+
+class KeyRefused(Exception):
+    """A request in API-key mode without a key (`status` 401) or with an unknown one (403)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def authorize(keys: ApiKeys, *, authorization: str | None, x_api_key: str | None) -> str:
+    """The tenant a request speaks for, from its `Authorization: Bearer KEY` or `X-API-Key`
+    header: "local" when API-key mode is off; KeyRefused when the key is missing or unknown.
+    The one check behind the API's claim endpoints and `medpayiq mcp --http`."""
+    if not keys.enabled:
+        return "local"
+    key = key_from_headers(authorization, x_api_key)
+    if not key:
+        raise KeyRefused(401, "an API key is required: send Authorization: Bearer KEY")
+    found = keys.tenant_for(key)
+    if found is None:
+        raise KeyRefused(403, "the API key is not valid")
+    return found
 
 
 def load_keys(path: str | Path) -> ApiKeys:

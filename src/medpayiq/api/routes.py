@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from medpayiq import services
-from medpayiq.api.auth import key_from_headers
+from medpayiq.api.auth import KeyRefused, authorize
 from medpayiq.reference import ReferenceData
 
 __all__ = ["SNAPSHOT", "ResponseCache", "router"]
@@ -204,7 +204,10 @@ def search(
     return _cached(request, ("search", q, limit, *where.key()), build)
 
 
-@router.get("/codes/{code}", summary="Everything the code page shows")
+@router.get(
+    "/codes/{code}",
+    summary="Everything the code page shows, for any code a loaded schedule or HCPCS file knows",
+)
 def code(
     request: Request,
     code: str,
@@ -212,16 +215,23 @@ def code(
     dx: Annotated[
         str | None, Query(description="ICD-10-CM codes to check, comma separated")
     ] = None,
+    modifier: Annotated[
+        str | None, Query(description="modifiers to price with, comma separated (26, 50, ...)")
+    ] = None,
 ) -> Response:
     reference = reference_of(request)
 
     def build() -> Any:
         query = where.parse(reference)
         return services.code_report(
-            reference, code, query, diagnoses=services.parse_diagnoses(dx)
+            reference,
+            code,
+            query,
+            diagnoses=services.parse_diagnoses(dx),
+            modifiers=services.parse_modifiers(modifier),
         ).as_dict()
 
-    return _cached(request, ("code", code, dx, *where.key()), build)
+    return _cached(request, ("code", code, dx, modifier, *where.key()), build)
 
 
 @router.get("/price", summary="What Medicare allows for one line, with the trail")
@@ -269,23 +279,15 @@ def tenant(
 ) -> str:
     """The tenant a request speaks for: "local" when API-key mode is off. `api/guard.py`
     checks the key before the body is read and leaves the tenant in the request state."""
-    keys = request.app.state.api_keys
-    if not keys.enabled:
-        return "local"
     checked = request.scope.get("state", {}).get("tenant")
-    if checked is not None:
+    if checked is not None and request.app.state.api_keys.enabled:
         return str(checked)
-    key = key_from_headers(authorization, x_api_key)
-    if not key:
-        raise HTTPException(
-            401,
-            "an API key is required: send Authorization: Bearer KEY",
-            {"WWW-Authenticate": "Bearer"},
+    try:
+        return authorize(
+            request.app.state.api_keys, authorization=authorization, x_api_key=x_api_key
         )
-    found = keys.tenant_for(key)
-    if found is None:
-        raise HTTPException(403, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
-    return str(found)
+    except KeyRefused as exc:
+        raise HTTPException(exc.status, str(exc), {"WWW-Authenticate": "Bearer"}) from None
 
 
 Tenant = Annotated[str, Depends(tenant)]

@@ -1,16 +1,19 @@
 """The lines of a file that another fee schedule than the physician fee schedule pays
 (clinical lab, DMEPOS; drugs, anesthesia and ambulance, which answer why they have no
 amount), priced the batch engine's way: every distinct question answered once, every line
-by gathers and one multiplication.
+by joins, gathers and one multiplication.
 
 1. Each distinct (date, code) is routed once (`schedules.route`); a line is another
    schedule's when its code routes elsewhere than "pfs" (`mark`).
-2. Each distinct (date, code, modifiers, place, place of service) is priced once for one
-   unit by the schedule itself (`Schedule.price`, the line path's own answer). The clinical
-   lab and DMEPOS schedules pay one fee times the units (`UNIT_LINEAR`), so a line's amount
-   is its key's one-unit amount times its units, in exact integer cents (`price_rows`).
-3. Lines whose units the engine would reject keep the line path's error, asked once per
-   distinct key and units text.
+2. What a line's price depends on is reduced to a key: the schedule, its `period` for the
+   date (the same snapshot, release and confidence), the code, the modifiers and the
+   schedule's `place_key` (nothing for the clinical lab schedule, the beneficiary's state for
+   DMEPOS), found once per distinct place and period.
+3. Each key is priced once for one unit by the schedule itself (`Schedule.price`, the line
+   path's own answer). These schedules pay one fee times the units (`UNIT_LINEAR`), so a
+   line's amount is its key's one-unit amount times its units, in exact integer cents.
+   Lines whose units the engine would reject keep the line path's error (the units text is
+   part of their key).
 
 Every answer is the one `schedules.price_line` gives for the line (tests/batch holds the two
 paths equal).
@@ -18,6 +21,8 @@ paths equal).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -31,85 +36,145 @@ from ._fallback import modifier_tuple, units_value
 if TYPE_CHECKING:
     from ._vector import Batch
 
-__all__ = ["UNIT_LINEAR", "mark", "price_rows"]
+__all__ = ["UNIT_LINEAR", "OtherSchedules", "mark", "price_rows"]
 
 # Schedules whose amount for n units is n times the amount for one unit.
 UNIT_LINEAR = frozenset({"clfs", "dmepos", "asp", "anesthesia", "ambulance", "none"})
 _PFS = "pfs"
 
 
-def _text_ids(batch: Batch, rows: pl.DataFrame, name: str) -> pl.Expr:
+class OtherSchedules:
+    """What one run keeps across chunks: routes, periods, place keys and answers. Routes and
+    periods are dense tables gathered by id (a day x code grid, a schedule x day grid)."""
+
+    def __init__(self) -> None:
+        # Days that route alike share a class (`schedules.route_period`); routes are kept
+        # per (class, code text), for every code text seen, so no row is looked at in Python.
+        self.day_class: list[int] = []  # day id -> class id
+        self._class_ids: dict[Hashable, int] = {}
+        self.class_days: list[date] = []  # class id -> a day of the class
+        self.routes: dict[tuple[int, int], int] = {}  # (class, code text) -> schedule id
+        self.names: list[str] = [_PFS]  # schedule id -> name (0: the physician fee schedule)
+        self.periods: dict[tuple[int, int], int] = {}  # (schedule, day) -> period id
+        self._period_ids: dict[tuple[int, Hashable], int] = {}
+        self.places: dict[tuple[Any, ...], int] = {}  # (schedule, period, place texts) -> id
+        self._place_ids: dict[Hashable, int] = {}
+        self.answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._answer_table: pl.DataFrame | None = None
+
+    def schedule_id(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def period_id(self, schedule: int, period: Hashable) -> int:
+        return self._period_ids.setdefault((schedule, period), len(self._period_ids))
+
+    def place_id(self, key: Hashable) -> int:
+        return self._place_ids.setdefault(key, len(self._place_ids))
+
+    def answer_table(self) -> pl.DataFrame:
+        """The answers as a frame (rebuilt only when answers were added)."""
+        if self._answer_table is None or self._answer_table.height != len(self.answers):
+            self._answer_table = pl.DataFrame(
+                [(*k, *v) for k, v in self.answers.items()],
+                schema={**{k: pl.Int32 for k in _KEY}, **_ANSWER},
+                orient="row",
+            )
+        return self._answer_table
+
+
+_KEY = ["schedule", "period", "code", "mod", "place", "bad_units"]
+_ANSWER = {
+    "unit_cents": pl.Int64,
+    "release": pl.String,
+    "confidence": pl.String,
+    "message": pl.String,
+}
+
+
+def _text_ids(batch: Batch, name: str) -> pl.Expr:
     ids = pl.Series(batch.columns[name].ids or [0], dtype=pl.Int32)
     return pl.lit(ids).gather(pl.col(f"{name}_p")).fill_null(0)
 
 
+def _grid(
+    values: dict[tuple[int, int], int], width: int, first: pl.Expr, second: pl.Expr
+) -> pl.Expr:
+    """`values[(first, second)]` for each row, by a gather from a dense grid (null where
+    `values` has no entry or `first` is null)."""
+    height = max((a for a, _ in values), default=-1) + 1
+    dense: list[int | None] = [None] * (height * width)
+    for (a, b), v in values.items():
+        dense[a * width + b] = v
+    table = pl.Series(dense or [None], dtype=pl.Int32)
+    return pl.lit(table).gather(first * width + second)
+
+
+def _schedule_of(batch: Batch) -> pl.Expr:
+    """Each row's schedule id from its `day` and `code` columns: the routes of every class
+    and code text seen so far are worked out first (few: classes x codes)."""
+    state = batch.others
+    days = batch.tables.days
+    for day in days[len(state.day_class) :]:
+        key = schedules.route_period(batch.reference, day.day)
+        if key not in state._class_ids:
+            state._class_ids[key] = len(state.class_days)
+            state.class_days.append(day.day)
+        state.day_class.append(state._class_ids[key])
+    codes = batch.columns["hcpcs"].texts.values
+    for klass, first in enumerate(state.class_days):
+        for code in range(len(codes)):
+            if (klass, code) not in state.routes:
+                state.routes[(klass, code)] = state.schedule_id(_route(batch, codes[code], first))
+    classes = pl.Series(state.day_class or [0], dtype=pl.Int32)
+    return _grid(state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code"))
+
+
 def mark(batch: Batch, rows: pl.DataFrame) -> pl.Series:
     """True for each row whose code another schedule pays on its date."""
-    keyed = rows.select(day=pl.col("day"), code=_text_ids(batch, rows, "hcpcs"))
-    pairs = keyed.filter(pl.col("day").is_not_null()).unique()
-    known: dict[tuple[int, int], bool] = batch.other_routes
-    codes = batch.columns["hcpcs"].texts.values
-    days = batch.tables.days
-    for day, code in pairs.iter_rows():
-        if (day, code) not in known:
-            known[(day, code)] = _other(batch, codes[code], days[day].day)
-    table = pl.DataFrame(
-        [(d, c, v) for (d, c), v in known.items()],
-        schema={"day": pl.Int32, "code": pl.Int32, "other": pl.Boolean},
-        orient="row",
-    )
-    joined = keyed.join(table, on=["day", "code"], how="left", maintain_order="left")
-    return joined.get_column("other").fill_null(False)
+    keyed = rows.select(day=pl.col("day"), code=_text_ids(batch, "hcpcs"))
+    found = keyed.select(_schedule_of(batch).alias("s")).get_column("s")
+    return (found.fill_null(0) != 0).alias("other")
 
 
-def _other(batch: Batch, code: str, day: Any) -> bool:
+def _route(batch: Batch, code: str, day: date) -> str:
     try:
-        return schedules.route(batch.reference, code, day).schedule.name != _PFS
+        return schedules.route(batch.reference, code, day).schedule.name
     except (InputError, DataError):
-        return False  # the physician fee schedule path gives the line its message
+        return _PFS  # the physician fee schedule path gives the line its message
 
 
 def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     """The output columns (allowed text, setting, locality, release, confidence, message)
     of `rows`, every one another schedule's, in order."""
+    state = batch.others
     keyed = rows.select(
-        "day",
-        "units",
-        code=_text_ids(batch, rows, "hcpcs"),
-        mod=_text_ids(batch, rows, "modifier"),
-        pos=_text_ids(batch, rows, "pos"),
-        zip=_text_ids(batch, rows, "zip"),
-        carrier=pl.col("carrier"),
-        locality=pl.col("locality"),
+        "day", "units", "carrier", "locality",
+        code=_text_ids(batch, "hcpcs"), mod=_text_ids(batch, "modifier"),
+        pos=_text_ids(batch, "pos"), zip=_text_ids(batch, "zip"),
         # A units text the engine rejects is part of the key: its error names it.
         bad_units=pl.when(~pl.col("units").is_between(1, 9999).fill_null(False)).then(
-            _text_ids(batch, rows, "units")
+            _text_ids(batch, "units")
         ),
+    )  # fmt: skip
+    keyed = keyed.with_columns(schedule=_schedule_of(batch))
+    keyed = keyed.with_columns(period=_periods(batch, keyed))
+    keyed = keyed.with_columns(place=_places(batch, keyed))
+    firsts = keyed.unique(subset=_KEY, keep="first", maintain_order=True)
+    for row in firsts.iter_rows(named=True):
+        k = tuple(row[name] for name in _KEY)
+        if k not in state.answers:
+            state.answers[k] = _answer(batch, row)
+    joined = keyed.join(
+        state.answer_table(), on=_KEY, how="left", nulls_equal=True, maintain_order="left"
     )
-    key = ["day", "code", "mod", "pos", "zip", "carrier", "locality", "bad_units"]
-    answers: dict[tuple[Any, ...], tuple[Any, ...]] = batch.other_answers
-    for row in keyed.select(key).unique().iter_rows():
-        if row not in answers:
-            answers[row] = _answer(batch, *row)
-    table = pl.DataFrame(
-        [(*k, *v) for k, v in answers.items()],
-        schema={
-            **{k: pl.Int32 for k in key},
-            "unit_cents": pl.Int64,
-            "release": pl.String,
-            "confidence": pl.String,
-            "message": pl.String,
-        },
-        orient="row",
+    out = joined.select(
+        (pl.col("unit_cents") * pl.col("units")).alias("cents"), "release", "confidence", "message"
     )
-    joined = keyed.join(table, on=key, how="left", nulls_equal=True, maintain_order="left")
-    cents = (pl.col("unit_cents") * pl.col("units")).alias("cents")
-    out = joined.select(cents, "release", "confidence", "message")
-    allowed = batch.labels(out.get_column("cents"))
-    empty = pl.repeat(None, rows.height, dtype=pl.String, eager=True)
     return {
-        "allowed": allowed,
-        "setting": empty,
+        "allowed": batch.labels(out.get_column("cents")),
+        "setting": pl.repeat(None, rows.height, dtype=pl.String, eager=True),
         "locality": pl.repeat("", rows.height, dtype=pl.String, eager=True),
         "release": out.get_column("release"),
         "confidence": out.get_column("confidence"),
@@ -117,33 +182,66 @@ def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     }
 
 
-def _answer(
-    batch: Batch,
-    day: int,
-    code: int,
-    mod: int,
-    pos: int,
-    zip_text: int,
-    carrier: int,
-    locality: int,
-    bad_units: int | None,
-) -> tuple[int | None, str | None, str | None, str]:
-    """(one-unit cents, release, confidence, message) of a distinct key, from the line path."""
-    cols = batch.columns
-    text = {name: cols[name].texts.values for name in ("hcpcs", "modifier", "pos", "zip")}
-    where_c, where_l = cols["carrier"].texts.values, cols["locality"].texts.values
-    lockey = f"{where_c[carrier]}-{where_l[locality]}" if carrier or locality else None
-    units: Any = 1 if bad_units is None else units_value(cols["units"].texts.values[bad_units])
-    request = schedules.PriceRequest(
-        text["hcpcs"][code],
-        batch.tables.days[day].day,
-        modifier_tuple(text["modifier"][mod]),
-        units,
-        Location(zip=text["zip"][zip_text] or None, locality=lockey),
-        pos=text["pos"][pos] or None,
+def _periods(batch: Batch, keyed: pl.DataFrame) -> pl.Expr:
+    """Each row's period id: its schedule's `period` for its date, asked once per pair."""
+    state = batch.others
+    days = batch.tables.days
+    for schedule, day in keyed.select("schedule", "day").unique().iter_rows():
+        if (schedule, day) not in state.periods:
+            plug = schedules.schedule_named(state.names[schedule])
+            period = plug.period(batch.reference, days[day].day)
+            state.periods[(schedule, day)] = state.period_id(schedule, period)
+    return _grid(state.periods, len(days), pl.col("schedule"), pl.col("day"))
+
+
+def _places(batch: Batch, keyed: pl.DataFrame) -> pl.Series:
+    """Each row's place id: 0 for a schedule whose price does not depend on the place, else
+    its `place_key`, asked once per distinct place (ZIP, carrier, locality, place of
+    service) in a period."""
+    state = batch.others
+    placed = [i for i, name in enumerate(state.names) if schedules.schedule_named(name).by_place]
+    out = pl.repeat(0, keyed.height, dtype=pl.Int32, eager=True)
+    where = keyed.select(pl.arg_where(pl.col("schedule").is_in(placed))).to_series()
+    if not where.len():
+        return out
+    sub = keyed[where]
+    place = ["schedule", "period", "zip", "carrier", "locality", "pos"]
+    for row in sub.unique(subset=place, keep="first").iter_rows(named=True):
+        k = tuple(row[name] for name in place)
+        if k not in state.places:
+            plug = schedules.schedule_named(state.names[row["schedule"]])
+            key = (row["schedule"], plug.place_key(batch.reference, _request(batch, row, 1)))
+            state.places[k] = 1 + state.place_id(key)
+    table = pl.DataFrame(
+        [(*k, v) for k, v in state.places.items()],
+        schema={**{k: pl.Int32 for k in place}, "pl": pl.Int32},
+        orient="row",
     )
+    found = sub.select(place).join(table, on=place, how="left", maintain_order="left")
+    return out.scatter(where, found.get_column("pl"))
+
+
+def _request(batch: Batch, row: dict[str, Any], units: Any) -> schedules.PriceRequest:
+    cols = batch.columns
+    carriers, localities = cols["carrier"].texts.values, cols["locality"].texts.values
+    c, lo = row["carrier"], row["locality"]
+    lockey = f"{carriers[c]}-{localities[lo]}" if c or lo else None
+    return schedules.PriceRequest(
+        cols["hcpcs"].texts.values[row["code"]],
+        batch.tables.days[row["day"]].day,
+        modifier_tuple(cols["modifier"].texts.values[row["mod"]]),
+        units,
+        Location(zip=cols["zip"].texts.values[row["zip"]] or None, locality=lockey),
+        pos=cols["pos"].texts.values[row["pos"]] or None,
+    )
+
+
+def _answer(batch: Batch, row: dict[str, Any]) -> tuple[int | None, str | None, str | None, str]:
+    """(one-unit cents, release, confidence, message) of a key, from the line path."""
+    bad = row["bad_units"]
+    units: Any = 1 if bad is None else units_value(batch.columns["units"].texts.values[bad])
     try:
-        priced = schedules.price_line(batch.reference, request)
+        priced = schedules.price_line(batch.reference, _request(batch, row, units))
     except MedPayIQError as exc:
         return None, None, None, str(exc)
     if priced.schedule.name not in UNIT_LINEAR:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import polars as pl
 
@@ -47,10 +46,9 @@ class Batch:
     date_default: date | None
     tables: Tables = field(init=False)
     columns: dict[str, Column] = field(init=False)
-    # Lines other schedules pay (`_schedules`): (day, code) -> routed elsewhere, and each
-    # distinct key's one-unit answer, kept across chunks.
-    other_routes: dict[tuple[int, int], bool] = field(init=False, default_factory=dict)
-    other_answers: dict[tuple[Any, ...], tuple[Any, ...]] = field(init=False, default_factory=dict)
+    # Lines other schedules pay (`_schedules`): routes, periods, places and answers, kept
+    # across chunks.
+    others: _schedules.OtherSchedules = field(init=False, default_factory=_schedules.OtherSchedules)
     _dates: dict[str, tuple[int | None, int | None]] = field(init=False, default_factory=dict)
     _labels: pl.Series = field(init=False)
 

@@ -12,14 +12,39 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    # Imported here so that each module can import `app` without a cycle.
-    from medpayiq.cli import changes, check, claims, data, price, serve
+@app.callback()
+def _group() -> None:
+    """Medicare reimbursement intelligence: what Medicare allows, what gets denied, and why."""
+    # A callback keeps `medpayiq COMMAND` a group when only that command's module is loaded
+    # (typer runs a lone command without its name otherwise).
 
-    for module in (data, price, check, claims, serve, changes):
-        module.register(app)
+
+# The module that holds each command: `medpayiq price ...` imports only cli/price.py (not
+# the web server's or the loader's imports), so one question starts fast (bench/cli.py).
+COMMANDS = {
+    "data": "data",
+    "price": "price",
+    "price-batch": "price",
+    "check": "check",
+    "claims": "claims",
+    "serve": "serve",
+    "changes": "changes",
+    "mcp": "mcp",
+}
+
+
+def _register(argv: list[str] | None = None) -> None:
+    # Imported here so that each module can import `app` without a cycle.
+    import importlib
+
+    wanted = COMMANDS.get(argv[0]) if argv else None
+    names = [wanted] if wanted else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        importlib.import_module(f"medpayiq.cli.{name}").register(app)
 
 
 def main() -> None:
-    _register()
+    import sys
+
+    _register(sys.argv[1:2])
     app()

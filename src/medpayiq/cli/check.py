@@ -23,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medpayiq.money import display
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -116,7 +118,7 @@ def check(
     try:
         from medpayiq.store import open_store
 
-        reference = open_store(db).reference()
+        reference = open_store(db).question_reference()
         result = check_claim(reference, claim)
     except MedPayIQError as exc:
         raise _fail(str(exc)) from None
@@ -230,7 +232,7 @@ def _render(result: Any) -> None:
     )
     colors = {"deny": "red", "review": "yellow", "info": "cyan"}
     for f in result.findings:
-        risk = f" ${f.at_risk:,.2f} at risk" if f.at_risk else ""
+        risk = f" {display(f.at_risk)} at risk" if f.at_risk else ""
         adjustments = " ".join([c.code for c in f.carc] + [r.code for r in f.rarc])
         out.print(
             f"\n[{colors[f.severity.value]}]{f.severity.value.upper()}[/] {f.rule} "
@@ -281,4 +283,4 @@ def _render(result: Any) -> None:
 
 
 def _money(amount: Any) -> str:
-    return "-" if amount is None else f"{amount:,.2f}"
+    return display(amount, missing="-")

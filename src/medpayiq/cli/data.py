@@ -145,6 +145,8 @@ def _load_with_progress(
 ) -> list[LoadResult]:
     results: list[LoadResult] = []
     err = _console(stderr=True)
+    if not err.is_terminal:
+        return _load_with_lines(store, planned, allow_shrink=allow_shrink)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -165,6 +167,28 @@ def _load_with_progress(
             if result.status is LoadStatus.FAILED:
                 err.print(f"[red]error:[/red] {result.message}", highlight=False, soft_wrap=True)
             results.append(result)
+    return results
+
+
+def _load_with_lines(
+    store: Store,
+    planned: list,  # type: ignore[type-arg]
+    *,
+    allow_shrink: bool = False,
+) -> list[LoadResult]:
+    """Progress as plain lines, one per file, when the output is not a terminal (a log, CI,
+    `scripts/run` piped): no bar redrawn in place."""
+    results: list[LoadResult] = []
+    for number, item in enumerate(planned, start=1):
+        typer.echo(f"[{number}/{len(planned)}] loading {item.file.basename}", err=True)
+        result = store.load_planned(item, allow_shrink=allow_shrink)
+        if result.status is LoadStatus.FAILED:
+            typer.echo(f"error: {result.message}", err=True)
+        else:
+            typer.echo(
+                f"[{number}/{len(planned)}] {result.status.value} {item.file.basename}", err=True
+            )
+        results.append(result)
     return results
 
 

@@ -19,18 +19,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from medpayiq.pricing import CostShare, LineResult
     from medpayiq.schedules import Priced
 
-out = Console()
-err = Console(stderr=True)
+
+def _console(*, stderr: bool = False) -> Console:
+    # rich is imported when there is something to print (a question starts faster).
+    from rich.console import Console
+
+    return Console(stderr=stderr)
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +45,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    _console(stderr=True).print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -104,7 +109,7 @@ def price(
         remaining = _deductible(deductible)
         from medpayiq.store import open_store
 
-        reference = open_store(db).reference()
+        reference = open_store(db).question_reference()
         query = services.parse_query(
             reference, zip=zip_code, locality=locality, state=state, county=county, pos=pos,
             setting=setting, date=day, qp="true" if qp else None,
@@ -115,11 +120,25 @@ def price(
             rural=rural, deductible_remaining=remaining, non_participating=non_par, npp=npp,
         )  # fmt: skip
     except MedPayIQError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(_with_options(exc)) from None
     if as_json:
-        out.print_json(json.dumps(result.as_dict()))
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
     _render(result, cost_share)
+
+
+def _with_options(exc: MedPayIQError) -> str:
+    """The error in the command line's own words: a state with several localities names the
+    options that choose one."""
+    from medpayiq.pricing import AmbiguousLocation
+
+    if isinstance(exc, AmbiguousLocation) and exc.candidates:
+        first = exc.candidates[0]
+        return (
+            f"{exc}. Choose one with --locality (--locality {first.locality}), --zip, or "
+            "--county with --state"
+        )
+    return str(exc)
 
 
 def _date(text: str) -> date:
@@ -142,6 +161,9 @@ def _deductible(text: str | None) -> Decimal | None:
 
 
 def _render(result: Priced, cost_share: bool) -> None:
+    from rich.table import Table
+
+    out = _console()
     r = result
     title = f"{r.hcpcs}{'-' + '-'.join(r.modifiers) if r.modifiers else ''}  {r.description}"
     table = Table(title=title, show_header=False, title_justify="left")
@@ -223,6 +245,8 @@ def price_batch(
     """Price every line of a CSV file: columns line_id, hcpcs, modifier, pos,
     date_of_service and zip (or carrier and locality); optional units and claim_id."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = _console(stderr=True)
 
     from medpayiq.batch import check_file, price_file
 

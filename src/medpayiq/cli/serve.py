@@ -140,8 +140,10 @@ def serve(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     typer.echo(
-        f"MedPayIQ on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''})", err=True
+        f"starting MedPayIQ ({workers} worker{'s' if workers > 1 else ''}); reading the store...",
+        err=True,
     )
+    _announce_when_ready(host, port)
     uvicorn.run(
         "medpayiq.cli.serve:app_from_env",
         factory=True,
@@ -152,6 +154,29 @@ def serve(
         access_log=False,  # ours (medpayiq.access) logs path and status, never query strings
         proxy_headers=False,
     )
+
+
+def _announce_when_ready(host: str, port: int, timeout: float = 600.0) -> None:
+    """Print the URL once the server accepts connections (workers build their app first),
+    from a thread that polls the port; the first line a user can act on."""
+    import socket
+    import threading
+    import time
+
+    probe = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+    shown = f"[{host}]" if ":" in host else host
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((probe, port), timeout=1):
+                    typer.echo(f"MedPayIQ is ready: http://{shown}:{port}", err=True)
+                    return
+            except OSError:
+                time.sleep(0.2)
+
+    threading.Thread(target=wait, name="announce", daemon=True).start()
 
 
 def register(app: typer.Typer) -> None:

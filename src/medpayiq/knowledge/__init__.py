@@ -12,6 +12,7 @@ package's own files.
 
 from __future__ import annotations
 
+from medpayiq.knowledge._adjustments import EditAdjustments, edit_adjustments
 from medpayiq.knowledge._appeals import (
     APPEAL_LEVELS,
     AppealAdvice,
@@ -21,6 +22,7 @@ from medpayiq.knowledge._appeals import (
     appeal_advice,
 )
 from medpayiq.knowledge._denials import DenialGuidance, denial_guidance
+from medpayiq.knowledge._macs import MAC_SOURCE, Mac, mac_for
 from medpayiq.knowledge._modifiers import (
     ANATOMIC_MODIFIERS,
     ASSISTANT_MODIFIERS,
@@ -43,6 +45,7 @@ from medpayiq.knowledge._packs import (
     policy_pack,
     policy_packs,
 )
+from medpayiq.knowledge._search_terms import Phrase, SearchTerms, search_terms
 
 __all__ = [
     "ANATOMIC_MODIFIERS",
@@ -53,6 +56,7 @@ __all__ = [
     "GLOBAL_EM_MODIFIERS",
     "GLOBAL_PROCEDURE_MODIFIERS",
     "GLOBAL_SURGERY_SOURCE",
+    "MAC_SOURCE",
     "NCCI_ASSOCIATED_MODIFIERS",
     "NCCI_MODIFIER_SOURCE",
     "REPEAT_MODIFIERS",
@@ -60,15 +64,22 @@ __all__ = [
     "AppealLevel",
     "AppealRoute",
     "DenialGuidance",
+    "EditAdjustments",
+    "Mac",
+    "Phrase",
     "PolicyCode",
     "PolicyPack",
     "PolicyRule",
     "PolicySource",
+    "SearchTerms",
     "amount_in_controversy",
     "appeal_advice",
     "denial_guidance",
+    "edit_adjustments",
     "is_em_code",
+    "mac_for",
     "policy_pack",
     "policy_packs",
     "ptp_bypass",
+    "search_terms",
 ]

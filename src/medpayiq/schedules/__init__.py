@@ -44,6 +44,7 @@ from ._registry import (
     register,
     registered,
     route,
+    route_period,
     schedule_named,
 )
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
@@ -77,6 +78,7 @@ __all__ = [
     "register",
     "registered",
     "route",
+    "route_period",
     "schedule_named",
 ]
 
@@ -119,7 +121,7 @@ def price_lines(
     if at:
         claim = pricing.price_claim(
             reference,
-            [_line_request(replace(requests[i], hcpcs=codes[i])) for i in at],
+            [replace(requests[i], hcpcs=codes[i]).line_request() for i in at],
             qp=terms.qp,
             non_participating=terms.non_participating,
             npp=terms.npp,
@@ -143,16 +145,3 @@ def price_lines(
             remaining = priced.cost_share.deductible_remaining_after
         results[i] = priced
     return tuple(results[i] for i in range(len(requests)))
-
-
-def _line_request(request: PriceRequest) -> pricing.LineRequest:
-    return pricing.LineRequest(
-        request.hcpcs,
-        request.date_of_service,
-        request.modifiers,
-        request.units,
-        request.location,
-        request.pos,
-        request.setting,
-        request.line_id,
-    )

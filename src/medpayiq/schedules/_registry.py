@@ -11,9 +11,10 @@ others do not: what it is and that no loaded schedule prices it, never "unknown 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from datetime import date
-from typing import Any, Protocol
+from bisect import bisect_right
+from collections.abc import Hashable
+from datetime import date, timedelta
+from typing import Protocol
 
 from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownCode
 from medpayiq.reference import ReferenceData
@@ -21,7 +22,15 @@ from medpayiq.releases import Kind
 
 from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
 
-__all__ = ["Schedule", "price_period", "register", "registered", "route", "schedule_named"]
+__all__ = [
+    "Schedule",
+    "price_period",
+    "register",
+    "registered",
+    "route",
+    "route_period",
+    "schedule_named",
+]
 
 
 class Schedule(Protocol):
@@ -30,6 +39,11 @@ class Schedule(Protocol):
     @property
     def info(self) -> ScheduleInfo: ...
 
+    @property
+    def by_place(self) -> bool:
+        """Whether the price depends on the line's place at all (`place_key`)."""
+        ...
+
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         """The route when this schedule pays `hcpcs` on `day`, else None. Raises
         ReleaseNotLoaded when it cannot tell because its data for the date is missing."""
@@ -37,6 +51,12 @@ class Schedule(Protocol):
 
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         """The exact price of one line this schedule pays, with its trail."""
+        ...
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        """What of the line's place (location, place of service) its price depends on: two
+        lines of one code, modifiers and `period` whose keys are equal price alike (the
+        batch engine answers each key once)."""
         ...
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
@@ -110,14 +130,42 @@ def snapshot_period(
     reference: ReferenceData,
     kind: Kind,
     day: date,
-    build: Callable[[Sequence[Any]], Any],
     label: str,
 ) -> Hashable:
-    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the snapshot and
-    the release used with its confidence; a date with nothing loaded is a period of its own
-    (the message that says so names the date)."""
+    """`Schedule.period` of a schedule priced from one snapshot of `kind`: the files of the
+    release used (their sha256) and its confidence, found without reading the rows (a claim
+    without a DMEPOS line never builds the DMEPOS index); a date with nothing loaded is a
+    period of its own (the message that says so names the date)."""
     try:
-        index, vintage = reference.snapshot(kind, day, build, label=label)
+        vintage = reference.vintage(kind, day, label=label)
     except ReleaseNotLoaded:
         return ("day", day)
-    return (id(index), vintage.used.id, vintage.confidence)
+    files = tuple(p.sha256 for p in vintage.provenance)
+    return (kind, vintage.used.id, vintage.confidence, files)
+
+
+def route_period(reference: ReferenceData, day: date) -> Hashable:
+    """The same value for two dates on which `route` sends every code to the same schedule
+    with the same answer: every schedule's `period` and the span of HCPCS Level II add and
+    termination dates the date falls in (the drug, ambulance and "none" routes ask whether a
+    code is valid on the date)."""
+    return (price_period(reference, day), _level2_span(reference, day))
+
+
+_SPANS: dict[int, tuple[object, tuple[date, ...]]] = {}
+
+
+def _level2_span(reference: ReferenceData, day: date) -> int:
+    code_sets = reference.code_sets()
+    entry = _SPANS.get(id(code_sets))
+    if entry is None or entry[0] is not code_sets:
+        days: set[date] = set()
+        for e in code_sets.hcpcs_level2.values():
+            if e.added is not None:
+                days.add(e.added)
+            if e.terminated is not None:
+                days.add(e.terminated + timedelta(days=1))
+        if len(_SPANS) >= 4:
+            _SPANS.clear()  # a few code sets at a time: never keep old references alive
+        entry = _SPANS[id(code_sets)] = (code_sets, tuple(sorted(days)))
+    return bisect_right(entry[1], day)

@@ -9,7 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from medpayiq.pricing import CostShare, LineResult, Location, Setting, Source, Step
+from medpayiq.pricing import (
+    CostShare,
+    LineRequest,
+    LineResult,
+    Location,
+    Setting,
+    Source,
+    Step,
+)
 from medpayiq.reference import Confidence
 from medpayiq.releases import Kind
 
@@ -82,6 +90,19 @@ class PriceRequest:
     line_id: str | None = None
     charge: Decimal | None = None
     rural: bool | None = None
+
+    def line_request(self) -> LineRequest:
+        """The line as the physician fee schedule's engine takes it."""
+        return LineRequest(
+            self.hcpcs,
+            self.date_of_service,
+            self.modifiers,
+            self.units,
+            self.location,
+            self.pos,
+            self.setting,
+            self.line_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

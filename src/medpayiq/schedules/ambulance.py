@@ -5,14 +5,8 @@ not read yet: the answer says what the code is, how it is paid and what to load.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from datetime import date
-
-from medpayiq.reference import ReferenceData
-
-from ._level2 import describe, level2_on
-from ._lines import unpriced
-from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
+from ._types import ScheduleInfo
+from ._unloaded import Unloaded
 
 __all__ = ["AMBULANCE", "AmbulanceFeeSchedule"]
 
@@ -27,30 +21,19 @@ AMBULANCE = ScheduleInfo(
 )
 
 
-class AmbulanceFeeSchedule:
+class AmbulanceFeeSchedule(Unloaded):
     info = AMBULANCE
 
-    def period(self, reference: ReferenceData, day: date) -> Hashable:
-        # Routes and answers from the physician fee schedule and the code sets, whose
-        # periods callers key on already.
-        return self.info.name
+    def claims(self, hcpcs: str) -> bool:
+        return "A0021" <= hcpcs <= "A0999"
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
-        if not ("A0021" <= hcpcs <= "A0999") or level2_on(reference, hcpcs, day) is None:
-            return None
-        reason = f"{hcpcs} is an ambulance service, paid on the Ambulance Fee Schedule"
-        return Route(AMBULANCE, reason, False, describe(reference, hcpcs, day))
+    def reason(self, hcpcs: str) -> str:
+        return f"{hcpcs} is an ambulance service, paid on the Ambulance Fee Schedule"
 
-    def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
-        return unpriced(
-            AMBULANCE,
-            request,
-            route=f"{request.hcpcs} is an ambulance service (Ambulance Fee Schedule)",
-            description=describe(reference, request.hcpcs, request.date_of_service),
-            message=(
-                f"{request.hcpcs} is paid on the Ambulance Fee Schedule, which is not loaded: "
-                "no amount can be given"
-            ),
+    def how(self, hcpcs: str) -> str:
+        return (
+            f"{hcpcs} is paid on the Ambulance Fee Schedule, which is not loaded: no amount "
+            "can be given"
         )
 
 

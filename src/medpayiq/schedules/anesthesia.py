@@ -34,6 +34,11 @@ ANESTHESIA = ScheduleInfo(
 
 class Anesthesia:
     info = ANESTHESIA
+    by_place = True
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        # The engine resolves the place (and checks the place of service) for the CF.
+        return (request.location, request.pos, request.setting)
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         # Routes and answers from the physician fee schedule and the code sets, whose
@@ -55,16 +60,7 @@ class Anesthesia:
         # The engine resolves the place and reads the locality's CF into its trail.
         result = pricing.price_line(
             reference,
-            pricing.LineRequest(
-                request.hcpcs,
-                request.date_of_service,
-                request.modifiers,
-                request.units,
-                request.location,
-                request.pos,
-                request.setting,
-                request.line_id,
-            ),
+            request.line_request(),
             qp=terms.qp,
         )
         cf = next((s for s in result.trail if s.rule == "anesthesia CF"), None)

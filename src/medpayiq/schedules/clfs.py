@@ -68,9 +68,13 @@ def _row(rates: LabRates, hcpcs: str, modifiers: tuple[str, ...]) -> tuple[LabFe
 
 class ClinicalLabFeeSchedule:
     info = CLFS
+    by_place = False
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        return ""  # one national rate
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
-        return snapshot_period(reference, Kind.CLFS, day, _index, _LABEL)
+        return snapshot_period(reference, Kind.CLFS, day, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.CLFS, day, _index, label=_LABEL)

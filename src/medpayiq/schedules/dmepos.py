@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from medpayiq import pricing
-from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownLocation
+from medpayiq.errors import DataError, InputError, ReleaseNotLoaded, UnknownLocation
 from medpayiq.money import cents
 from medpayiq.records import DmeFee, LocalityId
 from medpayiq.reference import Confidence, ReferenceData
@@ -120,9 +120,16 @@ def _pairs_text(pairs: Mapping[tuple[str, str], object]) -> str:
 
 class DmeposFeeSchedule:
     info = DMEPOS
+    by_place = True
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        try:
+            return ("state", beneficiary_state(reference, request)[0], request.rural)
+        except (InputError, DataError):
+            return ("where", request.location)  # its error names the place
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
-        return snapshot_period(reference, Kind.DMEPOS, day, _index, _LABEL)
+        return snapshot_period(reference, Kind.DMEPOS, day, _LABEL)
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)

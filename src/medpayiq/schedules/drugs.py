@@ -5,15 +5,8 @@ what the code is, how it is paid and which file to load."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from datetime import date
-
-from medpayiq.reference import ReferenceData
-
-from ._level2 import describe, level2_on
-from ._lines import unpriced
-from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
-from .pfs import fee_or_none, pfs_row
+from ._types import ScheduleInfo
+from ._unloaded import Unloaded
 
 __all__ = ["ASP", "PartBDrugs", "is_drug_code"]
 
@@ -41,35 +34,19 @@ def is_drug_code(hcpcs: str) -> bool:
     return hcpcs.isdigit() and _VACCINES[0] <= hcpcs <= _VACCINES[1]
 
 
-class PartBDrugs:
+class PartBDrugs(Unloaded):
     info = ASP
 
-    def period(self, reference: ReferenceData, day: date) -> Hashable:
-        # Routes and answers from the physician fee schedule and the code sets, whose
-        # periods callers key on already.
-        return self.info.name
+    def claims(self, hcpcs: str) -> bool:
+        return is_drug_code(hcpcs)
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
-        if not is_drug_code(hcpcs):
-            return None
-        fee = fee_or_none(reference, day)
-        row = pfs_row(fee, hcpcs) if fee is not None else None
-        if row is None and level2_on(reference, hcpcs, day) is None:
-            return None  # not a valid code: the router says so
-        reason = f"{hcpcs} is a Part B drug or vaccine, paid from CMS's ASP pricing file"
-        return Route(ASP, reason, False, describe(reference, hcpcs, day))
+    def reason(self, hcpcs: str) -> str:
+        return f"{hcpcs} is a Part B drug or vaccine, paid from CMS's ASP pricing file"
 
-    def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
-        return unpriced(
-            ASP,
-            request,
-            route=f"{request.hcpcs} is a Part B drug or vaccine (ASP pricing file)",
-            description=describe(reference, request.hcpcs, request.date_of_service),
-            message=(
-                f"{request.hcpcs} is paid at 106% of its average sales price per billing unit, "
-                "from CMS's quarterly ASP pricing file, which is not loaded: no amount can be "
-                "given"
-            ),
+    def how(self, hcpcs: str) -> str:
+        return (
+            f"{hcpcs} is paid at 106% of its average sales price per billing unit, from CMS's "
+            "quarterly ASP pricing file, which is not loaded: no amount can be given"
         )
 
 

@@ -31,6 +31,7 @@ NO_SCHEDULE = ScheduleInfo(
 
 class NoLoadedSchedule:
     info = NO_SCHEDULE
+    by_place = False
 
     def _reason(self, reference: ReferenceData, hcpcs: str, day: date) -> str | None:
         fee = fee_or_none(reference, day)
@@ -40,6 +41,9 @@ class NoLoadedSchedule:
         if level2_on(reference, hcpcs, day) is not None:
             return f"{hcpcs} is a valid HCPCS Level II code on no loaded fee schedule"
         return None
+
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        return ""  # the answer does not depend on the place
 
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         # Routes and answers from the physician fee schedule and the code sets, whose

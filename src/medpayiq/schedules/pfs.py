@@ -39,32 +39,23 @@ PFS = ScheduleInfo(
 ROUTED_ELSEWHERE = frozenset({"X", "E", "J"})
 
 
+# The modifier rows CMS lists in PPRRVU (RVU25D, RVU26B, RVU26C: "", 26, TC and 53 only).
+_ROW_MODIFIERS = ("", "26", "TC", "53")
+
+
 def pfs_row(fee: FeeSchedule, hcpcs: str) -> RvuRow | None:
     """The code's global row, else its first modifier row (a code listed only as 26/TC)."""
-    row = fee.rvus.get((hcpcs, ""))
-    if row is None:
-        row = _first_rows(fee).get(hcpcs)
-    return row
-
-
-_FIRST_ROWS = "_medpayiq_first_rows"
-
-
-def _first_rows(fee: FeeSchedule) -> dict[str, RvuRow]:
-    """Each code's first row in file order, worked out once per fee schedule object (kept on
-    it): the codes the schedule does not list (drugs, supplies, labs) are asked about on
-    every claim that bills them, and a scan of the 18,000 rows took 3 ms each time."""
-    found: dict[str, RvuRow] | None = fee.__dict__.get(_FIRST_ROWS)
-    if found is None:
-        found = {}
-        for (code, _), row in fee.rvus.items():
-            found.setdefault(code, row)
-        object.__setattr__(fee, _FIRST_ROWS, found)  # a cache, not a field: eq is unchanged
-    return found
+    rvus = fee.rvus
+    for modifier in _ROW_MODIFIERS:
+        row = rvus.get((hcpcs, modifier))
+        if row is not None:
+            return row
+    return None
 
 
 class PhysicianFeeSchedule:
     info = PFS
+    by_place = True
 
     def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
         fee = reference.fee_schedule(day)
@@ -78,6 +69,9 @@ class PhysicianFeeSchedule:
         )
         return Route(PFS, reason, paid, row.description)
 
+    def place_key(self, reference: ReferenceData, request: PriceRequest) -> Hashable:
+        return (request.location, request.pos, request.setting)
+
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         try:
             return pricing.price_period(reference, day)
@@ -87,16 +81,7 @@ class PhysicianFeeSchedule:
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         result = pricing.price_line(
             reference,
-            pricing.LineRequest(
-                request.hcpcs,
-                request.date_of_service,
-                request.modifiers,
-                request.units,
-                request.location,
-                request.pos,
-                request.setting,
-                request.line_id,
-            ),
+            request.line_request(),
             qp=terms.qp,
             non_participating=terms.non_participating,
             npp=terms.npp,

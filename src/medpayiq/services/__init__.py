@@ -15,36 +15,17 @@ interfaces turn it into a 4xx answer.
 
 from __future__ import annotations
 
-from medpayiq.services._changes import (
-    MAX_VOLUME_BYTES,
-    Changes,
-    KindStatus,
-    ReleaseStatus,
-    changes,
-    default_releases,
-    parse_codes,
-    parse_day,
-    parse_flag,
-    release_status,
-)
-from medpayiq.services._claim_files import (
-    ClaimFiles,
-    Unreadable,
-    input_kind,
-    json_chunks,
-    volume_from_837p,
-)
-from medpayiq.services._claim_workers import ClaimFilesInWorkers
-from medpayiq.services._code_page import CodeReport, Standing, code_report
+from typing import TYPE_CHECKING, Any
+
 from medpayiq.services._core import (
     DISCLAIMER,
     DataStatus,
     LocalityInfo,
     Place,
     Query,
-    SearchHit,
-    SearchResult,
     Setting,
+    ama_notice,
+    answerable_day,
     category_of,
     check_claim,
     claim_lines,
@@ -65,11 +46,82 @@ from medpayiq.services._core import (
     query_location,
     resolve_place,
     route,
-    search,
     title_case,
     today,
-    warm,
 )
+
+if TYPE_CHECKING:
+    from medpayiq.services._changes import (
+        MAX_VOLUME_BYTES,
+        Changes,
+        KindStatus,
+        ReleaseStatus,
+        changes,
+        default_releases,
+        parse_codes,
+        parse_day,
+        parse_flag,
+        release_status,
+    )
+    from medpayiq.services._claim_files import (
+        ClaimFiles,
+        Unreadable,
+        input_kind,
+        json_chunks,
+        volume_from_837p,
+    )
+    from medpayiq.services._claim_workers import ClaimFilesInWorkers
+    from medpayiq.services._code_page import (
+        CodeReport,
+        ScheduleCodeReport,
+        Standing,
+        code_report,
+    )
+    from medpayiq.services._search import SearchHit, SearchResult, search, warm
+
+# The code page and search bring the glossary, the knowledge packs and the NCCI advice,
+# release comparisons bring Polars, and claim files the 837P reader and the claim scrub:
+# imported when first asked for, so `medpayiq price` does not pay for them (bench/cli.py).
+_LATER = {
+    **dict.fromkeys(
+        (
+            "MAX_VOLUME_BYTES",
+            "Changes",
+            "KindStatus",
+            "ReleaseStatus",
+            "changes",
+            "default_releases",
+            "parse_codes",
+            "parse_day",
+            "parse_flag",
+            "release_status",
+        ),
+        "_changes",
+    ),
+    **dict.fromkeys(
+        ("ClaimFiles", "Unreadable", "input_kind", "json_chunks", "volume_from_837p"),
+        "_claim_files",
+    ),
+    "ClaimFilesInWorkers": "_claim_workers",
+    "CodeReport": "_code_page",
+    "ScheduleCodeReport": "_code_page",
+    "Standing": "_code_page",
+    "code_report": "_code_page",
+    "SearchHit": "_search",
+    "SearchResult": "_search",
+    "search": "_search",
+    "warm": "_search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'medpayiq.services' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"medpayiq.services.{module}"), name)
+
 
 __all__ = [
     "DISCLAIMER",
@@ -84,11 +136,14 @@ __all__ = [
     "Place",
     "Query",
     "ReleaseStatus",
+    "ScheduleCodeReport",
     "SearchHit",
     "SearchResult",
     "Setting",
     "Standing",
     "Unreadable",
+    "ama_notice",
+    "answerable_day",
     "category_of",
     "changes",
     "check_claim",

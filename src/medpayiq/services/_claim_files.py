@@ -24,10 +24,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medpayiq.changes import Volume, VolumeRow, volume_from_rows
 from medpayiq.claims import ClaimReport, Scrubber, Summary, problem_dict
+
+if TYPE_CHECKING:
+    from medpayiq.changes import Volume
 from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 from medpayiq.x12 import Claim837, Severity, Source, X12Problem, read_837p
@@ -146,6 +148,8 @@ def volume_from_837p(data: bytes, *, name: str = "claims.837") -> Volume:
     (decimals rounded up); void claims and claims the reader rejected are left out. A row's
     `line` is its SV1's position in its transaction. InputError when the file cannot be read
     at all."""
+    from medpayiq.changes import VolumeRow, volume_from_rows  # Polars: only when asked
+
     reader = read_837p(data)
     rows = [
         VolumeRow(

@@ -1,43 +1,62 @@
-"""The code page: everything `/codes/{code}` and `GET /api/v1/codes/{code}` show, built from
-the pricing engine, the NCCI tables, ICD-10-CM, the policy packs and the glossary."""
+"""The code page: everything `/codes/{code}` and `GET /api/v1/codes/{code}` show.
+
+Every code in any loaded schedule or HCPCS file has a page. The router
+(`medpayiq.schedules.route`) says which fee schedule pays it: a physician fee schedule code
+gets the full report (`CodeReport`: amounts by setting and locality, RVUs, indicators,
+modifiers, NCCI edits, tips, denials, FAQs), any other code the lighter one
+(`ScheduleCodeReport`, `_code_other.py`). Every amount comes from a schedule's own engine:
+the page never recomputes one.
+"""
 
 from __future__ import annotations
 
-__all__ = ["CodeReport", "Standing", "code_report"]
+__all__ = ["CodeReport", "ScheduleCodeReport", "Standing", "code_report"]
 
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from medpayiq import pricing
-from medpayiq.errors import (
-    MedPayIQError,
-    ReleaseNotLoaded,
-)
+from medpayiq import pricing, schedules
+from medpayiq.errors import InputError, MedPayIQError, ReleaseNotLoaded
 from medpayiq.knowledge import (
-    AppealRoute,
     PolicyPack,
-    appeal_advice,
-    denial_guidance,
-    policy_packs,
+    mac_for,
 )
-from medpayiq.knowledge.glossary import Explanation, explain
+from medpayiq.knowledge.glossary import explain
 from medpayiq.money import cents
-from medpayiq.records import LocalityId, RvuRow
+from medpayiq.records import RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
+from medpayiq.schedules.pfs import pfs_row
+from medpayiq.services._code_advice import Ctx, denials, faqs, tips
+from medpayiq.services._code_edits import ncci_edits
+from medpayiq.services._code_other import described, schedule_line, schedule_report
+from medpayiq.services._code_policy import policy_info
+from medpayiq.services._code_types import (
+    Amounts,
+    CodeReport,
+    DiagnosisCheck,
+    Indicator,
+    LocalityAmount,
+    ModifierPay,
+    Participation,
+    PolicyInfo,
+    RvuBreakdown,
+    ScheduleCodeReport,
+    Standing,
+    YearChange,
+    amount_of,
+    chosen_amount,
+    pack_for,
+    pct,
+)
 from medpayiq.services._core import (
     DISCLAIMER,
     Place,
     Query,
-    _AsDict,
     _fee_schedule,
     _line_request,
-    _national_amounts,
     _price_line,
-    _require_code,
     ama_notice,
     category_of,
     jsonable,
@@ -52,8 +71,7 @@ from medpayiq.services._texts import (
     BILAT_TEXT,
     CO_SURG_TEXT,
     GLOBAL_TEXT,
-    MAI_TEXT,
-    MOD_IND_TEXT,
+    MODIFIER_CHOICES,
     MULT_PROC_TEXT,
     PCTC_TEXT,
     STATUS_TEXT,
@@ -61,258 +79,162 @@ from medpayiq.services._texts import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RvuBreakdown(_AsDict):
-    """RVUs from the PPRRVU row, and (at a locality) each multiplied by its GPCI."""
-
-    work: Decimal
-    pe_nonfacility: Decimal
-    pe_facility: Decimal
-    mp: Decimal
-    total_nonfacility: Decimal
-    total_facility: Decimal
-    pe_nonfacility_na: bool
-    pe_facility_na: bool
-    gpci_work: Decimal
-    gpci_pe: Decimal
-    gpci_mp: Decimal
-    gpci_work_column: str
-    adjusted_work: Decimal
-    adjusted_pe_nonfacility: Decimal
-    adjusted_pe_facility: Decimal
-    adjusted_mp: Decimal
-    adjusted_total_nonfacility: Decimal
-    adjusted_total_facility: Decimal
-    conversion_factor: Decimal | None
-    conversion_factor_reason: str
-    localized: bool
+def code_report(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    *,
+    diagnoses: Sequence[str] = (),
+    modifiers: Sequence[str] = (),
+) -> CodeReport | ScheduleCodeReport:
+    """Everything the code page shows for one code, place, date and (optionally) modifiers.
+    Raises UnknownCode for a code no loaded file knows, ReleaseNotLoaded (as InputError on
+    `date`) for a date no loaded fee schedule covers."""
+    code = parse_code(code)
+    _fee_schedule(reference, query)  # a date no release covers is the date's error
+    try:
+        found = schedules.route(reference, code, query.day)
+    except ReleaseNotLoaded as exc:
+        raise InputError(str(exc), parameter="date") from None
+    if found.schedule.name != "pfs":
+        return schedule_report(reference, code, query, found, modifiers=modifiers)
+    return _pfs_report(reference, code, query, found, diagnoses=diagnoses, modifiers=modifiers)
 
 
-@dataclass(frozen=True, slots=True)
-class Amounts(_AsDict):
-    """One-unit amounts here and nationally. `difference` is non-facility minus facility, its
-    percent of the facility amount; `versus_national` the local minus the national amount for
-    the chosen setting."""
-
-    setting: str
-    setting_reason: str
-    nonfacility: Decimal | None
-    facility: Decimal | None
-    national_nonfacility: Decimal | None
-    national_facility: Decimal | None
-    chosen: Decimal | None
-    national_chosen: Decimal | None
-    difference: Decimal | None
-    difference_percent: Decimal | None
-    versus_national: Decimal | None
-    versus_national_percent: Decimal | None
-    opps_capped: bool
-
-
-@dataclass(frozen=True, slots=True)
-class YearChange(_AsDict):
-    previous_day: date
-    previous_release: str | None
-    previous: Decimal | None
-    current: Decimal | None
-    change: Decimal | None
-    change_percent: Decimal | None
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class LocalityAmount(_AsDict):
-    locality: LocalityId
-    name: str
-    state: str
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Standing(_AsDict):
-    """Where the chosen locality's amount stands among all localities (rank 1 = highest)."""
-
-    setting: str
-    count: int
-    rank: int | None
-    lowest: Decimal
-    highest: Decimal
-    median: Decimal
-    national: Decimal | None
-    here: Decimal | None
-    amounts: tuple[LocalityAmount, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Indicator(_AsDict):
-    name: str
-    column: str
-    value: str
-    plain: str
-
-
-@dataclass(frozen=True, slots=True)
-class ModifierPay(_AsDict):
-    modifier: str
-    label: str
-    allowed: bool
-    percent: Decimal | None
-    amount: Decimal | None
-    plain: str
-
-
-@dataclass(frozen=True, slots=True)
-class PairEdit(_AsDict):
-    column1: str
-    column2: str
-    descriptor: str
-    modifier_indicator: str
-    plain: str
-    rationale: str
-    amount: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class UnitLimit(_AsDict):
-    value: int
-    mai: str
-    plain: str
-    rationale: str
-    release: str
-
-
-@dataclass(frozen=True, slots=True)
-class Tip(_AsDict):
-    title: str
-    detail: str
-    impact: str
-    dollars: Decimal | None
-    source: str
+def _pfs_report(
+    reference: ReferenceData,
+    code: str,
+    query: Query,
+    found: schedules.Route,
+    *,
+    diagnoses: Sequence[str],
+    modifiers: Sequence[str],
+) -> CodeReport:
+    fs = _fee_schedule(reference, query)
+    row = _pfs_row(fs, code)
+    place = resolve_place(reference, query)
+    query, reason = _opening_setting(code, query, row)
+    notices: list[str] = []
+    mods = tuple(modifiers)
+    try:
+        result = _price_line(
+            reference, _line_request(code, query, place, modifiers=mods), qp=query.qp
+        )
+    except InputError as exc:
+        if not mods:
+            raise
+        notices.append(f"Modifier {'-'.join(mods)}: {exc}. Shown without it.")
+        mods = ()
+        result = _price_line(reference, _line_request(code, query, place), qp=query.qp)
+    if query.pos:  # the engine read the POS code set: its setting is the one shown
+        query = replace(query, setting=result.setting)
+        reason = result.setting_reason
+    setting = query.effective_setting
+    amounts = _amounts(result, setting, reason or result.setting_reason, mods)
+    pack = pack_for(code, query.day)
+    policy = policy_info(reference, pack, code, query, place) if pack else None
+    reading = explain(row.description)
+    pairs, ncci_release, limit, primaries, ncci_note = ncci_edits(reference, code, query)
+    standing = _standing(reference, code, query, place, amounts, mods) if result.payable else None
+    pays = (
+        _modifier_pay(reference, code, query, place, row, amounts.chosen) if result.payable else ()
+    )
+    headers = _HEADERS_OFTEN_OFFERED.get(pack.codes[code].region, ()) if pack else ()
+    checks = _diagnosis_checks(
+        reference, [*diagnoses, *(h for h in headers if h not in diagnoses)], query.day
+    )
+    participation = _participation(reference, code, query, place, mods) if result.payable else None
+    rvus = _rvus(row, result, place)
+    ctx = Ctx(
+        reference, code, query, place, row, result, amounts, pack, pairs, ncci_release, limit,
+        primaries, checks, ncci_note, participation, rvus,
+    )  # fmt: skip
+    long_text, long_source = described(reference, code, query.day)
+    explanation, source = _explanation(policy, pack, reading.text, long_text, long_source)
+    mac = mac_for(str(place.locality.carrier)) if place.locality else None
+    return CodeReport(
+        code=code,
+        descriptor=row.description,
+        ama_notice=ama_notice(fs.vintage.used.effective_from.year),
+        category=category_of(code),
+        status=row.status,
+        status_text=STATUS_TEXT.get(row.status, "Status not described in the file's layout"),
+        payable=result.payable,
+        message=result.message,
+        explanation=explanation,
+        explanation_source=source,
+        glossary_terms=tuple(
+            {"abbreviation": t.abbreviation, "meaning": t.meaning} for t in reading.terms
+        ),
+        day=query.day,
+        place=place,
+        place_label=place_label(place),
+        place_notes=(),
+        rvus=rvus,
+        amounts=amounts,
+        year_change=_year_change(reference, code, query, place, amounts.chosen),
+        standing=standing,
+        indicators=_indicators(row),
+        modifiers=pays,
+        ncci_pairs=pairs,
+        ncci_release=ncci_release,
+        ncci_note=ncci_note,
+        unit_limit=limit,
+        addon_primaries=primaries,
+        tips=tips(ctx, pays),
+        denials=denials(ctx),
+        faqs=faqs(ctx),
+        diagnoses=checks,
+        policy=policy,
+        release=result.release,
+        confidence=result.confidence.value,
+        confidence_reason=result.confidence_reason,
+        trail=tuple(step.as_dict() for step in result.trail),
+        sources=tuple(jsonable(s) for s in result.provenance),
+        disclaimer=DISCLAIMER,
+        schedule=schedule_line(found),
+        participation=participation,
+        mac=mac.label if mac else "",
+        global_split=_global_split(row),
+        notices=tuple(notices),
+        modifier_choices=MODIFIER_CHOICES,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class Denial(_AsDict):
-    carc: str
-    carc_text: str
-    rarc: tuple[str, ...]
-    cause: str
-    prevent: str
-    appeal: dict[str, Any]
-    dollars: Decimal | None
+def _pfs_row(fs: FeeSchedule, code: str) -> RvuRow:
+    row = pfs_row(fs, code)
+    assert row is not None  # the router sent the code here because it has a row
+    return row
 
 
-@dataclass(frozen=True, slots=True)
-class Faq(_AsDict):
-    question: str
-    answer: str
+def _explanation(
+    policy: PolicyInfo | None,
+    pack: PolicyPack | None,
+    reading: str,
+    long_text: str,
+    long_source: str,
+) -> tuple[str, str]:
+    """The plain-English account of a code and where it came from: a policy pack's facts,
+    else a long descriptor from a CMS file, else the glossary's reading of the short one
+    (generated: said so)."""
+    if policy is not None and pack is not None:
+        return policy.explanation, f"policy pack: {pack.title}"
+    if long_text:
+        return long_text, long_source
+    return reading, "generated from the CMS short descriptor by the abbreviation glossary"
 
 
-@dataclass(frozen=True, slots=True)
-class DiagnosisCheck(_AsDict):
-    code: str
-    found: bool
-    billable: bool
-    description: str
-    use_instead: tuple[str, ...]
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class FamilyCode(_AsDict):
-    code: str
-    region: str
-    approach: str
-    imaging: bool
-    addon: bool
-    amount: Decimal | None
-    current: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyInfo(_AsDict):
-    pack: str
-    title: str
-    region: str
-    approach: str
-    imaging: bool
-    addon: bool
-    explanation: str
-    sources: tuple[dict[str, str], ...]
-    rules: tuple[dict[str, str], ...]
-    documentation: tuple[str, ...]
-    family: tuple[FamilyCode, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CodeReport(_AsDict):
-    """Everything the code page shows, and GET /api/v1/codes/{code} returns."""
-
-    code: str
-    descriptor: str
-    ama_notice: str
-    category: str
-    status: str
-    status_text: str
-    payable: bool
-    message: str
-    explanation: str
-    explanation_source: str
-    glossary_terms: tuple[dict[str, str], ...]
-    day: date
-    place: Place
-    place_label: str
-    place_notes: tuple[str, ...]
-    rvus: RvuBreakdown
-    amounts: Amounts
-    year_change: YearChange
-    standing: Standing | None
-    indicators: tuple[Indicator, ...]
-    modifiers: tuple[ModifierPay, ...]
-    ncci_pairs: tuple[PairEdit, ...]
-    ncci_release: str
-    ncci_note: str
-    unit_limit: UnitLimit | None
-    addon_primaries: tuple[str, ...]
-    tips: tuple[Tip, ...]
-    denials: tuple[Denial, ...]
-    faqs: tuple[Faq, ...]
-    diagnoses: tuple[DiagnosisCheck, ...]
-    policy: PolicyInfo | None
-    release: str
-    confidence: str
-    confidence_reason: str
-    trail: tuple[dict[str, Any], ...]
-    sources: tuple[dict[str, Any], ...]
-    disclaimer: str
-
-
-def _pack_for(code: str, day: date) -> PolicyPack | None:
-    for pack in policy_packs():
-        if code in pack.codes and pack.in_force(day):
-            return pack
-    return None
-
-
-def _pct(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    if part is None or whole is None or whole == 0:
-        return None
-    return (part / whole * 100).quantize(Decimal("0.1"))
-
-
-def _money(amount: Decimal | None) -> str:
-    return "no amount" if amount is None else f"${amount:,.2f}"
-
-
-def _amount_of(sa: pricing.SettingAmount | None) -> Decimal | None:
-    return None if sa is None else sa.amount
-
-
-def _chosen(
-    result: pricing.LineResult, setting: pricing.Setting, *, national: bool = False
-) -> pricing.SettingAmount | None:
-    if setting is pricing.Setting.FACILITY:
-        return result.national_facility if national else result.facility
-    return result.national_nonfacility if national else result.nonfacility
+def _opening_setting(code: str, query: Query, row: RvuRow) -> tuple[Query, str]:
+    """The setting the page opens on when none was chosen: the one the code is priced in
+    when the file marks the other NA (27447 opens on facility), else non-facility."""
+    if query.setting is not None or query.pos is not None:
+        return query, ""
+    if row.pe_nonfacility_na and not row.pe_facility_na:
+        return replace(query, setting=pricing.Setting.FACILITY), (
+            f"no setting chosen: facility shown, because {code} is rarely or never done in an "
+            "office (the file marks non-facility NA)"
+        )
+    return query, "no setting chosen: non-facility (office) shown first"
 
 
 def _rvus(row: RvuRow, result: pricing.LineResult, place: Place) -> RvuBreakdown:
@@ -367,12 +289,16 @@ def _trail_note(result: pricing.LineResult, rule: str) -> str:
     return step.note if step else ""
 
 
-def _amounts(result: pricing.LineResult, setting: pricing.Setting, reason: str) -> Amounts:
-    nf, fac = _amount_of(result.nonfacility), _amount_of(result.facility)
-    chosen, national = (
-        _amount_of(_chosen(result, setting)),
-        _amount_of(_chosen(result, setting, national=True)),
-    )
+def _amounts(
+    result: pricing.LineResult,
+    setting: pricing.Setting,
+    reason: str,
+    modifiers: tuple[str, ...],
+) -> Amounts:
+    nf, fac = amount_of(result.nonfacility), amount_of(result.facility)
+    chosen_sa = chosen_amount(result, setting)
+    chosen = amount_of(chosen_sa)
+    national = amount_of(chosen_amount(result, setting, national=True))
     difference = nf - fac if nf is not None and fac is not None else None
     versus = chosen - national if chosen is not None and national is not None else None
     capped = any(
@@ -382,20 +308,29 @@ def _amounts(result: pricing.LineResult, setting: pricing.Setting, reason: str) 
         and sa.opps_cap < sa.fee_schedule
         for sa in (result.nonfacility, result.facility)
     )
+    na_note = ""
+    if chosen_sa is not None and chosen_sa.na:
+        na_note = (
+            f"The file marks {setting.value} NA for {result.hcpcs}: rarely or never performed "
+            "there; CMS prices it at the same practice expense as the other setting"
+        )
     return Amounts(
         setting.value,
         reason,
         nf,
         fac,
-        _amount_of(result.national_nonfacility),
-        _amount_of(result.national_facility),
+        amount_of(result.national_nonfacility),
+        amount_of(result.national_facility),
         chosen,
         national,
         difference,
-        _pct(difference, fac),
+        pct(difference, fac),
         versus,
-        _pct(versus, national),
+        pct(versus, national),
         capped,
+        modifiers,
+        result.allowed if modifiers else None,
+        na_note,
     )
 
 
@@ -408,7 +343,7 @@ def _year_change(
         previous_day = query.day.replace(year=query.day.year - 1, day=28)
     try:
         fs = reference.fee_schedule(previous_day, qp=query.qp)
-        if (code, "") not in fs.rvus:
+        if pfs_row(fs, code) is None:
             return YearChange(
                 previous_day,
                 fs.vintage.used.id,
@@ -423,60 +358,51 @@ def _year_change(
             _line_request(code, Query(previous_day, setting=query.effective_setting), place),
             qp=query.qp,
         )
-    except (ReleaseNotLoaded, MedPayIQError) as exc:
+    except MedPayIQError as exc:
         return YearChange(previous_day, None, None, current, None, None, f"no comparison: {exc}")
-    previous = _amount_of(_chosen(before, query.effective_setting))
+    previous = amount_of(chosen_amount(before, query.effective_setting))
     change = current - previous if current is not None and previous is not None else None
     note = f"{before.release} on {previous_day}" + (
         "" if before.confidence is Confidence.HIGH else f" ({before.confidence_reason})"
     )
     return YearChange(
-        previous_day, before.release, previous, current, change, _pct(change, previous), note
+        previous_day, before.release, previous, current, change, pct(change, previous), note
     )
 
 
-# Keyed on the reference's id, with a weak reference to tell a reused id (a reference made
-# after a load may get the id of one collected) from the one the entry was computed on.
-_STANDING_CACHE: dict[
-    tuple[int, str, date, bool, str],
-    tuple[weakref.ref[ReferenceData], tuple[LocalityAmount, ...]],
-] = {}
-
-
 def _locality_amounts(
-    reference: ReferenceData, code: str, query: Query, fs: FeeSchedule
+    reference: ReferenceData, code: str, query: Query, modifiers: tuple[str, ...]
 ) -> tuple[LocalityAmount, ...]:
-    key = (id(reference), code, query.day, query.qp, query.effective_setting.value)
-    entry = _STANDING_CACHE.get(key)
-    if entry is not None and entry[0]() is reference:
-        return entry[1]
+    """Every locality's one-unit amount for the chosen setting, from the pricing engine (which
+    keeps what it derives per fee schedule snapshot: no cache of its own here)."""
+    fs = _fee_schedule(reference, query)
+    setting = query.effective_setting
     out = []
     for gpci in fs.gpcis.values():
         place = pricing.ResolvedLocation(gpci.locality, gpci.name, gpci.state, "locality", gpci)
-        result = _price_line(
-            reference,
-            _line_request(code, Query(query.day, setting=query.effective_setting), place),
-            qp=query.qp,
-        )
-        amount = _amount_of(_chosen(result, query.effective_setting))
+        try:
+            result = _price_line(
+                reference,
+                _line_request(code, Query(query.day, setting=setting), place, modifiers=modifiers),
+                qp=query.qp,
+            )
+        except MedPayIQError:
+            continue
+        amount = amount_of(chosen_amount(result, setting))
         if amount is not None:
             out.append(LocalityAmount(gpci.locality, title_case(gpci.name), gpci.state, amount))
-    ranked = tuple(sorted(out, key=lambda a: (-a.amount, str(a.locality))))
-    if len(_STANDING_CACHE) > 2048:
-        _STANDING_CACHE.clear()
-    _STANDING_CACHE[key] = (weakref.ref(reference), ranked)
-    return ranked
+    return tuple(sorted(out, key=lambda a: (-a.amount, str(a.locality))))
 
 
 def _standing(
     reference: ReferenceData,
     code: str,
     query: Query,
-    fs: FeeSchedule,
     place: Place,
     amounts: Amounts,
+    modifiers: tuple[str, ...],
 ) -> Standing | None:
-    ranked = _locality_amounts(reference, code, query, fs)
+    ranked = _locality_amounts(reference, code, query, modifiers)
     if not ranked:
         return None
     values = sorted(a.amount for a in ranked)
@@ -516,6 +442,18 @@ def _indicators(row: RvuRow) -> tuple[Indicator, ...]:
     )
 
 
+def _is_surgery(code: str, row: RvuRow) -> bool:
+    """A surgical procedure (CPT surgery section, a global surgery period): the codes the
+    surgical modifiers (assistant, co-surgeon, split care) are for. An E/M, an imaging
+    service or a test is not, whatever its indicator columns say."""
+    return category_of(code).startswith("Surgery") and row.global_days in {
+        "000",
+        "010",
+        "090",
+        "ZZZ",
+    }
+
+
 def _modifier_pay(
     reference: ReferenceData,
     code: str,
@@ -524,7 +462,11 @@ def _modifier_pay(
     row: RvuRow,
     base: Decimal | None,
 ) -> tuple[ModifierPay, ...]:
+    """What each pricing modifier would pay, only where the code's indicators allow it; the
+    others say why not, with no amount (99214 shows no assistant, bilateral or co-surgeon
+    amount)."""
     out: list[ModifierPay] = []
+    surgery = _is_surgery(code, row)
 
     def priced(modifier: str, label: str, plain: str) -> None:
         try:
@@ -542,97 +484,93 @@ def _modifier_pay(
                 modifier,
                 label,
                 allowed,
-                _pct(amount, base),
+                pct(amount, base),
                 amount,
                 note if allowed else (result.message or note),
             )
         )
 
-    priced("50", "Bilateral", BILAT_TEXT.get(row.bilat_surg, ""))
+    def not_here(modifier: str, label: str, plain: str) -> None:
+        out.append(ModifierPay(modifier, label, False, None, None, plain, applies=False))
+
+    if row.pctc == "1":
+        priced("26", "Professional component", PCTC_TEXT["1"])
+        priced("TC", "Technical component", PCTC_TEXT["1"])
+    if row.bilat_surg in {"1", "3"}:
+        priced("50", "Bilateral", BILAT_TEXT[row.bilat_surg])
+    else:
+        not_here("50", "Bilateral", BILAT_TEXT.get(row.bilat_surg, "Not a bilateral procedure"))
     if row.mult_proc == "2" and base is not None:
-        half = cents(base / 2)
         out.append(
             ModifierPay(
                 "51",
                 "Multiple procedures",
                 True,
                 Decimal("50.0"),
-                half,
+                cents(base / 2),
                 "When another procedure on the claim pays more, this one is paid at 50%",
             )
         )
     else:
-        out.append(
-            ModifierPay(
-                "51",
-                "Multiple procedures",
-                False,
-                None,
-                None,
-                MULT_PROC_TEXT.get(row.mult_proc, ""),
-            )
+        not_here("51", "Multiple procedures", MULT_PROC_TEXT.get(row.mult_proc, ""))
+    if surgery and row.co_surg in {"1", "2"}:
+        priced("62", "Co-surgeons", CO_SURG_TEXT[row.co_surg])
+    else:
+        not_here("62", "Co-surgeons", _not_surgical(surgery, CO_SURG_TEXT.get(row.co_surg, "")))
+    if surgery and row.asst_surg in {"0", "2"}:
+        priced("80", "Assistant at surgery", ASST_TEXT[row.asst_surg])
+        priced("AS", "Non-physician assistant at surgery", ASST_TEXT[row.asst_surg])
+    else:
+        why = _not_surgical(surgery, ASST_TEXT.get(row.asst_surg, ""))
+        not_here("80", "Assistant at surgery", why)
+        not_here("AS", "Non-physician assistant at surgery", why)
+    if row.global_days in {"010", "090"} and (row.pre_op or row.intra_op or row.post_op):
+        priced("54", "Surgical care only", "pre-operative and intra-operative shares")
+        priced("55", "Post-operative care only", "post-operative share")
+    out.append(
+        ModifierPay(
+            "52",
+            "Reduced services",
+            False,
+            None,
+            None,
+            "No fee schedule amount: your MAC sets the reduction (review)",
         )
-    priced("62", "Co-surgeons", CO_SURG_TEXT.get(row.co_surg, ""))
-    priced("80", "Assistant at surgery", ASST_TEXT.get(row.asst_surg, ""))
-    if row.pctc == "1":
-        priced("26", "Professional component", PCTC_TEXT["1"])
-        priced("TC", "Technical component", PCTC_TEXT["1"])
+    )
     return tuple(out)
 
 
-def _ncci_pairs(
-    reference: ReferenceData, code: str, query: Query, fs: FeeSchedule
-) -> tuple[tuple[PairEdit, ...], str, UnitLimit | None, tuple[str, ...], str]:
+def _not_surgical(surgery: bool, plain: str) -> str:
+    if surgery:
+        return plain
+    return "Does not apply: not a surgical procedure (surgical modifiers are for surgery codes)"
+
+
+def _participation(
+    reference: ReferenceData, code: str, query: Query, place: Place, modifiers: tuple[str, ...]
+) -> Participation | None:
+    """Participating, non-participating (95%) and limiting charge, from the pricing engine."""
+    request = _line_request(code, query, place, modifiers=modifiers)
     try:
-        tables = reference.ncci(query.day)
-    except ReleaseNotLoaded as exc:
-        return (), "", None, (), str(exc)
-    pairs = []
-    for edit in tables.ptp_for(code):
-        if edit.modifier_indicator == "9":
-            continue
-        row = fs.rvus.get((edit.column2, ""))
-        amount = (
-            _national_amounts(fs, row)[
-                0 if query.effective_setting is pricing.Setting.NON_FACILITY else 1
-            ]
-            if row
-            else None
+        par = pricing.price_line(reference, request, qp=query.qp)
+        non = pricing.price_line(reference, request, qp=query.qp, non_participating=True)
+    except MedPayIQError:
+        return None
+    return Participation(par.allowed, non.allowed, non.limiting_charge)
+
+
+def _global_split(row: RvuRow) -> tuple[dict[str, object], ...]:
+    """The pre-, intra- and post-operative shares of a global surgery package (010/090)."""
+    if row.global_days not in {"010", "090"} or not (row.pre_op or row.intra_op or row.post_op):
+        return ()
+    return tuple(
+        {"part": part, "share": share, "percent": (share * 100).quantize(Decimal("0.1"))}
+        for part, share in (
+            ("pre-operative", row.pre_op),
+            ("intra-operative", row.intra_op),
+            ("post-operative", row.post_op),
         )
-        pairs.append(
-            PairEdit(
-                edit.column1,
-                edit.column2,
-                row.description if row else "",
-                edit.modifier_indicator,
-                MOD_IND_TEXT.get(edit.modifier_indicator, ""),
-                edit.rationale,
-                amount,
-            )
-        )
-    pairs.sort(key=lambda p: (-(p.amount or Decimal(0)), p.column2))
-    mue = tables.mue(code)
-    limit = (
-        UnitLimit(
-            mue.value, mue.mai, MAI_TEXT.get(mue.mai, ""), mue.rationale, tables.vintage.used.id
-        )
-        if mue
-        else None
     )
-    primaries = tuple(sorted({a.primary for a in tables.addon_primaries(code)}))
-    note = "" if tables.vintage.confidence is Confidence.HIGH else tables.vintage.note
-    return tuple(pairs), tables.vintage.used.id, limit, primaries, note
-
-
-def _setting_national(fs: FeeSchedule, code: str, setting: pricing.Setting) -> Decimal | None:
-    """National amount of a code for a setting; in a facility, a code whose global row is NA
-    there (imaging such as 77003) is billed as its professional component (modifier 26)."""
-    index = 0 if setting is pricing.Setting.NON_FACILITY else 1
-    for modifier in ("", "26"):
-        row = fs.rvus.get((code, modifier))
-        if row is not None and (amount := _national_amounts(fs, row)[index]) is not None:
-            return amount
-    return None
 
 
 def _diagnosis_checks(
@@ -687,614 +625,3 @@ def _diagnosis_checks(
 
 def _dotted(code: str) -> str:
     return code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
-
-
-def _policy(
-    reference: ReferenceData, pack: PolicyPack, code: str, query: Query, place: Place
-) -> PolicyInfo:
-    spec = pack.codes[code]
-    family = []
-    for other in sorted(pack.codes.values(), key=lambda c: c.hcpcs):
-        try:
-            result = _price_line(reference, _line_request(other.hcpcs, query, place), qp=query.qp)
-            amount = _amount_of(_chosen(result, query.effective_setting))
-        except MedPayIQError:
-            amount = None
-        family.append(
-            FamilyCode(
-                other.hcpcs,
-                pack.regions[other.region],
-                other.approach,
-                other.imaging,
-                other.addon,
-                amount,
-                other.hcpcs == code,
-            )
-        )
-    return PolicyInfo(
-        pack=pack.id,
-        title=pack.title,
-        region=pack.regions[spec.region],
-        approach=spec.approach,
-        imaging=spec.imaging,
-        addon=spec.addon,
-        explanation=_pack_explanation(pack, code),
-        sources=tuple({"id": s.id, "title": s.title, "url": s.url} for s in pack.sources),
-        rules=tuple(
-            {"id": r.id, "summary": r.summary, "citation": r.citation}
-            for r in pack.rules
-            if r.in_force(query.day)
-        ),
-        documentation=pack.documentation,
-        family=tuple(family),
-    )
-
-
-def _pack_explanation(pack: PolicyPack, code: str) -> str:
-    """The pack's own account of a code: approach, region, and imaging guidance in or out,
-    naming the sibling codes that differ by one of them."""
-    spec = pack.codes[code]
-    region = pack.regions[spec.region]
-    approach = {
-        "interlaminar": "between the laminae (interlaminar)",
-        "transforaminal": "through the neural foramen (transforaminal)",
-    }.get(spec.approach, spec.approach)
-    what = "Each additional level of an" if spec.addon else "An"
-    text = f"{what} epidural injection {approach} in the {region} spine"
-    same = [
-        c
-        for c in pack.codes.values()
-        if c.approach == spec.approach and c.addon == spec.addon and c.hcpcs != code
-    ]
-    other_imaging = [c.hcpcs for c in same if c.region == spec.region and c.imaging != spec.imaging]
-    other_region = [c.hcpcs for c in same if c.region != spec.region and c.imaging == spec.imaging]
-    if spec.imaging:
-        text += (
-            ", including imaging guidance (fluoroscopy or CT): the guidance is "
-            "part of the code and is not billed separately (77003, 77012)."
-        )
-        if other_imaging:
-            text += f" {', '.join(other_imaging)} is the same injection without imaging guidance."
-    else:
-        text += ", without imaging guidance."
-        if other_imaging:
-            text += f" {', '.join(other_imaging)} is the same injection with imaging guidance."
-    if other_region:
-        regions = {pack.regions[c.region] for c in same if c.hcpcs in other_region}
-        text += (
-            f" {', '.join(other_region)} is the same service in the "
-            f"{' / '.join(sorted(regions))} spine: the spinal region is the "
-            "difference."
-        )
-    return text
-
-
-def code_report(
-    reference: ReferenceData, code: str, query: Query, *, diagnoses: Sequence[str] = ()
-) -> CodeReport:
-    """Everything the code page shows, for one code, place and date."""
-    code = parse_code(code)
-    row = _require_code(reference, code, query)
-    place = resolve_place(reference, query)
-    fs = _fee_schedule(reference, query)
-    result = _price_line(reference, _line_request(code, query, place), qp=query.qp)
-    if query.pos:  # the engine read the POS code set: its setting is the one shown
-        query = replace(query, setting=result.setting)
-    setting = query.effective_setting
-    reason = (
-        result.setting_reason
-        if query.setting
-        else "no setting chosen: non-facility (office) shown first"
-    )
-    amounts = _amounts(result, setting, reason)
-    pack = _pack_for(code, query.day)
-    policy = _policy(reference, pack, code, query, place) if pack else None
-    reading = explain(row.description)
-    pairs, ncci_release, limit, primaries, ncci_note = _ncci_pairs(reference, code, query, fs)
-    standing = _standing(reference, code, query, fs, place, amounts) if result.payable else None
-    modifiers = (
-        _modifier_pay(reference, code, query, place, row, amounts.chosen) if result.payable else ()
-    )
-    headers = _HEADERS_OFTEN_OFFERED.get(pack.codes[code].region, ()) if pack else ()
-    checks = _diagnosis_checks(
-        reference, [*diagnoses, *(h for h in headers if h not in diagnoses)], query.day
-    )
-    ctx = _Ctx(
-        reference,
-        code,
-        query,
-        place,
-        row,
-        result,
-        amounts,
-        pack,
-        pairs,
-        ncci_release,
-        limit,
-        primaries,
-        checks,
-        ncci_note,
-    )
-    # The amounts' confidence is the pricing engine's; the NCCI tables carry their own note
-    # (an older quarter than the date of service), shown with the edits they feed.
-    confidence, confidence_reason = result.confidence, result.confidence_reason
-    return CodeReport(
-        code=code,
-        descriptor=row.description,
-        ama_notice=ama_notice(fs.vintage.used.effective_from.year),
-        category=category_of(code),
-        status=row.status,
-        status_text=STATUS_TEXT.get(row.status, "Status not described in the file's layout"),
-        payable=result.payable,
-        message=result.message,
-        explanation=policy.explanation if policy else reading.text,
-        explanation_source=f"policy pack: {pack.title}"
-        if pack
-        else "glossary of CMS descriptor abbreviations",
-        glossary_terms=tuple(
-            {"abbreviation": t.abbreviation, "meaning": t.meaning} for t in reading.terms
-        ),
-        day=query.day,
-        place=place,
-        place_label=place_label(place),
-        place_notes=(),
-        rvus=_rvus(row, result, place),
-        amounts=amounts,
-        year_change=_year_change(reference, code, query, place, amounts.chosen),
-        standing=standing,
-        indicators=_indicators(row),
-        modifiers=modifiers,
-        ncci_pairs=pairs,
-        ncci_release=ncci_release,
-        ncci_note=ncci_note,
-        unit_limit=limit,
-        addon_primaries=primaries,
-        tips=_tips(ctx, modifiers),
-        denials=_denials(ctx),
-        faqs=_faqs(ctx, reading),
-        diagnoses=checks,
-        policy=policy,
-        release=result.release,
-        confidence=confidence.value,
-        confidence_reason=confidence_reason,
-        trail=tuple(step.as_dict() for step in result.trail),
-        sources=tuple(jsonable(s) for s in result.provenance),
-        disclaimer=DISCLAIMER,
-    )
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    reference: ReferenceData
-    code: str
-    query: Query
-    place: Place
-    row: RvuRow
-    result: pricing.LineResult
-    amounts: Amounts
-    pack: PolicyPack | None
-    pairs: tuple[PairEdit, ...]
-    ncci_release: str
-    limit: UnitLimit | None
-    primaries: tuple[str, ...]
-    diagnoses: tuple[DiagnosisCheck, ...]
-    ncci_note: str
-
-    @property
-    def where(self) -> str:
-        return "nationally" if self.place.locality is None else f"in {title_case(self.place.name)}"
-
-    @property
-    def amount(self) -> Decimal | None:
-        return self.amounts.chosen
-
-
-def _tips(c: _Ctx, modifiers: Sequence[ModifierPay]) -> tuple[Tip, ...]:
-    tips: list[Tip] = []
-    a = c.amounts
-    if a.nonfacility is not None and a.facility is not None and a.difference:
-        tips.append(
-            Tip(
-                "Bill the place of service where the service was furnished",
-                f"In an office (non-facility) Medicare pays {_money(a.nonfacility)}; in "
-                "a hospital or ASC (facility) it pays "
-                f"{_money(a.facility)} {c.where}, because the facility bills its own "
-                "practice expense. The POS code on the line decides which applies.",
-                f"{_money(abs(a.difference))} per service ({a.difference_percent}% of "
-                "the facility amount)",
-                abs(a.difference),
-                f"PPRRVU {c.result.release} PE RVUs",
-            )
-        )
-    if c.pack is not None:
-        bundled = c.pack.rule("imaging_bundled", c.query.day)
-        spec = c.pack.codes[c.code]
-        if bundled is not None and spec.imaging:
-            guide_codes = [str(x) for x in bundled.params.get("codes", ())]
-            lost = _pair_amounts(c, guide_codes)
-            tips.append(
-                Tip(
-                    f"Do not bill imaging guidance ({', '.join(guide_codes)}) with {c.code}",
-                    f"{c.code} includes imaging guidance. {bundled.fix}",
-                    f"{_money(lost)} denied if billed "
-                    f"({(bundled.carc and 'CARC ' + bundled.carc[0]) or ''})",
-                    lost,
-                    bundled.citation,
-                )
-            )
-        required = c.pack.rule("imaging_required", c.query.day)
-        if required is not None and c.code in [str(x) for x in required.params.get("codes", ())]:
-            tips.append(
-                Tip(
-                    "This code is for injections without imaging guidance",
-                    required.fix,
-                    f"{_money(c.amount)} at risk per session ({required.summary})",
-                    c.amount,
-                    required.citation,
-                )
-            )
-        frequency = c.pack.rule("frequency", c.query.day)
-        if frequency is not None:
-            limit = frequency.params.get("max_sessions")
-            months = frequency.params.get("window_months")
-            tips.append(
-                Tip(
-                    f"At most {limit} sessions per spinal region in a rolling {months} months",
-                    f"{frequency.summary} {frequency.fix}",
-                    f"{_money(c.amount)} denied for each session over the limit (CARC "
-                    f"{'/'.join(frequency.carc)}"
-                    f"{' + ' + '/'.join(frequency.rarc) if frequency.rarc else ''})",
-                    c.amount,
-                    frequency.citation,
-                )
-            )
-    pairs = [p for p in c.pairs if p.modifier_indicator in {"0", "1"}]
-    if pairs:
-        top = pairs[:3]
-        names = "; ".join(
-            f"{p.column2} ({_money(p.amount)}, "
-            f"{'no modifier bypass' if p.modifier_indicator == '0' else 'modifier may bypass'})"
-            for p in top
-        )
-        tips.append(
-            Tip(
-                f"Codes not to bill with {c.code}: {len(pairs)} NCCI pairs",
-                f"NCCI {c.ncci_release} denies the column-2 code when billed with "
-                f"{c.code} by the same provider on the same day. Highest-paid: {names}.",
-                f"up to {_money(top[0].amount)} per pair denied (CARC 236/97)",
-                top[0].amount,
-                f"NCCI PTP {c.ncci_release}",
-            )
-        )
-    if c.limit is not None:
-        tips.append(
-            Tip(
-                f"Bill at most {c.limit.value} unit{'s' if c.limit.value != 1 else ''} per day",
-                f"The medically unlikely edit for {c.code} is {c.limit.value} (MAI "
-                f"{c.limit.mai}: {c.limit.plain}).",
-                f"{_money(c.amount)} denied for each unit over {c.limit.value}",
-                c.amount,
-                f"NCCI MUE {c.limit.release}",
-            )
-        )
-    if c.primaries or c.row.global_days == "ZZZ":
-        listed = ", ".join(c.primaries[:12]) if c.primaries else "see the add-on edit table"
-        tips.append(
-            Tip(
-                f"{c.code} is an add-on code: bill it with its primary procedure",
-                f"Eligible primaries: {listed}.",
-                f"{_money(c.amount)} denied without a primary (CARC B15)",
-                c.amount,
-                "NCCI add-on code edits",
-            )
-        )
-    surgical = [m for m in modifiers if m.modifier in {"50", "51", "62", "80"}]
-    if surgical:
-        paid = [m for m in surgical if m.allowed]
-        parts = [
-            f"{m.modifier} {m.label.lower()}: "
-            + (f"{_money(m.amount)} ({m.percent}%)" if m.allowed else "not paid")
-            for m in surgical
-        ]
-        best = max((m.amount for m in paid if m.amount is not None), default=None)
-        tips.append(
-            Tip(
-                f"What modifiers {', '.join(m.modifier for m in surgical)} would pay",
-                "; ".join(parts)
-                + ". "
-                + " ".join(m.plain + "." for m in surgical if not m.allowed),
-                f"{_money(best)} with {', '.join(m.modifier for m in paid)}"
-                if paid
-                else "none of them pays",
-                best,
-                "PPRRVU payment indicators (BILAT SURG, MULT PROC, CO SURG, ASST SURG)",
-            )
-        )
-    return tuple(tips)
-
-
-def _pair_amounts(c: _Ctx, codes: Sequence[str]) -> Decimal | None:
-    found = [p.amount for p in c.pairs if p.column2 in codes and p.amount is not None]
-    return max(found) if found else None
-
-
-def _carc_text(c: _Ctx, carc: str) -> str:
-    entry = c.reference.code_sets().adjustments.get(carc)
-    return entry.description if entry else ""
-
-
-def _denial(
-    c: _Ctx,
-    carc: str,
-    rarc: Sequence[str],
-    cause: str,
-    prevent: str,
-    send: Sequence[str],
-    dollars: Decimal | None,
-) -> Denial:
-    guidance = denial_guidance(carc)
-    route = guidance.route if guidance else AppealRoute.REDETERMINATION
-    advice = appeal_advice(route, send=tuple(send))
-    plain = _carc_text(c, carc) or (guidance.plain if guidance else "")
-    return Denial(carc, plain, tuple(rarc), cause, prevent, advice.as_dict(), dollars)
-
-
-def _denials(c: _Ctx) -> tuple[Denial, ...]:
-    out: list[Denial] = []
-    if c.pack is not None:
-        for rule in c.pack.rules:
-            if not rule.in_force(c.query.day) or not rule.carc:
-                continue
-            if rule.kind == "imaging_required" and c.code not in [
-                str(x) for x in rule.params.get("codes", ())
-            ]:
-                continue
-            if rule.kind == "imaging_bundled" and not c.pack.codes[c.code].imaging:
-                continue
-            if rule.kind == "kx_modifier" and c.code not in [
-                str(x) for x in rule.params.get("codes", ())
-            ]:
-                continue
-            dollars = (
-                _pair_amounts(c, [str(x) for x in rule.params.get("codes", ())])
-                if rule.kind == "imaging_bundled"
-                else c.amount
-            )
-            out.append(
-                _denial(
-                    c, rule.carc[0], rule.rarc, rule.summary, rule.fix, rule.appeal_send, dollars
-                )
-            )
-    if c.pairs:
-        out.append(
-            _denial(
-                c,
-                "236",
-                (),
-                f"{c.code} was billed with a code NCCI pairs with it "
-                f"({', '.join(p.column2 for p in c.pairs[:5])}"
-                f"{'...' if len(c.pairs) > 5 else ''}); the column-2 code is denied",
-                "Check the NCCI pairs before billing; use an NCCI-associated modifier "
-                "only when the pair's indicator is 1 and the record shows a separate "
-                "site or session",
-                ("the procedure notes showing separate sites, sessions or encounters",),
-                c.pairs[0].amount,
-            )
-        )
-    if c.limit is not None:
-        mai_route = (
-            "the MUE's adjudication indicator is 2 (policy): an appeal does not change it"
-            if c.limit.mai == "2"
-            else "appeal with records showing the units were medically necessary"
-        )
-        out.append(
-            _denial(
-                c,
-                "96" if c.limit.mai != "1" else "151",
-                ("N362",),
-                f"more than {c.limit.value} unit{'s' if c.limit.value != 1 else ''} of "
-                f"{c.code} on one date of service",
-                f"Bill at most {c.limit.value}; {mai_route}",
-                ("the procedure note documenting each unit",),
-                c.amount,
-            )
-        )
-    if c.primaries or c.row.global_days == "ZZZ":
-        out.append(
-            _denial(
-                c,
-                "B15",
-                (),
-                f"{c.code} was billed without its primary procedure",
-                "Bill the primary on the same claim, same date and provider",
-                (),
-                c.amount,
-            )
-        )
-    return tuple(out)
-
-
-def _faqs(c: _Ctx, reading: Explanation) -> tuple[Faq, ...]:
-    faqs: list[Faq] = []
-    a, r = c.amounts, c.result
-    when = c.query.day.isoformat()
-    if r.payable:
-        local = (
-            ""
-            if c.place.locality is None
-            else (
-                f" The national amounts are {_money(a.national_nonfacility)} and "
-                f"{_money(a.national_facility)}."
-            )
-        )
-        faqs.append(
-            Faq(
-                f"How much does Medicare pay for {c.code} {c.where} on {when}?",
-                f"{_money(a.nonfacility)} in an office (non-facility) and "
-                f"{_money(a.facility)} in a facility, one unit, before "
-                "deductible and coinsurance (Medicare pays 80% of the allowed amount, "
-                "less 2% sequestration). Computed from "
-                f"{r.release} with conversion factor {r.conversion_factor}.{local} "
-                f"Confidence: {r.confidence.value}.",
-            )
-        )
-    else:
-        faqs.append(
-            Faq(
-                f"How much does Medicare pay for {c.code}?",
-                r.message or STATUS_TEXT.get(c.row.status, ""),
-            )
-        )
-    if c.limit is not None:
-        faqs.append(
-            Faq(
-                f"How many units of {c.code} can be billed on one day?",
-                f"{c.limit.value}: the medically unlikely edit (NCCI "
-                f"{c.limit.release}); MAI {c.limit.mai}: {c.limit.plain}."
-                + (f" {c.ncci_note}." if c.ncci_note else ""),
-            )
-        )
-    faqs.append(Faq(f"Can an E/M visit be billed on the same day as {c.code}?", _em_answer(c)))
-    faqs.append(Faq(f"Which diagnoses support {c.code}?", _diagnosis_answer(c)))
-    rv = _rvus(c.row, r, c.place)
-    faqs.append(
-        Faq(
-            f"What are the RVUs for {c.code}?",
-            f"Work {rv.work}, practice expense {rv.pe_nonfacility} non-facility / "
-            f"{rv.pe_facility} facility, malpractice {rv.mp}: "
-            f"{rv.total_nonfacility} total non-facility, {rv.total_facility} "
-            f"facility ({r.release}). Times the conversion factor "
-            f"{r.conversion_factor}"
-            + (
-                " at GPCI 1.000 (national)."
-                if c.place.locality is None
-                else (
-                    f" after the {title_case(c.place.name)} GPCIs (work {rv.gpci_work}, PE "
-                    f"{rv.gpci_pe}, MP {rv.gpci_mp})."
-                )
-            ),
-        )
-    )
-    never = [p.column2 for p in c.pairs if p.modifier_indicator == "0"]
-    bypass = [p.column2 for p in c.pairs if p.modifier_indicator == "1"]
-    if c.pairs:
-        faqs.append(
-            Faq(
-                f"What cannot be billed with {c.code}?",
-                f"NCCI {c.ncci_release} lists {len(c.pairs)} codes denied when billed "
-                f"with {c.code} by the same provider on the same day: "
-                f"{len(never)} never "
-                f"({', '.join(never[:10])}{'...' if len(never) > 10 else ''}) and "
-                f"{len(bypass)} unless an NCCI-associated "
-                f"modifier applies ({', '.join(bypass[:10])}{'...' if len(bypass) > 10 else ''})."
-                + (f" {c.ncci_note}." if c.ncci_note else ""),
-            )
-        )
-    if c.pack is not None:
-        spec = c.pack.codes[c.code]
-        siblings = [
-            s
-            for s in c.pack.codes.values()
-            if s.approach == spec.approach and s.addon == spec.addon and s.hcpcs != c.code
-        ]
-        for s in siblings:
-            diff = []
-            if s.region != spec.region:
-                diff.append(
-                    f"the spinal region ({c.pack.regions[spec.region]} for {c.code}, "
-                    f"{c.pack.regions[s.region]} for {s.hcpcs})"
-                )
-            if s.imaging != spec.imaging:
-                diff.append(
-                    f"imaging guidance ({c.code} "
-                    f"{'includes' if spec.imaging else 'excludes'} it, {s.hcpcs} "
-                    f"{'includes' if s.imaging else 'excludes'} it)"
-                )
-            if diff:
-                faqs.append(
-                    Faq(
-                        f"What is the difference between {c.code} and {s.hcpcs}?",
-                        "The difference is " + " and ".join(diff) + ".",
-                    )
-                )
-        frequency = c.pack.rule("frequency", c.query.day)
-        if frequency is not None:
-            faqs.append(
-                Faq(
-                    f"How often can {c.code} be billed?",
-                    f"{frequency.summary} Sessions are counted per spinal region "
-                    f"({c.pack.regions[spec.region]} here) over a rolling "
-                    f"{frequency.params.get('window_months')} months, across providers. "
-                    f"Source: {frequency.citation}.",
-                )
-            )
-    return tuple(faqs)
-
-
-def _em_answer(c: _Ctx) -> str:
-    em_pairs = [p for p in c.pairs if p.column2.startswith("992") or p.column2.startswith("993")]
-    days = c.row.global_days
-    if days in {"000", "010"}:
-        base = (
-            f"{c.code} has a {int(days)}-day global period: the decision to do it "
-            "and the usual pre-procedure assessment "
-            "are part of its payment. A separate E/M on the same day is paid only "
-            "when it is significant and separately "
-            "identifiable, documented as such, and billed with modifier 25."
-        )
-    elif days == "090":
-        base = (
-            f"{c.code} is a major procedure (90-day global). An E/M the day before "
-            "or the day of, in which the decision "
-            "to operate was made, is billed with modifier 57; other same-day E/M "
-            "is part of the surgery."
-        )
-    else:
-        base = f"{c.code}'s global period indicator is {days}: {GLOBAL_TEXT.get(days, '')}."
-    if em_pairs:
-        base += (
-            f" NCCI {c.ncci_release} pairs {c.code} with {len(em_pairs)} E/M codes "
-            f"({', '.join(p.column2 for p in em_pairs[:6])}...), bypassed only by "
-            "an E/M modifier such as 25 when it applies."
-        )
-    return base
-
-
-def _diagnosis_answer(c: _Ctx) -> str:
-    coverage = c.reference.coverage()
-    parts: list[str] = []
-    articles = {a.article_id for a in coverage.article_codes if a.hcpcs == c.code}
-    if articles:
-        ranges = [d for d in coverage.diagnoses if d.article_id in articles]
-        listed = ", ".join(
-            sorted(
-                {
-                    d.icd10_from if d.icd10_from == d.icd10_to else f"{d.icd10_from}-{d.icd10_to}"
-                    for d in ranges
-                }
-            )[:15]
-        )
-        parts.append(
-            f"The billing article{'s' if len(articles) > 1 else ''} "
-            f"{', '.join(sorted(articles))} list{'' if len(articles) > 1 else 's'} "
-            f"{len(ranges)} covered ICD-10-CM codes or ranges: {listed}."
-        )
-    elif c.pack is not None:
-        cited = "; ".join(s.title for s in c.pack.sources if s.id.startswith("L"))
-        parts.append(
-            "The covered diagnoses are listed in your MAC's billing article "
-            f"({cited}). No Medicare Coverage Database export is loaded, so "
-            "MedPayIQ cannot list them here."
-        )
-    else:
-        parts.append(
-            "No coverage article for this code is loaded; any diagnosis must "
-            "support medical necessity and be billable on the date of service."
-        )
-    bad = [d for d in c.diagnoses if not d.billable]
-    if bad:
-        parts.append("Not billable if offered: " + " ".join(d.message + "." for d in bad))
-    good = [d for d in c.diagnoses if d.billable]
-    if good:
-        parts.append("Billable: " + ", ".join(d.code for d in good) + ".")
-    return " ".join(parts)

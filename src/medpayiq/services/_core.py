@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medpayiq import edits, pricing, schedules
+from medpayiq import pricing, schedules
 from medpayiq.errors import (
     InputError,
     MedPayIQError,
@@ -17,23 +16,23 @@ from medpayiq.errors import (
     UnknownCode,
     UnknownLocation,
 )
-from medpayiq.knowledge import (
-    policy_packs,
-)
-from medpayiq.knowledge.glossary import explain
-from medpayiq.money import cents
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
+from medpayiq.releases import Kind
+
+if TYPE_CHECKING:
+    from medpayiq import edits
 
 __all__ = [
     "DISCLAIMER",
     "DataStatus",
+    "InEffect",
     "LocalityInfo",
     "Place",
     "Query",
-    "SearchHit",
-    "SearchResult",
     "Setting",
+    "ama_notice",
+    "answerable_day",
     "category_of",
     "check_claim",
     "claim_lines",
@@ -54,10 +53,8 @@ __all__ = [
     "query_location",
     "resolve_place",
     "route",
-    "search",
     "title_case",
     "today",
-    "warm",
 ]
 
 DISCLAIMER = (
@@ -68,6 +65,8 @@ DISCLAIMER = (
 
 
 def ama_notice(year: int) -> str:
+    """The AMA notice every answer showing CPT codes or descriptors carries (the year of the
+    fee schedule release the codes came from)."""
     return (
         f"CPT codes and descriptions only are copyright {year} American Medical Association. "
         "All Rights Reserved. Applicable FARS/DFARS apply."
@@ -184,6 +183,19 @@ def _blank(value: str | None) -> str | None:
 def today() -> date:
     """The default date of service (the server's date)."""
     return date.today()
+
+
+def answerable_day(reference: ReferenceData) -> date:
+    """Today when a loaded fee schedule answers it, else the first day of the newest loaded
+    release (where a page that cannot answer its own date sets its picker)."""
+    day = today()
+    try:
+        reference.fee_schedule(day)
+        return day
+    except ReleaseNotLoaded:
+        pass
+    releases = [p.release for p in reference.datasets() if p.kind is Kind.PPRRVU]
+    return max((r.effective_from for r in releases), default=day)
 
 
 def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tuple[date, bool]:
@@ -332,10 +344,15 @@ class LocalityInfo(_AsDict):
     counties: str
 
 
-def localities(reference: ReferenceData, query: Query) -> list[LocalityInfo]:
-    """Every Medicare locality in effect on the query's date, by state then locality."""
+def localities(
+    reference: ReferenceData, query: Query, *, check_place: bool = True
+) -> list[LocalityInfo]:
+    """Every Medicare locality in effect on the query's date, by state then locality.
+    `check_place`: the query's own place must name one locality (the API's question; a
+    page picker lists them whatever was asked: a state alone is a DMEPOS code's place)."""
     fs = _fee_schedule(reference, query)
-    resolve_place(reference, query)
+    if check_place:
+        resolve_place(reference, query)
     counties: dict[LocalityId, str] = {}
     try:
         for row in reference.geography(query.day).counties:
@@ -436,173 +453,6 @@ def category_of(code: str) -> str:
     return "Unknown"
 
 
-# --- Search -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit(_AsDict):
-    code: str
-    descriptor: str
-    category: str
-    status: str
-    nonfacility: Decimal | None
-    facility: Decimal | None
-    why: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult(_AsDict):
-    q: str
-    kind: str  # "code", "range", "words"
-    hits: tuple[SearchHit, ...]
-    total: int
-    release: str
-    day: date
-
-
-@dataclass(frozen=True)
-class _IndexEntry:
-    code: str
-    row: RvuRow
-    descriptor: str
-    words: frozenset[str]
-    pack: frozenset[str]
-    extra: frozenset[str]
-
-
-_WORD = re.compile(r"[a-z0-9]+")
-_RANGE = re.compile(r"^([A-Za-z0-9]{5})\s*(?:-|–|to|\.\.)\s*([A-Za-z0-9]{5})$")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.lower()))
-
-
-_INDEXES: dict[int, tuple[weakref.ref[FeeSchedule], tuple[_IndexEntry, ...]]] = {}
-
-
-def _search_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
-    # Keyed on the FeeSchedule object (the reference caches one per date): built once per
-    # release the app answers from, and dropped with it (a weak reference, so that a server
-    # that swaps references after a load does not keep the old ones' tables).
-    cached = _INDEXES.get(id(fs))
-    if cached is None or cached[0]() is not fs:
-        if len(_INDEXES) > 16:
-            _INDEXES.clear()
-        cached = _INDEXES[id(fs)] = (weakref.ref(fs), _build_index(fs))
-        weakref.finalize(fs, _INDEXES.pop, id(fs), None)
-    return cached[1]
-
-
-def _build_index(fs: FeeSchedule) -> tuple[_IndexEntry, ...]:
-    pack_words: dict[str, set[str]] = {}
-    for pack in policy_packs():
-        for code in pack.codes:
-            pack_words.setdefault(code, set()).update(_words(pack.title))
-    entries = []
-    for (hcpcs, modifier), row in sorted(fs.rvus.items()):
-        if modifier:
-            continue
-        reading = explain(row.description)
-        titles = frozenset(pack_words.get(hcpcs, ()))
-        entries.append(
-            _IndexEntry(
-                hcpcs, row, row.description, _words(row.description), titles, _words(reading.text)
-            )
-        )
-    return tuple(entries)
-
-
-def _stem_match(term: str, words: frozenset[str]) -> bool:
-    return any(w.startswith(term) for w in words) if len(term) >= 3 else term in words
-
-
-def search(
-    reference: ReferenceData, q: str | None, query: Query, *, limit: int = 50
-) -> SearchResult:
-    """Codes by code ("62323"), range ("62320-62327") or words of the descriptor ("epidural",
-    "interlaminar lumbar"; every word must match the descriptor or its plain-English reading)."""
-    text = (q or "").strip()
-    if not text:
-        raise InputError(
-            "q is empty: give a code, a code range or words of the descriptor", parameter="q"
-        )
-    if len(text) > 200:
-        raise InputError("q is longer than 200 characters", parameter="q")
-    fs = _fee_schedule(reference, query)
-    resolve_place(reference, query)  # the same parameters as every route: reject a bad place
-    index = _search_index(fs)
-    upper = text.upper()
-    kind = "words"
-    found: list[tuple[tuple[int, str], _IndexEntry, str]] = []
-    if (m := _RANGE.match(upper)) is not None:
-        kind = "range"
-        low, high = sorted((m.group(1), m.group(2)))
-        found = [
-            ((0, e.code), e, "in range")
-            for e in index
-            if low <= e.code <= high and len(e.code) == 5
-        ]
-    elif re.fullmatch(r"[A-Z0-9]{5}", upper) and any(e.code == upper for e in index):
-        kind = "code"
-        found = [((0, upper), e, "code") for e in index if e.code == upper]
-    elif re.fullmatch(r"[A-Z]?\d{2,4}[A-Z]?", upper):
-        kind = "code"
-        found = [((0, e.code), e, "code starts with") for e in index if e.code.startswith(upper)]
-    else:
-        terms = [t for t in _WORD.findall(text.lower()) if t]
-        if not terms:
-            raise InputError(f'q "{text}" has no letters or digits to search for', parameter="q")
-        for e in index:
-            # Rank: the descriptor's own words, then a policy pack's title, then the reading.
-            for rank, (words, why) in enumerate(
-                (
-                    (e.words, "descriptor"),
-                    (e.words | e.pack, "policy pack"),
-                    (e.words | e.pack | e.extra, "plain-English reading"),
-                )
-            ):
-                if all(_stem_match(t, words) for t in terms):
-                    found.append(((rank, e.code), e, why))
-                    break
-    found.sort(key=lambda item: item[0])
-    hits = tuple(_hit(fs, e, why) for _, e, why in found[:limit])
-    return SearchResult(text, kind, hits, len(found), fs.vintage.used.id, query.day)
-
-
-def _hit(fs: FeeSchedule, entry: _IndexEntry, why: str) -> SearchHit:
-    nf, fac = _national_amounts(fs, entry.row)
-    return SearchHit(
-        entry.code, entry.descriptor, category_of(entry.code), entry.row.status, nf, fac, why
-    )
-
-
-PAYABLE_STATUS = frozenset({"A", "R", "T"})
-
-
-def _national_amounts(fs: FeeSchedule, row: RvuRow) -> tuple[Decimal | None, Decimal | None]:
-    """National one-unit amounts for search lists (GPCI 1.000): RVU total x CF, rounded.
-    The code page and /price use the pricing engine (OPPS cap, modifiers, trail)."""
-    if row.status not in PAYABLE_STATUS:
-        return None, None
-    cf = row.conversion_factor
-    nf = None if row.pe_nonfacility_na else cents((row.work + row.pe_nonfacility + row.mp) * cf)
-    fac = None if row.pe_facility_na else cents((row.work + row.pe_facility + row.mp) * cf)
-    return nf, fac
-
-
-def warm(reference: ReferenceData) -> None:
-    """Build what the first requests would otherwise build (today's fee schedule, the search
-    index, the geography and NCCI tables), so a fresh worker answers at full speed."""
-    query = Query(today())
-    try:
-        search(reference, "62323", query)
-        reference.geography(query.day)
-        reference.ncci(query.day)
-    except MedPayIQError:
-        pass  # an empty or partial store still serves; the answers say what is missing
-
-
 # --- Data status and health -------------------------------------------------------------------
 
 
@@ -634,12 +484,24 @@ def dataset_info(p: Provenance) -> DatasetInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class InEffect(_AsDict):
+    """Which loaded release answers a date for one kind of data, how surely, and what to
+    load when it is not the one in effect."""
+
+    what: str
+    release: str
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class DataStatus(_AsDict):
     datasets: tuple[DatasetInfo, ...]
     fee_schedule_today: str
     confidence_today: str
     note_today: str
     day: date
+    in_effect: tuple[InEffect, ...] = ()
 
 
 def data_status(reference: ReferenceData, query: Query) -> DataStatus:
@@ -655,7 +517,39 @@ def data_status(reference: ReferenceData, query: Query) -> DataStatus:
         used, confidence, note = fs.vintage.used.id, fs.confidence.value, _confidence_reason(fs)
     except ReleaseNotLoaded as exc:
         used, confidence, note = "", Confidence.LOW.value, str(exc)
-    return DataStatus(infos, used, confidence, note, query.day)
+    return DataStatus(infos, used, confidence, note, query.day, _in_effect(reference, query))
+
+
+def _in_effect(reference: ReferenceData, query: Query) -> tuple[InEffect, ...]:
+    """What answers the date for each kind of data the answers use (the data page's lead)."""
+    day = query.day
+
+    def one(what: str, ask: Any) -> InEffect:
+        try:
+            vintage = ask()
+        except MedPayIQError as exc:  # ReleaseNotLoaded: nothing loaded answers the date
+            return InEffect(what, "", Confidence.LOW.value, str(exc))
+        except (ValueError, OverflowError):
+            # The release calendar names no release for a date so far out (year 767, 9999).
+            return InEffect(what, "", Confidence.LOW.value, f"no release covers {day}")
+        note = "" if vintage.confidence is Confidence.HIGH else vintage.note
+        return InEffect(what, vintage.used.id, vintage.confidence.value, note)
+
+    def snapshot(kind: Kind, label: str) -> Any:
+        return reference.snapshot(kind, day, _count, label=label)[1]
+
+    return (
+        one("Physician fee schedule", lambda: reference.fee_schedule(day, qp=query.qp).vintage),
+        one("ZIP code to locality", lambda: reference.geography(day).vintage),
+        one("NCCI edits (PTP, MUE, add-on)", lambda: reference.ncci(day).vintage),
+        one("ICD-10-CM", lambda: reference.icd10cm(day).vintage),
+        one("Clinical laboratory fee schedule", lambda: snapshot(Kind.CLFS, "CLFS")),
+        one("DMEPOS fee schedule", lambda: snapshot(Kind.DMEPOS, "DMEPOS fee schedule")),
+    )
+
+
+def _count(records: Sequence[Any]) -> int:
+    return len(records)
 
 
 def _confidence_reason(fs: FeeSchedule) -> str:
@@ -686,9 +580,13 @@ def _line_request(
 
 
 def _price_line(
-    reference: ReferenceData, request: pricing.LineRequest, *, qp: bool
+    reference: ReferenceData,
+    request: pricing.LineRequest,
+    *,
+    qp: bool,
+    non_participating: bool = False,
 ) -> pricing.LineResult:
-    return pricing.price_line(reference, request, qp=qp)
+    return pricing.price_line(reference, request, qp=qp, non_participating=non_participating)
 
 
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
@@ -800,7 +698,13 @@ def price(
         charge=charge,
     )
     terms = schedules.Terms(query.qp, non_participating, npp, deductible_remaining)
-    return schedules.price_line(reference, request, terms)
+    try:
+        return schedules.price_line(reference, request, terms)
+    except UnknownCode as exc:
+        if exc.parameter != "hcpcs":
+            raise
+        # The engines name their own field; the question's parameter is `code`.
+        raise UnknownCode(str(exc), parameter="code") from None
 
 
 def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
@@ -819,6 +723,8 @@ def _require_code(reference: ReferenceData, code: str, query: Query) -> RvuRow:
 
 def parse_claim(body: Any) -> edits.Claim:
     """The claim checker's schema, validated (ClaimInputError lists every bad field)."""
+    from medpayiq import edits  # the claim checker: imported by the questions that use it
+
     if not isinstance(body, Mapping):
         raise InputError("the claim must be a JSON object", parameter="body")
     return edits.parse_claim(dict(body))
@@ -857,4 +763,6 @@ def price_claim(reference: ReferenceData, body: Any) -> pricing.ClaimResult:
 
 def check_claim(reference: ReferenceData, body: Any) -> edits.CheckResult:
     """The claim checker's findings (NCCI, MUE, add-on, ICD-10-CM, policy packs) and prices."""
+    from medpayiq import edits
+
     return edits.check_claim(reference, parse_claim(body))

@@ -107,6 +107,26 @@ MOD_IND_TEXT = {
     "9": "edit not applicable (deleted retroactively)",
 }
 
+# The modifier picker of the code page: the modifiers that change a physician fee schedule
+# amount, in the order billers meet them (DOMAIN.md section 4).
+MODIFIER_CHOICES: tuple[tuple[str, str], ...] = (
+    ("26", "26 professional component"),
+    ("TC", "TC technical component"),
+    ("50", "50 bilateral procedure"),
+    ("51", "51 multiple procedures"),
+    ("62", "62 co-surgeons"),
+    ("80", "80 assistant at surgery"),
+    ("81", "81 minimum assistant at surgery"),
+    ("82", "82 assistant (no qualified resident)"),
+    ("AS", "AS non-physician assistant at surgery"),
+    ("52", "52 reduced services"),
+    ("53", "53 discontinued procedure"),
+    ("54", "54 surgical care only"),
+    ("55", "55 post-operative care only"),
+    ("56", "56 pre-operative care only"),
+    ("66", "66 team surgery"),
+)
+
 # ICD-10-CM headers that billing guides commonly offer for codes of a policy pack region, so
 # the diagnosis answer can warn about them by name (the seed billing guides list these).
 _HEADERS_OFTEN_OFFERED: dict[str, tuple[str, ...]] = {

@@ -300,13 +300,13 @@ def edit_boundaries(
     conn: sa.Connection, kind: Kind, dataset_ids: Collection[int]
 ) -> tuple[date, ...]:
     """`medpayiq.reference.edit_boundaries` of the PTP or add-on rows of these datasets,
-    from their distinct dates (two scans; the catalog reads the rows themselves)."""
+    from their distinct date pairs (one scan; the catalog reads the rows themselves)."""
     table = kind_table(kind)
     owner = table.c.dataset_id.in_(list(dataset_ids))
-    effective = conn.execute(sa.select(table.c.effective).where(owner).distinct()).scalars()
-    effective_days = list(effective)
-    deletion = conn.execute(sa.select(table.c.deletion).where(owner).distinct()).scalars()
-    return boundaries_of(effective_days, deletion)
+    pairs = conn.execute(
+        sa.select(table.c.effective, table.c.deletion).where(owner).distinct()
+    ).all()
+    return boundaries_of([p[0] for p in pairs], [p[1] for p in pairs])
 
 
 def in_force(edit: PtpEdit | AddonEdit, day: date) -> bool:

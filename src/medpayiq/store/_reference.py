@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from medpayiq.errors import DataError
 from medpayiq.records import AddonEdit, MueEdit, PtpEdit
 from medpayiq.reference import (
+    POINT_INDEXES,
     Catalog,
     Dataset,
     Epoch,
@@ -36,6 +37,7 @@ from medpayiq.reference import (
 )
 from medpayiq.releases import Kind, Release
 from medpayiq.store import _queries as q
+from medpayiq.store._point import PointIndex
 
 __all__ = ["StoreNcci", "StoreReference"]
 
@@ -175,12 +177,20 @@ class StoreReference(Catalog):
     answering from an empty table."""
 
     def __init__(
-        self, engine: sa.Engine, datasets: list[q.DatasetInfo], generation: int = 0
+        self,
+        engine: sa.Engine,
+        datasets: list[q.DatasetInfo],
+        generation: int = 0,
+        *,
+        day_epochs: bool = False,
     ) -> None:
         super().__init__()
         self.generation = generation
         self._engine = engine
         self._active = datasets
+        # One question (a command line): each date is its own NCCI epoch, so no scan of every
+        # edit's dates is made to share work across dates that a single claim never has.
+        self._day_epochs = day_epochs
         self._caches: dict[tuple[Kind, int], _CodeCache] = {}
         self._caches_lock = threading.Lock()
         for info in datasets:
@@ -199,12 +209,32 @@ class StoreReference(Catalog):
 
         return load
 
-    def _merge_releases(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
+    def _indexed(self, dataset: Dataset, build: Any) -> Any:
+        # One code, one ZIP: answered by an indexed query until something walks the index
+        # (store/_point.py); the in-memory Catalog builds every index whole.
+        fields = POINT_INDEXES.get(build)
+        if fields is None or not isinstance(dataset, _LazyDataset) or dataset.parts:
+            return super()._indexed(dataset, build)
+        key = ("point", build.__code__, dataset.dataset_id)
+        if key not in self._cache:
+            kind = dataset.provenance.kind
+            self._cache[key] = PointIndex(
+                self._engine,
+                kind,
+                dataset.dataset_id,
+                fields,
+                build,
+                lambda: dataset.records,
+            )
+        return self._cache[key]
+
+    def _merged(self, kind: Kind, variant: str | None) -> dict[Release, Dataset]:
         # The Catalog merges a release's parts (PTP f1-f4) by reading their records; the
         # kinds answered by queries must never be read whole, so their parts stay lazy and
-        # the queries cover every part (see `_code_cache`).
+        # the queries cover every part (see `_code_cache`). Kept by `Catalog._releases`, as
+        # the other kinds' (every new date of service asks for the NCCI tables' releases).
         if kind not in _QUERIED:
-            return super()._merge_releases(kind, variant)
+            return super()._merged(kind, variant)
         grouped: dict[Release, list[_LazyDataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):
@@ -272,6 +302,8 @@ class StoreReference(Catalog):
 
             def epoch() -> Epoch:
                 names = ("ncci", tuple((p.kind, p.release.id, p.sha256) for p in provenance))
+                if self._day_epochs:
+                    return self.epoch(("day", names), vintage, day.toordinal())
                 # The boundaries of the same tables, sorted once (not once per date).
                 bounds: list[date] | None = self._cache.get(("epoch-bounds", names))
                 if bounds is None:

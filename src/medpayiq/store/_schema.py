@@ -274,8 +274,12 @@ def _build_codec(kind: Kind) -> RowCodec:
     )
 
 
-_CODECS = {kind: _build_codec(kind) for kind in Kind}
+# Built on first use: a command that reads two kinds compiles two codecs, not every one.
+_CODECS: dict[Kind, RowCodec] = {}
 
 
 def codec(kind: Kind) -> RowCodec:
-    return _CODECS[kind]
+    found = _CODECS.get(kind)
+    if found is None:
+        found = _CODECS[kind] = _build_codec(kind)
+    return found

@@ -10,24 +10,46 @@ an empty PostgreSQL schema is ready at once and an older one is brought up to da
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
-from medpayiq import sources
 from medpayiq.errors import DataError
-from medpayiq.store import _load
 from medpayiq.store import _queries as q
 from medpayiq.store._config import create_engine, resolve_url
 from medpayiq.store._reference import StoreReference
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from medpayiq import sources
+    from medpayiq.store import _load
+else:
+
+    def _lazy(name: str) -> Any:
+        """A module imported when first used: reading the store never imports the loader
+        and its parsers (a question on the command line starts faster, bench/cli.py)."""
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.loader is not None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    _load = _lazy("medpayiq.store._load")
+    sources = _lazy("medpayiq.sources")
 
 __all__ = ["RETIRED_GRACE", "Store", "open_store"]
 
@@ -38,17 +60,49 @@ RETIRED_GRACE = timedelta(minutes=10)
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "medpayiq.store:migrations")
     return cfg
 
 
-def _upgrade(engine: sa.Engine) -> None:
-    cfg = _alembic_config()
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([^"\'\s]+)', re.MULTILINE)
+
+
+def _head_revision() -> str | None:
+    """The newest packaged migration, read from the files' `revision` lines without importing
+    Alembic (opening an up-to-date store then costs one query); None if they cannot be read."""
+    revisions: set[str] = set()
+    replaced: set[str] = set()
+    folder = resources.files("medpayiq.store") / "migrations" / "versions"
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".py"):
+            continue
+        found = dict((k, v) for k, v in _REVISION.findall(entry.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision", "None") != "None":
+            replaced.add(found["down_revision"])
+    heads = revisions - replaced
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            return
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _upgrade(engine: sa.Engine) -> None:
+    head = _head_revision()
+    if head is not None and _current_revision(engine) == head:
+        return
+    from alembic import command
+
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -143,6 +197,12 @@ class Store:
                 if q.generation(conn) == before:
                     return before, datasets
 
+    def question_reference(self) -> StoreReference:
+        """A `ReferenceData` for one question and then exit (a command line): the same answers
+        as `reference()`, without the work that only pays off across many questions (NCCI
+        epochs spanning dates; bench/cli.py). Not cached: each call reads the store anew."""
+        return _one_question(self)
+
     def reference(self) -> StoreReference:
         """`ReferenceData` over what is loaded now. The same object is returned until a load
         commits (one cheap query per call), so callers may ask per request. A reference keeps
@@ -154,6 +214,11 @@ class Store:
                 generation, datasets = self._snapshot()
                 self._reference = (generation, StoreReference(self.engine, datasets, generation))
             return self._reference[1]
+
+
+def _one_question(store: Store) -> StoreReference:
+    generation, datasets = store._snapshot()
+    return StoreReference(store.engine, datasets, generation, day_epochs=True)
 
 
 def open_store(db: str | None = None) -> Store:

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 
@@ -27,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -210,7 +212,7 @@ def create_app(
             "problem+json. Place and time parameters (zip, locality, state, pos or setting, date, "
             "qp) are the same on every route and page."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is served offline by web/pages.py (Swagger UI, packaged)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -219,6 +221,9 @@ def create_app(
     app.state.api_keys = api_keys or NO_KEYS
     app.state.throttle = Throttle(limits.max_failures, limits.window)
     static = resources.files("medpayiq.web") / "static"
+    # Swagger UI's own files, from the fastapi-offline package (Swagger UI 5: OpenAPI 3.1).
+    swagger = resources.files("fastapi_offline") / "static"
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(changes_api_router)
@@ -238,9 +243,25 @@ def create_app(
     return app
 
 
+def _allowed(app: FastAPI, request: Request) -> str:
+    """Every method the app's routes accept for the request's path."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> Response:
         problem = problem_for(exc, path_code="code" in request.path_params)
+        if problem.status == 405:
+            # Starlette names the methods of the first route that matches the path; a path
+            # with a GET and a POST route (/api/v1/changes) supports both.
+            problem = replace(problem, headers={"allow": _allowed(app, request)})
         if problem.status >= 500:
             # A bug, not bad input: keep the traceback (never the request body).
             log.error(

@@ -19,8 +19,10 @@ from medpayiq.services import (
     LocalityInfo,
     Query,
     ReleaseStatus,
+    ScheduleCodeReport,
     SearchResult,
 )
+from medpayiq.web.claim_form import ClaimForm
 
 __all__ = [
     "ChangesForm",
@@ -31,8 +33,10 @@ __all__ = [
     "ErrorPage",
     "HomePage",
     "Picker",
+    "ScheduleCodePage",
     "SearchPage",
     "StateGroup",
+    "UnansweredPage",
 ]
 
 
@@ -56,6 +60,8 @@ class Picker:
     setting: str
     states: tuple[StateGroup, ...]
     dx: str = ""
+    modifier: str = ""  # the modifiers priced, as typed ("26", "50,51")
+    modifier_choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,49 @@ class CodePage:
     params: dict[str, str]
     setting_links: dict[str, str]
     standing_near: tuple[Any, ...] = field(default_factory=tuple)
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScheduleCodePage:
+    """The code page of a code another fee schedule pays (`code_schedule.html`)."""
+
+    title: str
+    report: ScheduleCodeReport
+    query: Query
+    picker: Picker
+    params: dict[str, str]
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnansweredPage:
+    """A code page whose date or place the data cannot answer: the message and the picker
+    (set to a date the data answers), never a bare error page."""
+
+    title: str
+    code: str
+    status: int
+    detail: str
+    picker: Picker | None
+    typed_date: str
 
 
 @dataclass(frozen=True)
 class ClaimPage:
+    """The claim checker: the form as filled (or the JSON pasted), and the results: each
+    line's expected amount and status beside the findings that name it (`lines`)."""
+
     title: str
     claim_text: str
     checked: dict[str, Any] | None
     problem: dict[str, Any] | None
     keys_enabled: bool
+    form: ClaimForm = field(default_factory=ClaimForm)
+    places: tuple[tuple[str, str], ...] = ()
+    provider_types: tuple[tuple[str, str], ...] = ()
+    lines: tuple[dict[str, Any], ...] = ()
+    focus: str = ""  # the field to focus after a line is added (its code)
 
 
 @dataclass(frozen=True)

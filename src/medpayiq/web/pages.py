@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from medpayiq import services
 from medpayiq.api.errors import Problem, problem_for
 from medpayiq.api.routes import SNAPSHOT, PlaceTime, Where, reference_of
-from medpayiq.errors import MedPayIQError
+from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display, display_signed
 from medpayiq.reference import ReferenceData
-from medpayiq.web import charts
+from medpayiq.web import charts, claim_form
 from medpayiq.web.contexts import (
     ClaimPage,
     CodePage,
@@ -35,8 +36,10 @@ from medpayiq.web.contexts import (
     ErrorPage,
     HomePage,
     Picker,
+    ScheduleCodePage,
     SearchPage,
     StateGroup,
+    UnansweredPage,
 )
 
 __all__ = ["EXAMPLE_CLAIM", "error_page", "render", "router"]
@@ -103,10 +106,13 @@ def error_page(request: Request, problem: Problem) -> Response:
 # --- Home and search -----------------------------------------------------------------------
 
 EXAMPLES = (
+    ("knee replacement", "a biller's words"),
+    ("annual wellness", "preventive visits"),
     ("epidural", "words of the descriptor"),
-    ("interlaminar lumbar", "several words"),
     ("62320-62327", "a code range"),
     ("62323", "a code"),
+    ("80053", "a lab test"),
+    ("E0601", "equipment (DMEPOS)"),
 )
 
 
@@ -143,36 +149,97 @@ def search_page(request: Request, where: Where, q: str | None = None) -> Respons
 def _picker(
     reference: ReferenceData,
     query: services.Query,
-    report: services.CodeReport,
     action: str,
     dx: str,
+    *,
+    locality: str,
+    modifier: str = "",
+    modifier_choices: tuple[tuple[str, str], ...] = (),
+    setting: str = "",
 ) -> Picker:
     groups: dict[str, list[services.LocalityInfo]] = {}
-    for loc in services.localities(reference, query):
+    for loc in services.localities(reference, query, check_place=False):
         groups.setdefault(loc.state, []).append(loc)
     return Picker(
         action=action,
         zip=query.zip or "",
-        locality=str(report.place.locality) if report.place.locality else "",
+        locality=locality,
         date=query.day.isoformat(),
-        setting=query.effective_setting.value,
+        setting=setting or query.effective_setting.value,
         states=tuple(StateGroup(state, tuple(locs)) for state, locs in sorted(groups.items())),
         dx=dx,
+        modifier=modifier,
+        modifier_choices=modifier_choices,
     )
 
 
+# Errors of these parameters keep the code page and its picker (the message in the page):
+# the user changes the date or place and tries again.
+_PICKER_PARAMETERS = frozenset(
+    {"date", "zip", "locality", "state", "county", "setting", "pos", "qp"}
+)
+
+
 @router.get("/codes/{code}", response_class=HTMLResponse)
-def code_page(request: Request, code: str, where: Where, dx: str | None = None) -> Response:
+def code_page(
+    request: Request,
+    code: str,
+    where: Where,
+    dx: str | None = None,
+    modifier: Annotated[
+        str | None, Query(description="modifiers to price with, comma separated (26, 50, ...)")
+    ] = None,
+) -> Response:
     reference = _reference(request)
-    key = ("page", code, *where.raw, dx, services.today())
+    key = ("page", code, *where.raw, dx, modifier, services.today())
     cache = request.scope["state"][SNAPSHOT].page_cache
-    body = cache.get_or_build(key, lambda: _code_html(reference, code, where, dx))
+    try:
+        body = cache.get_or_build(key, lambda: _code_html(reference, code, where, dx, modifier))
+    except InputError as exc:
+        if exc.parameter not in _PICKER_PARAMETERS:
+            raise
+        return _code_unanswered(request, reference, code, where, exc)
     return HTMLResponse(body)
 
 
-def _code_html(reference: ReferenceData, code: str, where: PlaceTime, dx: str | None) -> bytes:
+def _lenient(parse: Any, text: str | None, notices: list[str]) -> Any:
+    """A page parameter that does not stop the page: a bad value becomes a notice."""
+    try:
+        return parse(text)
+    except InputError as exc:
+        notices.append(str(exc))
+        return ()
+
+
+def _code_html(
+    reference: ReferenceData,
+    code: str,
+    where: PlaceTime,
+    dx: str | None,
+    modifier: str | None,
+) -> bytes:
     query = where.parse(reference)
-    report = services.code_report(reference, code, query, diagnoses=services.parse_diagnoses(dx))
+    notices: list[str] = []
+    diagnoses = _lenient(services.parse_diagnoses, dx, notices)
+    modifiers = _lenient(services.parse_modifiers, modifier, notices)
+    report = services.code_report(reference, code, query, diagnoses=diagnoses, modifiers=modifiers)
+    shown = report.modifiers if isinstance(report, services.ScheduleCodeReport) else ()
+    if isinstance(report, services.CodeReport):
+        shown = report.amounts.modifiers
+    params = query.params(modifier=",".join(shown) or None)
+    if isinstance(report, services.ScheduleCodeReport):
+        other = ScheduleCodePage(
+            title=f"{report.code} {report.descriptor[:60]}: Medicare payment",
+            report=report,
+            query=query,
+            picker=_picker(
+                reference, query, f"/codes/{report.code}", ", ".join(diagnoses),
+                locality=str(report.place.locality or ""), modifier=modifier or "",
+            ),
+            params=params,
+            notices=tuple(notices) + report.notices,
+        )  # fmt: skip
+        return env.get_template("code_schedule.html").render(page=other).encode("utf-8")
     a = report.amounts
     bars = charts.setting_bars(
         nonfacility=a.nonfacility,
@@ -195,7 +262,6 @@ def _code_html(reference: ReferenceData, code: str, where: PlaceTime, dx: str | 
             setting=s.setting,
         )
         near = _near(s)
-    params = query.params()
     setting_links = {
         "non-facility": _url(
             f"/codes/{report.code}", query.params(setting="non-facility", pos=None)
@@ -209,17 +275,47 @@ def _code_html(reference: ReferenceData, code: str, where: PlaceTime, dx: str | 
         picker=_picker(
             reference,
             query,
-            report,
             f"/codes/{report.code}",
-            ", ".join(services.parse_diagnoses(dx)),
+            ", ".join(diagnoses),
+            locality=str(report.place.locality) if report.place.locality else "",
+            modifier="-".join(a.modifiers),
+            modifier_choices=report.modifier_choices,
+            setting=a.setting,
         ),
         bars=bars,
         strip=strip,
         params=params,
         setting_links=setting_links,
         standing_near=near,
+        notices=tuple(notices) + report.notices,
     )
     return env.get_template("code.html").render(page=page).encode("utf-8")
+
+
+def _code_unanswered(
+    request: Request, reference: ReferenceData, code: str, where: PlaceTime, exc: InputError
+) -> Response:
+    """The code page when the data cannot answer its date or place: the message in the page,
+    and the picker, set to the newest date the data answers, to try again."""
+    problem = problem_for(exc)
+    raw = where.raw
+    fallback = services.Query(services.answerable_day(reference))
+    try:
+        picker = _picker(
+            reference, fallback, f"/codes/{code.strip().upper()}", dx="",
+            locality=raw[1] or "",
+        )  # fmt: skip
+    except MedPayIQError:
+        picker = None
+    page = UnansweredPage(
+        title=f"{code.strip().upper()}: {problem.title}",
+        code=code.strip().upper(),
+        status=problem.status,
+        detail=problem.detail,
+        picker=picker,
+        typed_date=raw[5] or "",
+    )
+    return render("code_unanswered.html", page, status=problem.status)
 
 
 def _near(standing: services.Standing) -> tuple[Any, ...]:
@@ -249,67 +345,111 @@ EXAMPLE_CLAIM: dict[str, Any] = {
 
 
 @router.get("/claims", response_class=HTMLResponse)
-def claims_form(request: Request) -> Response:
-    page = ClaimPage(
-        title="Claim checker",
-        claim_text=json.dumps(EXAMPLE_CLAIM, indent=2),
-        checked=None,
-        problem=None,
-        keys_enabled=request.app.state.api_keys.enabled,
+def claims_form(request: Request, example: str | None = None) -> Response:
+    form = (
+        claim_form.EXAMPLE_FORM
+        if example
+        else claim_form.ClaimForm(date=services.today().isoformat())
     )
-    return render("claims.html", page)
+    return render("claims.html", _claim_page(request, form, None, None))
+
+
+def _claim_page(
+    request: Request,
+    form: claim_form.ClaimForm,
+    checked: dict[str, Any] | None,
+    problem: dict[str, Any] | None,
+) -> ClaimPage:
+    return ClaimPage(
+        title="Claim checker",
+        claim_text=form.json_text or json.dumps(EXAMPLE_CLAIM, indent=2),
+        checked=checked,
+        problem=problem,
+        keys_enabled=request.app.state.api_keys.enabled,
+        form=form,
+        places=claim_form.PLACES,
+        provider_types=claim_form.PROVIDER_TYPES,
+        lines=_lines_view(checked),
+    )
 
 
 @router.post("/claims", response_class=HTMLResponse)
-def claims_check(request: Request, claim: str = Form(""), api_key: str = Form("")) -> Response:
+async def claims_check(request: Request) -> Response:
+    fields = await request.form()
     keys = request.app.state.api_keys
-    text = claim.strip()
+    form, action = claim_form.form_from_fields(fields)
+    if "lines" not in fields and "claim" in fields:
+        form = claim_form.ClaimForm(mode="json", json_text=str(fields.get("claim") or ""))
+    if action != "check":
+        page = _claim_page(request, form, None, None)
+        if action == "add":
+            page = replace(page, focus=f"line-{len(form.lines) - 1}-code")
+        return render("claims.html", page)
     problem: dict[str, Any] | None = None
     checked: dict[str, Any] | None = None
+    api_key = str(fields.get("api_key") or "")
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "?"
     wait = throttle.retry_after(client) if keys.enabled else 0
     if wait > 0:
-        problem = {
-            "status": 429,
-            "detail": f"too many wrong API keys: try again in {math.ceil(wait)} s",
-            "errors": [],
-        }
+        problem = _problem(429, f"too many wrong API keys: try again in {math.ceil(wait)} s")
     elif keys.enabled and keys.tenant_for(api_key) is None:
         if api_key:
             throttle.failed(client)
-        problem = {
-            "status": 401,
-            "detail": "an API key is required to check claims on this server",
-            "errors": [],
-        }
-    elif len(text) > 200_000:
-        problem = {"status": 413, "detail": "the claim is larger than 200 kB", "errors": []}
+        problem = _problem(401, "an API key is required to check claims on this server")
+    elif form.mode == "json":
+        problem, checked = _check_json(request, form.json_text.strip())
     else:
-        try:
-            body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problem = {
-                "status": 400,
-                "detail": (
-                    f"the claim is not valid JSON: {exc.msg} at line {exc.lineno}, column "
-                    f"{exc.colno}"
-                ),
-                "errors": [],
-            }
-        else:
-            try:
-                reference = _reference(request)
-                checked = services.check_claim(reference, body).as_dict()
-            except MedPayIQError as exc:
-                p = problem_for(exc)
-                problem = {
-                    "status": p.status,
-                    "detail": p.detail,
-                    "errors": [e.as_dict() for e in p.errors],
-                }
-    page = ClaimPage("Claim checker", text, checked, problem, keys.enabled)
+        problem, checked = _check_body(request, claim_form.form_to_claim(form))
+    page = _claim_page(request, form, checked, problem)
     return render("claims.html", page, status=problem["status"] if problem else 200)
+
+
+def _problem(
+    status: int, detail: str, errors: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    return {"status": status, "detail": detail, "errors": errors or []}
+
+
+def _check_json(request: Request, text: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    if len(text) > 200_000:
+        return _problem(413, "the claim is larger than 200 kB"), None
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _problem(
+            400,
+            f"the claim is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+        ), None
+    return _check_body(request, body)
+
+
+def _check_body(request: Request, body: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    try:
+        return None, services.check_claim(_reference(request), body).as_dict()
+    except MedPayIQError as exc:
+        p = problem_for(exc)
+        return _problem(p.status, p.detail, [e.as_dict() for e in p.errors]), None
+
+
+def _lines_view(checked: dict[str, Any] | None) -> tuple[dict[str, Any], ...]:
+    """Each priced line with the findings that name it, for the results table."""
+    if checked is None:
+        return ()
+    findings = checked.get("findings", [])
+    return tuple(
+        {**line, "findings": [f for f in findings if line["line"] in f["lines"]]}
+        for line in checked["priced"]["lines"]
+    )
+
+
+# --- API docs ------------------------------------------------------------------------------
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    """Swagger UI over /openapi.json, every asset served by the app (works offline)."""
+    return HTMLResponse(env.get_template("api_docs.html").render())
 
 
 # --- Data status -----------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""One code, one ZIP: the store answers keyed indexes by indexed queries (store/_point.py),
+and a one-question reference answers like the long-lived one."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from medpayiq import pricing
+from medpayiq.store import open_store
+
+JULY = date(2026, 7, 15)
+
+
+def test_point_lookups_equal_the_whole_dataset(store_db: Path) -> None:
+    store = open_store(str(store_db))
+    one = store.question_reference()
+    whole = store.question_reference()
+    fee = one.fee_schedule(JULY)
+    # RVU26C PPRRVU: 62323 work 1.76, PE non-facility 6.25, facility 0.74, MP 0.17.
+    row = fee.rvus[("62323", "")]
+    assert (row.work, row.pe_nonfacility, row.pe_facility, row.mp) == (
+        Decimal("1.76"),
+        Decimal("6.25"),
+        Decimal("0.74"),
+        Decimal("0.17"),
+    )
+    assert ("99999", "") not in fee.rvus and fee.rvus.get(("62323", "XX")) is None
+    # Walking the index reads the dataset whole, through the same builder.
+    every = dict(whole.fee_schedule(JULY).rvus.items())
+    assert every[("62323", "")] == row and len(every) > 19_000
+    zips = one.geography(JULY).zips
+    assert [z.locality for z in zips["77030"]] == [
+        z.locality for z in dict(whole.geography(JULY).zips.items())["77030"]
+    ]
+
+
+def test_one_question_prices_like_the_long_lived_reference(store_db: Path) -> None:
+    store = open_store(str(store_db))
+    request = pricing.LineRequest("62323", JULY, location=pricing.Location(zip="77030"))
+    a = pricing.price_line(store.question_reference(), request)
+    b = pricing.price_line(store.reference(), request)
+    assert a.allowed == b.allowed is not None
+    # A one-question reference gives each date its own NCCI epoch (no scan of every date).
+    ncci = store.question_reference().ncci(JULY)
+    assert ncci.epoch is ncci.epoch
