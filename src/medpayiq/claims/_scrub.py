@@ -6,9 +6,10 @@ with the patient's earlier services from earlier claims of the same input.
         report = scrubber.scrub(item, file=path.name)
     scrubber.summary                           # the input so far
 
-A claim costs its own check: nothing of it is kept but its index entries (`_index`), so an
-input of any size streams. The order matters as a contractor's does: an earlier claim of the
-input is the patient's history and owns the lines a later one duplicates.
+Nothing of a claim is kept but its index entries (`_index`): an input of any size streams
+(the claim checker keeps the encounters it has seen, in memo tables of bounded size). The
+order matters as a contractor's does: an earlier claim of the input is the patient's history
+and owns the lines a later one duplicates.
 """
 
 from __future__ import annotations
