@@ -89,9 +89,11 @@ async def claim_file_check(request: Request) -> Response:
     pasted = str(form.get("x12", "")).strip()
     spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 (closed below)
     try:
+        # The upload is named generically: a file's name may name a patient, and the page
+        # echoes nothing the user sent but codes, dates and amounts.
         name = "pasted text"
         if isinstance(upload, UploadFile) and upload.filename:
-            name = upload.filename
+            name = "the uploaded file"
             while chunk := await upload.read(1 << 20):
                 spool.write(chunk)
         elif pasted:
@@ -101,8 +103,8 @@ async def claim_file_check(request: Request) -> Response:
         await form.close()
         spool.seek(0)
         if services.input_kind(spool.read(4096)) != "x12":
-            return _problem(request, 400, f"{name} is not an X12 837P file: it does not start "
-                            "with an ISA segment")  # fmt: skip
+            return _problem(request, 400, f"{name.capitalize()} is not an X12 837P file: it does "
+                            "not start with an ISA segment")  # fmt: skip
         spool.seek(0)
         reference = reference_of(request)
         page = await run_in_threadpool(_checked, reference, name, spool, keys.enabled, title)
@@ -132,7 +134,7 @@ def _checked(
         return ClaimFilePage(title, keys_enabled, problem={"status": 400, "detail": detail})
     summary = files.summary
     return ClaimFilePage(
-        title=f"{name}: {summary.claims:,} claims checked",
+        title=f"{summary.claims:,} claims checked",
         keys_enabled=keys_enabled,
         name=name,
         summary=summary.as_dict(),
