@@ -275,16 +275,15 @@ def _summary(files: Any) -> None:
     table = Table(title=f"{summary.claims:,} claims in {len(summary.files)} file(s)",
                   title_justify="left")  # fmt: skip
     table.add_column("claims")
-    table.add_column("count", justify="right")
-    table.add_column("", justify="left")
+    table.add_column("", justify="right")
     statuses = summary.by_status
     colors = {"clean": "green", "review": "yellow", "deny": "red", "rejected": "red"}
     for status, count in statuses.items():
-        table.add_row(f"[{colors.get(status, 'dim')}]{status}[/]", f"{count:,}", "")
-    table.add_row("billed", display(summary.charge), "")
-    table.add_row("expected allowed", display(summary.expected_allowed), "")
-    table.add_row("[red]at risk (deny)[/]", display(summary.at_risk), "")
-    table.add_row("[yellow]at risk (review)[/]", display(summary.review_at_risk), "")
+        table.add_row(f"[{colors.get(status, 'dim')}]{status}[/]", f"{count:,}")
+    table.add_row("billed", display(summary.charge))
+    table.add_row("expected allowed", display(summary.expected_allowed))
+    table.add_row("[red]at risk (deny)[/]", display(summary.at_risk))
+    table.add_row("[yellow]at risk (review)[/]", display(summary.review_at_risk))
     out.print(table)
     rules = Table(title="Findings by rule", title_justify="left")
     for name, justify in (("rule", "left"), ("severity", "left"), ("findings", "right"),
