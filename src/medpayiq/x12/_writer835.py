@@ -10,7 +10,9 @@ before its SE, with counts and control numbers right.
 
 CAS segments group consecutive adjustments of one group (six triplets at most a segment), so
 the reader gives back the same adjustments in the same order. Street addresses and contacts,
-which the model does not keep, are placeholders (N3*ADDRESS ON FILE, PER*BL*CUSTOMER SERVICE).
+which the model does not keep, are placeholders (N3*ADDRESS ON FILE, PER*BL*CUSTOMER SERVICE,
+the rendering provider's name NM1*82*1*PROVIDER, the bank numbers of an electronic payment
+BPR05-15 999999999).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from medpayiq.x12._tokens import Delimiters
 from medpayiq.x12._writer837 import DEFAULT_DELIMITERS
 
 VERSION_835 = "005010X221A1"
+_ELECTRONIC = frozenset(("ACH", "BOP", "FWT"))
 
 
 def new_remittance(
@@ -227,6 +230,9 @@ def _open(w: _Writer, state: _State, remittance: Remittance, delimiters: Delimit
     w.seg("ST", "835", header.control_number, header.version or VERSION_835)
     r = remittance
     bpr = ["BPR", r.handling, _n(r.amount), r.credit_debit, r.method] + [""] * 11
+    if r.method in _ELECTRONIC:  # the model keeps no bank accounts: placeholders
+        bpr[5:16] = ["CCP", "01", "999999999", "DA", "999999999", r.payer_tin or "1999999999",
+                     "", "01", "999999999", "DA", "999999999"]  # fmt: skip
     bpr.append(_d8(r.payment_date) if r.payment_date else "")
     w.seg(*bpr)
     if r.trace_number:
@@ -234,7 +240,7 @@ def _open(w: _Writer, state: _State, remittance: Remittance, delimiters: Delimit
     if r.production_date:
         w.seg("DTM", "405", _d8(r.production_date))
     _party(w, "PR", r.payer)
-    w.seg("PER", "BL", "CUSTOMER SERVICE")
+    w.seg("PER", "BL", "CUSTOMER SERVICE", "TE", "8005550100")
     _party(w, "PE", r.payee)
     if r.payee.tax_id and r.payee.id_qualifier != "FI":
         w.seg("REF", "TJ", r.payee.tax_id)
@@ -300,7 +306,7 @@ def _claim(w: _Writer, claim: ClaimPayment) -> None:
     if claim.corrected_member_id:
         w.seg("NM1", "74", "1", "", "", "", "", "", "C", claim.corrected_member_id)
     if claim.rendering_npi:
-        w.seg("NM1", "82", "1", "", "", "", "", "", "XX", claim.rendering_npi)
+        w.seg("NM1", "82", "1", "PROVIDER", "", "", "", "", "XX", claim.rendering_npi)
     if claim.remarks:
         w.seg("MOA", "", "", *claim.remarks[:5])
     if claim.statement is not None:
