@@ -567,27 +567,28 @@ class Reader835(TransactionReader[Item835]):
                     batch=where,
                 )
             )
-        amounts: list[Decimal] = []
         unreadable = claim.unreadable
-        for n, what in ((3, "the claim charge"), (4, "the claim payment")):
-            value = values.decimal(e[n])
-            if value is None:
-                unreadable = True
-                claim.problems.append(
-                    self._problem(
-                        "bad-number" if e[n] else "missing-element",
-                        at,
-                        f"CLP{n:02d}, {what}, is {'not a number' if e[n] else 'empty'}: read as 0",
-                        element=n,
-                        loop="2100",
-                        claim_id=claim_id or None,
-                        batch=where,
+        charge = values.decimal(e[3])
+        paid = values.decimal(e[4])
+        if charge is None or paid is None:
+            unreadable = True
+            self._paid_unreadable = self._paid_unreadable or paid is None
+            for n, what in ((3, "the claim charge"), (4, "the claim payment")):
+                if values.decimal(e[n]) is None:
+                    claim.problems.append(
+                        self._problem(
+                            "bad-number" if e[n] else "missing-element",
+                            at,
+                            f"CLP{n:02d}, {what}, is {'not a number' if e[n] else 'empty'}:"
+                            " read as 0",
+                            element=n,
+                            loop="2100",
+                            claim_id=claim_id or None,
+                            batch=where,
+                        )
                     )
-                )
-                value = ZERO
-                self._paid_unreadable = self._paid_unreadable or n == 4
-            amounts.append(value)
-        charge, paid = amounts
+            charge = ZERO if charge is None else charge
+            paid = ZERO if paid is None else paid
         responsibility: Decimal | None = None
         if e[5]:
             responsibility = values.decimal(e[5])
@@ -782,7 +783,9 @@ class Reader835(TransactionReader[Item835]):
         claim = self._claim
         if claim is None or claim.line is not None:
             return
-        e = [*segment.split(self._el), "", "", "", "", "", "", "", "", "", ""]
+        e = segment.split(self._el)
+        if len(e) < 10:
+            e += [""] * (10 - len(e))
         entity = e[1]
         if entity in ("QC", "IL"):
             name = PatientName(e[3], e[4] or None, e[8] or None, e[9] or None)
