@@ -250,11 +250,19 @@ def _peak_rss_mb() -> float:
     return float("nan")
 
 
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def measure_ours(path: str) -> dict[str, object]:
     from medpayiq.x12 import read_835
 
     runs = []
-    for _ in range(2):
+    rss: list[str] = []  # resident memory every 200,000 claims of the first run
+    for run in range(2):
         start, cpu = time.perf_counter(), time.process_time()
         reader = read_835(path)
         claims = lines = problems = 0
@@ -262,6 +270,8 @@ def measure_ours(path: str) -> dict[str, object]:
             if isinstance(item, ClaimPayment):
                 claims += 1
                 lines += len(item.lines)
+                if not run and not claims % 200_000:
+                    rss.append(f"{claims // 1000}k:{_rss_mb():.0f}")
             problems += len(item.problems)
         runs.append((time.process_time() - cpu, time.perf_counter() - start))
     cpu_seconds, seconds = min(runs)
@@ -270,6 +280,7 @@ def measure_ours(path: str) -> dict[str, object]:
         "lines": lines,
         "remittances": reader.remittances_read,
         "problems": problems + len(reader.problems),
+        "rss_mb": " ".join(rss) or None,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "peak_rss_mb": _peak_rss_mb(),
