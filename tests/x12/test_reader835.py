@@ -529,3 +529,22 @@ def test_chunk_boundaries_do_not_change_what_is_read() -> None:
         ("charge-balance", 7),
         ("payment-balance", 2),
     ]
+
+
+def test_any_cut_or_damage_is_read_without_an_exception() -> None:
+    import random
+
+    data = FIXTURE.read_bytes()
+    for cut in range(0, len(data), 5):  # every fifth byte: cut there
+        reader = read_835(data[:cut])
+        items = list(reader)
+        if cut < 106:
+            assert items == [] and [p.severity for p in reader.problems] == [Severity.FATAL]
+    rng = random.Random(835)
+    for _ in range(200):  # a byte replaced by a letter, a digit, a separator or a line break
+        damaged = bytearray(data)
+        damaged[rng.randrange(106, len(data))] = ord(rng.choice("O1*:~\n^>-."))
+        reader = read_835(bytes(damaged))
+        for item in reader:
+            for problem in item.problems:
+                assert "DOE" not in str(problem) and "1EG4TE5MK73" not in str(problem)

@@ -488,7 +488,7 @@ class Reader835(RemittanceState):
             if amount is None:
                 self._claim_issue(
                     claim,
-                    Issue("bad-number", f"AMT02 of AMT*{e[1]} is not a number", 2),
+                    Issue("bad-number", f"AMT02 of AMT*{e[1][:3]} is not a number", 2),
                     i,
                     "2110" if line else "2100",
                 )
