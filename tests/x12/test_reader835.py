@@ -299,6 +299,17 @@ def test_component_separator_quirk() -> None:
     assert claims[0].problems[0].element == 6
 
 
+def test_component_separator_quirk_in_a_plb() -> None:
+    _, end, _ = read(remit(*PAID, "PLB*1234567893*20261231*WO>ICN9*25", amount="55"))
+    assert end is not None
+    assert end.provider_adjustments == (
+        ProviderAdjustment("1234567893", date(2026, 12, 31), "WO", "ICN9", D("25")),
+    )
+    assert [(p.code, p.severity, p.segment_position, p.element) for p in end.problems] == [
+        ("component-separator", Severity.WARNING, 10, 3)
+    ]
+
+
 def test_payment_date_one_element_early() -> None:
     header = [
         "BPR*I*80*C*ACH*CCP*01*011000015*DA*123456789*1512345678**01*021000021*DA*20261203",
