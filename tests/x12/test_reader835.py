@@ -4,6 +4,7 @@ from the text (positions: ST 1, BPR 2, TRN 3, N1*PR 4, N1*PE 5, LX 6, detail fro
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from medpayiq.x12 import (
     PatientName,
     ProviderAdjustment,
     RemittanceEnd,
+    ServicePayment,
     Severity,
     X12Problem,
     new_remittance,
@@ -23,7 +25,7 @@ from medpayiq.x12 import (
     to_835,
 )
 
-from .builders835 import FIRST, bpr, remit, transaction
+from .builders835 import FIRST, bpr, interchange, remit, transaction
 
 D = Decimal
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "medicare_2026.835"
@@ -424,8 +426,6 @@ def test_missing_bpr() -> None:
 
 
 def test_two_transactions_in_a_file() -> None:
-    from .builders835 import interchange
-
     text = interchange(
         transaction(*PAID, amount="80"),
         transaction("CLP*P2*1*50*50**MB", "SVC*HC:36415*50*50", amount="50", control="0002"),
@@ -469,8 +469,6 @@ def test_round_trip_of_claims_built_in_code() -> None:
         control_number="0042",
         trace_number="T42",
     )
-    from medpayiq.x12 import ServicePayment
-
     line = ServicePayment(
         "HC", "99214", ("25", "GT"), D("-180"), D("-107.73"), None, D("1"), None, (), None,
         DateSpan(date(2026, 11, 2), date(2026, 11, 2)),
@@ -543,8 +541,6 @@ def test_chunk_boundaries_do_not_change_what_is_read() -> None:
 
 
 def test_any_cut_or_damage_is_read_without_an_exception() -> None:
-    import random
-
     data = FIXTURE.read_bytes()
     for cut in range(0, len(data), 5):  # every fifth byte: cut there
         reader = read_835(data[:cut])
