@@ -12,7 +12,7 @@ CAS; about 12% of lines are denied (CO-97 bundling with M15, CO-50 with N115, CO
 MA130/N290, CO-151, OA-18), a claim whose lines are all denied is CLP02 4, 1% of claims are
 denied at claim level only (CO-29, no SVC), 2% are reversed (CLP02 22, every amount negated)
 and corrected right after, and a third of transactions end with a PLB (WO recovery, L6
-interest). BPR02 balances with the claims and the PLB. 100,000 claims make about 60 MB.
+interest). BPR02 balances with the claims and the PLB. 100,000 claims make 44.6 MB.
 
 Then, each in its own subprocess so that its peak RSS (VmHWM) is its own, on the same file:
 - ours: `read_835` over the whole file, `ClaimPayment`s counted: claims/s and peak RSS, best
