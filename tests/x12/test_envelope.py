@@ -153,8 +153,23 @@ def test_unknown_segment_id_is_reported_once() -> None:
     text = interchange(segments)
     _, problems = read(text)
     assert codes(problems) == [
-        ("unknown-segment", Severity.TRANSACTION, "ZZZ", position(text, "ZZZ"), None)
+        ("unknown-segment", Severity.TRANSACTION, None, position(text, "ZZZ"), None)
     ]
+
+
+def test_a_damaged_segment_id_is_never_quoted() -> None:
+    # A segment cut off mid-value starts with data, perhaps a patient's name or member id.
+    segments = tr3(VALID_NPI)
+    segments.insert(5, "DOE*JANE")
+    segments.insert(6, "1EG4TE5MK73*2")
+    segments[-1] = "SE*44*0021"
+    text = interchange(segments)
+    _, problems = read(text)
+    assert [(p.code, p.segment_id, p.segment_position) for p in problems] == [
+        ("unknown-segment", None, position(text, "DOE*JANE")),
+        ("unknown-segment", None, position(text, "1EG4TE5MK73")),
+    ]
+    assert not any("DOE" in p.message or "1EG" in p.message for p in problems)
 
 
 @pytest.mark.parametrize(

@@ -169,10 +169,16 @@ class TransactionReader(Generic[T]):
         batch = batch or self._batch
         assert batch is not None
         text = batch.segments[index] if 0 <= index < len(batch.segments) else ""
-        segment_id = text.split(batch.delimiters.element, 1)[0][:3]
+        segment_id = self._quotable_id(text.split(batch.delimiters.element, 1)[0])
         in_set = self._header is not None and index >= 0
         position = batch.first + index - self._st_first + 1 if in_set else None
         return position, segment_id, batch.start_of(index), batch.line_of(index)
+
+    def _quotable_id(self, text: str) -> str:
+        """`text` when it is a segment id this transaction set has (or the envelope's), else
+        "": an unknown id may be the middle of a name or a member id cut off by damage, which
+        a problem must never quote."""
+        return text if text in self.segment_ids or text in _ENVELOPE else ""
 
     def _problem(
         self,
@@ -560,8 +566,9 @@ class TransactionReader(Generic[T]):
             message = f"segment {segment_id} has no elements"
         else:
             message = (
-                f"segment id {segment_id[:8]!r} is not one transaction set"
-                f" {self.transaction_set} has (reported once per transaction)"
+                f"a segment id that transaction set {self.transaction_set} does not have (not"
+                " quoted: a damaged segment may start with a patient's data; reported once per"
+                " transaction)"
             )
         self._report(self._problem("unknown-segment", i, message))
 
