@@ -179,9 +179,17 @@ def _notice_date(payment: ClaimPayment) -> date | None:
     return r.payment_date or r.production_date
 
 
+# PR reasons that are the patient's cost share of a paid service, not a denial.
+_COST_SHARE = frozenset({"1", "2", "3", "66"})
+
+
 def _is_denial(a: Adjustment) -> bool:
-    if a.group == "PR" or a.amount == 0 or a.reason in ("45", "253"):
+    """A CO/OA/PI denial, or a PR one that makes the patient liable for a service Medicare
+    does not pay (PR-204, PR-96 with an ABN ...); not the deductible or coinsurance."""
+    if a.amount == 0 or a.reason in ("45", "253"):
         return False
+    if a.group == "PR":
+        return a.reason not in _COST_SHARE
     guidance = denial_guidance(a.reason)
     return guidance is None or guidance.is_denial
 
@@ -230,11 +238,15 @@ class Analyzer:
             source = "AMT*B6"
         else:
             reduced = sum(
-                (a.amount for a in svc.adjustments if a.group != "PR" and a.reason != "253"),
+                (
+                    a.amount
+                    for a in svc.adjustments
+                    if a.reason != "253" and not (a.group == "PR" and a.reason in _COST_SHARE)
+                ),
                 Decimal(0),
             )
             allowed = svc.charge - reduced
-            source = "charge - CO/OA/PI adjustments (no AMT*B6)"
+            source = "charge less the adjustments other than cost share and sequestration"
         denial = tuple(a.reason for a in svc.adjustments if _is_denial(a))
         return LineAnalysis(index, svc, svc.procedure, day, allowed, source, denial_carcs=denial)
 
@@ -329,8 +341,11 @@ class Analyzer:
             service=line.date_of_service,
             underpaid=line.status == "underpaid",
         )
-        if line.route is not None and line.route.kind.actionable and line.at_stake == 0:
-            line.at_stake = line.route.amount if line.status == "denied" else line.at_stake
+        if line.status == "denied" and line.route is not None:
+            if line.route.kind is RouteKind.BILL_PATIENT:
+                line.at_stake = Decimal(0)  # the patient owes it: nothing to recover
+            elif line.route.kind.actionable and line.at_stake == 0:
+                line.at_stake = line.route.amount  # not priced: what the payer adjusted
         if checked is not None and line.denial_carcs:
             line.preventable = False
             if line.line_837 is not None:
