@@ -18,6 +18,7 @@ PACKAGES = [
     "medpayiq.services",
     "medpayiq.sources",
     "medpayiq.store",
+    "medpayiq.x12",
 ]
 
 
