@@ -238,3 +238,33 @@ def test_unreadable_input_is_an_input_error(catalog: Catalog) -> None:
     with pytest.raises(InputError) as caught:
         analyze_remittance(catalog, [FIXTURE], [b"nor is this"])
     assert caught.value.parameter == "claims"
+
+
+def test_claim_denied_at_claim_level_only(catalog: Catalog) -> None:
+    # no SVC: CO-29 on the claim (timely filing), statement date 2025-07-01
+    text = era(
+        ["CLP*TF1*4*250*0*0*MB*22026196555550*11*1", "CAS*CO*29*250",
+         "NM1*QC*1*DOE*JANE****MI*1EG4TE5MK73", "DTM*232*20250701", "DTM*233*20250701"],
+        paid="0",
+    )  # fmt: skip
+    body = analyze_remittance(catalog, [text]).as_dict()
+    (claim_,) = body["claims"]
+    (line,) = claim_["lines"]
+    assert (line["line"], line["hcpcs"], line["charge"], line["status"]) == (
+        0, None, "250.00", "denied",
+    )  # fmt: skip
+    assert (line["route"]["route"], line["route"]["deadline"]) == ("no_appeal", None)
+    assert claim_["route"]["route"] == "no_appeal"
+    assert body["analytics"]["denials_by_carc"]["29"]["count"] == 1
+
+
+def test_medical_necessity_letter_names_the_lcd(catalog: Catalog) -> None:
+    text = era(
+        clp("N1", "4", "950", "0", "0", "22026196444440")
+        + svc("62323", "950", "0", "20260715", "CO*50*950", remarks=["N115"]),
+        paid="0",
+    )
+    (letter,) = analyze_remittance(catalog, [text]).letters()
+    # the epidural pack's LCDs (knowledge/packs): Noridian L39240 and L39015
+    assert "LCD L39240" in letter.rule and "LCD L39015" in letter.rule
+    assert letter.deadline == "2026-12-15" and letter.item_or_service.startswith("62323")
