@@ -334,6 +334,7 @@ class Analyzer:
             ):
                 line.status = "paid_right"
                 line.allowed_variance = None
+                line.denial_carcs = ()  # its reductions are the fee schedule's own
                 continue
             line.variance = variance
             line.status = "underpaid" if variance < 0 else "overpaid"
@@ -455,6 +456,7 @@ class Analyzer:
             notice=notice if medicare else None,
             service=line.date_of_service if medicare else None,
             underpaid=line.status == "underpaid",
+            paid_right=line.status == "paid_right",
             note="" if medicare else _NOT_MEDICARE,
         )
         if line.status == "denied" and line.route is not None:
