@@ -339,7 +339,8 @@ class RemitReport:
         as one document (the CLI's --json and --out report.json)."""
         yield '{"claims": ['
         for n, claim in enumerate(self.claims):
-            yield ("" if n == 0 else ",\n") + json.dumps(claim.as_dict(self.codes))
+            text = json.dumps(claim.as_dict(self.codes), ensure_ascii=False, check_circular=False)
+            yield ("" if n == 0 else ",\n") + text
         rest = {
             "problems": self.problems,
             "unreadable": self.unreadable,
@@ -348,7 +349,7 @@ class RemitReport:
             "analytics": self.analytics(),
             "provenance": self.provenance(),
         }
-        yield "],\n" + json.dumps(rest)[1:]
+        yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:]
 
     def csv_rows(self) -> Iterator[dict[str, str]]:
         """One row per service line (CSV_COLUMNS), money as strings."""
