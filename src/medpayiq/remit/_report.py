@@ -30,6 +30,10 @@ from ._routes import ROUTES, RouteKind
 __all__ = ["CSV_COLUMNS", "RemitAnalysis", "RemitReport"]
 
 ZERO = Decimal("0.00")
+OVERPAID_SEND = (
+    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
+    "or ask the contractor to adjust the claim"
+)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -186,7 +190,9 @@ class RemitReport:
                         "deadline": _iso(deadline),
                         "at_stake": _money(line.at_stake),
                         "reason": reason,
-                        "send": ROUTES[route.kind].send if route else None,
+                        "send": OVERPAID_SEND
+                        if line.status == "overpaid"
+                        else (ROUTES[route.kind].send if route else None),
                         "preventable": line.preventable,
                         "preventable_rule": line.preventable_rule,
                         "letter": line.letter is not None,
