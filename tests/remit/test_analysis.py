@@ -83,6 +83,10 @@ def test_bundling_denial_route_deadline_and_letter(catalog: Catalog) -> None:
     assert letter.rule == "NCCI PTP edit column 1 62323 / column 2 77003, modifier indicator 1"
     text = letter.as_text()
     assert "2. Medicare number: 3EG4TE5MK75" in text and "File by 2026-12-15" in text
+    # the epidural pack bundles the imaging into 62323 by definition: the biller is told
+    assert letter.advice.startswith("Imaging guidance is part of 62321, 62323")
+    assert "write the line off unless 77003 guided a separate procedure" in letter.advice
+    assert text.startswith(f"{letter.form}\n\nBefore sending: Imaging guidance")
     item = next(i for i in report.as_dict()["worklist"] if i["hcpcs"] == "77003")
     assert (item["route"], item["deadline"], item["at_stake"], item["letter"]) == (
         "redetermination", "2026-12-15", "82.12", True,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
 from ._expected import Cause, Expected, expected_paid, find_cause, price_claim_lines
-from ._letters import RedeterminationRequest, disagreement
+from ._letters import RedeterminationRequest, bundling_advice, disagreement
 from ._report import CSV_COLUMNS, RemitAnalysis, RemitReport
 from ._routes import (
     ROUTES,
@@ -44,6 +44,7 @@ __all__ = [
     "RemitReport",
     "RouteKind",
     "RouteRule",
+    "bundling_advice",
     "code_text",
     "disagreement",
     "expected_paid",

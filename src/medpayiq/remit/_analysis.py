@@ -40,7 +40,7 @@ from ._expected import (
     find_cause,
     price_claim_lines,
 )
-from ._letters import RedeterminationRequest, disagreement
+from ._letters import RedeterminationRequest, bundling_advice, disagreement
 from ._routes import ROUTES, LineRoute, RouteKind, line_route
 
 __all__ = ["Analyzer", "ClaimAnalysis", "LineAnalysis", "code_text"]
@@ -524,6 +524,9 @@ class Analyzer:
             deadline=route.deadline.isoformat() if route.deadline else None,
             reason=reason,
             rule=rule,
+            advice=bundling_advice(line.hcpcs or "", line.date_of_service, others)
+            if line.date_of_service is not None and set(line.denial_carcs) & {"97", "236"}
+            else "",
             send=ROUTES[RouteKind.REDETERMINATION].send,
             requester=r.payee.name,
             requester_npi=r.payee.npi,

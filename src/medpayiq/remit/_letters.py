@@ -19,7 +19,7 @@ from medpayiq.errors import MedPayIQError
 from medpayiq.knowledge import denial_guidance, policy_packs, ptp_bypass
 from medpayiq.reference import ReferenceData
 
-__all__ = ["RedeterminationRequest", "disagreement"]
+__all__ = ["RedeterminationRequest", "bundling_advice", "disagreement"]
 
 FORM = "CMS-20027 Medicare Redetermination Request"
 
@@ -43,6 +43,7 @@ class RedeterminationRequest:
     send: str
     requester: str
     requester_npi: str | None
+    advice: str = ""  # for the biller, not part of the form: when an appeal is unlikely to win
     form: str = FORM
 
     def as_dict(self) -> dict[str, Any]:
@@ -55,6 +56,7 @@ class RedeterminationRequest:
         rows = [
             f"{self.form}",
             "",
+            *([f"Before sending: {self.advice}", ""] if self.advice else []),
             f"1. Beneficiary's name: {show(self.beneficiary_name)}",
             f"2. Medicare number: {show(self.medicare_number)}",
             f"3. Item or service appealed: {self.item_or_service}",
@@ -134,6 +136,22 @@ def disagreement(
         "furnished as billed and is documented in the medical record.",
         "CARC " + ", ".join(carcs),
     )
+
+
+def bundling_advice(hcpcs: str, day: date, others: Sequence[str]) -> str:
+    """Why an appeal of a bundling denial is unlikely to win, when a policy pack bundles
+    `hcpcs` into one of `others` by definition ("" otherwise)."""
+    for pack in policy_packs():
+        rule = pack.rule("imaging_bundled", day)
+        if rule is None or hcpcs not in rule.params.get("codes", ()):
+            continue
+        primaries = [c for c in others if c in pack.codes and pack.codes[c].imaging]
+        if primaries:
+            return (
+                f"{rule.summary} ({rule.citation}). The denial is expected to stand: write the "
+                f"line off unless {hcpcs} guided a separate procedure, not {primaries[0]}."
+            )
+    return ""
 
 
 def _policy(hcpcs: str, day: date | None) -> tuple[tuple[str, ...], str]:
