@@ -64,6 +64,7 @@ def test_clfs_rates_in_q1_and_q2(catalog: Catalog, day: date, code: str, rate: s
     assert (share.deductible_applied, share.coinsurance, share.patient_pays) == (D("0.00"),) * 3
     assert share.sequestration == (D(rate) * D("0.02")).quantize(D("0.01"))
     assert {s.kind for s in result.provenance} == {"clfs"}
+    assert result.cost_share_waived
 
 
 def test_clfs_units_charge_and_a_later_quarter(catalog: Catalog) -> None:
@@ -149,9 +150,11 @@ def test_the_annual_wellness_visit_costs_the_patient_nothing(catalog: Catalog) -
     assert result.allowed == D("137.61") and share is not None
     assert (share.deductible_applied, share.coinsurance, share.patient_pays) == (D("0.00"),) * 3
     assert share.deductible_remaining_after == D("283.00")
+    assert result.cost_share_waived
     # An office visit on the same terms: the deductible takes the whole amount.
     visit = price_line(catalog, PriceRequest("99214", Q3), Terms(deductible_remaining=D("283")))
     assert visit.cost_share is not None and visit.cost_share.patient_pays == visit.allowed
+    assert not visit.cost_share_waived
 
 
 def test_a_claim_with_a_visit_labs_and_equipment_prices_every_line(catalog: Catalog) -> None:

@@ -95,9 +95,7 @@ def price_claim_lines(
 def expected_paid(priced: Priced, allowed: Decimal, *, deductible: Decimal, day: date) -> Decimal:
     """Medicare's payment of `allowed`: less the deductible applied (PR-1), coinsurance
     (waived for lab tests and preventive services) and sequestration."""
-    waived = priced.schedule.name == "clfs" or bool(
-        pricing.cost_share_waiver(priced.hcpcs, priced.modifiers, day)
-    )
+    waived = priced.cost_share_waived  # the schedule's own rule (labs, preventive services)
     share = pricing.split_cost(allowed, day, max(deductible, Decimal(0)), waived=waived)
     return share.medicare_pays
 

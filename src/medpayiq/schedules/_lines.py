@@ -55,7 +55,7 @@ class Line:
         given = terms.deductible_remaining is not None
         self.steps.append(pricing.share_step(share, day, given, why_waived))
         self.steps.append(pricing.Step("allowed", (), allowed))
-        return self._done(True, "priced", allowed, share)
+        return self._done(True, "priced", allowed, share, waived)
 
     def unpriced(self, message: str) -> Priced:
         self.steps.append(pricing.Step("no amount", (), None, message))
@@ -67,6 +67,7 @@ class Line:
         message: str,
         allowed: Decimal | None,
         share: pricing.CostShare | None,
+        waived: bool = False,
     ) -> Priced:
         request, vintage = self.request, self.vintage
         confidence = self.confidence or vintage.confidence
@@ -91,6 +92,7 @@ class Line:
             min(confidence, vintage.confidence),
             reason,
             request.line_id,
+            cost_share_waived=waived,
         )
 
 

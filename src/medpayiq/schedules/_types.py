@@ -135,7 +135,9 @@ class Priced:
     `allowed` is the whole line's amount (units, modifiers, the lesser of charge and fee) or
     None when there is none (`message` says why); `amounts` lists the published one-unit
     figures it came from; `detail` is the physician fee schedule engine's own full answer
-    (RVUs, settings, national comparison) for codes that schedule pays."""
+    (RVUs, settings, national comparison) for codes that schedule pays. `cost_share_waived`
+    says the schedule's rule lifts the deductible and coinsurance (lab tests, preventive
+    services), so a caller that splits another allowed amount applies the same rule."""
 
     schedule: ScheduleInfo
     route: str
@@ -157,6 +159,7 @@ class Priced:
     confidence_reason: str
     line_id: str | None = None
     detail: LineResult | None = None
+    cost_share_waived: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The physician fee schedule's answer keeps its shape (every `LineResult` key); every

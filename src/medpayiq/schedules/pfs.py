@@ -125,6 +125,9 @@ def wrap(result: pricing.LineResult) -> Priced:
         result.confidence_reason,
         result.line_id,
         result,
+        cost_share_waived=bool(
+            pricing.cost_share_waiver(result.hcpcs, result.modifiers, result.date_of_service)
+        ),
     )
 
 
