@@ -12,6 +12,7 @@ PURE = [
     "pricing",
     "schedules",
     "edits",
+    "remit",
     "knowledge",
     "changes",
     "claims",

@@ -32,7 +32,10 @@ _GUIDANCE: dict[str, DenialGuidance] = {
             AppealRoute.REOPENING,
         ),
         DenialGuidance(
-            "11", "the diagnosis does not support this procedure", AppealRoute.REDETERMINATION
+            # A diagnosis billed in error is clerical: a reopening (DOMAIN.md section 10).
+            "11",
+            "the diagnosis does not support this procedure",
+            AppealRoute.REOPENING,
         ),
         DenialGuidance(
             "16", "the claim lacks information or has a billing error", AppealRoute.RESUBMIT

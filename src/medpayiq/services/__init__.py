@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         Standing,
         code_report,
     )
+    from medpayiq.services._remits import RemitReport, analyze_remittance
     from medpayiq.services._search import SearchHit, SearchResult, search, warm
 
 # The code page and search bring the glossary, the knowledge packs and the NCCI advice,
@@ -103,6 +104,8 @@ _LATER = {
         "_claim_files",
     ),
     "ClaimFilesInWorkers": "_claim_workers",
+    "RemitReport": "_remits",
+    "analyze_remittance": "_remits",
     "CodeReport": "_code_page",
     "ScheduleCodeReport": "_code_page",
     "Standing": "_code_page",
@@ -136,6 +139,7 @@ __all__ = [
     "Place",
     "Query",
     "ReleaseStatus",
+    "RemitReport",
     "ScheduleCodeReport",
     "SearchHit",
     "SearchResult",
@@ -143,6 +147,7 @@ __all__ = [
     "Standing",
     "Unreadable",
     "ama_notice",
+    "analyze_remittance",
     "answerable_day",
     "category_of",
     "changes",

@@ -68,6 +68,25 @@ CODES: dict[str, tuple[Severity, str]] = {
     "bad-npi": (Severity.CLAIM, "an NPI that is not 10 digits with a valid check digit"),
     "charge-mismatch": (Severity.CLAIM, "CLM02 is not the sum of the lines' SV102"),
     "too-many": (Severity.CLAIM, "more repeats than the implementation guide allows"),
+    # 835 balancing and quirks (warnings: the figures are read as written)
+    "line-balance": (Severity.WARNING, "SVC02 - SVC03 is not the sum of the line's CAS amounts"),
+    "claim-balance": (
+        Severity.WARNING,
+        "CLP03 - CLP04 is not the sum of the claim's CAS amounts, claim and line level",
+    ),
+    "charge-balance": (Severity.WARNING, "CLP03 is not the sum of the lines' SVC02"),
+    "payment-balance": (
+        Severity.WARNING,
+        "BPR02 is not the sum of CLP04 less the PLB adjustment amounts",
+    ),
+    "component-separator": (
+        Severity.WARNING,
+        "a composite split by another separator than ISA16: read with that one",
+    ),
+    "misplaced-element": (
+        Severity.WARNING,
+        "a value one element away from its place (BPR15 holding BPR16's date): read from there",
+    ),
     # warnings
     "hl-sequence": (Severity.WARNING, "HL01 does not count up by one from 1"),
     "empty-segment": (Severity.WARNING, "two segment terminators with nothing between them"),

@@ -1,0 +1,90 @@
+"""835 remittances analysed: the one question the CLI (`medpayiq remit`), the API
+(`POST /api/v1/remits`), the web page and the MCP tool ask.
+
+    report = analyze_remittance(reference, [path_or_bytes_or_stream, ...], claims=[an_837p])
+    report.as_dict()      # claims, problems, unreadable, totals, worklist, analytics, provenance
+    report.csv_rows()     # one row per service line (remit.CSV_COLUMNS)
+    report.letters()      # remit.RedeterminationRequest per appealable denial (.as_text())
+
+The 837P files, when given, supply the place of service, the locality ZIP (service facility,
+else billing provider), the participation and the whole claim for the claim checker, whose
+findings mark a denial "preventable". Input that cannot be read at all (no remittance in any
+file, or an unreadable 837P) raises `InputError` (parameter `remits` or `claims`), so the
+interfaces answer exit 2 or a 4xx. Nothing from the remittance is logged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from medpayiq.errors import InputError
+from medpayiq.reference import ReferenceData
+from medpayiq.remit import RemitAnalysis, RemitReport
+from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
+
+__all__ = ["RemitReport", "analyze_remittance", "source_name"]
+
+
+def source_name(source: Source, index: int, kind: str = "remittance") -> str:
+    """A path's file name; "remittance 2" for bytes or a stream (an upload's own name may
+    name a patient)."""
+    if isinstance(source, str | os.PathLike):
+        return os.path.basename(os.fspath(source))
+    return f"{kind} {index}"
+
+
+def _claims837(sources: Sequence[Source]) -> dict[str, Claim837]:
+    """CLM01 -> the last original or replacement claim sent with that id (voids left out)."""
+    found: dict[str, Claim837] = {}
+    for i, source in enumerate(sources, 1):
+        reader = read_837p(source)
+        read = 0
+        for item in reader:
+            if isinstance(item, Claim837):
+                read += 1
+                if not item.is_void:
+                    found[item.claim_id] = item
+        fatal = [p for p in reader.problems if p.severity is Severity.FATAL]
+        if fatal and not read:
+            raise InputError(
+                f"{source_name(source, i, 'claims')} cannot be read as an 837P: {fatal[0]}",
+                parameter="claims",
+            )
+    return found
+
+
+def analyze_remittance(
+    reference: ReferenceData,
+    remits: Sequence[Source],
+    claims: Sequence[Source] = (),
+    *,
+    tenant: str | None = None,
+) -> RemitReport:
+    """Every remittance of `remits` analysed in order against the reference data (the
+    module docstring). `tenant` names who the answer belongs to (a stored worklist is one
+    tenant's); the analysis itself does not depend on it."""
+    if not remits:
+        raise InputError("no remittance given", parameter="remits")
+    analysis = RemitAnalysis(reference, _claims837(claims))
+    unreadable: list[dict[str, object]] = []
+    for i, source in enumerate(remits, 1):
+        name = source_name(source, i)
+        analysis.files.append(name)
+        reader = read_835(source)
+        for item in reader:
+            analysis.add(item, file=name)
+        for problem in reader.problems:
+            if problem.severity is Severity.FATAL and reader.claims_read == 0:
+                unreadable.append({"file": name, "code": problem.code, "message": problem.message})
+            else:
+                analysis.problem(name, problem)
+    if len(unreadable) == len(remits):
+        first = unreadable[0]
+        raise InputError(
+            f"{first['file']} cannot be read as an 835 remittance: {first['message']}",
+            parameter="remits",
+        )
+    report = analysis.report()
+    report.unreadable = unreadable
+    return report
