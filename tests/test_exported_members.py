@@ -17,6 +17,7 @@ PACKAGES = [
     "medpayiq.services",
     "medpayiq.sources",
     "medpayiq.store",
+    "medpayiq.x12",
 ]
 
 

@@ -47,6 +47,7 @@ from medpayiq.x12._reader835 import Item835, Reader835, read_835
 from medpayiq.x12._reader837 import VERSIONS_837P, Reader837, read_837p
 from medpayiq.x12._segments835 import VERSIONS_835
 from medpayiq.x12._tokens import Delimiters, SegmentBatch, read_batches, read_isa
+from medpayiq.x12._writer835 import new_remittance, to_835, write_835
 from medpayiq.x12._writer837 import DEFAULT_DELIMITERS, new_transaction, to_837p, write_837p
 
 __all__ = [
@@ -90,11 +91,14 @@ __all__ = [
     "TransactionHeader",
     "TransactionReader",
     "X12Problem",
+    "new_remittance",
     "new_transaction",
     "read_835",
     "read_837p",
     "read_batches",
     "read_isa",
+    "to_835",
     "to_837p",
+    "write_835",
     "write_837p",
 ]

@@ -34,6 +34,7 @@ from medpayiq.x12._model835 import (
     ProviderAdjustment,
     Remittance,
     RemittanceEnd,
+    ServicePayment,
 )
 from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._segments835 import (
@@ -153,7 +154,7 @@ class _Claim:
         self.adjustments: list[Adjustment] = []
         self.remarks: list[str] = []
         self.allowed: Decimal | None = None
-        self.lines: list[object] = []
+        self.lines: list[ServicePayment] = []
         self.line: _Line | None = None
         self.problems: list[X12Problem] = []
         self.unreadable = False
@@ -196,6 +197,7 @@ class Reader835(TransactionReader[Item835]):
         self._total_paid = ZERO
         self._plb: list[ProviderAdjustment] = []
         self._plb_unreadable = False
+        self._paid_unreadable = False  # a CLP04 could not be read: BPR02 is not balanced
         self._txn_problems: list[X12Problem] = []
 
     # --- dispatch ---------------------------------------------------------------------------
@@ -245,7 +247,11 @@ class Reader835(TransactionReader[Item835]):
             )
         self._close_claim()
         remittance = self._remit(index)
-        if closed and remittance is not None and not self._plb_unreadable:
+        if (
+            closed
+            and remittance is not None
+            and not (self._plb_unreadable or self._paid_unreadable)
+        ):
             self._check_payment(remittance)
         self._emit(
             RemittanceEnd(
@@ -570,6 +576,7 @@ class Reader835(TransactionReader[Item835]):
                     )
                 )
                 value = ZERO
+                self._paid_unreadable = self._paid_unreadable or n == 4
             amounts.append(value)
         charge, paid = amounts
         responsibility: Decimal | None = None
@@ -592,7 +599,7 @@ class Reader835(TransactionReader[Item835]):
         if not unreadable:
             adjusted = sum((a.amount for a in adjustments), ZERO)
             for line in lines:
-                adjusted += line.adjusted  # type: ignore[attr-defined]
+                adjusted += line.adjusted
             if charge - paid != adjusted:
                 claim.problems.append(
                     self._problem(
@@ -608,7 +615,7 @@ class Reader835(TransactionReader[Item835]):
                     )
                 )
             if lines:
-                charges = sum((line.charge for line in lines), ZERO)  # type: ignore[attr-defined]
+                charges = sum((line.charge for line in lines), ZERO)
                 if charges != charge:
                     claim.problems.append(
                         self._problem(
