@@ -33,6 +33,7 @@ from x12.builders import RENDERING, SUBSCRIBER_2, claim, line, on, service
 
 ROOT = Path(__file__).resolve().parents[2]
 ESI_WITH_FLUOROSCOPY = ROOT / "docs" / "examples" / "esi-with-fluoroscopy.json"
+ERA = ROOT / "tests" / "fixtures" / "x12" / "medicare_2026.835"  # its README has the figures
 AMA = "American Medical Association"
 
 
@@ -216,6 +217,80 @@ def test_check_claim_wants_one_readable_input(
     [error] = _errors(result)
     assert error["argument"] == argument and words in error["message"], error
     assert result.content[0].text.startswith(f"argument {argument}: ")
+
+
+def test_remit_routes_the_denials_and_finds_the_underpayment(
+    stdio: Session, api: TestClient
+) -> None:
+    """Houston, RVU26C: 62323 allows 274.36, Medicare pays 274.36 - 54.87 coinsurance = 219.49
+    less 2% sequestration = 215.10; MC1002 was paid 196.00 (19.10 under). 77003 (104.75) is
+    denied CO-97: 82.12 at stake; notice 2026-08-12, received 08-17, + 120 days = 2026-12-15."""
+    era = ERA.read_text(encoding="utf-8")
+    result = stdio.call("remit", {"x12": era})
+    data = _data(result)
+    assert data["tenant"] == "local" and "redetermination_requests" not in data
+    totals = data["totals"]
+    assert (totals["claims"], totals["underpaid"], totals["denied_at_stake"]) == (
+        5, "19.10", "189.85",
+    )  # fmt: skip
+    work = {(w["claim_id"], w["line"]): w for w in data["worklist"]}
+    bundled, under = work[("MC1003", 2)], work[("MC1002", 2)]
+    assert (bundled["hcpcs"], bundled["route"], bundled["deadline"], bundled["at_stake"]) == (
+        "77003", "redetermination", "2026-12-15", "82.12",
+    )  # fmt: skip
+    assert (under["hcpcs"], under["status"], under["at_stake"]) == ("62323", "underpaid", "19.10")
+    line = next(c for c in data["claims"] if c["claim_id"] == "MC1002")["lines"][1]
+    assert (line["expected_allowed"], line["expected_paid"], line["variance"]) == (
+        "274.36", "215.10", "-19.10",
+    )  # fmt: skip
+    summary = result.content[0].text
+    assert summary.startswith("5 claim(s), 7 line(s) in 1 remittance(s): paid $655.89")
+    assert "Redetermination for 77003 ($82.12, by 2026-12-15)" in summary
+    assert "MC100" not in summary and "POE" not in summary  # no claim id, no name
+    # The API's answer for the same file.
+    body = api.post(
+        "/api/v1/remits", content=era.encode(), headers={"content-type": "application/edi-x12"}
+    ).json()
+    assert data == body
+
+
+def test_remit_with_the_837p_and_the_requests(stdio: Session) -> None:
+    sent = to_837p(
+        [claim("MC1003", [line(1, service("62323", "950.00"), on(dt.date(2026, 8, 3))),
+                          line(2, service("77003", "180.00"), on(dt.date(2026, 8, 3)))],
+               rendering=RENDERING)]
+    )  # fmt: skip
+    era = ERA.read_text(encoding="utf-8")
+    data = _data(stdio.call("remit", {"x12": era, "claims": [sent], "letters": True}))
+    bundled = next(w for w in data["worklist"] if w["hcpcs"] == "77003")
+    assert bundled["preventable"] is True and bundled["preventable_rule"] == "ncci.ptp"
+    [request] = data["redetermination_requests"]
+    assert (request["item_or_service"], request["deadline"]) == (
+        "77003, 1 unit(s), charge 180.00", "2026-12-15",
+    )  # fmt: skip
+    assert request["rule"] == "NCCI PTP edit column 1 62323 / column 2 77003, modifier indicator 1"
+    assert request["form"].startswith("CMS-20027")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "argument", "words"),
+    [
+        ({"x12": "not a remittance"}, "x12", "does not start with an ISA segment"),
+        ({"x12": "ISA*00*short~"}, "x12", "cannot be read"),
+        ({"x12": "@835", "claims": "not an 837P"}, "claims", "X12 837P"),
+        ({"x12": "@835", "claims": ["ISA*00*short~"]}, "claims", "cannot be read"),
+        ({}, "x12", "Field required"),
+    ],
+)
+def test_remit_bad_input_is_named(
+    stdio: Session, arguments: dict[str, Any], argument: str, words: str
+) -> None:
+    if arguments.get("x12") == "@835":
+        arguments = {**arguments, "x12": ERA.read_text(encoding="utf-8")}
+    result = stdio.call("remit", arguments)
+    [error] = _errors(result)
+    assert error["argument"] == argument and words in error["message"], error
+    assert "POE" not in result.content[0].text
 
 
 def test_changes_62323_rvu25d_to_rvu26c(stdio: Session, api: TestClient) -> None:

@@ -19,7 +19,7 @@ from pydantic import Field, WithJsonSchema
 
 from medpayiq import services
 from medpayiq.edits import claim_json_schema
-from medpayiq.errors import MedPayIQError, ReleaseNotLoaded
+from medpayiq.errors import InputError, MedPayIQError, ReleaseNotLoaded
 from medpayiq.mcp._answers import answer, problem_refusal, refusal
 from medpayiq.money import display, display_signed
 from medpayiq.reference import ReferenceData
@@ -89,6 +89,25 @@ X12Text = Annotated[
     Field(
         description="an X12 837P file as text (ISA ... IEA), instead of claim: every claim of "
         "the interchange is checked"
+    ),
+]
+Remittance = Annotated[
+    str,
+    Field(description="an X12 835 remittance advice as text (ISA ... IEA), one or more "
+          "transactions"),
+]  # fmt: skip
+SentClaims = Annotated[
+    list[str] | str | None,
+    Field(
+        description="the 837P file(s) the claims were sent in, as text: they supply the place "
+        "of service, the locality and the claim checker's view (was a denial preventable?)"
+    ),
+]
+Letters = Annotated[
+    bool,
+    Field(
+        description="also give the fields of the CMS-20027 redetermination request of each "
+        "appealable denial (they hold the patient's name and Medicare number)"
     ),
 ]
 # `from` is a Python keyword: the argument is `before` in Python, `from` on the wire.
@@ -177,6 +196,7 @@ class Tools:
             (self.check_claim, "Check a claim before sending it", False),
             (self.search, "Find codes", True),
             (self.changes_tool(), "What changed between two releases", False),
+            (self.remit, "Work a remittance (835)", False),
             (self.data_status, "What data is loaded", True),
         ]
 
@@ -323,6 +343,44 @@ class Tools:
         year = int(max(years)) if years else services.today().year
         out = {"tenant": tenant, **result, "ama_notice": services.ama_notice(year)}
         return answer(out, _files_summary(result))
+
+    def remit(
+        self, ctx: Context, x12: Remittance, claims: SentClaims = None, letters: Letters = False
+    ) -> CallToolResult:
+        """Work an 835 remittance advice: every line's expected Medicare allowed and paid
+        amounts from the fee schedule against what was paid (underpayments and
+        overpayments with their likely cause), every denied or reduced line routed to its
+        fix (corrected claim, reopening, redetermination, no appeal, bill the patient or
+        the secondary payer, write-off) with its deadline, what to send and the rule cited;
+        the worklist by dollars then deadline, denials by CARC, code, payer and route,
+        totals. Nothing is stored, cached or logged."""
+        sent = [claims] if isinstance(claims, str) else list(claims or ())
+        for argument, text in (("x12", x12), *(("claims", t) for t in sent)):
+            if len(text) > MAX_X12_CHARACTERS:
+                return problem_refusal("bad-argument", argument,
+                                       f"the text is longer than {MAX_X12_CHARACTERS:,} "
+                                       "characters: send a file this large to the API")  # fmt: skip
+            if services.input_kind(text[:4096].encode("utf-8")) != "x12":
+                kind = "an X12 835 remittance" if argument == "x12" else "an X12 837P file"
+                return problem_refusal("bad-argument", argument,
+                                       f"the text is not {kind}: it does not start with an "
+                                       "ISA segment")  # fmt: skip
+        try:
+            report = services.analyze_remittance(
+                self.reference,
+                [x12.encode("utf-8")],
+                [t.encode("utf-8") for t in sent],
+                tenant=_tenant(ctx),
+            )
+        except InputError as exc:
+            argument = "claims" if exc.parameter == "claims" else "x12"
+            return problem_refusal("bad-argument", argument, str(exc))
+        except MedPayIQError as exc:
+            return refusal(exc)
+        data = {"tenant": _tenant(ctx), **report.as_dict()}
+        if letters:
+            data["redetermination_requests"] = [r.as_dict() for r in report.letters()]
+        return answer(data, _remit_summary(data))
 
     def changes_tool(self) -> Callable[..., CallToolResult]:
         """`changes` with its first argument spelt `from` on the wire (a Python keyword):
@@ -489,6 +547,26 @@ def _claim_summary(result: Any) -> str:
         f"Expected {_money(priced.total_expected)} of {_money(priced.total_as_billed)} "
         f"as billed. Confidence {result.confidence.value}."
     )
+
+
+def _remit_summary(data: dict[str, Any]) -> str:
+    t = data["totals"]
+    by_status = t["lines_by_status"]
+    head = (
+        f"{t['claims']} claim(s), {t['lines']} line(s) in {t['remittances']} remittance(s): "
+        f"paid ${t['paid']} against ${t['expected_paid']} expected; "
+        f"{t['underpaid_lines']} line(s) underpaid (${t['underpaid']}), "
+        f"{by_status.get('denied', 0)} denied (${t['denied_at_stake']} at stake)."
+    )
+    todo = [
+        f"{w['route_name'] or w['status']} for {w['hcpcs'] or 'a line'} "
+        f"(${w['at_stake']}" + (f", by {w['deadline']})" if w["deadline"] else ")")
+        for w in data["worklist"][:3]
+    ]
+    more = f" and {len(data['worklist']) - 3} more" if len(data["worklist"]) > 3 else ""
+    work = f" To do: {'; '.join(todo)}{more}." if todo else " Nothing to work."
+    problems = f" {len(data['problems'])} problem(s) in the file." if data["problems"] else ""
+    return head + work + problems
 
 
 def _files_summary(result: dict[str, Any]) -> str:
