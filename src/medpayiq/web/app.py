@@ -41,7 +41,7 @@ from medpayiq.api.remits import router as remits_api_router
 from medpayiq.api.routes import router as api_router
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
-from medpayiq.web import changes_page, claim_files_page, pages
+from medpayiq.web import changes_page, claim_files_page, pages, remits_page
 from medpayiq.web._live import (
     CacheSizes,
     FixedSource,
@@ -232,6 +232,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(changes_page.router)
     app.include_router(claim_files_page.router)
+    app.include_router(remits_page.router)
     _install_error_handlers(app)
     openapi.install(app)
     # Outermost last: the access log sees everything; the guard refuses before the body is
