@@ -70,7 +70,7 @@ class RemitPage:
     keys_enabled: bool
     totals: dict[str, Any] | None = None
     cards: tuple[tuple[str, str], ...] = ()
-    charts: tuple[Markup, ...] = ()
+    charts: tuple[tuple[str, Markup], ...] = ()  # (title, SVG)
     worklist: tuple[dict[str, Any], ...] = ()
     hidden: int = 0
     analytics: dict[str, Any] = field(default_factory=dict)
@@ -252,12 +252,15 @@ def _money(text: str | None) -> str:
     return display(Decimal(text)) if text is not None else "—"
 
 
-def _charts(analytics: dict[str, Any]) -> tuple[Markup, ...]:
-    routes = [
-        (row["name"], Decimal(row["at_stake"]), f"{row['count']:,} line(s)")
-        for row in analytics["by_route"].values()
-        if Decimal(row["at_stake"]) > 0
-    ]
+def _charts(analytics: dict[str, Any]) -> tuple[tuple[str, Markup], ...]:
+    routes = sorted(
+        (
+            (row["name"], Decimal(row["at_stake"]), f"{row['count']:,} line(s)")
+            for row in analytics["by_route"].values()
+            if Decimal(row["at_stake"]) > 0
+        ),
+        key=lambda item: -item[1],
+    )
     carcs = [
         (f"CARC {code}", Decimal(row["at_stake"]), row.get("text", ""))
         for code, row in analytics["denials_by_carc"].items()
@@ -273,7 +276,7 @@ def _charts(analytics: dict[str, Any]) -> tuple[Markup, ...]:
         (causes, "Underpaid dollars by likely cause", "ch-cause"),
     ):
         if items:
-            out.append(charts.amount_bars(items, title=title, chart_id=chart_id))
+            out.append((title, charts.amount_bars(items, title=title, chart_id=chart_id)))
     return tuple(out)
 
 
