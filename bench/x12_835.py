@@ -78,7 +78,7 @@ SERVICES = [
 DENIALS = [("CO", "97", "M15"), ("CO", "50", "N115"), ("CO", "16", "MA130"),
            ("CO", "151", "N362"), ("OA", "18", "N111")]  # fmt: skip
 PAYERS = [("NOVITAS SOLUTIONS JH", "04412", "MB"), ("BLUE PLAN", "00590", "12"),
-          ("AETNA", "60054", "CI")]  # fmt: skip
+          ("AETNA", "60054", "HM")]  # fmt: skip
 LAST = ["SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS"]
 FIRST = ["MARY", "JAMES", "PATRICIA", "ROBERT", "LINDA", "MICHAEL", "BARBARA", "DAVID"]
 PER_TRANSACTION = 2000

@@ -13,6 +13,7 @@ PACKAGES = [
     "medpayiq.edits",
     "medpayiq.knowledge",
     "medpayiq.pricing",
+    "medpayiq.remit",
     "medpayiq.schedules",
     "medpayiq.services",
     "medpayiq.sources",

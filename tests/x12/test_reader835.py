@@ -483,3 +483,49 @@ def test_round_trip_of_claims_built_in_code() -> None:
     lines = tuple(dataclasses.replace(x, position=0) for x in read_claim.lines)
     assert dataclasses.replace(read_claim, lines=lines, position=0) == claim
     assert read_end == end
+
+
+def test_segments_passed_over_and_out_of_place() -> None:
+    claims, end, problems = read(
+        remit(
+            "TS3*1234567893*11*20261231*1*100",  # 7: passed over
+            "CAS*CO*45*20",  # 8: no claim open
+            *PAID,  # 9-11
+            amount="80",
+        )
+    )
+    assert problems == []
+    assert claims[0].adjustments == () and claims[0].problems == ()
+    assert end is not None
+    assert [(p.code, p.severity, p.segment_position) for p in end.problems] == [
+        ("unexpected-segment", Severity.WARNING, 8)
+    ]
+
+
+def test_chunk_boundaries_do_not_change_what_is_read() -> None:
+    text = remit(
+        "CLP*B1*1*250*150**MB",
+        PATIENT,
+        "SVC*HC>99213*100*75",
+        "DTM*472*20261001",
+        "CAS*CO*45*30",
+        "SVC*HC*140*75",
+        "CAS*CO*45*50",
+        *PAID,
+        "PLB*1234567893*20261231*WO:ICN9*25",
+        amount="80",
+    ).encode()
+    whole = list(read_835(text))
+    for size in (40, 97, 256):
+        assert list(read_835(text, chunk_size=size)) == whole
+    assert list(read_835(FIXTURE, chunk_size=100)) == list(read_835(FIXTURE))
+    problems = [p for item in whole for p in item.problems]
+    assert [(p.code, p.segment_position) for p in problems] == [
+        ("component-separator", 9),
+        ("line-balance", 9),  # said when the next SVC closes the line
+        ("missing-element", 12),
+        ("line-balance", 12),
+        ("claim-balance", 7),
+        ("charge-balance", 7),
+        ("payment-balance", 2),
+    ]

@@ -27,6 +27,7 @@ COMMANDS = {
     "price-batch": "price",
     "check": "check",
     "claims": "claims",
+    "remit": "remit",
     "serve": "serve",
     "changes": "changes",
     "mcp": "mcp",

@@ -9,7 +9,7 @@ the claim checker would have caught the denial before the claim was sent.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,22 +23,36 @@ from medpayiq.knowledge import denial_guidance
 from medpayiq.pricing import Location
 from medpayiq.records import AdjustmentCode
 from medpayiq.reference import ReferenceData
-from medpayiq.schedules import PriceRequest, Terms
-from medpayiq.x12 import Claim837
-from medpayiq.x12._model835 import (
+from medpayiq.schedules import Priced, PriceRequest, Terms, price_period
+from medpayiq.x12 import (
     ADJUSTMENT_GROUPS,
     Adjustment,
+    Claim837,
     ClaimPayment,
     ServicePayment,
 )
 
-from ._expected import TOLERANCE, Cause, Expected, expected_paid, find_cause, price_claim_lines
+from ._expected import (
+    TOLERANCE,
+    Cause,
+    Expected,
+    expected_paid,
+    find_cause,
+    price_claim_lines,
+)
 from ._letters import RedeterminationRequest, disagreement
 from ._routes import ROUTES, LineRoute, RouteKind, line_route
 
 __all__ = ["Analyzer", "ClaimAnalysis", "LineAnalysis", "code_text"]
 
 _DEFAULT_POS = "11"
+_REDUCING = frozenset("234567")  # PPRRVU MULT PROC indicators that reduce across lines
+# CLP06 of a Medicare claim (MA Part A, MB Part B); a claim without one is taken as Medicare's.
+_MEDICARE = frozenset({None, "MA", "MB"})
+_NOT_MEDICARE = (
+    "not a Medicare claim (CLP06): the payer's own appeal rules and deadlines apply; "
+    "no variance against the Medicare fee schedule"
+)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -76,8 +90,8 @@ def adjustment_dict(codes: Mapping[str, AdjustmentCode], a: Adjustment) -> dict[
 class LineAnalysis:
     """One service line: what was billed, allowed and paid, what the fee schedule says, and
     the route. `status`: `paid_right`, `underpaid`, `overpaid`, `denied`, `not_priced`,
-    `reversal`. `variance` = paid - expected_paid, None when the line is paid right (within a
-    cent), denied or not priced."""
+    `reversal`, `not_medicare` (another payer's claim: not compared). `variance` = paid -
+    expected_paid, None when the line is paid right (within a cent), denied or not priced."""
 
     line: int
     payment: ServicePayment
@@ -179,9 +193,17 @@ def _notice_date(payment: ClaimPayment) -> date | None:
     return r.payment_date or r.production_date
 
 
+# PR reasons that are the patient's cost share of a paid service, not a denial.
+_COST_SHARE = frozenset({"1", "2", "3", "66"})
+
+
 def _is_denial(a: Adjustment) -> bool:
-    if a.group == "PR" or a.amount == 0 or a.reason in ("45", "253"):
+    """A CO/OA/PI denial, or a PR one that makes the patient liable for a service Medicare
+    does not pay (PR-204, PR-96 with an ABN ...); not the deductible or coinsurance."""
+    if a.amount == 0 or a.reason in ("45", "253"):
         return False
+    if a.group == "PR":
+        return a.reason not in _COST_SHARE
     guidance = denial_guidance(a.reason)
     return guidance is None or guidance.is_denial
 
@@ -196,6 +218,12 @@ class Analyzer:
         self.reference = reference
         self.claims837 = claims837 or {}
         self.codes = reference.code_sets().adjustments
+        # What is worked out once per file: the pricing period of a date, a claim's lines
+        # priced (by period, not date: `schedules.price_period`), a line's cause.
+        self._periods: dict[date, Hashable] = {}
+        self._priced: dict[Hashable, list[Expected]] = {}
+        self._causes: dict[Hashable, Cause] = {}
+        self._indicators: dict[Hashable, tuple[str, str]] = {}
 
     def claim(self, payment: ClaimPayment) -> ClaimAnalysis:
         notice = _notice_date(payment)
@@ -230,11 +258,15 @@ class Analyzer:
             source = "AMT*B6"
         else:
             reduced = sum(
-                (a.amount for a in svc.adjustments if a.group != "PR" and a.reason != "253"),
+                (
+                    a.amount
+                    for a in svc.adjustments
+                    if a.reason != "253" and not (a.group == "PR" and a.reason in _COST_SHARE)
+                ),
                 Decimal(0),
             )
             allowed = svc.charge - reduced
-            source = "charge - CO/OA/PI adjustments (no AMT*B6)"
+            source = "charge less the adjustments other than cost share and sequestration"
         denial = tuple(a.reason for a in svc.adjustments if _is_denial(a))
         return LineAnalysis(index, svc, svc.procedure, day, allowed, source, denial_carcs=denial)
 
@@ -265,13 +297,17 @@ class Analyzer:
     ) -> None:
         terms = Terms(non_participating=sent is not None and sent.assignment == "C")
         requests = [self._request(payment, line, sent) for line in lines]
-        expected = price_claim_lines(self.reference, requests, terms)
+        expected = self._expected_lines(requests, terms)
+        medicare = payment.filing_indicator in _MEDICARE
         for line, request, exp in zip(lines, requests, expected, strict=True):
             line.expected = exp
             svc = line.payment
             denied = bool(line.denial_carcs) and svc.paid == 0
             if exp.priced is None or exp.allowed is None or line.date_of_service is None:
                 line.status = "denied" if denied else "not_priced"
+                continue
+            if not medicare and not denied:
+                line.status = "not_medicare"
                 continue
             deductible = sum(
                 (a.amount for a in svc.adjustments if a.group == "PR" and a.reason == "1"),
@@ -305,13 +341,94 @@ class Analyzer:
                 and line.allowed_variance is not None
                 and abs(line.allowed_variance) > TOLERANCE
             ):
-                line.cause = find_cause(self.reference, request, exp.priced, line.allowed, terms)
+                line.cause = self._cause(request, exp.priced, line.allowed, terms)
             else:
                 line.cause = Cause(
                     "unexplained",
                     "the payer allowed the fee schedule amount but paid a different share of "
                     "it (deductible, coinsurance or sequestration)",
                 )
+
+    def _period(self, day: date) -> Hashable:
+        period = self._periods.get(day)
+        if period is None:
+            try:
+                period = ("period", price_period(self.reference, day))
+            except MedPayIQError:
+                period = ("day", day)
+            self._periods[day] = period
+        return period
+
+    @staticmethod
+    def _line_key(r: PriceRequest) -> Hashable:
+        return (r.hcpcs, r.modifiers, r.units, r.location, r.pos, r.charge)
+
+    def _expected_lines(self, requests: list[PriceRequest | None], terms: Terms) -> list[Expected]:
+        """Each line priced: the lines of one date together when the claim rules (multiple
+        procedure ranking, status T) could change them, else each on its own; both kept per
+        pricing period, so a file's repeated lines and claims are priced once."""
+        out = [Expected(None, "no procedure code or date of service") for _ in requests]
+        groups: dict[date, list[int]] = {}
+        for i, r in enumerate(requests):
+            if r is not None:
+                groups.setdefault(r.date_of_service, []).append(i)
+        for day, at in groups.items():
+            lines = [requests[i] for i in at]
+            period = self._period(day)
+            if len(at) > 1 and self._claim_rules_apply(day, period, lines):  # type: ignore[arg-type]
+                key: Hashable = (terms, period, tuple(self._line_key(r) for r in lines))  # type: ignore[arg-type]
+                got = self._priced.get(key)
+                if got is None:
+                    got = price_claim_lines(self.reference, lines, terms)
+                    self._priced[key] = got
+                for i, e in zip(at, got, strict=True):
+                    out[i] = e
+                continue
+            for i in at:
+                request = requests[i]
+                assert request is not None
+                key = (terms, period, self._line_key(request))
+                found = self._priced.get(key)
+                if found is None:
+                    found = price_claim_lines(self.reference, [request], terms)
+                    self._priced[key] = found
+                out[i] = found[0]
+        return out
+
+    def _claim_rules_apply(self, day: date, period: Hashable, lines: list[PriceRequest]) -> bool:
+        """Whether two or more lines of one date have a multiple procedure indicator that
+        reduces (2-7), or one is status T: then they are priced together."""
+        reducing = 0
+        for r in lines:
+            row = "26" if "26" in r.modifiers else "TC" if "TC" in r.modifiers else ""
+            key = (period, r.hcpcs, row)
+            found = self._indicators.get(key)
+            if found is None:
+                try:
+                    rvu = self.reference.fee_schedule(day).rvus.get((r.hcpcs, row))
+                except MedPayIQError:
+                    return True
+                found = (rvu.mult_proc, rvu.status) if rvu is not None else ("", "")
+                self._indicators[key] = found
+            mult_proc, status = found
+            if status == "T":
+                return True
+            reducing += mult_proc in _REDUCING
+        return reducing > 1
+
+    def _cause(
+        self, request: PriceRequest, priced: Priced, allowed: Decimal, terms: Terms
+    ) -> Cause:
+        key = (
+            request.hcpcs, request.modifiers, request.units, request.location, request.pos,
+            request.charge, self._period(request.date_of_service), priced.allowed, allowed,
+            terms,
+        )  # fmt: skip
+        cause = self._causes.get(key)
+        if cause is None:
+            cause = find_cause(self.reference, request, priced, allowed, terms)
+            self._causes[key] = cause
+        return cause
 
     def _route(
         self,
@@ -322,15 +439,20 @@ class Analyzer:
     ) -> None:
         svc = line.payment
         adjustments = svc.adjustments or (payment.adjustments if len(payment.lines) == 1 else ())
+        medicare = payment.filing_indicator in _MEDICARE
         line.route = line_route(
             adjustments,
             (*svc.remarks, *payment.remarks),
-            notice=notice,
-            service=line.date_of_service,
+            notice=notice if medicare else None,
+            service=line.date_of_service if medicare else None,
             underpaid=line.status == "underpaid",
+            note="" if medicare else _NOT_MEDICARE,
         )
-        if line.route is not None and line.route.kind.actionable and line.at_stake == 0:
-            line.at_stake = line.route.amount if line.status == "denied" else line.at_stake
+        if line.status == "denied" and line.route is not None:
+            if line.route.kind is RouteKind.BILL_PATIENT:
+                line.at_stake = Decimal(0)  # the patient owes it: nothing to recover
+            elif line.route.kind.actionable and line.at_stake == 0:
+                line.at_stake = line.route.amount  # not priced: what the payer adjusted
         if checked is not None and line.denial_carcs:
             line.preventable = False
             if line.line_837 is not None:
@@ -342,7 +464,7 @@ class Analyzer:
                         line.preventable = True
                         line.preventable_rule = finding.rule
                         break
-        if line.route is not None and line.route.kind is RouteKind.REDETERMINATION:
+        if medicare and line.route is not None and line.route.kind is RouteKind.REDETERMINATION:
             line.letter = self._letter(payment, line, notice)
 
     def _letter(

@@ -20,8 +20,7 @@ from typing import Any
 
 from medpayiq.claims import problem_dict
 from medpayiq.reference import ReferenceData
-from medpayiq.x12 import Claim837, X12Problem
-from medpayiq.x12._model835 import ClaimPayment, RemittanceEnd
+from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
 
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
 from ._letters import RedeterminationRequest

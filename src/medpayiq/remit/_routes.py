@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from medpayiq.knowledge import AppealRoute, denial_guidance
-from medpayiq.x12._model835 import Adjustment
+from medpayiq.x12 import Adjustment
 
 __all__ = [
     "ROUTES",
@@ -232,22 +232,23 @@ def line_route(
     notice: date | None,
     service: date | None,
     underpaid: bool = False,
+    note: str = "",
 ) -> LineRoute | None:
     """The route of a line from its adjustments (claim-level ones for a claim without
     lines): the highest ranked route any non-zero adjustment calls for; an underpaid line
     with nothing worse is a reopening (a computational error, 405.980(a)(3)(i)). None when
-    nothing is adjusted."""
+    nothing is adjusted. Without `notice` or `service` the deadlines they give are None
+    (another payer's claim: `note` says so)."""
     marks = frozenset(remarks)
     found: dict[RouteKind, list[Adjustment]] = {}
     for adjustment in adjustments:
         if adjustment.amount == 0:
             continue
         found.setdefault(adjustment_route(adjustment, marks), []).append(adjustment)
-    note = ""
     if underpaid and not any(k.rank <= RouteKind.REDETERMINATION.rank for k in found):
         kind = RouteKind.REOPENING
         chosen: list[Adjustment] = []
-        note = "paid below the fee schedule: ask for a reopening of the pricing"
+        note = note or "paid below the fee schedule: ask for a reopening of the pricing"
     elif found:
         kind = min(found, key=lambda k: k.rank)
         chosen = found[kind]

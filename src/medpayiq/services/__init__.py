@@ -77,7 +77,7 @@ if TYPE_CHECKING:
         Standing,
         code_report,
     )
-    from medpayiq.services._remits import RemitReport, analyze_remittance
+    from medpayiq.services._remits import RemitReport, analyze_remittance, remit_html
     from medpayiq.services._search import SearchHit, SearchResult, search, warm
 
 # The code page and search bring the glossary, the knowledge packs and the NCCI advice,
@@ -106,6 +106,7 @@ _LATER = {
     "ClaimFilesInWorkers": "_claim_workers",
     "RemitReport": "_remits",
     "analyze_remittance": "_remits",
+    "remit_html": "_remits",
     "CodeReport": "_code_page",
     "ScheduleCodeReport": "_code_page",
     "Standing": "_code_page",
@@ -176,6 +177,7 @@ __all__ = [
     "price_claim",
     "query_location",
     "release_status",
+    "remit_html",
     "resolve_place",
     "route",
     "search",

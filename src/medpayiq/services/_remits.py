@@ -5,6 +5,7 @@
     report.as_dict()      # claims, problems, unreadable, totals, worklist, analytics, provenance
     report.csv_rows()     # one row per service line (remit.CSV_COLUMNS)
     report.letters()      # remit.RedeterminationRequest per appealable denial (.as_text())
+    remit_html(report)    # a self-contained HTML worklist (templates/remit_report.html)
 
 The 837P files, when given, supply the place of service, the locality ZIP (service facility,
 else billing provider), the participation and the whole claim for the claim checker, whose
@@ -23,7 +24,7 @@ from medpayiq.reference import ReferenceData
 from medpayiq.remit import RemitAnalysis, RemitReport
 from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
 
-__all__ = ["RemitReport", "analyze_remittance", "source_name"]
+__all__ = ["RemitReport", "analyze_remittance", "remit_html", "source_name"]
 
 
 def source_name(source: Source, index: int, kind: str = "remittance") -> str:
@@ -88,3 +89,31 @@ def analyze_remittance(
     report = analysis.report()
     report.unreadable = unreadable
     return report
+
+
+def remit_html(report: RemitReport) -> str:
+    """The report as one self-contained HTML page: totals, routes, the worklist, the
+    redetermination requests as text, the rules cited (the CLI's `--out report.html`; the
+    web page is the web layer's)."""
+    import jinja2
+
+    from medpayiq.money import display
+    from medpayiq.remit import ROUTES
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("medpayiq.services", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+    )
+    body = report.as_dict()
+    return env.get_template("remit_report.html").render(
+        totals=body["totals"],
+        analytics=body["analytics"],
+        worklist=body["worklist"],
+        provenance=body["provenance"],
+        problems=body["problems"],
+        unreadable=body["unreadable"],
+        letters=report.letters(),
+        routes=list(ROUTES.values()),
+        money=display,
+    )

@@ -86,41 +86,54 @@ class _PartyDraft:
 
 class _Line:
     __slots__ = (
+        "adjusted",
         "adjustments",
         "allowed",
         "control",
+        "difference",
         "end",
         "index",
         "position",
         "remarks",
         "rendering",
         "service",
+        "span",
         "start",
         "unreadable",
         "where",
     )
 
     def __init__(
-        self, service: ServiceParts, where: SegmentBatch, index: int, position: int
+        self,
+        service: ServiceParts,
+        difference: Decimal,
+        where: SegmentBatch,
+        index: int,
+        position: int,
     ) -> None:
         self.service = service
+        self.difference = difference  # SVC02 - SVC03
         self.where = where
         self.index = index
         self.position = position
         self.adjustments: list[Adjustment] = []
+        self.adjusted = ZERO  # the sum of the CAS amounts read
         self.allowed: Decimal | None = None
         self.remarks: list[str] = []
         self.control: str | None = None
         self.rendering: str | None = None
-        self.start: date | None = None
-        self.end: date | None = None
+        self.span: DateSpan | None = None  # DTM*472
+        self.start: date | None = None  # DTM*150
+        self.end: date | None = None  # DTM*151
         self.unreadable = False
 
 
 class _Claim:
     __slots__ = (
+        "adjusted",
         "adjustments",
         "allowed",
+        "charges",
         "corrected",
         "end",
         "fields",
@@ -152,6 +165,8 @@ class _Claim:
         self.end: date | None = None
         self.received: date | None = None
         self.adjustments: list[Adjustment] = []
+        self.adjusted = ZERO  # every CAS amount of the claim, claim and line level
+        self.charges = ZERO  # the sum of SVC02
         self.remarks: list[str] = []
         self.allowed: Decimal | None = None
         self.lines: list[ServicePayment] = []
@@ -173,9 +188,11 @@ class Reader835(TransactionReader[Item835]):
         self.remittances_read = 0
         self._values = ValueCache()
         self._el, self._co = "*", ":"
-        self._services: dict[str, ServiceParts] = {}  # SVC text -> what it reads as (clean)
-        self._cas: dict[str, list[Adjustment]] = {}  # CAS text -> its adjustments (clean)
-        self._dtm: dict[str, tuple[str, date | None]] = {}  # DTM text -> qualifier, date
+        # What a segment text read as, for texts read without a problem
+        self._services: dict[str, tuple[ServiceParts, Decimal]] = {}  # SVC: parts, SVC02 - 03
+        self._cas: dict[str, tuple[list[Adjustment], Decimal]] = {}  # CAS: adjustments, sum
+        self._dtm: dict[str, tuple[str, date | None]] = {}  # DTM: qualifier, date
+        self._spans: dict[str, DateSpan] = {}  # DTM*472: its date as a span
         self._reset()
 
     def _reset(self) -> None:
@@ -208,6 +225,7 @@ class Reader835(TransactionReader[Item835]):
         self._services.clear()
         self._cas.clear()
         self._dtm.clear()
+        self._spans.clear()
         key = delimiters.key
         return {
             key("BPR"): self._bpr_segment,
@@ -480,22 +498,13 @@ class Reader835(TransactionReader[Item835]):
             return
         claim.line = None
         s = line.service
-        if line.start is not None or line.end is not None:
-            start = line.start or line.end
-            end = line.end or line.start
-            assert start is not None and end is not None
-            dates: DateSpan | None = DateSpan(start, end)
-        elif claim.start is not None or claim.end is not None:
-            start = claim.start or claim.end
-            end = claim.end or claim.start
-            assert start is not None and end is not None
-            dates = DateSpan(start, end)
-        else:
-            dates = None
+        dates = line.span or _span(line.start, line.end) or _span(claim.start, claim.end)
         adjustments = tuple(line.adjustments)
+        claim.adjusted += line.adjusted
+        claim.charges += s[3]
         if not line.unreadable:
-            adjusted = sum((a.amount for a in adjustments), ZERO)
-            if s[3] - s[4] != adjusted:
+            adjusted = line.adjusted
+            if line.difference != adjusted:
                 claim.problems.append(
                     self._problem(
                         "line-balance",
@@ -597,9 +606,7 @@ class Reader835(TransactionReader[Item835]):
         lines = tuple(claim.lines)
         adjustments = tuple(claim.adjustments)
         if not unreadable:
-            adjusted = sum((a.amount for a in adjustments), ZERO)
-            for line in lines:
-                adjusted += line.adjusted
+            adjusted = claim.adjusted
             if charge - paid != adjusted:
                 claim.problems.append(
                     self._problem(
@@ -615,7 +622,7 @@ class Reader835(TransactionReader[Item835]):
                     )
                 )
             if lines:
-                charges = sum((line.charge for line in lines), ZERO)
+                charges = claim.charges
                 if charges != charge:
                     claim.problems.append(
                         self._problem(
@@ -629,12 +636,7 @@ class Reader835(TransactionReader[Item835]):
                             batch=where,
                         )
                     )
-        statement: DateSpan | None = None
-        if claim.start is not None or claim.end is not None:
-            start = claim.start or claim.end
-            end = claim.end or claim.start
-            assert start is not None and end is not None
-            statement = DateSpan(start, end)
+        statement = _span(claim.start, claim.end)
         remittance = self._remittance or self._remit(at)
         assert remittance is not None
         self._claims += 1
@@ -676,19 +678,21 @@ class Reader835(TransactionReader[Item835]):
         self._close_line(claim)
         batch = self._batch
         assert batch is not None
-        service = self._services.get(segment)
+        found = self._services.get(segment)
         unreadable = False
-        if service is None:
+        if found is None:
             service, issues, unreadable = parse_svc(segment.split(self._el), self._co, self._values)
+            found = (service, service[3] - service[4])
             if issues:
                 for issue in issues:
                     self._claim_issue(claim, issue, i, "2110")
             else:
                 if len(self._services) >= _CACHE_LIMIT:
                     self._services.clear()
-                self._services[segment] = service
-        line = _Line(service, batch, i, batch.first + i - self._st_first + 1)
-        line.unreadable = unreadable
+                self._services[segment] = found
+        line = _Line(found[0], found[1], batch, i, batch.first + i - self._st_first + 1)
+        if unreadable:
+            line.unreadable = True
         claim.line = line
         self._region = LINE
 
@@ -698,9 +702,10 @@ class Reader835(TransactionReader[Item835]):
             self._misplaced("CAS", i)
             return
         line = claim.line
-        adjustments = self._cas.get(segment)
-        if adjustments is None:
+        found = self._cas.get(segment)
+        if found is None:
             adjustments, issues, unreadable = parse_cas(segment.split(self._el), self._values)
+            found = (adjustments, sum((a.amount for a in adjustments), ZERO))
             if issues:
                 for issue in issues:
                     self._claim_issue(claim, issue, i, "2110" if line else "2100")
@@ -712,10 +717,21 @@ class Reader835(TransactionReader[Item835]):
             else:
                 if len(self._cas) >= _CACHE_LIMIT:
                     self._cas.clear()
-                self._cas[segment] = adjustments
-        (line or claim).adjustments.extend(adjustments)
+                self._cas[segment] = found
+        if line is not None:
+            line.adjustments.extend(found[0])
+            line.adjusted += found[1]
+        else:
+            claim.adjustments.extend(found[0])
+            claim.adjusted += found[1]
 
     def _dtm_segment(self, segment: str, i: int) -> None:
+        span = self._spans.get(segment)
+        if span is not None:
+            claim = self._claim
+            if claim is not None and claim.line is not None:
+                claim.line.span = span
+                return
         found = self._dtm.get(segment)
         if found is None:
             e = [*segment.split(self._el), "", ""]
@@ -746,8 +762,11 @@ class Reader835(TransactionReader[Item835]):
             return
         line = claim.line
         if line is not None:
-            if qualifier == "472":
-                line.start = line.end = day
+            if qualifier == "472" and day is not None:
+                span = line.span = DateSpan(day, day)
+                if len(self._spans) >= _CACHE_LIMIT:
+                    self._spans.clear()
+                self._spans[segment] = span
             elif qualifier == "150":
                 line.start = day
             elif qualifier == "151":
@@ -842,6 +861,13 @@ class Reader835(TransactionReader[Item835]):
             self._txn_issue(issue, i, segment)
         self._plb.extend(adjustments)
         self._plb_unreadable = self._plb_unreadable or unreadable
+
+
+def _span(start: date | None, end: date | None) -> DateSpan | None:
+    """From and through dates as a span (one of them alone: that day); None for neither."""
+    if start is None:
+        return None if end is None else DateSpan(end, end)
+    return DateSpan(start, end or start)
 
 
 _CLAIM_DATES = frozenset(("232", "233", "050"))
