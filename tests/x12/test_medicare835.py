@@ -211,3 +211,90 @@ def test_unprocessable_denial(items: list[ClaimPayment | RemittanceEnd]) -> None
     assert line.remarks == ("MA130", "N290")
     assert line.dates == DateSpan(date(2026, 7, 29), date(2026, 7, 29))
     assert (claim.position, line.position) == (63, 67)
+
+
+DENIALS = FIXTURE.with_name("medicare_2026_denials.835")
+
+
+@pytest.fixture(scope="module")
+def denials() -> list[ClaimPayment | RemittanceEnd]:
+    reader = read_835(DENIALS)
+    found = list(reader)
+    assert reader.problems == []
+    assert all(item.problems == () for item in found)
+    return found
+
+
+def test_denials_file_trailer(denials: list[ClaimPayment | RemittanceEnd]) -> None:
+    end = denials[-1]
+    assert isinstance(end, RemittanceEnd) and end.remittance is not None
+    # -107.73 + 68.53 + 0 + 0 + 107.73 = 68.53; less (-0.84 + 40.00) = 29.37
+    assert (end.claims, end.total_paid, end.remittance.amount) == (5, D("68.53"), D("29.37"))
+    assert end.remittance.payment_date == date(2026, 9, 15)
+    assert end.provider_adjustments == (
+        ProviderAdjustment("1234567893", date(2026, 12, 31), "L6", "22026258123451", D("-0.84")),
+        ProviderAdjustment("1234567893", date(2026, 12, 31), "WO", "22026010199990", D("40")),
+    )
+
+
+def test_reversal_and_correction(denials: list[ClaimPayment | RemittanceEnd]) -> None:
+    reversal, correction = denials[0], denials[1]
+    assert isinstance(reversal, ClaimPayment) and isinstance(correction, ClaimPayment)
+    assert reversal.claim_id == correction.claim_id == "MC1001"
+    assert reversal.reversal and (reversal.charge, reversal.paid) == (D("-180"), D("-107.73"))
+    assert reversal.payer_claim_number == "22026196123450"  # the first file's MC1001
+    assert reversal.lines[0].adjustments == (
+        Adjustment("CO", "45", D("-42.59")),
+        Adjustment("CO", "253", D("-2.2")),
+        Adjustment("PR", "2", D("-27.48")),
+    )
+    assert reversal.lines[0].allowed == D("-137.41")
+    # 137.41: 50.00 deductible, 20% of 87.41 = 17.48, 69.93 less 2% (1.40) = 68.53
+    assert (correction.status, correction.paid, correction.patient_responsibility) == (
+        "1",
+        D("68.53"),
+        D("67.48"),
+    )
+    assert correction.lines[0].adjustments == (
+        Adjustment("CO", "45", D("42.59")),
+        Adjustment("CO", "253", D("1.4")),
+        Adjustment("PR", "1", D("50")),
+        Adjustment("PR", "2", D("17.48")),
+    )
+    assert (reversal.position, correction.position, correction.lines[0].position) == (15, 23, 26)
+
+
+def test_medical_necessity_timely_filing_and_abn(
+    denials: list[ClaimPayment | RemittanceEnd],
+) -> None:
+    found = claims(denials)
+    necessity = found["MC2002"]
+    assert necessity.denied and (necessity.charge, necessity.paid) == (D("950"), D("0"))
+    (line,) = necessity.lines
+    assert (line.procedure, line.adjustments, line.remarks) == (
+        "62323",
+        (Adjustment("CO", "50", D("950")),),
+        ("N115",),
+    )
+    assert line.dates == DateSpan(date(2026, 8, 18), date(2026, 8, 18))
+    timely = found["MC2003"]
+    assert timely.denied and timely.lines == ()
+    assert timely.adjustments == (Adjustment("CO", "29", D("180")),)
+    assert timely.remarks == ("N211",)
+    assert timely.statement == DateSpan(date(2025, 6, 10), date(2025, 6, 10))
+    assert (timely.received, timely.position) == (date(2026, 9, 1), 38)
+    abn = found["MC2004"]
+    assert (abn.charge, abn.paid, abn.patient_responsibility) == (
+        D("430"),
+        D("107.73"),
+        D("277.48"),
+    )
+    visit, injection = abn.lines
+    assert (visit.procedure, visit.modifiers, visit.paid) == ("99214", ("25",), D("107.73"))
+    assert (injection.procedure, injection.modifiers, injection.paid) == (
+        "20610",
+        ("GA",),
+        D("0"),
+    )
+    assert injection.adjustments == (Adjustment("PR", "50", D("250")),)
+    assert (injection.remarks, injection.position) == (("M38",), 53)

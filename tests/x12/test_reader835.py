@@ -4,6 +4,7 @@ from the text (positions: ST 1, BPR 2, TRN 3, N1*PR 4, N1*PE 5, LX 6, detail fro
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from medpayiq.x12 import (
     PatientName,
     ProviderAdjustment,
     RemittanceEnd,
+    ServicePayment,
     Severity,
     X12Problem,
     new_remittance,
@@ -23,7 +25,7 @@ from medpayiq.x12 import (
     to_835,
 )
 
-from .builders835 import FIRST, bpr, remit, transaction
+from .builders835 import FIRST, bpr, interchange, remit, transaction
 
 D = Decimal
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "medicare_2026.835"
@@ -299,6 +301,17 @@ def test_component_separator_quirk() -> None:
     assert claims[0].problems[0].element == 6
 
 
+def test_component_separator_quirk_in_a_plb() -> None:
+    _, end, _ = read(remit(*PAID, "PLB*1234567893*20261231*WO>ICN9*25", amount="55"))
+    assert end is not None
+    assert end.provider_adjustments == (
+        ProviderAdjustment("1234567893", date(2026, 12, 31), "WO", "ICN9", D("25")),
+    )
+    assert [(p.code, p.severity, p.segment_position, p.element) for p in end.problems] == [
+        ("component-separator", Severity.WARNING, 10, 3)
+    ]
+
+
 def test_payment_date_one_element_early() -> None:
     header = [
         "BPR*I*80*C*ACH*CCP*01*011000015*DA*123456789*1512345678**01*021000021*DA*20261203",
@@ -413,8 +426,6 @@ def test_missing_bpr() -> None:
 
 
 def test_two_transactions_in_a_file() -> None:
-    from .builders835 import interchange
-
     text = interchange(
         transaction(*PAID, amount="80"),
         transaction("CLP*P2*1*50*50**MB", "SVC*HC:36415*50*50", amount="50", control="0002"),
@@ -458,8 +469,6 @@ def test_round_trip_of_claims_built_in_code() -> None:
         control_number="0042",
         trace_number="T42",
     )
-    from medpayiq.x12 import ServicePayment
-
     line = ServicePayment(
         "HC", "99214", ("25", "GT"), D("-180"), D("-107.73"), None, D("1"), None, (), None,
         DateSpan(date(2026, 11, 2), date(2026, 11, 2)),
@@ -529,3 +538,20 @@ def test_chunk_boundaries_do_not_change_what_is_read() -> None:
         ("charge-balance", 7),
         ("payment-balance", 2),
     ]
+
+
+def test_any_cut_or_damage_is_read_without_an_exception() -> None:
+    data = FIXTURE.read_bytes()
+    for cut in range(0, len(data), 5):  # every fifth byte: cut there
+        reader = read_835(data[:cut])
+        items = list(reader)
+        if cut < 106:
+            assert items == [] and [p.severity for p in reader.problems] == [Severity.FATAL]
+    rng = random.Random(835)
+    for _ in range(200):  # a byte replaced by a letter, a digit, a separator or a line break
+        damaged = bytearray(data)
+        damaged[rng.randrange(106, len(data))] = ord(rng.choice("O1*:~\n^>-."))
+        reader = read_835(bytes(damaged))
+        for item in reader:
+            for problem in item.problems:
+                assert "DOE" not in str(problem) and "1EG4TE5MK73" not in str(problem)

@@ -43,9 +43,10 @@ from medpayiq.x12._model835 import (
     ServicePayment,
 )
 from medpayiq.x12._problems import CODES, Severity, X12Problem
-from medpayiq.x12._reader835 import Item835, Reader835, read_835
+from medpayiq.x12._reader835 import Reader835, read_835
 from medpayiq.x12._reader837 import VERSIONS_837P, Reader837, read_837p
 from medpayiq.x12._segments835 import VERSIONS_835
+from medpayiq.x12._state835 import Item835
 from medpayiq.x12._tokens import Delimiters, SegmentBatch, read_batches, read_isa
 from medpayiq.x12._writer835 import new_remittance, to_835, write_835
 from medpayiq.x12._writer837 import DEFAULT_DELIMITERS, new_transaction, to_837p, write_837p

@@ -20,204 +20,48 @@ Balancing breaks are warnings, on the claim (line, claim, charges) or on the `Re
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from medpayiq.x12._envelope import Handler, Source, TransactionHeader, TransactionReader
+from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import DateSpan
 from medpayiq.x12._model835 import (
-    Adjustment,
-    ClaimPayment,
-    Party,
     PatientName,
-    ProviderAdjustment,
-    Remittance,
     RemittanceEnd,
-    ServicePayment,
 )
-from medpayiq.x12._problems import Severity, X12Problem
+from medpayiq.x12._problems import Severity
 from medpayiq.x12._segments835 import (
     SEGMENTS_835,
     VERSIONS_835,
     ZERO,
     Issue,
-    ServiceParts,
     new_claim,
     new_service,
     parse_cas,
     parse_plb,
     parse_svc,
 )
-from medpayiq.x12._tokens import Delimiters, SegmentBatch
-from medpayiq.x12._values import ValueCache
-
-Item835 = ClaimPayment | RemittanceEnd
-_CACHE_LIMIT = 1 << 14
-# Where the reader stands in the transaction: what an N4, REF, DTM, AMT or CAS belongs to.
-HEADER, PAYER, PAYEE, OTHER_PARTY, DETAIL, CLAIM, LINE, TRAILER = range(8)
-_NO_PARTY = Party("", None, None)
-
-
-class _PartyDraft:
-    __slots__ = ("city", "fields", "state", "tax_id", "zip")
-
-    def __init__(self, fields: list[str]) -> None:
-        self.fields = fields
-        self.city: str | None = None
-        self.state: str | None = None
-        self.zip: str | None = None
-        self.tax_id: str | None = None
-
-    def party(self) -> Party:
-        e = self.fields
-        qualifier, identifier = e[3] or None, e[4] or None
-        return Party(
-            e[2],
-            qualifier,
-            identifier,
-            self.city,
-            self.state,
-            self.zip,
-            identifier if qualifier == "XX" else None,
-            identifier if qualifier == "FI" else self.tax_id,
-        )
+from medpayiq.x12._state835 import (
+    CACHE_LIMIT,
+    CLAIM,
+    DETAIL,
+    LINE,
+    PAYEE,
+    TRAILER,
+    ClaimDraft,
+    LineDraft,
+    RemittanceState,
+    span_of,
+)
+from medpayiq.x12._tokens import Delimiters
 
 
-class _Line:
-    __slots__ = (
-        "adjusted",
-        "adjustments",
-        "allowed",
-        "control",
-        "difference",
-        "end",
-        "index",
-        "position",
-        "remarks",
-        "rendering",
-        "service",
-        "span",
-        "start",
-        "unreadable",
-        "where",
-    )
-
-    def __init__(
-        self,
-        service: ServiceParts,
-        difference: Decimal,
-        where: SegmentBatch,
-        index: int,
-        position: int,
-    ) -> None:
-        self.service = service
-        self.difference = difference  # SVC02 - SVC03
-        self.where = where
-        self.index = index
-        self.position = position
-        self.adjustments: list[Adjustment] = []
-        self.adjusted = ZERO  # the sum of the CAS amounts read
-        self.allowed: Decimal | None = None
-        self.remarks: list[str] = []
-        self.control: str | None = None
-        self.rendering: str | None = None
-        self.span: DateSpan | None = None  # DTM*472
-        self.start: date | None = None  # DTM*150
-        self.end: date | None = None  # DTM*151
-        self.unreadable = False
-
-
-class _Claim:
-    __slots__ = (
-        "adjusted",
-        "adjustments",
-        "allowed",
-        "charges",
-        "corrected",
-        "end",
-        "fields",
-        "index",
-        "insured",
-        "line",
-        "lines",
-        "patient",
-        "position",
-        "problems",
-        "received",
-        "remarks",
-        "rendering",
-        "start",
-        "unreadable",
-        "where",
-    )
-
-    def __init__(self, fields: list[str], where: SegmentBatch, index: int, position: int) -> None:
-        self.fields = fields  # CLP01 ... CLP09 as read (amounts parsed at close)
-        self.where = where
-        self.index = index
-        self.position = position
-        self.patient: PatientName | None = None
-        self.insured: PatientName | None = None
-        self.corrected: str | None = None
-        self.rendering: str | None = None
-        self.start: date | None = None
-        self.end: date | None = None
-        self.received: date | None = None
-        self.adjustments: list[Adjustment] = []
-        self.adjusted = ZERO  # every CAS amount of the claim, claim and line level
-        self.charges = ZERO  # the sum of SVC02
-        self.remarks: list[str] = []
-        self.allowed: Decimal | None = None
-        self.lines: list[ServicePayment] = []
-        self.line: _Line | None = None
-        self.problems: list[X12Problem] = []
-        self.unreadable = False
-
-
-class Reader835(TransactionReader[Item835]):
+class Reader835(RemittanceState):
     """Reads 835 transactions; iterate for `ClaimPayment` and `RemittanceEnd` in file order."""
 
     transaction_set = "835"
     versions: ClassVar[tuple[str, ...]] = VERSIONS_835
     segment_ids: ClassVar[frozenset[str]] = SEGMENTS_835
-
-    def __init__(self, source: Source, *, chunk_size: int = 1 << 20) -> None:
-        super().__init__(source, chunk_size=chunk_size)
-        self.claims_read = 0
-        self.remittances_read = 0
-        self._values = ValueCache()
-        self._el, self._co = "*", ":"
-        # What a segment text read as, for texts read without a problem
-        self._services: dict[str, tuple[ServiceParts, Decimal]] = {}  # SVC: parts, SVC02 - 03
-        self._cas: dict[str, tuple[list[Adjustment], Decimal]] = {}  # CAS: adjustments, sum
-        self._dtm: dict[str, tuple[str, date | None]] = {}  # DTM: qualifier, date
-        self._spans: dict[str, DateSpan] = {}  # DTM*472: its date as a span
-        self._reset()
-
-    def _reset(self) -> None:
-        self._region = HEADER
-        self._bpr: list[str] | None = None
-        self._bpr_where: tuple[SegmentBatch, int] | None = None
-        self._payment_date: date | None = None
-        self._amount: Decimal | None = None
-        self._trn: list[str] | None = None
-        self._production: date | None = None
-        self._payer: _PartyDraft | None = None
-        self._payee: _PartyDraft | None = None
-        self._party: _PartyDraft | None = None
-        self._remittance: Remittance | None = None
-        self._header_read = False
-        self._header_number: str | None = None
-        self._claim: _Claim | None = None
-        self._claims = 0
-        self._total_paid = ZERO
-        self._plb: list[ProviderAdjustment] = []
-        self._plb_unreadable = False
-        self._paid_unreadable = False  # a CLP04 could not be read: BPR02 is not balanced
-        self._txn_problems: list[X12Problem] = []
-
-    # --- dispatch ---------------------------------------------------------------------------
 
     def _handlers(self, delimiters: Delimiters) -> dict[str, Handler | None]:
         self._el = delimiters.element
@@ -283,185 +127,6 @@ class Reader835(TransactionReader[Item835]):
         self.remittances_read += 1
         self._reset()
 
-    # --- problems ---------------------------------------------------------------------------
-
-    def _position_of(self, index: int) -> int:
-        batch = self._batch
-        assert batch is not None
-        return batch.first + index - self._st_first + 1
-
-    def _txn_issue(self, issue: Issue, index: int, segment: str, loop: str | None = None) -> None:
-        severity = issue.severity
-        if severity == Severity.CLAIM:
-            severity = Severity.TRANSACTION
-        self._txn_problems.append(
-            self._problem(
-                issue.code,
-                index,
-                issue.message,
-                element=issue.element,
-                component=issue.component,
-                severity=severity,
-                loop=loop,
-            )
-        )
-
-    def _claim_issue(self, claim: _Claim, issue: Issue, index: int, loop: str) -> None:
-        claim.problems.append(
-            self._problem(
-                issue.code,
-                index,
-                issue.message,
-                element=issue.element,
-                component=issue.component,
-                severity=issue.severity,
-                loop=loop,
-                claim_id=claim.fields[1] or None,
-            )
-        )
-
-    def _misplaced(self, what: str, index: int) -> None:
-        """A segment of the claim or line loop with no claim open."""
-        self._txn_problems.append(
-            self._problem(
-                "unexpected-segment",
-                index,
-                f"{what} outside a claim (no CLP before it): it is not read",
-                severity=Severity.WARNING,
-            )
-        )
-
-    # --- header -----------------------------------------------------------------------------
-
-    def _bpr_segment(self, segment: str, i: int) -> None:
-        e = segment.split(self._el)
-        if len(e) < 17:
-            e += [""] * (17 - len(e))
-        batch = self._batch
-        assert batch is not None
-        self._bpr, self._bpr_where = e, (batch, i)
-        values = self._values
-        amount = values.decimal(e[2])
-        if amount is None:
-            self._txn_problems.append(
-                self._problem(
-                    "bad-number",
-                    i,
-                    "BPR02, the total payment, is not a number: the payment is not balanced",
-                    element=2,
-                    severity=Severity.TRANSACTION,
-                )
-            )
-        self._amount = amount
-        day: date | None = None
-        if e[16]:
-            day = values.date(e[16])
-            if day is None:
-                self._txn_problems.append(
-                    self._problem(
-                        "bad-date",
-                        i,
-                        "BPR16, the payment date, is not a valid CCYYMMDD date",
-                        element=16,
-                        severity=Severity.WARNING,
-                    )
-                )
-        elif e[15] and values.date(e[15]) is not None:
-            day = values.date(e[15])
-            self._txn_problems.append(
-                self._problem(
-                    "misplaced-element",
-                    i,
-                    "the payment date stands in BPR15 (an account number's place) and BPR16 is"
-                    " empty: read from BPR15",
-                    element=15,
-                    severity=Severity.WARNING,
-                )
-            )
-        self._payment_date = day
-
-    def _trn_segment(self, segment: str, i: int) -> None:
-        if self._region >= DETAIL:
-            return  # a TRN inside the detail is not the header's (none is allowed)
-        self._trn = [*segment.split(self._el), "", "", ""]
-
-    def _n1(self, segment: str, i: int) -> None:
-        e = [*segment.split(self._el), "", "", "", "", ""]
-        if self._region >= DETAIL:
-            self._misplaced("N1", i)
-            return
-        party = _PartyDraft(e)
-        self._party = party
-        if e[1] == "PR":
-            self._payer, self._region = party, PAYER
-        elif e[1] == "PE":
-            self._payee, self._region = party, PAYEE
-        else:
-            self._region = OTHER_PARTY
-
-    def _n4(self, segment: str, i: int) -> None:
-        party = self._party
-        if party is None or self._region not in (PAYER, PAYEE):
-            return
-        e = [*segment.split(self._el), "", "", ""]
-        party.city, party.state, party.zip = e[1] or None, e[2] or None, e[3] or None
-
-    def _remit(self, index: int) -> Remittance | None:
-        """The transaction's header record, built once, when the first LX, CLP, PLB or the
-        SE needs it."""
-        if self._header_read:
-            return self._remittance
-        self._header_read = True
-        header = self.header
-        if header is None:
-            return None
-        bpr = self._bpr
-        if bpr is None:
-            if index >= 0:
-                self._txn_problems.append(
-                    self._problem(
-                        "bad-segment",
-                        index,
-                        "the transaction has no BPR before its detail: the payment is unknown",
-                        severity=Severity.TRANSACTION,
-                    )
-                )
-            bpr = [""] * 17
-        trn = self._trn or ["", "", "", ""]
-        self._remittance = Remittance(
-            header,
-            bpr[1],
-            self._amount if self._amount is not None else ZERO,
-            bpr[3],
-            bpr[4],
-            self._payment_date,
-            trn[2] or None,
-            trn[3] or None,
-            self._production,
-            self._payer.party() if self._payer else _NO_PARTY,
-            self._payee.party() if self._payee else _NO_PARTY,
-        )
-        return self._remittance
-
-    def _check_payment(self, remittance: Remittance) -> None:
-        if self._amount is None or self._bpr_where is None:
-            return
-        expected = self._total_paid - sum((a.amount for a in self._plb), ZERO)
-        if expected != self._amount:
-            batch, at = self._bpr_where
-            plb = sum((a.amount for a in self._plb), ZERO)
-            self._txn_problems.append(
-                self._problem(
-                    "payment-balance",
-                    at,
-                    f"BPR02 {self._amount} is not the claims' payments {self._total_paid} less"
-                    f" the provider adjustments {plb} (= {expected})",
-                    element=2,
-                    severity=Severity.WARNING,
-                    batch=batch,
-                )
-            )
-
     # --- detail -----------------------------------------------------------------------------
 
     def _lx(self, segment: str, i: int) -> None:
@@ -489,16 +154,16 @@ class Reader835(TransactionReader[Item835]):
             e += [""] * (10 - len(e))
         batch = self._batch
         assert batch is not None
-        self._claim = _Claim(e, batch, i, self._position_of(i))
+        self._claim = ClaimDraft(e, batch, i, self._position_of(i))
         self._region = CLAIM
 
-    def _close_line(self, claim: _Claim) -> None:
+    def _close_line(self, claim: ClaimDraft) -> None:
         line = claim.line
         if line is None:
             return
         claim.line = None
         s = line.service
-        dates = line.span or _span(line.start, line.end) or _span(claim.start, claim.end)
+        dates = line.span or span_of(line.start, line.end) or span_of(claim.start, claim.end)
         adjustments = tuple(line.adjustments)
         claim.adjusted += line.adjusted
         claim.charges += s[3]
@@ -567,27 +232,28 @@ class Reader835(TransactionReader[Item835]):
                     batch=where,
                 )
             )
-        amounts: list[Decimal] = []
         unreadable = claim.unreadable
-        for n, what in ((3, "the claim charge"), (4, "the claim payment")):
-            value = values.decimal(e[n])
-            if value is None:
-                unreadable = True
-                claim.problems.append(
-                    self._problem(
-                        "bad-number" if e[n] else "missing-element",
-                        at,
-                        f"CLP{n:02d}, {what}, is {'not a number' if e[n] else 'empty'}: read as 0",
-                        element=n,
-                        loop="2100",
-                        claim_id=claim_id or None,
-                        batch=where,
+        charge = values.decimal(e[3])
+        paid = values.decimal(e[4])
+        if charge is None or paid is None:
+            unreadable = True
+            self._paid_unreadable = self._paid_unreadable or paid is None
+            for n, what in ((3, "the claim charge"), (4, "the claim payment")):
+                if values.decimal(e[n]) is None:
+                    claim.problems.append(
+                        self._problem(
+                            "bad-number" if e[n] else "missing-element",
+                            at,
+                            f"CLP{n:02d}, {what}, is {'not a number' if e[n] else 'empty'}:"
+                            " read as 0",
+                            element=n,
+                            loop="2100",
+                            claim_id=claim_id or None,
+                            batch=where,
+                        )
                     )
-                )
-                value = ZERO
-                self._paid_unreadable = self._paid_unreadable or n == 4
-            amounts.append(value)
-        charge, paid = amounts
+            charge = ZERO if charge is None else charge
+            paid = ZERO if paid is None else paid
         responsibility: Decimal | None = None
         if e[5]:
             responsibility = values.decimal(e[5])
@@ -636,7 +302,7 @@ class Reader835(TransactionReader[Item835]):
                             batch=where,
                         )
                     )
-        statement = _span(claim.start, claim.end)
+        statement = span_of(claim.start, claim.end)
         remittance = self._remittance or self._remit(at)
         assert remittance is not None
         self._claims += 1
@@ -687,10 +353,10 @@ class Reader835(TransactionReader[Item835]):
                 for issue in issues:
                     self._claim_issue(claim, issue, i, "2110")
             else:
-                if len(self._services) >= _CACHE_LIMIT:
+                if len(self._services) >= CACHE_LIMIT:
                     self._services.clear()
                 self._services[segment] = found
-        line = _Line(found[0], found[1], batch, i, batch.first + i - self._st_first + 1)
+        line = LineDraft(found[0], found[1], batch, i, batch.first + i - self._st_first + 1)
         if unreadable:
             line.unreadable = True
         claim.line = line
@@ -715,7 +381,7 @@ class Reader835(TransactionReader[Item835]):
                     else:
                         claim.unreadable = True
             else:
-                if len(self._cas) >= _CACHE_LIMIT:
+                if len(self._cas) >= CACHE_LIMIT:
                     self._cas.clear()
                 self._cas[segment] = found
         if line is not None:
@@ -751,7 +417,7 @@ class Reader835(TransactionReader[Item835]):
                         Issue("bad-date", message, 2, severity=Severity.WARNING), i, segment
                     )
                 return
-            if len(self._dtm) >= _CACHE_LIMIT:
+            if len(self._dtm) >= CACHE_LIMIT:
                 self._dtm.clear()
             self._dtm[segment] = found
         qualifier, day = found
@@ -764,7 +430,7 @@ class Reader835(TransactionReader[Item835]):
         if line is not None:
             if qualifier == "472" and day is not None:
                 span = line.span = DateSpan(day, day)
-                if len(self._spans) >= _CACHE_LIMIT:
+                if len(self._spans) >= CACHE_LIMIT:
                     self._spans.clear()
                 self._spans[segment] = span
             elif qualifier == "150":
@@ -782,7 +448,9 @@ class Reader835(TransactionReader[Item835]):
         claim = self._claim
         if claim is None or claim.line is not None:
             return
-        e = [*segment.split(self._el), "", "", "", "", "", "", "", "", "", ""]
+        e = segment.split(self._el)
+        if len(e) < 10:
+            e += [""] * (10 - len(e))
         entity = e[1]
         if entity in ("QC", "IL"):
             name = PatientName(e[3], e[4] or None, e[8] or None, e[9] or None)
@@ -820,7 +488,7 @@ class Reader835(TransactionReader[Item835]):
             if amount is None:
                 self._claim_issue(
                     claim,
-                    Issue("bad-number", f"AMT02 of AMT*{e[1]} is not a number", 2),
+                    Issue("bad-number", f"AMT02 of AMT*{e[1][:3]} is not a number", 2),
                     i,
                     "2110" if line else "2100",
                 )
@@ -861,13 +529,6 @@ class Reader835(TransactionReader[Item835]):
             self._txn_issue(issue, i, segment)
         self._plb.extend(adjustments)
         self._plb_unreadable = self._plb_unreadable or unreadable
-
-
-def _span(start: date | None, end: date | None) -> DateSpan | None:
-    """From and through dates as a span (one of them alone: that day); None for neither."""
-    if start is None:
-        return None if end is None else DateSpan(end, end)
-    return DateSpan(start, end or start)
 
 
 _CLAIM_DATES = frozenset(("232", "233", "050"))

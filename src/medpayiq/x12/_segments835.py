@@ -29,6 +29,12 @@ SEGMENTS_835 = frozenset(  # every segment id of the 835, read or passed over
 # SVC01/SVC06-1 product or service id qualifiers: a composite that starts with one of these
 # and another separator than ISA16 is read with that separator (a known quirk).
 QUALIFIERS = frozenset(("HC", "AD", "ER", "IV", "N4", "NU", "WK", "ZZ", "HP", "N1", "N2"))
+# PLB03-13 adjustment reason codes (code list 426), likewise for a PLB composite
+PLB_REASONS = frozenset(
+    ("50", "51", "72", "90", "AH", "AM", "AP", "B2", "B3", "BD", "BN", "C5", "CR", "CS", "CT",
+     "CV", "CW", "DM", "E3", "FB", "FC", "GO", "HM", "IP", "IR", "IS", "J1", "L3", "L6", "LE",
+     "LS", "OA", "OB", "PI", "PL", "RA", "RE", "SL", "TL", "WO", "WU")
+)  # fmt: skip
 ALTERNATIVE_SEPARATORS = ":>^|"
 MAX_CAS_TRIPLETS = 6
 MAX_PLB_PAIRS = 6
@@ -50,15 +56,19 @@ class Issue:
 
 
 def split_composite(
-    text: str, component: str, element: int, segment_id: str
+    text: str,
+    component: str,
+    element: int,
+    segment_id: str,
+    known: frozenset[str] = QUALIFIERS,
 ) -> tuple[list[str], Issue | None]:
     """A composite's components, split by ISA16; or by a known alternative separator (`:`,
-    `>`, `^`, `|`) when the first component is a product qualifier written with it, with a
-    warning."""
+    `>`, `^`, `|`) when the first component is one of the `known` codes (product qualifiers,
+    or PLB reasons) written with it, with a warning."""
     if component in text or len(text) < 3:
         return text.split(component), None
     separator = text[2]
-    if text[:2] in QUALIFIERS and separator in ALTERNATIVE_SEPARATORS:
+    if text[:2] in known and separator in ALTERNATIVE_SEPARATORS:
         return text.split(separator), Issue(
             "component-separator",
             f"{segment_id}{element:02d} is split by {separator!r}, not by ISA16 {component!r};"
@@ -259,7 +269,7 @@ def parse_plb(
         amount_text = e[at + 1] if at + 1 < count else ""
         if not composite and not amount_text:
             continue
-        parts, issue = split_composite(composite, component, at, "PLB")
+        parts, issue = split_composite(composite, component, at, "PLB", PLB_REASONS)
         if issue:
             issues.append(issue)
         reason = parts[0]
