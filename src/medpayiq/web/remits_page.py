@@ -165,7 +165,7 @@ def _worked(
     )
     data = report.as_dict()
     totals = data["totals"]
-    worklist = _opened(report, data["worklist"])
+    worklist = _opened(report, data["claims"], data["worklist"])
     text = csv_text(report)
     href = "data:text/csv;charset=utf-8," + quote(text) if len(text) <= MAX_CSV_BYTES else None
     analytics = data["analytics"]
@@ -195,13 +195,14 @@ def _worked(
     )
 
 
-def _opened(report: services.RemitReport, worklist: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each worklist item with its line as the JSON has it (`detail`), an anchor to open it
-    by, and, for an appealable denial, its request's fields (`letter`) and plain text."""
-    codes = report.codes
+def _opened(
+    report: services.RemitReport, claims: list[dict[str, Any]], worklist: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each worklist item with its line as the JSON has it (`claims`, the report's claims as
+    `as_dict` gives them, in order: `detail`), an anchor to open it by, and, for an
+    appealable denial, its request's fields (`letter`) and plain text."""
     index: dict[tuple[Any, ...], list[tuple[str, dict[str, Any], Any]]] = {}
-    for ci, claim in enumerate(report.claims):
-        c = claim.as_dict(codes)
+    for ci, (claim, c) in enumerate(zip(report.claims, claims, strict=True)):
         for line, shown in zip(claim.lines, c["lines"], strict=True):
             route = shown["route"] or {}
             key = (c["claim_id"], c["payer_claim_number"], shown["line"], shown["status"],
