@@ -103,6 +103,21 @@ def test_two_remittances(client: TestClient) -> None:
     assert body["provenance"]["files"] == ["remittance 1", "remittance 2"]
 
 
+def test_the_streamed_json_is_the_reports(catalog: Catalog) -> None:
+    """The answer is written a claim at a time: the same document as `as_dict()`, key for
+    key (a key the report gains and the writer misses fails here)."""
+    from medpayiq import services
+    from medpayiq.api.remits import csv_chunks, json_chunks
+
+    report = services.analyze_remittance(catalog, [ERA, ERA], [sent_837p()])
+    streamed = json.loads("".join(json_chunks(report, "practice-a")))
+    assert streamed == {"tenant": "practice-a", **report.as_dict()}
+    assert list(streamed) == ["tenant", *report.as_dict()]
+    chunks = list(csv_chunks(report, rows=3))
+    assert len(chunks) == 5  # 14 lines: 3 + 3 + 3 + 3 + 2, the header with the first
+    assert len("".join(chunks).splitlines()) == 15
+
+
 def test_csv(client: TestClient) -> None:
     r = client.post("/api/v1/remits?format=csv", content=ERA, headers=X12)
     assert r.status_code == 200, r.text

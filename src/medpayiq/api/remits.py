@@ -8,35 +8,38 @@ worklist, analytics and totals (docs/remittances.md).
                                          837P file(s) the claims were sent in, in "claims"
     POST /api/v1/remits?format=csv       the same, one CSV row per service line
 
-The answer is `{"tenant": ..., **RemitReport.as_dict()}`: `claims`, `problems`, `unreadable`,
-`totals`, `worklist`, `analytics`, `provenance`. The body, or each upload, goes to a spooled
-temporary file (memory up to 8 MB, then disk) as it arrives, after the request guard has
-checked the key and counts the bytes against `--max-upload` (api/guard.py), as the 837P
-claim-file endpoint does (api/claim_files.py). Input that is not X12, or that cannot be
-read at all, is a 400 problem naming the body part; problems confined to a claim are in
-`problems`. A remittance is patient data: scoped to the tenant that sent it, never cached,
-logged or kept (the spooled files go when the answer is made).
+The answer is `{"tenant": ..., **RemitReport.as_dict()}` (written by `json_chunks`):
+`claims`, `problems`, `unreadable`, `totals`, `worklist`, `analytics`, `provenance`. The
+body, or each upload, goes to a spooled temporary file (memory up to 8 MB, then disk) as it
+arrives, after the request guard has checked the key and counts the bytes against
+`--max-upload` (api/guard.py), as the 837P claim-file endpoint does (api/claim_files.py).
+Input that is not X12, or that cannot be read at all, is a 400 problem naming the body part;
+problems confined to a claim are in `problems`. The analysis is made whole (`RemitReport`);
+the answer is then written a claim (or 2,000 CSV rows) at a time. A remittance is patient
+data: scoped to the tenant that sent it, never cached, logged or kept (the spooled files go
+when the analysis is made).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Annotated, Any, BinaryIO, cast
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from medpayiq import services
 from medpayiq.api.claim_files import X12_MEDIA_TYPES
-from medpayiq.api.routes import JSON, Tenant, dumps, reference_of
+from medpayiq.api.routes import JSON, Tenant, reference_of
 from medpayiq.errors import InputError
 
-__all__ = ["MAX_FILES", "csv_text", "router"]
+__all__ = ["MAX_FILES", "csv_chunks", "csv_text", "json_chunks", "router"]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -65,15 +68,45 @@ def _format(text: str | None) -> str:
     return value
 
 
-def csv_text(report: services.RemitReport) -> str:
-    """The report's lines as CSV (`remit.CSV_COLUMNS`), with a header row."""
+def csv_chunks(report: services.RemitReport, rows: int = 2000) -> Iterator[str]:
+    """The report's lines as CSV (`remit.CSV_COLUMNS`, a header row first), `rows` at a
+    time."""
     from medpayiq.remit import CSV_COLUMNS  # the analysis is loaded with the first remittance
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(report.csv_rows())
-    return out.getvalue()
+    for count, row in enumerate(report.csv_rows(), 1):
+        writer.writerow(row)
+        if count % rows == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def csv_text(report: services.RemitReport) -> str:
+    """The whole CSV as one text (the web page's download link)."""
+    return "".join(csv_chunks(report))
+
+
+def json_chunks(report: services.RemitReport, tenant: str) -> Iterator[str]:
+    """`{"tenant": ..., **report.as_dict()}` as JSON text, a claim at a time: the claims of a
+    large remittance are never one document in memory beside the report (the test compares
+    the two)."""
+    yield '{"tenant": ' + json.dumps(tenant) + ', "claims": ['
+    for i, claim in enumerate(report.claims):
+        yield ("" if i == 0 else ",\n") + json.dumps(claim.as_dict(report.codes),
+                                                      ensure_ascii=False)  # fmt: skip
+    rest = {
+        "problems": report.problems,
+        "unreadable": report.unreadable,
+        "totals": report.totals(),
+        "worklist": report.worklist(),
+        "analytics": report.analytics(),
+        "provenance": report.provenance(),
+    }
+    yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:] + "\n"
 
 
 def _is_x12(spool: IO[bytes]) -> bool:
@@ -202,13 +235,14 @@ async def remits(request: Request, tenant: Tenant, format: Format = None) -> Res
         raise
     finally:
         _close(remit_files, claim_files)
+    # Sync iterators: Starlette runs them in its threadpool, a piece at a time.
     headers = {"Cache-Control": "no-store"}
     if wanted == "csv":
-        text = await run_in_threadpool(csv_text, report)
         headers["Content-Disposition"] = 'attachment; filename="remittance-lines.csv"'
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
-    body = await run_in_threadpool(lambda: dumps({"tenant": tenant, **report.as_dict()}))
-    return Response(body, media_type=JSON, headers=headers)
+        return StreamingResponse(
+            csv_chunks(report), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    return StreamingResponse(json_chunks(report, tenant), media_type=JSON, headers=headers)
 
 
 def _where(parameter: str | None, request: Request) -> str:
