@@ -289,6 +289,9 @@ def test_work_a_remittance_in_a_browser(base_url: str, tmp_path: Path) -> None:
         lines = Path(done.value.path()).read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("claim_id,payer_claim_number,claim_status")
         assert len(lines) == 8
+        page.set_viewport_size({"width": 375, "height": 800})  # a phone: tables scroll alone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.set_viewport_size({"width": 1300, "height": 900})
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(tmp_path / "remits.png"), full_page=False)
         if os.environ.get("MEDPAYIQ_SAVE_SCREENSHOTS"):
