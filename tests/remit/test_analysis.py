@@ -238,3 +238,73 @@ def test_unreadable_input_is_an_input_error(catalog: Catalog) -> None:
     with pytest.raises(InputError) as caught:
         analyze_remittance(catalog, [FIXTURE], [b"nor is this"])
     assert caught.value.parameter == "claims"
+
+
+def test_claim_denied_at_claim_level_only(catalog: Catalog) -> None:
+    # no SVC: CO-29 on the claim (timely filing), statement date 2025-07-01
+    text = era(
+        ["CLP*TF1*4*250*0*0*MB*22026196555550*11*1", "CAS*CO*29*250",
+         "NM1*QC*1*DOE*JANE****MI*1EG4TE5MK73", "DTM*232*20250701", "DTM*233*20250701"],
+        paid="0",
+    )  # fmt: skip
+    body = analyze_remittance(catalog, [text]).as_dict()
+    (claim_,) = body["claims"]
+    (line,) = claim_["lines"]
+    assert (line["line"], line["hcpcs"], line["charge"], line["status"]) == (
+        0, None, "250.00", "denied",
+    )  # fmt: skip
+    assert (line["route"]["route"], line["route"]["deadline"]) == ("no_appeal", None)
+    assert claim_["route"]["route"] == "no_appeal"
+    assert body["analytics"]["denials_by_carc"]["29"]["count"] == 1
+
+
+def test_medical_necessity_letter_names_the_lcd(catalog: Catalog) -> None:
+    text = era(
+        clp("N1", "4", "950", "0", "0", "22026196444440")
+        + svc("62323", "950", "0", "20260715", "CO*50*950", remarks=["N115"]),
+        paid="0",
+    )
+    (letter,) = analyze_remittance(catalog, [text]).letters()
+    # the epidural pack's LCDs (knowledge/packs): Noridian L39240 and L39015
+    assert "LCD L39240" in letter.rule and "LCD L39015" in letter.rule
+    assert letter.deadline == "2026-12-15" and letter.item_or_service.startswith("62323")
+
+
+def _two_procedures(catalog: Catalog, first: list[str], second: list[str], paid: str) -> list:
+    text = era(clp("M1", "1", "1200", paid, "0", "22026196333330") + first + second, paid=paid)
+    return analyze_remittance(catalog, [text]).as_dict()["claims"][0]["lines"]
+
+
+def test_multiple_procedure_reduction_paid_right(catalog: Catalog) -> None:
+    # 62323 and 20610 (MULT PROC 2 both) on one date: 62323 ranks first at 274.36; 20610
+    # (0.77 x 1.008 + 1.16 x 0.993 + 0.13 x 1.376 = 2.10692 x 33.4009 = 70.37) at 50% = 35.19:
+    # coinsurance 7.04, 28.15 less 0.56 = 27.59. The CO-59 reduction is the schedule's own.
+    lines = _two_procedures(
+        catalog,
+        svc("62323", "950", "215.10", "20260715", "CO*45*675.64**253*4.39", "PR*2*54.87",
+            allowed="274.36"),
+        svc("20610", "250", "27.59", "20260715", "CO*45*179.63**59*35.18**253*0.56",
+            "PR*2*7.04", allowed="35.19"),
+        paid="242.69",
+    )  # fmt: skip
+    assert [(x["expected_allowed"], x["status"], x["variance"]) for x in lines] == [
+        ("274.36", "paid_right", None), ("35.19", "paid_right", None),
+    ]  # fmt: skip
+    assert lines[1]["route"]["route"] == "bill_patient"
+
+
+def test_multiple_procedure_reduction_on_the_wrong_line(catalog: Catalog) -> None:
+    # the payer halved 62323 (137.18: coinsurance 27.44, 109.74 less 2.19 = 107.55) and paid
+    # 20610 in full (70.37: coinsurance 14.07, 56.30 less 1.13 = 55.17)
+    lines = _two_procedures(
+        catalog,
+        svc("62323", "950", "107.55", "20260715", "CO*45*812.82**253*2.19", "PR*2*27.44",
+            allowed="137.18"),
+        svc("20610", "250", "55.17", "20260715", "CO*45*179.63**253*1.13", "PR*2*14.07",
+            allowed="70.37"),
+        paid="162.72",
+    )  # fmt: skip
+    assert [(x["status"], x["variance"], x["cause"]["code"]) for x in lines] == [
+        ("underpaid", "-107.55", "multiple_procedure"),
+        ("overpaid", "27.58", "multiple_procedure"),
+    ]

@@ -15,7 +15,7 @@ redetermination requests of `--out`, which are for the contractor).
 from __future__ import annotations
 
 import csv
-import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,26 +81,27 @@ def remit(
             highlight=False,
             markup=True,
         )
-    body = result.as_dict()
     if report is not None:
         try:
-            _write(report, result, body, remit_html)
+            _write(report, result, remit_html)
         except OSError as exc:
             raise _fail(f"{report}: cannot write the report ({exc.strerror or exc})") from None
         err.print(f"report written to {report}", highlight=False)
     if as_json:
-        out.print_json(data=body) if out.is_terminal else print(json.dumps(body, indent=1))
+        for chunk in result.json_chunks():
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
         return
-    _summary(body)
+    _summary(result)
 
 
-def _write(path: Path, result: Any, body: dict[str, Any], html: Any) -> None:
+def _write(path: Path, result: Any, html: Any) -> None:
     from medpayiq.remit import CSV_COLUMNS
 
     suffix = path.suffix.lower()
     with path.open("w", encoding="utf-8", newline="") as handle:
         if suffix == ".json":
-            json.dump(body, handle, indent=1)
+            handle.writelines(result.json_chunks())
         elif suffix == ".csv":
             writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
             writer.writeheader()
@@ -109,13 +110,18 @@ def _write(path: Path, result: Any, body: dict[str, Any], html: Any) -> None:
             handle.write(html(result))
 
 
-def _summary(body: dict[str, Any]) -> None:
+def _summary(result: Any) -> None:
     from medpayiq.money import display
 
-    totals = body["totals"]
+    totals = result.totals()
+    body = {
+        "analytics": result.analytics(),
+        "worklist": result.worklist(),
+        "problems": result.problems,
+    }
     table = Table(
         title=f"{totals['claims']:,} claims, {totals['lines']:,} lines in "
-        f"{len(body['provenance']['files'])} remittance file(s)",
+        f"{len(result.files)} remittance file(s)",
         title_justify="left",
     )
     table.add_column("")

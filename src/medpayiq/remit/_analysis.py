@@ -228,7 +228,10 @@ class Analyzer:
     def claim(self, payment: ClaimPayment) -> ClaimAnalysis:
         notice = _notice_date(payment)
         sent = self.claims837.get(payment.claim_id)
-        lines = [self._line(i, svc, payment) for i, svc in enumerate(payment.lines, 1)]
+        services = payment.lines or (_claim_as_line(payment),)
+        lines = [self._line(i, svc, payment) for i, svc in enumerate(services, 1)]
+        if not payment.lines:
+            lines[0].line = 0  # the claim itself: adjusted at claim level only
         out = ClaimAnalysis(payment, lines, None, notice)
         if payment.reversal:
             for line in lines:
@@ -331,6 +334,7 @@ class Analyzer:
             ):
                 line.status = "paid_right"
                 line.allowed_variance = None
+                line.denial_carcs = ()  # its reductions are the fee schedule's own
                 continue
             line.variance = variance
             line.status = "underpaid" if variance < 0 else "overpaid"
@@ -364,29 +368,34 @@ class Analyzer:
         return (r.hcpcs, r.modifiers, r.units, r.location, r.pos, r.charge)
 
     def _expected_lines(self, requests: list[PriceRequest | None], terms: Terms) -> list[Expected]:
-        """Each line priced: the lines of one date together when the claim rules (multiple
-        procedure ranking, status T) could change them, else each on its own; both kept per
-        pricing period, so a file's repeated lines and claims are priced once."""
+        """Each line priced. On one date, the lines whose multiple procedure indicator
+        reduces across lines (2-7), when there are two or more, are priced together (all of
+        the date's lines when one is status T); the others each on its own. Both are kept per
+        pricing period (a group by its lines in a fixed order), so a file's repeated lines and
+        procedure combinations are priced once."""
         out = [Expected(None, "no procedure code or date of service") for _ in requests]
         groups: dict[date, list[int]] = {}
         for i, r in enumerate(requests):
             if r is not None:
                 groups.setdefault(r.date_of_service, []).append(i)
         for day, at in groups.items():
-            lines = [requests[i] for i in at]
             period = self._period(day)
-            if len(at) > 1 and self._claim_rules_apply(day, period, lines):  # type: ignore[arg-type]
-                key: Hashable = (terms, period, tuple(self._line_key(r) for r in lines))  # type: ignore[arg-type]
+            together = self._together(day, period, [requests[i] for i in at]) if len(at) > 1 else []  # type: ignore[misc]
+            if len(together) > 1:
+                chosen = [at[k] for k in together]
+                keys = {i: self._line_key(requests[i]) for i in chosen}  # type: ignore[arg-type]
+                chosen.sort(key=lambda i: repr(keys[i]))
+                key: Hashable = (terms, period, tuple(keys[i] for i in chosen))
                 got = self._priced.get(key)
                 if got is None:
-                    got = price_claim_lines(self.reference, lines, terms)
+                    got = price_claim_lines(self.reference, [requests[i] for i in chosen], terms)
                     self._priced[key] = got
-                for i, e in zip(at, got, strict=True):
+                for i, e in zip(chosen, got, strict=True):
                     out[i] = e
-                continue
             for i in at:
                 request = requests[i]
-                assert request is not None
+                if out[i].priced is not None or request is None:
+                    continue
                 key = (terms, period, self._line_key(request))
                 found = self._priced.get(key)
                 if found is None:
@@ -395,11 +404,11 @@ class Analyzer:
                 out[i] = found[0]
         return out
 
-    def _claim_rules_apply(self, day: date, period: Hashable, lines: list[PriceRequest]) -> bool:
-        """Whether two or more lines of one date have a multiple procedure indicator that
-        reduces (2-7), or one is status T: then they are priced together."""
-        reducing = 0
-        for r in lines:
+    def _together(self, day: date, period: Hashable, lines: list[PriceRequest]) -> list[int]:
+        """The positions of the lines of one date to price together: those with a multiple
+        procedure indicator that reduces (2-7); every line when one is status T."""
+        reducing: list[int] = []
+        for k, r in enumerate(lines):
             row = "26" if "26" in r.modifiers else "TC" if "TC" in r.modifiers else ""
             key = (period, r.hcpcs, row)
             found = self._indicators.get(key)
@@ -407,14 +416,15 @@ class Analyzer:
                 try:
                     rvu = self.reference.fee_schedule(day).rvus.get((r.hcpcs, row))
                 except MedPayIQError:
-                    return True
+                    return list(range(len(lines)))
                 found = (rvu.mult_proc, rvu.status) if rvu is not None else ("", "")
                 self._indicators[key] = found
             mult_proc, status = found
             if status == "T":
-                return True
-            reducing += mult_proc in _REDUCING
-        return reducing > 1
+                return list(range(len(lines)))
+            if mult_proc in _REDUCING:
+                reducing.append(k)
+        return reducing
 
     def _cause(
         self, request: PriceRequest, priced: Priced, allowed: Decimal, terms: Terms
@@ -446,6 +456,7 @@ class Analyzer:
             notice=notice if medicare else None,
             service=line.date_of_service if medicare else None,
             underpaid=line.status == "underpaid",
+            paid_right=line.status == "paid_right",
             note="" if medicare else _NOT_MEDICARE,
         )
         if line.status == "denied" and line.route is not None:
@@ -524,7 +535,7 @@ class Analyzer:
         self, payment: ClaimPayment, lines: list[LineAnalysis], notice: date | None
     ) -> LineRoute | None:
         routes = [line.route for line in lines if line.route is not None]
-        if not payment.lines or (payment.adjustments and len(payment.lines) > 1):
+        if payment.lines and payment.adjustments and len(payment.lines) > 1:
             claim_level = line_route(
                 payment.adjustments,
                 payment.remarks,
@@ -545,6 +556,16 @@ class Analyzer:
             return check_claim(self.reference, converted.claim)
         except MedPayIQError:
             return None
+
+
+def _claim_as_line(payment: ClaimPayment) -> ServicePayment:
+    """A claim without service lines (denied at claim level, CAS on the CLP) analysed as one
+    line 0 with the claim's charge, payment, adjustments, remarks and statement dates."""
+    return ServicePayment(
+        "", None, (), payment.charge, payment.paid, None, Decimal(1), None, (), None,
+        payment.statement, payment.adjustments, None, payment.remarks, None, None,
+        payment.position,
+    )  # fmt: skip
 
 
 def _match_lines(payment: ClaimPayment, sent: Claim837) -> dict[int, int]:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from medpayiq.errors import MedPayIQError
-from medpayiq.knowledge import denial_guidance, ptp_bypass
+from medpayiq.knowledge import denial_guidance, policy_packs, ptp_bypass
 from medpayiq.reference import ReferenceData
 
 __all__ = ["RedeterminationRequest", "disagreement"]
@@ -112,12 +112,20 @@ def disagreement(
                 f"indicator {mue.mai} ({appealable}).",
                 f"NCCI MUE {hcpcs}: {mue.value} units, MAI {mue.mai} (practitioner table)",
             )
+    lcds, frequency = _policy(hcpcs, day)
+    if "151" in carcs and frequency:
+        return (
+            f"The {hcpcs} session was within the frequency the coverage policy allows, or the "
+            "record documents why another session was reasonable and necessary.",
+            frequency,
+        )
     if "N115" in remarks or "50" in carcs:
+        named = "; ".join(lcds) if lcds else "the Local Coverage Determination named in the notice"
         return (
             f"{hcpcs} was reasonable and necessary for this patient: the medical record "
-            "documents the diagnosis and the criteria of the Local Coverage Determination "
-            "named in the notice (RARC N115).",
-            "the LCD named by RARC N115; Social Security Act section 1862(a)(1)(A)",
+            f"documents the diagnosis and the coverage criteria of {named} (RARC N115).",
+            (named if lcds else "the LCD named by RARC N115")
+            + "; Social Security Act section 1862(a)(1)(A)",
         )
     words = [g.plain for c in carcs if (g := denial_guidance(c)) is not None]
     said = "; ".join(words) if words else "the denial"
@@ -126,6 +134,21 @@ def disagreement(
         "furnished as billed and is documented in the medical record.",
         "CARC " + ", ".join(carcs),
     )
+
+
+def _policy(hcpcs: str, day: date | None) -> tuple[tuple[str, ...], str]:
+    """The LCDs of the policy pack that governs `hcpcs` on `day`, and its frequency rule's
+    citation ("" when none)."""
+    if day is None:
+        return (), ""
+    for pack in policy_packs():
+        if hcpcs in pack.codes and pack.in_force(day):
+            lcds = tuple(
+                src.title for src in pack.sources if src.id[:1] == "L" and src.id[1:].isdigit()
+            )
+            rule = pack.rule("frequency", day)
+            return lcds, rule.citation if rule is not None else ""
+    return (), ""
 
 
 def _ptp(reference: ReferenceData, code: str, day: date, others: Sequence[str]) -> Any:

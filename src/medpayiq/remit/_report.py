@@ -6,11 +6,12 @@ the redetermination requests and the provenance.
     for item in read_835(source):            # ClaimPayment or RemittanceEnd
         analysis.add(item, file="era.835")
     report = analysis.report()
-    report.as_dict(), report.csv_rows(), report.letters()
+    report.as_dict(), report.json_chunks(), report.csv_rows(), report.letters()
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -332,6 +333,22 @@ class RemitReport:
             "analytics": self.analytics(),
             "provenance": self.provenance(),
         }
+
+    def json_chunks(self) -> Iterator[str]:
+        """`as_dict()` as JSON text, one claim a piece: a 100,000-claim answer is never held
+        as one document (the CLI's --json and --out report.json)."""
+        yield '{"claims": ['
+        for n, claim in enumerate(self.claims):
+            yield ("" if n == 0 else ",\n") + json.dumps(claim.as_dict(self.codes))
+        rest = {
+            "problems": self.problems,
+            "unreadable": self.unreadable,
+            "totals": self.totals(),
+            "worklist": self.worklist(),
+            "analytics": self.analytics(),
+            "provenance": self.provenance(),
+        }
+        yield "],\n" + json.dumps(rest)[1:]
 
     def csv_rows(self) -> Iterator[dict[str, str]]:
         """One row per service line (CSV_COLUMNS), money as strings."""

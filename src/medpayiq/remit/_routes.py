@@ -167,14 +167,20 @@ def timely_filing_deadline(service: date) -> date:
     return _year_after(service)
 
 
-def adjustment_route(adjustment: Adjustment, remarks: frozenset[str]) -> RouteKind:
+def adjustment_route(
+    adjustment: Adjustment, remarks: frozenset[str], *, paid_right: bool = False
+) -> RouteKind:
     """The route one adjustment calls for. An unknown CO/OA/PI code is a denial to review
-    with the redetermination deadline (the safe one), as the code pages treat it."""
+    with the redetermination deadline (the safe one), as the code pages treat it. On a line
+    paid as the fee schedule says, a CO/OA/PI reduction (CO-59 multiple procedure ...) is
+    the schedule's own: a write-off."""
     reason = adjustment.reason
     if reason in WRITE_OFF_CARCS:
         return RouteKind.WRITE_OFF
     if adjustment.group == "PR":
         return RouteKind.BILL_PATIENT
+    if paid_right:
+        return RouteKind.WRITE_OFF
     if UNPROCESSABLE in remarks:
         return RouteKind.CORRECTED_CLAIM
     guidance = denial_guidance(reason)
@@ -232,19 +238,22 @@ def line_route(
     notice: date | None,
     service: date | None,
     underpaid: bool = False,
+    paid_right: bool = False,
     note: str = "",
 ) -> LineRoute | None:
     """The route of a line from its adjustments (claim-level ones for a claim without
     lines): the highest ranked route any non-zero adjustment calls for; an underpaid line
     with nothing worse is a reopening (a computational error, 405.980(a)(3)(i)). None when
-    nothing is adjusted. Without `notice` or `service` the deadlines they give are None
+    nothing is adjusted. `paid_right`: the line was paid as the fee schedule says (its
+    reductions are the schedule's). Without `notice` or `service` the deadlines they give are None
     (another payer's claim: `note` says so)."""
     marks = frozenset(remarks)
     found: dict[RouteKind, list[Adjustment]] = {}
     for adjustment in adjustments:
         if adjustment.amount == 0:
             continue
-        found.setdefault(adjustment_route(adjustment, marks), []).append(adjustment)
+        kind = adjustment_route(adjustment, marks, paid_right=paid_right)
+        found.setdefault(kind, []).append(adjustment)
     if underpaid and not any(k.rank <= RouteKind.REDETERMINATION.rank for k in found):
         kind = RouteKind.REOPENING
         chosen: list[Adjustment] = []
