@@ -91,22 +91,13 @@ def csv_text(report: services.RemitReport) -> str:
 
 
 def json_chunks(report: services.RemitReport, tenant: str) -> Iterator[str]:
-    """`{"tenant": ..., **report.as_dict()}` as JSON text, a claim at a time: the claims of a
-    large remittance are never one document in memory beside the report (the test compares
-    the two)."""
-    yield '{"tenant": ' + json.dumps(tenant) + ', "claims": ['
-    for i, claim in enumerate(report.claims):
-        yield ("" if i == 0 else ",\n") + json.dumps(claim.as_dict(report.codes),
-                                                      ensure_ascii=False)  # fmt: skip
-    rest = {
-        "problems": report.problems,
-        "unreadable": report.unreadable,
-        "totals": report.totals(),
-        "worklist": report.worklist(),
-        "analytics": report.analytics(),
-        "provenance": report.provenance(),
-    }
-    yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:] + "\n"
+    """`{"tenant": ..., **report.as_dict()}` as JSON text, a claim at a time: the report's own
+    `json_chunks()` with the tenant first, as the claim endpoints answer."""
+    chunks = report.json_chunks()
+    opening = next(chunks)  # '{"claims": ['
+    yield '{"tenant": ' + json.dumps(tenant) + ", " + opening[1:]
+    yield from chunks
+    yield "\n"
 
 
 def _is_x12(spool: IO[bytes]) -> bool:
