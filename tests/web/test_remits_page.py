@@ -36,6 +36,7 @@ from x12.builders import RENDERING, claim, line, on, service
 
 ROOT = Path(__file__).resolve().parents[2]
 ERA = (ROOT / "tests" / "fixtures" / "x12" / "medicare_2026.835").read_bytes()
+DENIALS = (ROOT / "tests" / "fixtures" / "x12" / "medicare_2026_denials.835").read_bytes()
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -149,6 +150,23 @@ def test_a_denial_opens_with_its_route_and_request(client: TestClient) -> None:
     assert "Rule: NCCI PTP edit column 1 62323 / column 2 77003, modifier indicator 1" in plain.text
     # Only appealable denials have a request: the corrected claim and the reopening do not.
     assert len(soup.select("form.remit-letter-form")) == 1
+
+
+def test_two_remittances_one_worklist(client: TestClient) -> None:
+    """The second file (paid 2026-09-15, received 09-20 by presumption): 62323 denied CO-50
+    with N115 (an LCD): its 215.10 (274.36 - 54.87 coinsurance - 4.39 sequestration) at stake,
+    a redetermination due 120 days after 09-20, on 2027-01-18: first in the worklist."""
+    files = [("remits", ("a.835", ERA, "text/plain")), ("remits", ("b.835", DENIALS, "text/plain"))]
+    r = client.post("/remits", files=files)
+    assert r.status_code == 200, r.text
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert soup.find("h1").get_text() == "10 claims in 2 remittance(s)"
+    first = _cells(soup.select_one("#remit-worklist tbody tr"))
+    assert (first[0], first[2], first[6], first[7], first[8]) == (
+        "MC2002", "62323", "Redetermination", "2027-01-18", "$215.10",
+    )  # fmt: skip
+    opened = soup.find(id=soup.select_one("#remit-worklist tbody tr a")["href"][1:])
+    assert "N115" in opened.get_text() and len(soup.select("form.remit-letter-form")) == 2
 
 
 def test_the_csv_download_holds_every_line(client: TestClient) -> None:
