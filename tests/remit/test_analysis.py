@@ -164,8 +164,13 @@ def test_reversal_paired_with_its_correction(catalog: Catalog) -> None:
     assert correction["pair"]["role"] == "correction"
     assert correction["pair"]["net_paid"] == "2.35"
     assert reversal["lines"][0]["status"] == "reversal" and reversal["route"] is None
-    # 140.40 is not the fee schedule's 137.41: the correction overpaid
-    assert correction["lines"][0]["status"] == "overpaid"
+    # 140.40 is not the fee schedule's 137.41: the correction overpaid (by 110.08 - 107.73)
+    assert (correction["lines"][0]["status"], correction["lines"][0]["variance"]) == (
+        "overpaid", "2.35",
+    )  # fmt: skip
+    (item,) = report["worklist"]
+    assert (item["status"], item["at_stake"]) == ("overpaid", "0.00")
+    assert "42 CFR 401.305" in item["send"]
 
 
 def test_unknown_codes_are_kept_and_marked(catalog: Catalog) -> None:

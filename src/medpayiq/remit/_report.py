@@ -30,6 +30,10 @@ from ._routes import ROUTES, RouteKind
 __all__ = ["CSV_COLUMNS", "RemitAnalysis", "RemitReport"]
 
 ZERO = Decimal("0.00")
+OVERPAID_SEND = (
+    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
+    "or ask the contractor to adjust the claim"
+)
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -186,7 +190,9 @@ class RemitReport:
                         "deadline": _iso(deadline),
                         "at_stake": _money(line.at_stake),
                         "reason": reason,
-                        "send": ROUTES[route.kind].send if route else None,
+                        "send": OVERPAID_SEND
+                        if line.status == "overpaid"
+                        else (ROUTES[route.kind].send if route else None),
                         "preventable": line.preventable,
                         "preventable_rule": line.preventable_rule,
                         "letter": line.letter is not None,
@@ -339,7 +345,8 @@ class RemitReport:
         as one document (the CLI's --json and --out report.json)."""
         yield '{"claims": ['
         for n, claim in enumerate(self.claims):
-            yield ("" if n == 0 else ",\n") + json.dumps(claim.as_dict(self.codes))
+            text = json.dumps(claim.as_dict(self.codes), ensure_ascii=False, check_circular=False)
+            yield ("" if n == 0 else ",\n") + text
         rest = {
             "problems": self.problems,
             "unreadable": self.unreadable,
@@ -348,7 +355,7 @@ class RemitReport:
             "analytics": self.analytics(),
             "provenance": self.provenance(),
         }
-        yield "],\n" + json.dumps(rest)[1:]
+        yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:]
 
     def csv_rows(self) -> Iterator[dict[str, str]]:
         """One row per service line (CSV_COLUMNS), money as strings."""

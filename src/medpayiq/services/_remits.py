@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 from medpayiq.remit import RemitAnalysis, RemitReport
+from medpayiq.services._claim_files import _full_collections_paused
 from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
 
 __all__ = ["RemitReport", "analyze_remittance", "remit_html", "source_name"]
@@ -73,8 +74,10 @@ def analyze_remittance(
         name = source_name(source, i)
         analysis.files.append(name)
         reader = read_835(source)
-        for item in reader:
-            analysis.add(item, file=name)
+        # full collections held off, as for claim files: the kept analyses are not garbage
+        with _full_collections_paused():
+            for item in reader:
+                analysis.add(item, file=name)
         for problem in reader.problems:
             if problem.severity is Severity.FATAL and reader.claims_read == 0:
                 unreadable.append({"file": name, "code": problem.code, "message": problem.message})
