@@ -71,7 +71,7 @@ def _format(text: str | None) -> str:
 def csv_chunks(report: services.RemitReport, rows: int = 2000) -> Iterator[str]:
     """The report's lines as CSV (`remit.CSV_COLUMNS`, a header row first), `rows` at a
     time."""
-    from medpayiq.remit import CSV_COLUMNS  # the analysis is loaded with the first remittance
+    from medpayiq.services import REMIT_CSV_COLUMNS as CSV_COLUMNS
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n")

@@ -21,11 +21,19 @@ from collections.abc import Sequence
 
 from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
-from medpayiq.remit import RemitAnalysis, RemitReport
+from medpayiq.remit import CSV_COLUMNS as REMIT_CSV_COLUMNS
+from medpayiq.remit import RedeterminationRequest, RemitAnalysis, RemitReport
 from medpayiq.services._claim_files import _full_collections_paused
 from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
 
-__all__ = ["RemitReport", "analyze_remittance", "remit_html", "source_name"]
+__all__ = [
+    "REMIT_CSV_COLUMNS",
+    "RedeterminationRequest",
+    "RemitReport",
+    "analyze_remittance",
+    "remit_html",
+    "source_name",
+]
 
 
 def source_name(source: Source, index: int, kind: str = "remittance") -> str:

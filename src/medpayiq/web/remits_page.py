@@ -43,7 +43,6 @@ from medpayiq.api.errors import problem_for
 from medpayiq.api.remits import MAX_FILES, csv_text
 from medpayiq.api.routes import reference_of
 from medpayiq.errors import MedPayIQError
-from medpayiq.remit import RedeterminationRequest
 from medpayiq.web import charts
 from medpayiq.web.claim_files_page import key_refusal
 from medpayiq.web.pages import env
@@ -58,7 +57,7 @@ _MAX_PASTE = 1 << 20
 _MAX_LETTER = 20_000
 TITLE = "Work a remittance (835)"
 NO_STORE = {"Cache-Control": "no-store"}
-_LETTER_FIELDS = {f.name: f for f in dataclasses.fields(RedeterminationRequest)}
+_LETTER_FIELDS = {f.name: f for f in dataclasses.fields(services.RedeterminationRequest)}
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ def _charts(analytics: dict[str, Any]) -> tuple[tuple[str, Markup], ...]:
 # --- The redetermination request of one denial ----------------------------------------------
 
 
-def _letter_from(text: str) -> RedeterminationRequest | None:
+def _letter_from(text: str) -> services.RedeterminationRequest | None:
     """The request's fields as the /remits page wrote them; None when they are not."""
     if not text or len(text) > _MAX_LETTER:
         return None
@@ -303,7 +302,7 @@ def _letter_from(text: str) -> RedeterminationRequest | None:
                 return None
         elif value is not None and not isinstance(value, str):
             return None
-    return RedeterminationRequest(**fields)
+    return services.RedeterminationRequest(**fields)
 
 
 @router.post("/remits/letter", response_class=HTMLResponse)
