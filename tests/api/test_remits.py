@@ -177,14 +177,15 @@ def test_bad_input_is_a_4xx_problem(
 
 
 def test_an_837p_sent_as_the_remittance(client: TestClient) -> None:
-    """Readable X12 with no 835 in it: the service answers with the problem, not a claim
-    (services.analyze_remittance raises only when no file can be read at all)."""
+    """Readable X12 with no 835 in it: refused with the reader's problem (the set it holds)."""
     r = client.post("/api/v1/remits", content=sent_837p(), headers=X12)
-    assert r.status_code == 200, r.text
+    assert r.status_code == 400, r.text
     body = r.json()
-    assert body["claims"] == [] and body["totals"]["remittances"] == 0
-    [problem] = body["problems"]
-    assert problem["code"] == "transaction-type" and "837" in problem["message"]
+    assert body["errors"][0]["where"] == "body"
+    assert body["detail"] == (
+        "no 835 remittance in the input: transaction set 837 version 005010X222A1 is not read"
+        " here: this reader reads 835 005010X221A1 or 005010X221; its segments are skipped"
+    )
 
 
 def test_documented_in_openapi(client: TestClient) -> None:
