@@ -175,6 +175,17 @@ def test_summary_adds_up(catalog: Catalog) -> None:
     assert by_rule["global.em-in-period"]["findings"] == 4  # B2, D1, D2, D3
 
 
+def test_each_file_keeps_its_own_envelope_problems(catalog: Catalog) -> None:
+    # An unreadable first file and a second whose SE count is wrong: each is named.
+    good = practice_file()
+    miscounted = good.replace("SE*", "SE*9", 1)
+    files = ClaimFiles(catalog, [("first.837", b"ISA*broken"), ("second.837", miscounted.encode())])
+    assert len(list(files)) == 19
+    assert [(u.file, u.problem.code) for u in files.unreadable] == [("first.837", "isa-layout")]
+    assert [(name, p.code) for name, p in files.problems] == [("second.837", "se-count")]
+    assert files.readable
+
+
 # --- broken copies --------------------------------------------------------------------------
 
 
