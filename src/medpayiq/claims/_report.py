@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from medpayiq.edits import Finding, Severity
+from medpayiq.edits import Finding, Severity, remember
 from medpayiq.money import ZERO
 from medpayiq.x12 import X12Problem
 
@@ -115,9 +115,7 @@ def _finding_json(finding: Finding) -> str:
     found = _FINDING_JSON.get(finding)
     if found is None:
         found = json.dumps(finding.as_dict(), ensure_ascii=False)
-        if len(_FINDING_JSON) >= 20_000:  # about 1 KB each
-            _FINDING_JSON.clear()
-        _FINDING_JSON[finding] = found
+        remember(_FINDING_JSON, finding, found)  # about 1 KB each
     return found
 
 
