@@ -124,7 +124,7 @@ class ReportLine:
 
 
 # What json.dumps(..., ensure_ascii=False) writes a string as.
-_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _optional(text: str | None) -> str:
