@@ -20,10 +20,13 @@ from collections.abc import Hashable
 from itertools import islice
 from typing import Any, TypeVar
 
-__all__ = ["BOUND", "LIMIT", "memo_for", "remember"]
+__all__ = ["BOUND", "DAY_BOUND", "LIMIT", "memo_for", "remember"]
 
 LIMIT = 50_000
 BOUND = 8_192  # entries a `remember` table keeps (the checker's: about 1.7 KB each)
+# A date's own tables (its diagnoses' findings, the fee schedules of other dates): there is
+# one per date of an input (a year of dates: 365), so they keep fewer.
+DAY_BOUND = 1_024
 _ATTRIBUTE = "_medpayiq_memos"
 
 T = TypeVar("T")
