@@ -2,14 +2,21 @@
 few minutes, compared with freshly started servers.
 
     .venv/bin/python bench/soak.py --db /tmp/soak.sqlite [--duration 1800] [--rate 40]
-        [--reload-every 300] [--data ../shared/data] [--workers 1]
+        [--reload-every 300] [--data ../shared/data] [--workers 1] [--clients 16]
+        [--timeout 10]
 
 The store must hold ../shared/data (`medpayiq data load --source ../shared/data --db ...`).
 Traffic: GET /api/v1/price (random code, locality and date), GET /api/v1/codes/{code}
-(random ZIP and date) and POST /api/v1/claims/check (generated claims with NCCI pairs and
-add-on codes), sent on schedule whatever the answers take. Every `--reload-every` seconds
-`medpayiq data load` replaces three datasets (the add-on edits, the FY2026 ICD-10-CM table and
-the 2026 GPCIs) with files of the same rows in other bytes, alternating two copies.
+(random ZIP and date), POST /api/v1/claims/check with JSON claims (NCCI pairs and add-on
+codes) and with 837P files (`application/edi-x12`: 40 small files of 3-8 claims written by
+bench/x12_837.py's generator), and 835 remittances once they land (`remittance_requests`,
+the hook). Requests are due on a fixed schedule (request n at start + n / rate: no drift) and
+are sent by `--clients` threads, each with its own keep-alive connection; a request that
+finds every client busy waits and its latency counts from when it was due (no coordinated
+omission). A request that gets no answer within `--timeout` seconds is an error.
+Every `--reload-every` seconds `medpayiq data load` replaces three datasets (the add-on
+edits, the FY2026 ICD-10-CM table and the 2026 GPCIs) with files of the same rows in other
+bytes, alternating two copies.
 
 Wrong answers: every answer carries the store generation it came from
 (`x-medpayiq-generation`). Before each reload, and at the end, a server freshly started on
@@ -24,10 +31,10 @@ and the server's resident memory at the start and the end.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gzip
 import json
 import os
+import queue
 import random
 import signal
 import statistics
@@ -36,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +52,7 @@ import httpx
 from api import free_port, wait_healthy  # bench/api.py
 
 ROOT = Path(__file__).resolve().parent.parent
+JSON = "application/json"
 MEDPAYIQ = str(ROOT / ".venv/bin/medpayiq")
 
 CODES = (
@@ -151,53 +160,118 @@ class Server:
 class Record:
     def __init__(self) -> None:
         self.sent = 0
-        self.latencies: list[float] = []
+        self.latencies: list[float] = []  # seconds from when each request was due
         self.errors: list[str] = []
-        # generation -> {(method, path, body json): answer body}
-        self.answers: dict[int, dict[tuple[str, str, str], bytes]] = {}
+        self.late = 0  # requests sent more than a second after they were due
+        # generation -> {(method, path, body): answer body}
+        self.answers: dict[int, dict[tuple[str, str, bytes], bytes]] = {}
+        self.lock = threading.Lock()
 
 
-async def traffic(base: str, rate: float, until: float, record: Record, seed: int) -> None:
+Request = tuple[str, str, bytes | None, str]  # method, path, body, content type
+
+
+def traffic(
+    base: str,
+    rate: float,
+    until: float,
+    record: Record,
+    seed: int,
+    *,
+    clients: int = 16,
+    timeout: float = 10.0,
+    files: list[Request] | None = None,
+) -> None:
+    """Requests due at start + n / rate until `until`, sent by `clients` threads on keep-alive
+    connections; returns when every request is answered (or timed out)."""
     rng = random.Random(seed)
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        tasks: set[asyncio.Task[None]] = set()
-        start = time.monotonic()
-        n = 0
-        while (now := time.monotonic()) < until:
-            due = start + n / rate
-            if due > now:
-                await asyncio.sleep(due - now)
-            method, path, body = request_for(rng)
-            task = asyncio.create_task(one(client, method, path, body, record))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-            n += 1
-        await asyncio.gather(*tasks)
+    jobs: queue.Queue[tuple[float, Request] | None] = queue.Queue()
+    extra = files or []
 
+    def client() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        with httpx.Client(base_url=base, timeout=timeout, limits=limits) as http:
+            while (job := jobs.get()) is not None:
+                due, request = job
+                one(http, due, request, record)
 
-async def one(client: httpx.AsyncClient, method: str, path: str, body: Any, record: Record) -> None:
-    started = time.monotonic()
-    record.sent += 1
-    try:
-        if method == "GET":
-            response = await client.get(path)
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start = time.monotonic()
+    n = 0
+    while True:
+        due = start + n / rate
+        if due >= until:
+            break
+        if (wait := due - time.monotonic()) > 0:
+            time.sleep(wait)
+        if extra and rng.random() < 0.05:
+            request = rng.choice(extra)
         else:
-            response = await client.post(path, json=body)
-    except httpx.HTTPError as exc:
-        record.errors.append(f"{method} {path}: {type(exc).__name__}")
+            method, path, body = request_for(rng)
+            payload = json.dumps(body, sort_keys=True).encode() if body is not None else None
+            request = (method, path, payload, "application/json")
+        jobs.put((due, request))
+        n += 1
+    for _ in threads:
+        jobs.put(None)
+    for thread in threads:
+        thread.join()
+
+
+def one(http: httpx.Client, due: float, request: Request, record: Record) -> None:
+    method, path, body, media = request
+    sent = time.monotonic()
+    try:
+        if body is None:
+            response = http.request(method, path)
+        else:
+            response = http.request(method, path, content=body, headers={"content-type": media})
+        content = response.content
+    except httpx.HTTPError as exc:  # timeouts included: an error, never a stall
+        with record.lock:
+            record.sent += 1
+            record.errors.append(f"{method} {path}: {type(exc).__name__}")
         return
-    record.latencies.append(time.monotonic() - started)
-    if response.status_code != 200:
-        record.errors.append(f"{method} {path}: {response.status_code} {response.text[:200]}")
-        return
-    generation = int(response.headers.get("x-medpayiq-generation", "-1"))
-    sample = record.answers.setdefault(generation, {})
-    key = (method, path, json.dumps(body, sort_keys=True) if body else "")
-    if len(sample) < 400 or key in sample:
-        if key in sample and sample[key] != response.content:
-            record.errors.append(f"{method} {path}: two answers in one generation")
-        sample[key] = response.content
+    took = time.monotonic() - due
+    with record.lock:
+        record.sent += 1
+        record.late += sent - due > 1.0
+        record.latencies.append(took)
+        if response.status_code != 200:
+            record.errors.append(f"{method} {path}: {response.status_code} {content[:200]!r}")
+            return
+        generation = int(response.headers.get("x-medpayiq-generation", "-1"))
+        sample = record.answers.setdefault(generation, {})
+        key = (method, path, body or b"")
+        if len(sample) < 400 or key in sample:
+            if key in sample and sample[key] != content:
+                record.errors.append(f"{method} {path}: two answers in one generation")
+            sample[key] = content
+
+
+def claim_files(count: int = 40, seed: int = 11) -> list[Request]:
+    """`count` small 837P files (3-8 claims each, from bench/x12_837.py's generator), as
+    POST /api/v1/claims/check requests with an X12 body."""
+    from x12_837 import generate, write_file  # bench/x12_837.py
+
+    rng = random.Random(seed)
+    out: list[Request] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n in range(count):
+            path = Path(folder) / f"claims-{n}.837"
+            write_file(path, generate(rng.randint(3, 8), seed + n, date(2026, 10, 15)))
+            out.append(("POST", "/api/v1/claims/check", path.read_bytes(), "application/edi-x12"))
+    return out
+
+
+def remittance_requests() -> list[Request]:
+    """The hook for 835 remittances (branch `remit`): return requests like `claim_files`'
+    (method, path, X12 body, content type) once the API takes an 835 (e.g. a route that
+    analyses a remittance against its claims). They join the 837P files in the mix and in
+    the comparison with a fresh server; none yet."""
+    return []
 
 
 def compare_with_fresh(db: str, generation: int, record: Record, log: Path) -> int:
@@ -217,14 +291,14 @@ def compare_with_fresh(db: str, generation: int, record: Record, log: Path) -> i
                 if method == "GET":
                     got = client.get(path).content
                 else:
-                    got = client.post(
-                        path, content=body, headers={"content-type": "application/json"}
-                    ).content
+                    media = "application/edi-x12" if body.startswith(b"ISA") else JSON
+                    got = client.post(path, content=body, headers={"content-type": media}).content
                 time.sleep(0.02)
                 if got != answer:
                     wrong += 1
                     print(f"  wrong answer at generation {generation}: {method} {path}")
-            print(f"  generation {generation}: {len(sample)} answers compared, {wrong} wrong")
+            print(f"  generation {generation}: {len(sample)} answers compared, {wrong} wrong",
+                  flush=True)  # fmt: skip
             return wrong
     finally:
         fresh.stop()
@@ -247,6 +321,8 @@ def main() -> None:
     parser.add_argument("--reload-every", type=float, default=300, help="seconds between loads")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--clients", type=int, default=16, help="client threads (keep-alive)")
+    parser.add_argument("--timeout", type=float, default=10, help="seconds: no answer = error")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="medpayiq-soak-"))
@@ -254,19 +330,21 @@ def main() -> None:
     sets = reload_files(args.data, work)
     server = Server(args.db, args.workers, log)
     record = Record()
+    files = claim_files() + remittance_requests()
+    options: dict[str, Any] = {"clients": args.clients, "timeout": args.timeout, "files": files}
     wrong = 0
     reloads = 0
     try:
         # Warm-up pass (not counted), then memory at the start.
-        asyncio.run(traffic(server.base, args.rate, time.monotonic() + 20, Record(), seed=1))
+        traffic(server.base, args.rate, time.monotonic() + 20, Record(), 1, **options)
         rss_start = server.rss_mib()
         print(f"serve on :{server.port} ({args.workers} worker(s)), RSS after warm-up "
               f"{rss_start:.0f} MiB; {args.rate:g} req/s for {args.duration:g} s, "
-              f"a reload every {args.reload_every:g} s")  # fmt: skip
+              f"a reload every {args.reload_every:g} s", flush=True)  # fmt: skip
         start = time.monotonic()
         end = start + args.duration
         runner = threading.Thread(
-            target=lambda: asyncio.run(traffic(server.base, args.rate, end, record, seed=2))
+            target=traffic, args=(server.base, args.rate, end, record, 2), kwargs=options
         )
         runner.start()
         next_reload = start + args.reload_every
@@ -274,14 +352,15 @@ def main() -> None:
             if time.monotonic() >= next_reload:
                 generation = store_generation(args.db)
                 wrong += compare_with_fresh(args.db, generation, record, log)
-                files = sets[reloads % 2]
+                reload_set = sets[reloads % 2]
                 began = time.monotonic()
-                done = subprocess.run([MEDPAYIQ, "data", "load", "--db", args.db, *map(str, files)],
-                                      capture_output=True, text=True)  # fmt: skip
+                command = [MEDPAYIQ, "data", "load", "--db", args.db, *map(str, reload_set)]
+                done = subprocess.run(command, capture_output=True, text=True)
                 reloads += 1
                 took = time.monotonic() - began
                 status = "ok" if done.returncode == 0 else f"FAILED {done.stderr.strip()[:300]}"
-                print(f"  reload {reloads} at {began - start:.0f} s: {took:.1f} s, {status}")
+                print(f"  reload {reloads} at {began - start:.0f} s: {took:.1f} s, {status}; "
+                      f"server RSS {server.rss_mib():.0f} MiB", flush=True)  # fmt: skip
                 next_reload += args.reload_every
             time.sleep(1)
         runner.join()
@@ -295,14 +374,21 @@ def main() -> None:
     def p(q: float) -> float:
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1000 if lat else float("nan")
 
-    print(f"requests {record.sent}, errors {len(record.errors)}, wrong answers {wrong}, "
-          f"reloads {reloads}")  # fmt: skip
+    cpu = os.times()
+    print(f"requests {record.sent} ({len(files)} distinct X12 files in the mix), errors "
+          f"{len(record.errors)}, wrong answers {wrong}, reloads {reloads}, sent over a second "
+          f"late {record.late}")  # fmt: skip
+    children = cpu.children_user + cpu.children_system
+    print(f"CPU: soak client {cpu.user + cpu.system:.0f} s, server, loads and fresh servers "
+          f"{children:.0f} s (wall {args.duration:g} s)")  # fmt: skip
     worst = lat[-1] * 1000 if lat else 0.0
     mean = statistics.fmean(lat) * 1000 if lat else 0.0
     print(
         f"latency p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {worst:.0f} ms, mean {mean:.1f} ms"
     )
     print(f"server RSS start {rss_start:.0f} MiB, end {rss_end:.0f} MiB")
+    seen = {g: len(sample) for g, sample in sorted(record.answers.items())}
+    print(f"answers sampled per generation (the soaked server's): {seen}")
     for error in record.errors[:10]:
         print("  error:", error)
     sys.exit(1 if record.errors or wrong else 0)

@@ -82,6 +82,11 @@ class UnknownLocation(InputError):
     """A ZIP, locality, state or county that cannot be resolved to a Medicare locality."""
 
 
+class DateOutOfRange(InputError):
+    """A date of service outside the years the data can hold (2000-2099: CMS's release ids
+    carry two-digit years). Refused before anything is looked up (422 on the API)."""
+
+
 class InvalidModifier(InputError):
     """A modifier that the code's indicators do not allow (26 on a PCTC 0 code, ...)."""
 

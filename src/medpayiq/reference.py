@@ -18,7 +18,7 @@ earliest later) with a lower confidence and a note that names the release that w
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -434,12 +434,45 @@ class _MemoryNcci:
         return list(self.addons.get(addon, ()))
 
 
+# Answers per date of service (a fee schedule, geography, NCCI and ICD-10-CM tables, a
+# vintage, a snapshot) kept at most: a server asked for every date of two years held one of
+# each per date, with the memo tables the pricing and edit layers hang on them, and grew by
+# hundreds of MiB (issue 13). The indexes they share are kept per dataset, so a dropped date
+# is rebuilt cheaply.
+DAY_ENTRIES = 384
+
+
+class _DayBoundedCache(dict[Any, Any]):
+    """A Catalog's cache: entries keyed by a date (the second or third part of the key) are
+    dropped oldest first past `limit`; the others (per dataset, per reference) are few."""
+
+    def __init__(self, limit: int = DAY_ENTRIES) -> None:
+        super().__init__()
+        self.limit = limit
+        self._days: deque[Any] = deque()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in self and isinstance(key, tuple) and _has_day(key):
+            self._days.append(key)
+            while len(self._days) > self.limit:
+                self.pop(self._days.popleft(), None)
+        super().__setitem__(key, value)
+
+    def clear(self) -> None:
+        super().clear()
+        self._days.clear()
+
+
+def _has_day(key: tuple[Any, ...]) -> bool:
+    return any(isinstance(part, date) for part in key[1:3])
+
+
 @dataclass
 class Catalog:
     """ReferenceData held in memory: datasets keyed by (kind, release id, variant)."""
 
     datasets_by_key: dict[tuple[Kind, str, str], Dataset] = field(default_factory=dict)
-    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=_DayBoundedCache, repr=False)
 
     def add(self, provenance: Provenance, records: Iterable[Any]) -> None:
         key = (provenance.kind, provenance.release.id, provenance.variant)

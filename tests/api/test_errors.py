@@ -124,3 +124,26 @@ def test_invalid_claim_names_each_field(client: TestClient) -> None:
     body = _assert_problem(client.post("/api/v1/claims/check", json=claim))
     wheres = {e["where"] for e in body["errors"]}  # type: ignore[attr-defined]
     assert {"body.provider.npi", "body.lines[0].units"} <= wheres
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2100-01-01", "9999-12-31"])
+@pytest.mark.parametrize("route", [*ROUTES, "/api/v1/data/status"])
+def test_dates_outside_2000_to_2099_are_refused_with_422(
+    client: TestClient, route: str, day: str
+) -> None:
+    """No release can cover them (CMS's ids carry two-digit years: 1999 and 9999 both read
+    as RVU99); 0001-01-01 used to fail deep in the pricing engine (a 500)."""
+    joiner = "&" if "?" in route else "?"
+    r = client.get(f"{route}{joiner}zip=77030&date={day}")
+    body = _assert_problem(r, "query.date")
+    assert r.status_code == 422
+    assert body["errors"][0]["code"] == "date-out-of-range"
+    assert "2000-2099" in str(body["detail"])
+
+
+def test_dates_at_the_ends_of_the_range_are_not_refused_as_out_of_range(
+    client: TestClient,
+) -> None:
+    for day in ("2000-01-01", "2099-12-31"):
+        r = client.get(f"/api/v1/price?code=62323&zip=77030&date={day}")
+        assert r.json()["errors"][0]["code"] != "date-out-of-range", r.text

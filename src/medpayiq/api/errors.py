@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 
 from medpayiq.errors import (
     DataError,
+    DateOutOfRange,
     EditError,
     InputError,
     InvalidModifier,
@@ -96,6 +97,14 @@ def _input_problem(exc: InputError, *, path_code: bool) -> Problem:
             "Unknown code",
             str(exc),
             (ProblemItem("unknown-code", str(exc), where),),
+        )
+    if isinstance(exc, DateOutOfRange):
+        return Problem(
+            422,
+            "date-out-of-range",
+            "Date out of range",
+            str(exc),
+            (ProblemItem("date-out-of-range", str(exc), where),),
         )
     if isinstance(exc, UnknownLocation):
         return Problem(

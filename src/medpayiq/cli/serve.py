@@ -28,6 +28,7 @@ DB_ENV = "MEDPAYIQ_DB"
 MAX_BODY_ENV = "MEDPAYIQ_MAX_BODY"
 MAX_UPLOAD_ENV = "MEDPAYIQ_MAX_UPLOAD"
 RELOAD_ENV = "MEDPAYIQ_RELOAD_INTERVAL"
+CACHE_ENV = "MEDPAYIQ_CACHE_SIZE"
 
 
 def _limits_from_env() -> Any:
@@ -38,6 +39,14 @@ def _limits_from_env() -> Any:
         max_body=parse_size(os.environ.get(MAX_BODY_ENV) or str(defaults.max_body)),
         max_upload=parse_size(os.environ.get(MAX_UPLOAD_ENV) or str(defaults.max_upload)),
     )
+
+
+def _cache_sizes_from_env() -> Any:
+    from medpayiq.api.guard import parse_size
+    from medpayiq.web import CacheSizes
+
+    total = os.environ.get(CACHE_ENV)
+    return CacheSizes.total(parse_size(total)) if total else CacheSizes()
 
 
 def app_from_env() -> FastAPI:
@@ -53,6 +62,7 @@ def app_from_env() -> FastAPI:
         source=store,
         api_keys=load_keys(keys_file) if keys_file else None,
         limits=_limits_from_env(),
+        cache_sizes=_cache_sizes_from_env(),
         reload_interval=float(os.environ.get(RELOAD_ENV) or 1.0),
         warm=services.warm,
     )
@@ -104,6 +114,15 @@ def serve(
             min=0.05,
         ),
     ] = 1.0,
+    cache_size: Annotated[
+        str,
+        typer.Option(
+            "--cache-size",
+            envvar=CACHE_ENV,
+            help="Bytes of answers each worker caches per store generation (whole answers, "
+            "encoded API answers and pages share it 4:2:1).",
+        ),
+    ] = "112M",
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
@@ -113,13 +132,19 @@ def serve(
     from medpayiq.store import open_store
 
     try:
-        for option, value in (("--max-body", max_body), ("--max-upload", max_upload)):
+        sizes = (
+            ("--max-body", max_body),
+            ("--max-upload", max_upload),
+            ("--cache-size", cache_size),
+        )
+        for option, value in sizes:
             try:
                 parse_size(value)
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), param_hint=option) from None
         os.environ[MAX_BODY_ENV], os.environ[MAX_UPLOAD_ENV] = max_body, max_upload
         os.environ[RELOAD_ENV] = str(reload_interval)
+        os.environ[CACHE_ENV] = cache_size
         if api_keys is not None:
             load_keys(api_keys)  # fail now, with the line at fault, not in every worker
             os.environ[KEYS_ENV] = str(api_keys.resolve())

@@ -64,6 +64,7 @@ __all__ = [
 ]
 
 LIMIT = 100_000
+CONTEXTS = 256  # day contexts kept per reference (`context_for`)
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
 _CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
@@ -468,8 +469,11 @@ def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool)
     if entry is not None and entry[0] is fee:
         return entry[1]  # type: ignore[no-any-return]
     ctx = DayContext(reference, fee, day, qp)
-    if len(contexts) > 4096:
-        contexts.clear()
+    # Each context memoises the lines priced on its date (up to `LIMIT` a table): a server
+    # asked for every date of two years held 4,096 of them and grew by hundreds of MiB
+    # (issue 13). The oldest goes first; the tables shared across dates stay (`Shared`).
+    while len(contexts) >= CONTEXTS:
+        contexts.pop(next(iter(list(contexts))), None)
     contexts[key] = (fee, ctx)
     return ctx
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from medpayiq import pricing, schedules
 from medpayiq.errors import (
+    DateOutOfRange,
     InputError,
     MedPayIQError,
     ReleaseNotLoaded,
@@ -203,11 +204,28 @@ def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tup
     if text is None:
         return today, False
     try:
-        return date.fromisoformat(text), True
+        day = date.fromisoformat(text)
     except ValueError:
         raise InputError(
             f'date "{text}" is not a date: write it as YYYY-MM-DD', parameter=parameter
         ) from None
+    check_service_year(day, parameter)
+    return day, True
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # CMS's release ids carry two-digit years (RVU26A)
+
+
+def check_service_year(day: date, parameter: str = "date") -> None:
+    """Refuse a date of service outside 2000-2099 (`DateOutOfRange`), naming the parameter:
+    no release can cover it, and it used to be priced against the release of the same two
+    digits, or fail deep in the engine."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DateOutOfRange(
+            f"{parameter} is outside {FIRST_YEAR}-{LAST_YEAR}: give a date of service "
+            "in those years",
+            parameter=parameter,
+        )
 
 
 def parse_setting(

@@ -13,11 +13,12 @@ by code.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from medpayiq import pricing, schedules
 from medpayiq.errors import InputError, MedPayIQError, ReleaseNotLoaded
 from medpayiq.knowledge import policy_packs, search_terms
 from medpayiq.knowledge.glossary import explain
-from medpayiq.reference import FeeSchedule, ReferenceData
+from medpayiq.reference import CodeSets, FeeSchedule, ReferenceData
 from medpayiq.releases import Kind
 from medpayiq.services._core import (
     Query,
@@ -118,30 +119,51 @@ def _optional_snapshot(
     return found  # type: ignore[no-any-return]
 
 
-# The index of a date's code sets, built once per combination of the reference's snapshot
-# objects. Each entry holds weak references to the objects it was built from: a reference
-# made after a load (new objects) never reads an index built for another, and the table is
-# bounded.
+# The index of a date's code sets, built once per combination of the data it reads: the fee
+# schedule release's rows, the code sets, the lab and DMEPOS descriptors (the same objects for
+# every date a release covers) and which HCPCS Level II codes are in force (`_level2_span`).
+# Not once per date: an index is about 56 MiB and takes seconds to build, and a server asked
+# for 730 dates held eight of them and rebuilt one per new date. Each entry holds weak
+# references to the objects it was built from: a reference made after a load (new objects)
+# never reads an index built for another, and the table is bounded (least recently used out).
 _INDEXES: dict[tuple[int, ...], tuple[tuple[weakref.ref[Any], ...], tuple[_Entry, ...]]] = {}
 _INDEX_LIMIT = 8
+_SPANS = "_medpayiq_level2_spans"
+
+
+def _level2_span(code_sets: CodeSets, day: date) -> int:
+    """Which span of dates between the Level II codes' added and terminated dates `day`
+    falls in: two dates in one span have the same codes in force (`_build` filters on them).
+    The boundaries are computed once per code sets object (kept on it)."""
+    bounds: list[date] | None = code_sets.__dict__.get(_SPANS)
+    if bounds is None:
+        found = set()
+        for entry in code_sets.hcpcs_level2.values():
+            if entry.added:
+                found.add(entry.added)  # in force from its added date
+            if entry.terminated:
+                found.add(entry.terminated + timedelta(days=1))  # out the day after
+        bounds = code_sets.__dict__.setdefault(_SPANS, sorted(found))
+    return bisect.bisect_right(bounds, day)
 
 
 def _index(reference: ReferenceData, fs: FeeSchedule, day: date) -> tuple[_Entry, ...]:
     labs = _optional_snapshot(reference, Kind.CLFS, day, _lab_descriptors, _LAB_LABEL)
     dme = _optional_snapshot(reference, Kind.DMEPOS, day, _dme_descriptors, _DME_LABEL)
     code_sets = reference.code_sets()
-    owners: tuple[Any, ...] = (fs, code_sets, labs, dme)
-    key = tuple(id(o) for o in owners)
+    owners: tuple[Any, ...] = (fs.rvus, code_sets, labs, dme)
+    key = (*(id(o) for o in owners), _level2_span(code_sets, day))
     found = _INDEXES.get(key)
     if found is not None and all(ref() is o for ref, o in zip(found[0], owners, strict=True)):
+        _INDEXES[key] = _INDEXES.pop(key)  # most recently used last
         return found[1]
     entries = _build(fs, code_sets.hcpcs_level2.values(), labs, dme, day)
-    if len(_INDEXES) >= _INDEX_LIMIT:
-        _INDEXES.clear()
+    while len(_INDEXES) >= _INDEX_LIMIT:
+        _INDEXES.pop(next(iter(list(_INDEXES))), None)
     _INDEXES[key] = (tuple(_weak(o) for o in owners), entries)
-    # Dropped with its fee schedule: a server that swaps references after a load does not
-    # keep the old ones' indexes.
-    weakref.finalize(fs, _INDEXES.pop, key, None)
+    # Dropped with its code sets (one object per reference): a server that swaps references
+    # after a load does not keep the old ones' indexes.
+    weakref.finalize(code_sets, _INDEXES.pop, key, None)
     return entries
 
 

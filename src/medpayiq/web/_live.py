@@ -117,6 +117,11 @@ class CacheSizes:
     api: int = 32 << 20  # encoded JSON answers by normalised parameters
     pages: int = 16 << 20  # rendered pages
 
+    @classmethod
+    def total(cls, size: int) -> CacheSizes:
+        """`size` bytes shared 4:2:1 as the defaults (64, 32 and 16 MiB of 112)."""
+        return cls(size * 4 // 7, size * 2 // 7, size // 7)
+
 
 class Live:
     """The current `Snapshot`, replaced when the source's generation moves on."""
