@@ -9,11 +9,12 @@ The store must hold ../shared/data (`medpayiq data load --source ../shared/data 
 Traffic: GET /api/v1/price (random code, locality and date), GET /api/v1/codes/{code}
 (random ZIP and date), POST /api/v1/claims/check with JSON claims (NCCI pairs and add-on
 codes) and with 837P files (`application/edi-x12`: 40 small files of 3-8 claims written by
-bench/x12_837.py's generator), and 835 remittances once they land (`remittance_requests`,
-the hook). Requests are due on a fixed schedule (request n at start + n / rate: no drift) and
-are sent by `--clients` threads, each with its own keep-alive connection; a request that
-finds every client busy waits and its latency counts from when it was due (no coordinated
-omission). A request that gets no answer within `--timeout` seconds is an error.
+bench/x12_837.py's generator), and POST /api/v1/remits with 835 remittances (21: the Medicare
+2026 test fixture and 20 from bench/x12_835.py's generator). Requests are due on a fixed
+schedule (request n at start + n / rate: no drift) and are sent by `--clients` threads,
+each with its own keep-alive connection; a request that finds every client busy waits and
+its latency counts from when it was due (no coordinated omission). A request that gets no
+answer within `--timeout` seconds is an error.
 Every `--reload-every` seconds `medpayiq data load` replaces three datasets (the add-on
 edits, the FY2026 ICD-10-CM table and the 2026 GPCIs) with files of the same rows in other
 bytes, alternating two copies.
@@ -266,12 +267,22 @@ def claim_files(count: int = 40, seed: int = 11) -> list[Request]:
     return out
 
 
-def remittance_requests() -> list[Request]:
-    """The hook for 835 remittances (branch `remit`): return requests like `claim_files`'
-    (method, path, X12 body, content type) once the API takes an 835 (e.g. a route that
-    analyses a remittance against its claims). They join the 837P files in the mix and in
-    the comparison with a fresh server; none yet."""
-    return []
+def remittance_requests(count: int = 20, seed: int = 835) -> list[Request]:
+    """`count` small 835 remittances (bench/x12_835.py's generator: 3-8 claims each, with
+    denials, reversals and PLB) and the Medicare 2026 test fixture, as POST /api/v1/remits
+    requests with an X12 body."""
+    from x12_835 import generate, write_file  # bench/x12_835.py
+
+    rng = random.Random(seed)
+    out: list[Request] = []
+    fixture = ROOT / "tests" / "fixtures" / "x12" / "medicare_2026.835"
+    out.append(("POST", "/api/v1/remits", fixture.read_bytes(), "application/edi-x12"))
+    with tempfile.TemporaryDirectory() as folder:
+        for n in range(count):
+            path = Path(folder) / f"remit-{n}.835"
+            write_file(path, generate(rng.randint(3, 8), seed + n))
+            out.append(("POST", "/api/v1/remits", path.read_bytes(), "application/edi-x12"))
+    return out
 
 
 def compare_with_fresh(db: str, generation: int, record: Record, log: Path) -> int:

@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+# Dates of service MedPayIQ answers for: CMS's release ids carry two-digit years (RVU26A), so
+# no release can cover a date outside these years; every interface refuses such a date.
+FIRST_SERVICE_DAY = date(2000, 1, 1)
+LAST_SERVICE_DAY = date(2099, 12, 31)
+
 
 class Family(StrEnum):
     PFS = "pfs"

@@ -245,3 +245,13 @@ def test_a_file_that_is_not_x12_is_unreadable(catalog: Catalog) -> None:
     assert files.unreadable[0].message == (
         "broken.837: the input does not start with an ISA segment"
     )
+
+
+def test_a_date_no_release_can_cover_rejects_its_claim_only(catalog: Catalog) -> None:
+    text = practice_file()
+    broken = text.replace("DTP*472*D8*2026", "DTP*472*D8*0001", 1)  # A2's line: 0001-01-05
+    files = _scrub(catalog, broken)
+    reports = {r.claim_id: r for r in files.reports}  # type: ignore[attr-defined]
+    assert len(reports) == 19
+    changed = [r for r in reports.values() if "outside 2000-2099" in str(r.as_dict())]
+    assert [r.claim_id for r in changed] == ["A2"] and changed[0].status == "deny"

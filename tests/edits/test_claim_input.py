@@ -98,3 +98,22 @@ def test_unchecked_instances_equal_validated_ones() -> None:
     assert built.model_dump() == validated.model_dump()
     with pytest.raises(ValidationError):
         built.zip = "77002"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("field", ["date_of_service", "line", "history"])
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "2100-01-01", "9999-12-31"])
+def test_dates_no_release_can_cover_are_refused(field: str, day: str) -> None:
+    # CMS's release ids carry two-digit years: 1999 would read as RVU99, 2100 as RVU00.
+    data = _load("esi-clean.json")
+    lines, history = data["lines"], data["history"]
+    assert isinstance(lines, list) and isinstance(history, list)
+    where = {"date_of_service": "date_of_service", "line": "lines[0].date_of_service",
+             "history": "history[0].date_of_service"}[field]  # fmt: skip
+    if field == "date_of_service":
+        data["date_of_service"] = day
+    else:
+        (lines if field == "line" else history)[0]["date_of_service"] = day
+    with pytest.raises(ClaimInputError) as raised:
+        parse_claim(data)
+    assert [p.field for p in raised.value.problems] == [where]
+    assert day not in str(raised.value)

@@ -51,6 +51,7 @@ from medpayiq.edits import (
     remember,
     unchecked,
 )
+from medpayiq.releases import FIRST_SERVICE_DAY, LAST_SERVICE_DAY
 from medpayiq.x12 import Claim837, ServiceLine
 
 __all__ = ["Converted", "Converter", "to_claim"]
@@ -106,6 +107,12 @@ class Converter:
             )  # fmt: skip
         if not _POS.match(pos):
             problems.append(Problem("place_of_service", "CLM05-1 is not a 2-digit code"))
+        latest = max(line.service_date.start for line in lines)
+        if day < FIRST_SERVICE_DAY or latest > LAST_SERVICE_DAY:
+            problems.append(
+                Problem("date_of_service", "a DTP*472 date of service is outside 2000-2099: "
+                        "no fee schedule release can cover it")
+            )  # fmt: skip
         diagnoses, icd9, renumbered = _diagnoses(claim, problems)
         out: list[ClaimLine] = []
         rounded: list[int] = []

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from medpayiq.errors import InputError
+from medpayiq.releases import FIRST_SERVICE_DAY, LAST_SERVICE_DAY
 
 __all__ = [
     "Claim",
@@ -110,6 +111,8 @@ class ClaimLine(_Model):
     )
     date_of_service: date | None = Field(
         default=None,
+        ge=FIRST_SERVICE_DAY,
+        le=LAST_SERVICE_DAY,
         description="the line's date of service when it is not the claim's (837P DTP*472)",
     )
     place_of_service: str | None = Field(
@@ -148,7 +151,7 @@ class ClaimLine(_Model):
 class HistoryService(_Model):
     """A service the patient had before this claim (for global periods and frequency)."""
 
-    date_of_service: date
+    date_of_service: date = Field(ge=FIRST_SERVICE_DAY, le=LAST_SERVICE_DAY)
     hcpcs: HcpcsCode
     modifiers: list[ModifierCode] = Field(default_factory=list, max_length=4)
     units: int = Field(default=1, ge=1, le=9999)
@@ -192,7 +195,9 @@ class Claim(_Model):
     carrier: str | None = Field(default=None, pattern=r"^\d{5}$", description="MAC carrier number")
     locality: str | None = Field(default=None, pattern=r"^[0-9A-Z]{2}$", description="locality")
     date_of_service: date = Field(
-        description="YYYY-MM-DD; a line with its own date_of_service is checked on that date"
+        ge=FIRST_SERVICE_DAY,
+        le=LAST_SERVICE_DAY,
+        description="YYYY-MM-DD; a line with its own date_of_service is checked on that date",
     )
     diagnoses: list[str] = Field(
         min_length=1, max_length=12, description="ICD-10-CM codes, with or without the dot"

@@ -19,7 +19,7 @@ from medpayiq.errors import (
 )
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
-from medpayiq.releases import Kind
+from medpayiq.releases import FIRST_SERVICE_DAY, LAST_SERVICE_DAY, Kind
 
 if TYPE_CHECKING:
     from medpayiq import edits
@@ -213,7 +213,7 @@ def parse_date(text: str | None, *, today: date, parameter: str = "date") -> tup
     return day, True
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099  # CMS's release ids carry two-digit years (RVU26A)
+FIRST_YEAR, LAST_YEAR = FIRST_SERVICE_DAY.year, LAST_SERVICE_DAY.year  # releases.py says why
 
 
 def check_service_year(day: date, parameter: str = "date") -> None:
