@@ -315,6 +315,22 @@ def compare_with_fresh(db: str, generation: int, record: Record, log: Path) -> i
         fresh.stop()
 
 
+def wait_for_generation(base: str, generation: int, limit: float = 120.0) -> str:
+    """Wait until the soaked server answers from `generation` (the load's last), so that the
+    comparison before the next reload has that generation's answers to compare; says how
+    long the swap took."""
+    began = time.monotonic()
+    with httpx.Client(base_url=base, timeout=30) as client:
+        while time.monotonic() - began < limit:
+            try:
+                if client.get("/api/v1/health").json().get("generation") == generation:
+                    return f"{time.monotonic() - began:.1f} s later"
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+    return f"not within {limit:.0f} s"
+
+
 def store_generation(db: str) -> int:
     from medpayiq.store import open_store
 
@@ -370,8 +386,10 @@ def main() -> None:
                 reloads += 1
                 took = time.monotonic() - began
                 status = "ok" if done.returncode == 0 else f"FAILED {done.stderr.strip()[:300]}"
+                swapped = wait_for_generation(server.base, store_generation(args.db))
                 print(f"  reload {reloads} at {began - start:.0f} s: {took:.1f} s, {status}; "
-                      f"server RSS {server.rss_mib():.0f} MiB", flush=True)  # fmt: skip
+                      f"served {swapped}; server RSS {server.rss_mib():.0f} MiB",
+                      flush=True)  # fmt: skip
                 next_reload += args.reload_every
             time.sleep(1)
         runner.join()
