@@ -58,21 +58,30 @@ class _Spool:
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_MEMORY, mode="w+b")  # noqa: SIM115
         self.size = 0
+        self._moved = False
 
     def append(self, data: bytes) -> int:
         """Appends `data`; its offset."""
         offset = self.size
-        self.file.seek(offset)
+        if self._moved:  # read since the last append
+            self.file.seek(offset)
+            self._moved = False
         self.file.write(data)
         self.size += len(data)
         return offset
 
     def read(self, offset: int, length: int) -> bytes:
+        self._moved = True
         self.file.seek(offset)
         return self.file.read(length)
 
-    def lines(self) -> Iterator[bytes]:
+    def rewind(self) -> IO[bytes]:
+        self._moved = True
         self.file.seek(0)
+        return self.file
+
+    def lines(self) -> Iterator[bytes]:
+        self.rewind()
         read = 0
         while read < self.size:
             line = self.file.readline()
@@ -213,7 +222,7 @@ class RemitAnalysis:
         self._pairs: list[dict[str, Any] | None] = []  # each reversal's pair, by slot
         self._reversals: dict[str, list[_Reversal]] = {}
         self._worklist = _Spool()  # the worklist items' JSON
-        self._work: list[tuple[Decimal, date, int, int]] = []
+        self._work: list[tuple[Decimal, date, int, int]] = []  # -at stake, deadline, JSON
         self._letters = _Spool()  # the redetermination requests, pickled
         self._totals = _Totals()
         self._analytics = _Analytics()
@@ -290,7 +299,7 @@ class RemitAnalysis:
                 data = dumps(item).encode()
                 offset = self._worklist.append(data)
                 deadline = line.route.deadline if line.route else None
-                self._work.append((line.at_stake, deadline or date.max, offset, len(data)))
+                self._work.append((-line.at_stake, deadline or date.max, offset, len(data)))
             if line.letter is not None:
                 self._letters.append(pickle.dumps(line.letter, pickle.HIGHEST_PROTOCOL))
 
@@ -404,7 +413,8 @@ class RemitReport:
 
     def _worklist_texts(self) -> Iterator[str]:
         a = self._analysis
-        for _, _, offset, length in sorted(a._work, key=lambda t: (-t[0], t[1])):
+        # dollars at stake (most first), deadline, then the order of the lines (the offset)
+        for _, _, offset, length in sorted(a._work):
             yield a._worklist.read(offset, length).decode()
 
     def worklist(self) -> list[dict[str, Any]]:
@@ -480,10 +490,10 @@ class RemitReport:
 
     def letters(self) -> list[RedeterminationRequest]:
         spool = self._analysis._letters
-        spool.file.seek(0)
+        file = spool.rewind()
         out: list[RedeterminationRequest] = []
-        while spool.file.tell() < spool.size:
-            out.append(pickle.load(spool.file))  # our own spool
+        while file.tell() < spool.size:
+            out.append(pickle.load(file))  # our own spool
         return out
 
     def as_dict(self) -> dict[str, Any]:
