@@ -146,24 +146,33 @@ class ClaimEncoder:
         expected = line.expected
         priced = expected.priced if expected is not None else None
         s = self._str
+        allowed = line.allowed
+        expected_allowed = priced.allowed if priced is not None else None
+        expected_paid = line.expected_paid
+        variance = line.variance
+        allowed_variance = line.allowed_variance
+        day = line.date_of_service
         return (
-            f'{{"line": {_int(line.line)}, "hcpcs": {s(line.hcpcs)}, '
+            f'{{"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
             f'"modifiers": {self._list(p.modifiers)}, "billed_hcpcs": {s(p.billed_procedure)}, '
             f'"units": {encode_basestring(str(p.units))}, '
-            f'"date_of_service": {_day(line.date_of_service)}, "charge": {_money(p.charge)}, '
-            f'"allowed": {_money(line.allowed)}, "allowed_source": {s(line.allowed_source)}, '
-            f'"paid": {_money(p.paid)}, "expected_allowed": {_money(line.expected_allowed)}, '
-            f'"expected_paid": {_money(line.expected_paid)}, "variance": {_money(line.variance)}, '
-            f'"allowed_variance": {_money(line.allowed_variance)}, "status": {s(line.status)}, '
+            f'"date_of_service": {_day(day)}, '
+            f'"charge": "{p.charge:.2f}", '
+            f'"allowed": {_money(allowed)}, '
+            f'"allowed_source": {s(line.allowed_source)}, "paid": "{p.paid:.2f}", '
+            f'"expected_allowed": {_money(expected_allowed)}, '
+            f'"expected_paid": {_money(expected_paid)}, "variance": {_money(variance)}, '
+            f'"allowed_variance": {_money(allowed_variance)}, "status": {s(line.status)}, '
             f'"cause": {self._cause(line.cause)}, '
             f'"schedule": {s(priced.schedule.name) if priced else "null"}, '
             f'"release": {s(priced.release) if priced else "null"}, '
             f'"pricing_note": {s(expected.note) if expected else chr(34) * 2}, '
             f'"adjustments": {self._adjustment_list(p.adjustments)}, '
-            f'"remarks": {self._remark_list(p.remarks)}, "route": {self._route(line.route)}, '
+            f'"remarks": {self._remark_list(p.remarks) if p.remarks else "[]"}, '
+            f'"route": {self._route(line.route)}, '
             f'"preventable": {_bool(line.preventable)}, '
             f'"preventable_rule": {s(line.preventable_rule)}, '
-            f'"at_stake": {_money(line.at_stake)}, "line_837": {_int(line.line_837)}}}'
+            f'"at_stake": "{line.at_stake:.2f}", "line_837": {_int(line.line_837)}}}'
         )
 
     def claim(self, claim: ClaimAnalysis, *, pair: str | None = None) -> str:

@@ -53,30 +53,39 @@ def _money(value: Decimal | None) -> str | None:
 
 
 class _Spool:
-    """Bytes appended in order to a spooled temporary file and read back."""
+    """Bytes appended in order to a spooled temporary file (in pieces of about a megabyte)
+    and read back."""
 
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_MEMORY, mode="w+b")  # noqa: SIM115
         self.size = 0
-        self._moved = False
+        self._pending: list[bytes] = []
+        self._pending_size = 0
 
     def append(self, data: bytes) -> int:
         """Appends `data`; its offset."""
         offset = self.size
-        if self._moved:  # read since the last append
-            self.file.seek(offset)
-            self._moved = False
-        self.file.write(data)
+        self._pending.append(data)
         self.size += len(data)
+        self._pending_size += len(data)
+        if self._pending_size >= _READ:
+            self._flush()
         return offset
 
+    def _flush(self) -> None:
+        if self._pending:
+            self.file.seek(self.size - self._pending_size)
+            self.file.write(b"".join(self._pending))
+            self._pending.clear()
+            self._pending_size = 0
+
     def read(self, offset: int, length: int) -> bytes:
-        self._moved = True
+        self._flush()
         self.file.seek(offset)
         return self.file.read(length)
 
     def rewind(self) -> IO[bytes]:
-        self._moved = True
+        self._flush()
         self.file.seek(0)
         return self.file
 
