@@ -46,10 +46,6 @@ from ._routes import ROUTES, LineRoute, RouteKind, line_route
 __all__ = ["Analyzer", "ClaimAnalysis", "LineAnalysis", "code_text"]
 
 _DEFAULT_POS = "11"
-# Priced groups and causes kept per file; past this many the table starts again, so that a
-# file's memory does not grow with its distinct procedure combinations (each answer keeps its
-# pricing trail).
-_MEMO_LIMIT = 4096
 _REDUCING = frozenset("234567")  # PPRRVU MULT PROC indicators that reduce across lines
 # CLP06 of a Medicare claim (MA Part A, MB Part B); a claim without one is taken as Medicare's.
 _MEDICARE = frozenset({None, "MA", "MB"})
@@ -357,13 +353,6 @@ class Analyzer:
                     "it (deductible, coinsurance or sequestration)",
                 )
 
-    @staticmethod
-    def _memo(table: dict[Any, Any]) -> dict[Any, Any]:
-        """`table`, emptied when it holds `_MEMO_LIMIT` answers."""
-        if len(table) >= _MEMO_LIMIT:
-            table.clear()
-        return table
-
     def _period(self, day: date) -> Hashable:
         period = self._periods.get(day)
         if period is None:
@@ -400,7 +389,7 @@ class Analyzer:
                 got = self._priced.get(key)
                 if got is None:
                     got = price_claim_lines(self.reference, [requests[i] for i in chosen], terms)
-                    self._memo(self._priced)[key] = got
+                    self._priced[key] = got
                 for i, e in zip(chosen, got, strict=True):
                     out[i] = e
             for i in at:
@@ -411,7 +400,7 @@ class Analyzer:
                 found = self._priced.get(key)
                 if found is None:
                     found = price_claim_lines(self.reference, [request], terms)
-                    self._memo(self._priced)[key] = found
+                    self._priced[key] = found
                 out[i] = found[0]
         return out
 
@@ -448,7 +437,7 @@ class Analyzer:
         cause = self._causes.get(key)
         if cause is None:
             cause = find_cause(self.reference, request, priced, allowed, terms)
-            self._memo(self._causes)[key] = cause
+            self._causes[key] = cause
         return cause
 
     def _route(
