@@ -3,6 +3,7 @@ with `--db`, every claim read, checked, priced and reported end to end.
 
     .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
         [--keep DIR] [--skip-libraries] [--db STORE.sqlite] [--skip-parse]
+        [--mix random|practice|both] [--workers N]
 
 Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
 streaming (the claims are never all in memory): `--claims` claims (1-10 lines, 5.45 on
@@ -34,6 +35,14 @@ and the patient's history from earlier claims, priced) and every claim written t
 report (`batch.open_report`, as `medpayiq claims scrub FILE --out report.json` does), in a
 fresh process with the store opened cold, as a command run would; on the big file and on the
 prefix file, whose peak RSS against the big one's shows memory flat in file size.
+
+`--mix`: the file above is the `random` mix, where each claim draws its lines (1-10 from the
+specialty's codes) and their dates (the claim's day, or 1 or 7 days later: 2.1 encounters a
+claim), so most encounters the checker sees are new to it. A practice's real files repeat
+their encounters: `practice` gives each practice 6-14 visit templates of 1-6 lines, billed
+the first most (weights 1, 1/2, 1/3 ...), every line on the claim's date; the patients,
+places, diagnoses, payers and the rest are drawn as in the random mix. `both` measures the
+end-to-end run on each (the parse and library figures use the first).
 
 x12sdk is the `bench` extra (`pip install -e .[bench]`); a library that is not installed is
 reported as such. Nothing here asserts a speed.
@@ -154,8 +163,10 @@ def npi(base: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def generate(count: int, seed: int, created: date) -> Iterator[Claim837]:
-    """`count` claims, deterministic for a seed, one at a time (a 1 GB file is never held)."""
+def generate(count: int, seed: int, created: date, mix: str = "random") -> Iterator[Claim837]:
+    """`count` claims, deterministic for a seed, one at a time (a 1 GB file is never held).
+    `mix` "random": each claim draws its lines and their dates; "practice": each practice
+    bills its own few visit templates (`practice_templates`), all lines on the claim's date."""
     rng = random.Random(seed)
     transaction = new_transaction(created, reference="BENCH")
     practices = []
@@ -174,11 +185,14 @@ def generate(count: int, seed: int, created: date) -> Iterator[Claim837]:
             "",
         )
         renderers = [npi(150000000 + p * 101 + r) for r in range(rng.randint(1, 3))]
-        practices.append((specialty, billing, renderers, places))
+        templates = None
+        if mix == "practice":
+            templates = practice_templates(rng, SPECIALTIES[specialty][0])
+        practices.append((specialty, billing, renderers, places, templates))
     made = member = 0
     first_day = created - timedelta(days=90)
     per_practice = count // len(practices) + 1
-    for specialty, billing, renderers, places in practices:  # a file groups a practice's claims
+    for specialty, billing, renderers, places, templates in practices:  # grouped by practice
         codes = SPECIALTIES[specialty][0]
         start = made
         while made - start < per_practice and made < count:
@@ -205,13 +219,39 @@ def generate(count: int, seed: int, created: date) -> Iterator[Claim837]:
                 )
             for _visit in range(2 if rng.random() < 0.6 and made + 1 < count else 1):
                 yield _claim(rng, made, billing, renderers, places, codes, subscriber, patient,
-                             first_day, transaction)  # fmt: skip
+                             first_day, transaction, templates)  # fmt: skip
                 made += 1
 
 
-def _claim(
-    rng, number, billing, renderers, places, codes, subscriber, patient, first_day, transaction
-):  # type: ignore[no-untyped-def]
+def practice_templates(rng: random.Random, codes: list[Code]) -> list[list[Code]]:
+    """A practice's visits as it bills them day after day: 6-14 templates (a visit alone, a
+    visit with its procedures, a procedure day, labs ...) of 1-6 lines, the first ones
+    billed most (weights 1, 1/2, 1/3 ...)."""
+    templates = []
+    for _ in range(rng.randint(6, 14)):
+        count = rng.choice([1, 2, 3, 3, 4, 5, 6])
+        lines: list[Code] = []
+        if rng.random() < 0.7:
+            lines.append((rng.choice(VISITS), ("25",) if count > 1 else (), "1", "180.00"))
+        while len(lines) < count:
+            lines.append(rng.choice(codes))
+        templates.append(lines)
+    return templates
+
+
+def _claim(  # type: ignore[no-untyped-def]
+    rng,
+    number,
+    billing,
+    renderers,
+    places,
+    codes,
+    subscriber,
+    patient,
+    first_day,
+    transaction,
+    templates=None,
+):
     day = first_day + timedelta(days=rng.randint(0, 89))
     place = rng.choice(places)
     diagnoses = tuple(
@@ -225,9 +265,14 @@ def _claim(
             "SURGERY CENTER", npi(170000000 + rng.randint(0, 50)), "HOUSTON", "TX", "77030"
         )
     lines = []
-    count = rng.choice([1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10])
+    template = None
+    if templates is not None:
+        template = rng.choices(templates, weights=[1 / (i + 1) for i in range(len(templates))])[0]
+    count = len(template) if template else rng.choice([1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 10])
     for n in range(1, count + 1):
-        if n == 1 and rng.random() < 0.7:
+        if template:
+            code, modifiers, units, charge = template[n - 1]
+        elif n == 1 and rng.random() < 0.7:
             code, modifiers, units, charge = (
                 rng.choice(VISITS),
                 ("25",) if count > 1 else (),
@@ -236,7 +281,7 @@ def _claim(
             )
         else:
             code, modifiers, units, charge = rng.choice(codes)
-        span_day = day + timedelta(days=rng.choice([0, 0, 0, 0, 1, 7]))
+        span_day = day + timedelta(days=0 if template else rng.choice([0, 0, 0, 0, 1, 7]))
         span = DateSpan(span_day, span_day + timedelta(days=2) if rng.random() < 0.03 else span_day)
         line_charge = Decimal(charge) * (Decimal(units) if "." not in units else 1)
         pointers = tuple(range(1, min(len(diagnoses), 4) + 1))[: rng.randint(1, 4)]
@@ -506,6 +551,12 @@ def main() -> None:
     parser.add_argument("--db", help="a loaded store: also measure end to end")
     parser.add_argument("--skip-parse", action="store_true", help="only the end-to-end runs")
     parser.add_argument("--workers", type=int, default=1, help="end-to-end processes")
+    parser.add_argument(
+        "--mix",
+        choices=["random", "practice", "both"],
+        default="random",
+        help="random line mixes, a practice's repeated visits, or both (end to end)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -517,18 +568,33 @@ def main() -> None:
     big, small = folder / f"bench-{args.claims}.837", folder / f"bench-{args.prefix}.837"
     start = time.perf_counter()
     created = date(2026, 11, 20)
-    counted = Counted(generate(args.claims, args.seed, created))
+    first = "practice" if args.mix == "practice" else "random"
+    counted = Counted(generate(args.claims, args.seed, created, first))
     write_file(big, counted)
-    write_file(small, itertools.islice(generate(args.claims, args.seed, created), args.prefix))
+    write_file(small, itertools.islice(generate(args.claims, args.seed, created, first),
+                                       args.prefix))  # fmt: skip
+    written = [big, small]
     print(
-        f"generated {counted.count:,} claims ({counted.lines / counted.count:.2f} lines a claim),"
-        f" {big.stat().st_size / 1e6:,.1f} MB, in {time.perf_counter() - start:.1f} s: {big}"
+        f"generated {counted.count:,} claims ({first} mix, {counted.lines / counted.count:.2f}"
+        f" lines a claim), {big.stat().st_size / 1e6:,.1f} MB, in"
+        f" {time.perf_counter() - start:.1f} s: {big}"
     )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     if args.db:
         workers = str(args.workers)
-        report("end-to-end", run_child("end-to-end", big, args.db, workers))
+        report(f"e2e {first}", run_child("end-to-end", big, args.db, workers))
         report("e2e (prefix)", run_child("end-to-end", small, args.db, workers))
+        if args.mix == "both":
+            practice = folder / f"bench-{args.claims}-practice.837"
+            counted = Counted(generate(args.claims, args.seed, created, "practice"))
+            write_file(practice, counted)
+            written.append(practice)
+            print(
+                f"generated {counted.count:,} claims (practice mix,"
+                f" {counted.lines / counted.count:.2f} lines a claim),"
+                f" {practice.stat().st_size / 1e6:,.1f} MB: {practice}"
+            )
+            report("e2e practice", run_child("end-to-end", practice, args.db, workers))
     ours = None if args.skip_parse else report("ours", run_child("ours", big))
     if not args.skip_parse:
         report("ours (prefix)", run_child("ours", small))
@@ -550,8 +616,8 @@ def main() -> None:
             best = max(claim_readers, key=lambda k: claim_readers[k])
             print(f"ours / fastest claim-level library ({best}): {ours / claim_readers[best]:.1f}x")
     if not args.keep:
-        big.unlink()
-        small.unlink()
+        for path in written:
+            path.unlink()
         folder.rmdir()
 
 

@@ -42,8 +42,7 @@ def reports(catalog: Catalog) -> dict[str, ClaimReport]:
 
 def test_the_json_text_is_the_dict(reports: dict[str, ClaimReport]) -> None:
     for report in reports.values():
-        text = json.loads(report.as_json())
-        assert text == report.as_dict() and list(text) == list(report.as_dict())
+        assert report.as_json() == json.dumps(report.as_dict(), ensure_ascii=False)
 
 
 def _rules(report: ClaimReport) -> list[tuple[str, tuple[int, ...], Decimal | None]]:
@@ -173,6 +172,17 @@ def test_summary_adds_up(catalog: Catalog) -> None:
     by_rule = {t["rule"]: t for t in summary["by_rule"]}  # type: ignore[union-attr]
     assert by_rule["file.duplicate-claim"]["findings"] == 1
     assert by_rule["global.em-in-period"]["findings"] == 4  # B2, D1, D2, D3
+
+
+def test_each_file_keeps_its_own_envelope_problems(catalog: Catalog) -> None:
+    # An unreadable first file and a second whose SE count is wrong: each is named.
+    good = practice_file()
+    miscounted = good.replace("SE*", "SE*9", 1)
+    files = ClaimFiles(catalog, [("first.837", b"ISA*broken"), ("second.837", miscounted.encode())])
+    assert len(list(files)) == 19
+    assert [(u.file, u.problem.code) for u in files.unreadable] == [("first.837", "isa-layout")]
+    assert [(name, p.code) for name, p in files.problems] == [("second.837", "se-count")]
+    assert files.readable
 
 
 # --- broken copies --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from mcp import Client
 from mcp.types import CallToolResult, Tool
 
 MEDPAYIQ = Path(sys.executable).with_name("medpayiq")  # the installed console script
-TOOLS = {"price", "code_page", "check_claim", "search", "data_status"}
+TOOLS = {"price", "code_page", "check_claim", "search", "changes", "remit", "data_status"}
 
 
 def server_command(store: Path, *extra: str) -> list[str]:

@@ -40,6 +40,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": {"type": "string", "pattern": r"^([1-9]|[1-9]\d|1\d\d|200)$"},
     "dx": {"type": "string", "maxLength": 200},
     "q": {"type": "string", "maxLength": 200},
+    "format": {"type": "string", "enum": ["json", "csv"]},
 }
 
 # Which error statuses each route answers (beyond 200), by path and method.
@@ -53,6 +54,7 @@ ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("/api/v1/price", "get"): _BAD_QUERY,
     ("/api/v1/claims/price", "post"): (400, 401, 403, 413, 422, 429),
     ("/api/v1/claims/check", "post"): (400, 401, 403, 413, 422, 429),
+    ("/api/v1/remits", "post"): (400, 401, 403, 413, 422, 429),
 }
 _DESCRIPTIONS = {
     400: "A malformed or unknown parameter (bad-parameter, unknown-location, unknown-code, "
@@ -121,6 +123,11 @@ _ANSWERS: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         "ClaimPrice",
         {"tenant": _S, "lines": _LIST, "total_allowed": _OS, "total_national_allowed": _OS,
          "cost_share": _OBJ | None, "trail": _LIST, "provenance": _LIST, "confidence": _OS},
+    ),
+    ("/api/v1/remits", "post"): (
+        "RemitAnalysis",
+        {"tenant": _S, "claims": _LIST, "problems": _LIST, "unreadable": _LIST,
+         "totals": _OBJ, "worklist": _LIST, "analytics": _OBJ, "provenance": _OBJ},
     ),
     ("/api/v1/claims/check", "post"): (
         "ClaimCheck",
@@ -239,6 +246,10 @@ def _describe(
         one = responses["200"]["content"]["application/json"]["schema"]
         other = _schema_of(_model(*_FILE_CHECK), components)
         responses["200"]["content"]["application/json"]["schema"] = {"anyOf": [one, other]}
+    if (path, method) == ("/api/v1/remits", "post"):
+        responses["200"]["content"]["text/csv"] = {
+            "schema": {"type": "string", "description": "format=csv: one row per service line"}
+        }
     for status in ERRORS.get((path, method), (400, 422)):
         responses[str(status)] = {
             "description": _DESCRIPTIONS[status],

@@ -48,6 +48,7 @@ from medpayiq.edits import (
     Patient,
     Problem,
     Provider,
+    remember,
     unchecked,
 )
 from medpayiq.x12 import Claim837, ServiceLine
@@ -63,7 +64,6 @@ _MAX_CHARGE = Decimal("999999999.99")
 _CENT = Decimal("0.01")
 _NPP_TAXONOMY = (("363L", "np"), ("363A", "pa"), ("364S", "cns"))
 _PATIENT = unchecked(Patient, {"id": "837P", "birth_date": None, "sex": None})
-_LIMIT = 50_000  # entries per cache before it is cleared
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +161,7 @@ class Converter:
             return found[1], found[2]
         converted, was_rounded = _claim_line(line, own_day, own_pos, own_npi, renumbered)
         if renumbered is None:
-            if len(self._lines) >= _LIMIT:
-                self._lines.clear()
-            self._lines[key] = (service, converted, was_rounded)
+            remember(self._lines, key, (service, converted, was_rounded))
         return converted, was_rounded
 
     def _provider(self, npi: str, claim: Claim837) -> Provider:
@@ -177,10 +175,8 @@ class Converter:
         key = (npi, participating, kind)
         found = self._providers.get(key)
         if found is None:
-            if len(self._providers) >= _LIMIT:
-                self._providers.clear()
             values = {"npi": npi, "participating": participating, "type": kind}
-            found = self._providers[key] = unchecked(Provider, values)
+            found = remember(self._providers, key, unchecked(Provider, values))
         return found
 
 

@@ -15,12 +15,16 @@ patient's earlier services (the checker's `history`) and the lines already bille
   `file.repeated-line`. A replacement claim (7) repeats its original by design: its lines
   are not checked for duplicates, but are indexed; a void claim (8) is neither.
 
-Memory: about 100 bytes per distinct line of the input (the duplicate index), plus the kept
-history services; the claims themselves are not kept.
+Memory: about 24 bytes per distinct line of the input (the duplicate index: the line keys'
+64-bit hashes in an open-addressing table of two arrays, where a dict of ints took about 100),
+a few bytes per claim (its id, for the duplicate's message) and about 100 bytes per kept
+history service (a tuple; the checker's `HistoryService` is made when a later claim of the
+patient asks); the claims themselves are not kept.
 """
 
 from __future__ import annotations
 
+from array import array
 from datetime import date
 
 from medpayiq.edits import Draft, HistoryService, Severity, history_codes, unchecked
@@ -48,36 +52,127 @@ def _rendering(claim: Claim837) -> str:
     return (rendering.npi if rendering is not None else None) or claim.billing_provider.npi
 
 
+class LineTable:
+    """64-bit keys to values from 0 to 2**32 - 1 in an open-addressing hash table (linear
+    probing, at most half full) of two arrays: 12 bytes a slot, about 24 a key, where a dict
+    of ints takes about 100. Key 0 is stored as 1 (the keys are hashes)."""
+
+    __slots__ = ("_count", "_keys", "_mask", "_values")
+
+    def __init__(self, slots: int = 1 << 12) -> None:
+        self._keys = array("q", bytes(8 * slots))
+        self._values = array("I", bytes(4 * slots))
+        self._mask = slots - 1
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, key: int) -> int | None:
+        key = key or 1
+        keys, mask = self._keys, self._mask
+        i = key & mask
+        while True:
+            found = keys[i]
+            if found == key:
+                return self._values[i]
+            if not found:
+                return None
+            i = (i + 1) & mask
+
+    def setdefault(self, key: int, value: int) -> int:
+        """The value of `key`, stored as `value` if it has none."""
+        key = key or 1
+        keys, mask = self._keys, self._mask
+        i = key & mask
+        while True:
+            found = keys[i]
+            if found == key:
+                return self._values[i]
+            if not found:
+                break
+            i = (i + 1) & mask
+        keys[i] = key
+        self._values[i] = value
+        self._count += 1
+        if self._count * 2 > mask:
+            self._grow()
+        return value
+
+    def _grow(self) -> None:
+        old_keys, old_values = self._keys, self._values
+        slots = len(old_keys) * 2
+        self._keys = keys = array("q", bytes(8 * slots))
+        self._values = values = array("I", bytes(4 * slots))
+        self._mask = mask = slots - 1
+        for key, value in zip(old_keys, old_values, strict=True):
+            if key:
+                i = key & mask
+                while keys[i]:
+                    i = (i + 1) & mask
+                keys[i] = key
+                values[i] = value
+
+
+# A kept history service: date, code, modifiers, units, rendering NPI.
+_Kept = tuple[date, str, tuple[str, ...], int, str]
+
+
 class InputIndex:
     """The input's patients and lines so far (module docstring). Feed every claim in input
     order: `history` and `duplicates` before checking it, `add` after."""
 
     def __init__(self, reference: ReferenceData) -> None:
         self._reference = reference
-        self._history: dict[int, list[HistoryService]] = {}
-        self._lines: dict[int, int] = {}  # line key hash -> claim number << 6 | line
-        self._claim_ids: list[str] = []
+        self._history: dict[int, list[_Kept]] = {}
+        self._lines = LineTable()  # line key hash -> claim number << 6 | line
+        self._ids = bytearray()  # the claim ids, one after another (UTF-8)
+        self._ends = array("Q")  # where each claim's id ends in `_ids`
         self._codes: dict[date, frozenset[str]] = {}
+        self._keys: tuple[Claim837 | None, list[int]] = (None, [])
 
     def history(self, patient: int) -> list[HistoryService]:
         """The patient's kept services from earlier claims (a new list)."""
         found = self._history.get(patient)
-        return list(found) if found else []
+        if not found:
+            return []
+        return [
+            unchecked(
+                HistoryService,
+                {
+                    "date_of_service": day,
+                    "hcpcs": hcpcs,
+                    "modifiers": list(modifiers),
+                    "units": units,
+                    "provider_npi": npi,
+                },
+            )
+            for day, hcpcs, modifiers, units, npi in found
+        ]
+
+    def _claim_id(self, number: int) -> str:
+        start = self._ends[number - 1] if number else 0
+        return self._ids[start : self._ends[number]].decode("utf-8", "surrogatepass")
 
     def _line_keys(self, claim: Claim837, patient: int) -> list[int]:
+        last, keys = self._keys
+        if last is claim:
+            return keys
         npi = _rendering(claim)
-        return [
+        keys = [
             hash(
                 (
                     patient,
                     line.rendering_npi or npi,
                     line.service_date.start,
                     line.hcpcs,
-                    tuple(sorted(line.modifiers)),
+                    tuple(sorted(line.modifiers)) if len(line.modifiers) > 1 else line.modifiers,
                 )
             )
             for line in claim.lines
         ]
+        self._keys = (claim, keys)
+        return keys
 
     def duplicates(self, claim: Claim837, patient: int) -> list[Draft]:
         """The duplicate findings of a claim against the input so far, and within itself."""
@@ -103,7 +198,7 @@ class InputIndex:
         return drafts
 
     def _duplicate(self, claim: Claim837, number: int, pairs: list[tuple[int, int]]) -> Draft:
-        other = self._claim_ids[number]
+        other = self._claim_id(number)
         lines = tuple(n for n, _ in pairs)
         whole = len(pairs) == len(claim.lines)
         theirs = ", ".join(str(m) for _, m in pairs)
@@ -148,12 +243,13 @@ class InputIndex:
         """Index a claim that was checked (never a void)."""
         if claim.is_void:
             return
-        number = len(self._claim_ids)
-        self._claim_ids.append(claim.claim_id)
+        number = len(self._ends)
+        self._ids += claim.claim_id.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._ids))
         lines = self._lines
         for n, key in enumerate(self._line_keys(claim, patient), start=1):
-            if key not in lines:
-                lines[key] = number << _LINE_BITS | n
+            lines.setdefault(key, number << _LINE_BITS | n)
+        self._keys = (None, [])
         npi = _rendering(claim)
         kept = None
         for line in claim.lines:
@@ -165,14 +261,10 @@ class InputIndex:
                 continue
             if kept is None:
                 kept = self._history.setdefault(patient, [])
-            values = {
-                "date_of_service": day,
-                "hcpcs": line.hcpcs,
-                "modifiers": list(line.modifiers),
-                "units": max(1, int(line.units)),
-                "provider_npi": line.rendering_npi or npi,
-            }
-            kept.append(unchecked(HistoryService, values))
+            kept.append(
+                (day, line.hcpcs, line.modifiers, max(1, int(line.units)),
+                 line.rendering_npi or npi)
+            )  # fmt: skip
 
 
 def _repeated(repeated: dict[int, int]) -> Draft:

@@ -11,13 +11,13 @@ birth date.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from medpayiq.edits import Finding, Severity
+from medpayiq.edits import Finding, Severity, remember
 from medpayiq.money import ZERO
 from medpayiq.x12 import X12Problem
 
@@ -104,20 +104,55 @@ class ReportLine:
             "schedule": self.schedule,
         }
 
+    def as_json(self) -> str:
+        """`json.dumps(self.as_dict(), ensure_ascii=False)`, written directly (the dict and
+        the encoder's walk over it cost more than the line's text)."""
+        end = "null" if self.date_end is None else f'"{self.date_end.isoformat()}"'
+        modifiers = ", ".join([_string(m) for m in self.modifiers])
+        return (
+            f'{{"line": {self.line!r}, "hcpcs": {_string(self.hcpcs)}, '
+            f'"modifiers": [{modifiers}], "units": {_units(self.units)!r}, '
+            f'"date_of_service": "{self.date_of_service.isoformat()}", '
+            f'"date_end": {end}, '
+            f'"place_of_service": {_string(self.place_of_service)}, '
+            f'"provider_npi": {_optional(self.provider_npi)}, '
+            f'"charge": {_money_json(self.charge)}, '
+            f'"allowed_as_billed": {_money_json(self.allowed_as_billed)}, '
+            f'"allowed": {_money_json(self.allowed)}, "status": {_string(self.status)}, '
+            f'"note": {_string(self.note)}, "schedule": {_string(self.schedule)}}}'
+        )
+
+
+# What json.dumps(..., ensure_ascii=False) writes a string as.
+_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _optional(text: str | None) -> str:
+    return "null" if text is None else _string(text)
+
+
+def _money_json(amount: Decimal | None) -> str:
+    return "null" if amount is None else f'"{amount:.2f}"'
+
 
 _FINDING_JSON: dict[Finding, str] = {}
+_FINDING_JSON_BY_ID: dict[int, tuple[Finding, str]] = {}
 
 
 def _finding_json(finding: Finding) -> str:
     """`finding.as_dict()` as JSON text, kept by the finding's value: the same finding
     (rule, lines, message, amount ...) recurs on many claims, and its text is most of a
-    claim's."""
+    claim's. The checker shares its finding objects between the claims of an encounter, so
+    a table by object (the entry holds the finding: its id cannot be reused while it lives)
+    answers first, without hashing the finding's eleven fields."""
+    by_id = _FINDING_JSON_BY_ID.get(id(finding))
+    if by_id is not None and by_id[0] is finding:
+        return by_id[1]
     found = _FINDING_JSON.get(finding)
     if found is None:
         found = json.dumps(finding.as_dict(), ensure_ascii=False)
-        if len(_FINDING_JSON) >= 20_000:  # about 1 KB each
-            _FINDING_JSON.clear()
-        _FINDING_JSON[finding] = found
+        remember(_FINDING_JSON, finding, found)  # about 1 KB each
+    remember(_FINDING_JSON_BY_ID, id(finding), (finding, found))
     return found
 
 
@@ -157,12 +192,32 @@ class ClaimReport:
         return {**self._head(), "findings": [f.as_dict() for f in self.findings], **self._tail()}
 
     def as_json(self) -> str:
-        """`json.dumps(self.as_dict())`, in the same key order, with each finding's text
-        made once for all the claims that share it."""
-        head = json.dumps(self._head(), ensure_ascii=False)
-        tail = json.dumps(self._tail(), ensure_ascii=False)
+        """`json.dumps(self.as_dict(), ensure_ascii=False)`, byte for byte, written directly:
+        each finding's text is made once for all the claims that share it (`_finding_json`),
+        and the lines and the rest without building their dicts."""
+        lines = ", ".join([line.as_json() for line in self.lines])
         findings = ", ".join([_finding_json(f) for f in self.findings])
-        return f'{head[:-1]}, "findings": [{findings}], {tail[1:]}'
+        guidance = ", ".join([_string(g) for g in self.guidance])
+        problems = (
+            json.dumps([problem_dict(p) for p in self.problems], ensure_ascii=False)
+            if self.problems
+            else "[]"
+        )
+        medicare = self.medicare
+        return (
+            f'{{"claim_id": {_optional(self.claim_id)}, "status": {_string(self.status)}, '
+            f'"frequency": {_string(self.frequency)}, '
+            f'"payer_claim_number": {_optional(self.payer_claim_number)}, '
+            f'"medicare": {"null" if medicare is None else "true" if medicare else "false"}, '
+            f'"file": {_optional(self.file)}, "transaction": {_optional(self.transaction)}, '
+            f'"segment": {"null" if self.segment is None else repr(self.segment)}, '
+            f'"lines": [{lines}], "findings": [{findings}], "guidance": [{guidance}], '
+            f'"problems": {problems}, "totals": {{"charge": {_money_json(self.charge)}, '
+            f'"allowed_as_billed": {_money_json(self.allowed_as_billed)}, '
+            f'"expected_allowed": {_money_json(self.expected_allowed)}, '
+            f'"at_risk": {_money_json(self.at_risk)}}}, '
+            f'"confidence": {_optional(self.confidence)}}}'
+        )
 
     def _head(self) -> dict[str, Any]:
         return {

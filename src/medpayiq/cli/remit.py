@@ -96,7 +96,7 @@ def remit(
 
 
 def _write(path: Path, result: Any, html: Any) -> None:
-    from medpayiq.remit import CSV_COLUMNS
+    from medpayiq.services import REMIT_CSV_COLUMNS as CSV_COLUMNS
 
     suffix = path.suffix.lower()
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -27,6 +27,7 @@ from medpayiq.edits._claim import (
 )
 from medpayiq.edits._context import Draft
 from medpayiq.edits._history import history_codes
+from medpayiq.edits._memo import remember
 from medpayiq.edits._results import (
     AdjustmentRef,
     CheckResult,
@@ -57,5 +58,6 @@ __all__ = [
     "claim_json_schema",
     "history_codes",
     "parse_claim",
+    "remember",
     "unchecked",
 ]

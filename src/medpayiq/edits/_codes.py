@@ -18,6 +18,7 @@ from medpayiq.schedules import Route, route
 
 from ._context import CheckContext, Draft, EncounterContext
 from ._day import MISSING, remember
+from ._memo import DAY_BOUND
 from ._pricing import PriceLine
 from ._results import Severity
 from ._snapshot import billable_children
@@ -250,7 +251,7 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
     wrong = ctx.memo("diagnoses-wrong")
     positions: tuple[int, ...] | None = wrong.get(tuple(codes))
     if positions is None:
-        positions = remember(wrong, tuple(codes), _wrong(icd, codes))
+        positions = remember(wrong, tuple(codes), _wrong(icd, codes), DAY_BOUND)
     if not positions:
         return []
     drafts: list[Draft] = []
@@ -263,7 +264,7 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
         key = (index, code, pointing)
         found = memo.get(key, MISSING)
         if found is MISSING:
-            found = remember(memo, key, _diagnosis_draft(ctx, index, code, pointing))
+            found = remember(memo, key, _diagnosis_draft(ctx, index, code, pointing), DAY_BOUND)
         if found is not None:
             drafts.append(found)
     return drafts

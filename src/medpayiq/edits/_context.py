@@ -27,6 +27,7 @@ from medpayiq.reference import Confidence, FeeSchedule, ReferenceData, edit_in_f
 
 from ._claim import Claim, ClaimLine
 from ._day import MISSING, DayTables, Period, remember, vintage_source
+from ._memo import DAY_BOUND
 from ._pricing import PriceLine, Where
 from ._results import Severity
 
@@ -158,7 +159,7 @@ class CheckContext:
                 found = self.reference.fee_schedule(day)
             except DataError:
                 found = self.fee
-            remember(self._fee_on, day, found)
+            remember(self._fee_on, day, found, DAY_BOUND)
         return found  # type: ignore[no-any-return]
 
     def memo(self, name: str) -> dict[Any, Any]:

@@ -42,7 +42,7 @@ from medpayiq.reference import (
 from medpayiq.releases import Kind
 from medpayiq.schedules import dmepos_codes, price_period
 
-from ._memo import memo_for
+from ._memo import memo_for, remember
 
 __all__ = [
     "MISSING",
@@ -56,16 +56,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-LIMIT = 50_000  # entries per memo table before it is cleared
 MISSING: Any = object()  # not in a memo table (None is a value there)
-
-
-def remember(table: dict[Any, Any], key: Hashable, value: T) -> T:
-    """Store `value` in a memo table, clearing it first when it is full."""
-    if len(table) >= LIMIT:
-        table.clear()
-    table[key] = value
-    return value
 
 
 def vintage_source(label: str, vintage: Vintage, kind: Kind | None = None) -> str:
@@ -89,7 +80,7 @@ class _Memos:
 
     def memo(self, name: str) -> dict[Any, Any]:
         """The memo table `name`: look up with `.get(key, MISSING)`, store with `remember`
-        (which keeps it under `LIMIT` entries)."""
+        (which keeps it within its bound: `_memo.remember`)."""
         table = self._memos.get(name)
         if table is None:
             table = self._memos[name] = {}

@@ -38,6 +38,7 @@ from ._results import AdjustmentRef, Finding, Guidance, PricedClaim, PricedLine,
 __all__ = ["Encounter", "encounter", "finding_order"]
 
 _NO_CODES: frozenset[str] = frozenset()
+_OWN_BOUND = 64  # an encounter's own tables: its priced claims, its prices by lines denied
 
 
 def encounter(
@@ -155,7 +156,7 @@ class Encounter:
                 found = self.price(kept)
             else:
                 found = self.as_billed
-            self._prices[denied] = found
+            remember(self._prices, denied, found, _OWN_BOUND)
         return found
 
     def risks(self, draft: Draft) -> dict[int, Decimal | None]:
@@ -244,7 +245,7 @@ class Encounter:
             found = _priced_claim(
                 self._ctx.lines, charges, billed, expected, denied, line_risk, source
             )
-            remember(self._priced, key, found)
+            remember(self._priced, key, found, _OWN_BOUND)
         return found
 
 

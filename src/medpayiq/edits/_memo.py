@@ -1,5 +1,5 @@
-"""Per-reference memo tables: pricing and PTP look-ups are pure functions of the reference
-data and their inputs, and the same few code combinations recur across a practice's claims.
+"""Memo tables: pricing and PTP look-ups are pure functions of the reference data and their
+inputs, and the same few code combinations recur across a practice's claims.
 
 A memo lives on its reference object (in its `__dict__`), so it goes when that object is
 collected: the store hands out a new reference object after a load, and a server drops the
@@ -7,16 +7,29 @@ old one when the requests using it finish. (Kept in a module-level table keyed b
 object's id, as before, the memo's own values held the reference and it was never freed:
 a server leaked a whole reference per reload.) Each table is cleared when it grows past
 `LIMIT` entries.
+
+`remember` keeps the checker's other memo tables (per period, per date, per encounter)
+within a bound: a full table drops its older half, in insertion order, so memory stays flat
+however many claims go through (a scrub of a 1 GB file), and what a practice sends again
+and again is soon put back.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable
+from itertools import islice
+from typing import Any, TypeVar
 
-__all__ = ["memo_for"]
+__all__ = ["BOUND", "DAY_BOUND", "LIMIT", "memo_for", "remember"]
 
 LIMIT = 50_000
+BOUND = 8_192  # entries a `remember` table keeps (the checker's: about 1.7 KB each)
+# A date's own tables (its diagnoses' findings, the fee schedules of other dates): there is
+# one per date of an input (a year of dates: 365), so they keep fewer.
+DAY_BOUND = 1_024
 _ATTRIBUTE = "_medpayiq_memos"
+
+T = TypeVar("T")
 
 
 def memo_for(owner: object, name: str) -> dict[Any, Any]:
@@ -32,3 +45,14 @@ def memo_for(owner: object, name: str) -> dict[Any, Any]:
     elif len(table) > LIMIT:
         table.clear()
     return table
+
+
+def remember(table: dict[Any, Any], key: Hashable, value: T, bound: int = 0) -> T:
+    """Store `value` in a memo table of at most `bound` entries (`BOUND` when 0): a full
+    table first drops the older half of its entries (the first inserted: a dict keeps
+    insertion order)."""
+    if len(table) >= (bound or BOUND):
+        for old in list(islice(table, len(table) // 2 or 1)):
+            del table[old]
+    table[key] = value
+    return value

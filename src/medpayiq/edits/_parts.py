@@ -31,6 +31,7 @@ from ._claim import Claim, HistoryService, Provider, unchecked
 from ._context import Draft
 from ._day import lowest
 from ._encounter import finding_order
+from ._memo import remember
 from ._results import CheckResult, Finding, Guidance, PricedClaim, PricedLine
 
 __all__ = ["Part", "check_parts", "claim_parts"]
@@ -194,9 +195,7 @@ def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
             message=renumber(finding.message, numbers),
             fix=renumber(finding.fix, numbers),
         )
-    if len(_RENUMBERED) >= 50_000:
-        _RENUMBERED.clear()
-    _RENUMBERED[key] = (finding, made)
+    remember(_RENUMBERED, key, (finding, made))
     return made
 
 

@@ -24,7 +24,7 @@ from medpayiq.errors import (
     UnknownLocation,
 )
 
-__all__ = ["answer", "argument_problems", "refusal"]
+__all__ = ["answer", "argument_problems", "problem_refusal", "refusal"]
 
 # The services name the query parameter at fault; a few are spelt differently as tool
 # arguments (the API's comma-separated `modifier` is the list `modifiers` here, and its
@@ -108,11 +108,24 @@ def refusal(exc: MedPayIQError) -> CallToolResult:
     return _refused(_problems(exc))
 
 
+def problem_refusal(code: str, argument: str | None, message: str) -> CallToolResult:
+    """A tool error the tool itself finds (an argument missing, or one too many)."""
+    return _refused([_problem(code, argument, message)])
+
+
 def argument_problems(errors: Sequence[Mapping[str, Any]]) -> CallToolResult:
     """Arguments that do not fit the tool's input schema (pydantic's errors): each names its
     argument and what is wrong, never the value sent (it may be a patient's)."""
-    problems = []
+    # One problem per argument: a value that fits no member of a union (a list or a text)
+    # fails once per member, each under the member's name ("codes.list[str]").
+    by_argument: dict[str | None, list[str]] = {}
     for error in errors:
-        argument = ".".join(str(part) for part in error.get("loc", ())) or None
-        problems.append(_problem("invalid-argument", argument, str(error.get("msg", "is invalid"))))
-    return _refused(problems)
+        loc = error.get("loc", ())
+        argument = str(loc[0]) if loc else None
+        message = str(error.get("msg", "is invalid"))
+        said = by_argument.setdefault(argument, [])
+        if message not in said:
+            said.append(message)
+    return _refused(
+        [_problem("invalid-argument", a, "; or ".join(said)) for a, said in by_argument.items()]
+    )

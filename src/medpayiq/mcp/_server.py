@@ -23,10 +23,12 @@ INSTRUCTIONS = (
     "MedPayIQ answers Medicare Physician Fee Schedule questions from CMS's own files: what "
     "Medicare allows for a CPT/HCPCS code at a place (ZIP, locality or state) on a date of "
     "service (price, code_page), what will get a claim denied and how to fix or appeal it "
-    "(check_claim), which codes match words (search) and which releases are loaded "
-    "(data_status). Money is text with two decimals. Every answer names the release and file "
-    "it came from and a confidence (high, medium, low); quote them with a figure. It is an "
-    "estimate, not a payment determination: the MAC's adjudication is the authority."
+    "(check_claim: a claim as JSON or an 837P file as text), which codes match words "
+    "(search), what changed between two releases (changes), what a remittance (835) "
+    "underpaid or denied and how to recover it, by when (remit) and which releases are "
+    "loaded (data_status). Money is text with two decimals. Every answer names the release "
+    "and file it came from and a confidence (high, medium, low); quote them with a figure. It "
+    "is an estimate, not a payment determination: the MAC's adjudication is the authority."
 )
 
 # Every tool only reads the loaded reference data.

@@ -77,7 +77,13 @@ if TYPE_CHECKING:
         Standing,
         code_report,
     )
-    from medpayiq.services._remits import RemitReport, analyze_remittance, remit_html
+    from medpayiq.services._remits import (
+        REMIT_CSV_COLUMNS,
+        RedeterminationRequest,
+        RemitReport,
+        analyze_remittance,
+        remit_html,
+    )
     from medpayiq.services._search import SearchHit, SearchResult, search, warm
 
 # The code page and search bring the glossary, the knowledge packs and the NCCI advice,
@@ -104,9 +110,16 @@ _LATER = {
         "_claim_files",
     ),
     "ClaimFilesInWorkers": "_claim_workers",
-    "RemitReport": "_remits",
-    "analyze_remittance": "_remits",
-    "remit_html": "_remits",
+    **dict.fromkeys(
+        (
+            "REMIT_CSV_COLUMNS",
+            "RedeterminationRequest",
+            "RemitReport",
+            "analyze_remittance",
+            "remit_html",
+        ),
+        "_remits",
+    ),
     "CodeReport": "_code_page",
     "ScheduleCodeReport": "_code_page",
     "Standing": "_code_page",
@@ -130,6 +143,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DISCLAIMER",
     "MAX_VOLUME_BYTES",
+    "REMIT_CSV_COLUMNS",
     "Changes",
     "ClaimFiles",
     "ClaimFilesInWorkers",
@@ -139,6 +153,7 @@ __all__ = [
     "LocalityInfo",
     "Place",
     "Query",
+    "RedeterminationRequest",
     "ReleaseStatus",
     "RemitReport",
     "ScheduleCodeReport",

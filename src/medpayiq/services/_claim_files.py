@@ -100,11 +100,11 @@ class ClaimFiles:
                     if report.problems:
                         self.problems.extend((name, p) for p in report.problems)
                     yield report
-            for problem in reader.problems:
-                if problem.severity is Severity.FATAL and reader.claims_read == 0:
-                    self.unreadable.append(Unreadable(name, problem))
-                else:
-                    self.problems.append((name, problem))
+                for problem in reader.problems:  # each file's own, once it is read
+                    if problem.severity is Severity.FATAL and reader.claims_read == 0:
+                        self.unreadable.append(Unreadable(name, problem))
+                    else:
+                        self.problems.append((name, problem))
             self.summary.problems = len(self.problems)
 
     @property

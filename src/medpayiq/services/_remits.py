@@ -21,11 +21,19 @@ from collections.abc import Sequence
 
 from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
-from medpayiq.remit import RemitAnalysis, RemitReport
+from medpayiq.remit import CSV_COLUMNS as REMIT_CSV_COLUMNS
+from medpayiq.remit import RedeterminationRequest, RemitAnalysis, RemitReport
 from medpayiq.services._claim_files import _full_collections_paused
 from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
 
-__all__ = ["RemitReport", "analyze_remittance", "remit_html", "source_name"]
+__all__ = [
+    "REMIT_CSV_COLUMNS",
+    "RedeterminationRequest",
+    "RemitReport",
+    "analyze_remittance",
+    "remit_html",
+    "source_name",
+]
 
 
 def source_name(source: Source, index: int, kind: str = "remittance") -> str:
@@ -70,6 +78,7 @@ def analyze_remittance(
         raise InputError("no remittance given", parameter="remits")
     analysis = RemitAnalysis(reference, _claims837(claims))
     unreadable: list[dict[str, object]] = []
+    items = 0
     for i, source in enumerate(remits, 1):
         name = source_name(source, i)
         analysis.files.append(name)
@@ -77,6 +86,7 @@ def analyze_remittance(
         # full collections held off, as for claim files (the caches of the analysis grow)
         with _full_collections_paused():
             for item in reader:
+                items += 1
                 analysis.add(item, file=name)
         for problem in reader.problems:
             if problem.severity is Severity.FATAL and reader.claims_read == 0:
@@ -89,9 +99,16 @@ def analyze_remittance(
             f"{first['file']} cannot be read as an 835 remittance: {first['message']}",
             parameter="remits",
         )
+    if not items:  # readable X12, but no 835 in it (an 837P sent by mistake, say)
+        raise InputError(_no_remittance(analysis), parameter="remits")
     report = analysis.report()
     report.unreadable = unreadable
     return report
+
+
+def _no_remittance(analysis: RemitAnalysis) -> str:
+    said = "; ".join(str(p["message"]) for p in analysis.problems[:3])
+    return "no 835 remittance in the input" + (f": {said}" if said else "")
 
 
 def remit_html(report: RemitReport) -> str:

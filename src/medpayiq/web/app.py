@@ -37,10 +37,11 @@ from medpayiq.api.auth import NO_KEYS, ApiKeys
 from medpayiq.api.changes import router as changes_api_router
 from medpayiq.api.errors import problem_for, problem_response
 from medpayiq.api.guard import Limits, RequestGuard, Throttle
+from medpayiq.api.remits import router as remits_api_router
 from medpayiq.api.routes import router as api_router
 from medpayiq.errors import MedPayIQError
 from medpayiq.reference import ReferenceData
-from medpayiq.web import changes_page, claim_files_page, pages
+from medpayiq.web import changes_page, claim_files_page, pages, remits_page
 from medpayiq.web._live import (
     CacheSizes,
     FixedSource,
@@ -227,9 +228,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api_router)
     app.include_router(changes_api_router)
+    app.include_router(remits_api_router)
     app.include_router(pages.router)
     app.include_router(changes_page.router)
     app.include_router(claim_files_page.router)
+    app.include_router(remits_page.router)
     _install_error_handlers(app)
     openapi.install(app)
     # Outermost last: the access log sees everything; the guard refuses before the body is

@@ -6,6 +6,8 @@ so it scales to a phone's width.
 - `locality_strip`: every locality's amount on one axis, the chosen one marked.
 - `impact_bars`: a change per code (dollars), rises to the right and falls to the left of a
   zero line: the largest movers, or a practice's impact by code.
+- `amount_bars`: dollars per group (a remittance's dollars at stake by route, by CARC, by
+  cause), largest first, each bar with its amount and a note.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from markupsafe import Markup
 
 from medpayiq.money import display, display_signed
 
-__all__ = ["impact_bars", "locality_strip", "setting_bars"]
+__all__ = ["amount_bars", "impact_bars", "locality_strip", "setting_bars"]
 
 INK = "#1f2a37"
 MUTED = "#6b7280"
@@ -265,5 +267,42 @@ def impact_bars(items: Sequence[tuple[str, Decimal]], *, title: str, unit: str) 
         f'<text x="{_f(zero)}" y="{height - 4}" font-size="11" fill="{MUTED}" '
         f'text-anchor="middle">{escape(unit)}</text>'
     )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def amount_bars(items: Sequence[tuple[str, Decimal, str]], *, title: str, chart_id: str) -> Markup:
+    """One bar per item (label, dollars, note), in the order given: the bar's length is its
+    share of the largest, the amount beside it, the note (a count, a reason's text) in its
+    tooltip and in the chart's description. `chart_id` keeps several charts on one page
+    apart for screen readers."""
+    width, label_w, value_w = 560, 190, 90
+    row_h = 24
+    height = 12 + row_h * max(len(items), 1)
+    biggest = max((v for _, v, _ in items), default=Decimal(1)) or Decimal(1)
+    area = width - label_w - value_w
+    desc = "; ".join(f"{label} {_money(v)}" + (f" ({note})" if note else "")
+                     for label, v, note in items)  # fmt: skip
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+    ]
+    for i, (label, value, note) in enumerate(items):
+        y = 6 + i * row_h
+        w = max(float(value / biggest) * area, 1.0) if value > 0 else 1.0
+        tip = f"{label}: {_money(value)}" + (f" ({note})" if note else "")
+        parts.append(
+            f'<text x="0" y="{y + 13}" font-size="12" fill="{INK}">{escape(label[:28])}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{_f(w)}" height="16" rx="2" fill="{ACCENT}">'
+            f"<title>{escape(tip)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{_f(label_w + w + 6)}" y="{y + 13}" font-size="12" fill="{INK}">'
+            f"{escape(_money(value))}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

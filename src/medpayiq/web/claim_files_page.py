@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, cast
 
@@ -32,7 +33,7 @@ from medpayiq.api.routes import reference_of
 from medpayiq.errors import MedPayIQError
 from medpayiq.web.pages import env
 
-__all__ = ["MAX_ROWS", "ClaimFilePage", "router"]
+__all__ = ["MAX_ROWS", "ClaimFilePage", "key_refusal", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,7 +82,7 @@ async def claim_file_check(request: Request) -> Response:
     except Exception:  # starlette's MultiPartException: a bad or too large form
         return _problem(request, 400, "the form could not be read (a pasted file is at most "
                         "1 MB: upload larger files)")  # fmt: skip
-    refusal = _key_refusal(request, str(form.get("api_key", "")))
+    refusal = key_refusal(request, str(form.get("api_key", "")))
     if refusal is not None:
         await form.close()
         return refusal
@@ -149,8 +150,12 @@ def _checked(
     )
 
 
-def _key_refusal(request: Request, key: str) -> Response | None:
-    """401 or 429 when API keys are on and the form's key is missing or wrong."""
+def key_refusal(
+    request: Request, key: str, problem: Callable[[Request, int, str], Response] | None = None
+) -> Response | None:
+    """401 or 429 when API keys are on and the form's key is missing or wrong (`problem`
+    renders the refusal: this page's by default; /remits has its own)."""
+    _problem = problem or _file_problem
     keys = request.app.state.api_keys
     if not keys.enabled:
         return None
@@ -162,11 +167,15 @@ def _key_refusal(request: Request, key: str) -> Response | None:
     if keys.tenant_for(key) is None:
         if key:
             throttle.failed(client)
-        return _problem(request, 401, "an API key is required to check claim files on this server")
+        return _problem(request, 401, "an API key is required to send patient data to this server")
     return None
 
 
 def _problem(request: Request, status: int, detail: str) -> HTMLResponse:
+    return _file_problem(request, status, detail)
+
+
+def _file_problem(request: Request, status: int, detail: str) -> HTMLResponse:
     page = ClaimFilePage(
         "Check a claim file (837P)",
         request.app.state.api_keys.enabled,

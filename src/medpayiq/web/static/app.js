@@ -1,6 +1,7 @@
 // The only script, and nothing needs it: it keeps the place picker unambiguous (choosing a
 // locality clears the ZIP; a ZIP, when given, decides the locality) and filters long lists
-// (an input with data-filter="CSS selector" hides the rows that do not contain its words).
+// (an input with data-filter="CSS selector" hides the rows that do not contain its words),
+// and a button with data-print prints the page (the browser's own Print does the same).
 (function () {
   var zip = document.getElementById("zip");
   var locality = document.getElementById("locality");
@@ -18,5 +19,8 @@
         row.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
       });
     });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 })();
