@@ -233,6 +233,7 @@ class RemitAnalysis:
         self._worklist = _Spool()  # the worklist items' JSON
         self._work: list[tuple[Decimal, date, int, int]] = []  # -at stake, deadline, JSON
         self._letters = _Spool()  # the redetermination requests, pickled
+        self._letter_at: list[tuple[int, int]] = []  # each request's claim and line position
         self._totals = _Totals()
         self._analytics = _Analytics()
         self._provenance = _Provenance()
@@ -300,7 +301,7 @@ class RemitAnalysis:
         self._count += 1
         self._totals.add(claim)
         codes = self.analyzer.codes
-        for line in claim.lines:
+        for position, line in enumerate(claim.lines):
             self._analytics.add(claim, line)
             self._provenance.add(line)
             item = _work_item(codes, claim, line)
@@ -311,6 +312,7 @@ class RemitAnalysis:
                 self._work.append((-line.at_stake, deadline or date.max, offset, len(data)))
             if line.letter is not None:
                 self._letters.append(pickle.dumps(line.letter, pickle.HIGHEST_PROTOCOL))
+                self._letter_at.append((self._count - 1, position))
 
     def report(self) -> RemitReport:
         return RemitReport(self)
@@ -504,6 +506,11 @@ class RemitReport:
         while file.tell() < spool.size:
             out.append(pickle.load(file))  # our own spool
         return out
+
+    def letters_by_line(self) -> dict[tuple[int, int], RedeterminationRequest]:
+        """The requests by (claim, line): the positions, from 0, of the claim in `claims()`
+        and of the line in its `lines`."""
+        return dict(zip(self._analysis._letter_at, self.letters(), strict=True))
 
     def as_dict(self) -> dict[str, Any]:
         return {
