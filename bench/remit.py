@@ -12,9 +12,9 @@ that its peak RSS (VmHWM) is its own:
 - analyse: the store opened (`--db`, else MEDPAYIQ_DB or the default store), then
   `analyze_remittance` over the file and its JSON answer (`report.json_chunks()`, as
   `medpayiq remit --json` writes it).
-Rates are claims per CPU second (the machine is shared; the wall clock is printed too). The
-report keeps every claim's analysis (the worklist is sorted over all of them), so memory grows
-with the file: the peak RSS at two sizes is printed. Nothing here asserts a speed.
+Rates are claims per CPU second (the machine is shared; the wall clock is printed too). Each
+claim is spooled as JSON as it is analysed and let go, so memory should stay flat in the
+file's size: the peak RSS at two sizes is printed. Nothing here asserts a speed.
 """
 
 from __future__ import annotations

@@ -45,3 +45,20 @@ def test_one_question_prices_like_the_long_lived_reference(store_db: Path) -> No
     # A one-question reference gives each date its own NCCI epoch (no scan of every date).
     ncci = store.question_reference().ncci(JULY)
     assert ncci.epoch is ncci.epoch
+
+
+def test_a_key_the_dataset_lacks_is_asked_once(store_db: Path) -> None:
+    # A global code's 26 row that does not exist (93000 has none: its parts are 93005 and
+    # 93010) is looked up on every claim that prices it; the store is asked the first time.
+    rvus = open_store(str(store_db)).question_reference().fee_schedule(JULY).rvus
+    asked: list[object] = []
+    real = rvus._fetch  # type: ignore[attr-defined]
+
+    def counted(key: object) -> object:
+        asked.append(key)
+        return real(key)
+
+    rvus._fetch = counted  # type: ignore[attr-defined]
+    assert rvus.get(("93000", "26")) is None and rvus.get(("93000", "26")) is None
+    assert ("93000", "26") not in rvus
+    assert asked == [("93000", "26")]

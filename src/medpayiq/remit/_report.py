@@ -7,23 +7,33 @@ the redetermination requests and the provenance.
         analysis.add(item, file="era.835")
     report = analysis.report()
     report.as_dict(), report.json_chunks(), report.csv_rows(), report.letters()
+
+Memory stays flat in the file's size: each claim is written as JSON (`_json.ClaimEncoder`) to a
+spooled temporary file as soon as it is analysed and its analysis (the pricing answers with
+their trails) is let go; what the totals, analytics and provenance need is summed as it goes,
+and the worklist keeps only each item's sort key and the place of its JSON in a second spool.
+A reversal's `pair`, known only when its correction comes later, is a one-character slot in
+the spool filled when the claims are read back.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from medpayiq.claims import problem_dict
 from medpayiq.reference import ReferenceData
 from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
 
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
+from ._json import PAIR_SLOT, ClaimEncoder, dumps
 from ._letters import RedeterminationRequest
 from ._routes import ROUTES, RouteKind
 
@@ -34,24 +44,199 @@ OVERPAID_SEND = (
     "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
     "or ask the contractor to adjust the claim"
 )
+_SPOOL_MEMORY = 8 << 20  # bytes a spool keeps in memory before it moves to a temporary file
+_READ = 1 << 20
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+class _Spool:
+    """Bytes appended in order to a spooled temporary file (in pieces of about a megabyte)
+    and read back."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_MEMORY, mode="w+b")  # noqa: SIM115
+        self.size = 0
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    def append(self, data: bytes) -> int:
+        """Appends `data`; its offset."""
+        offset = self.size
+        self._pending.append(data)
+        self.size += len(data)
+        self._pending_size += len(data)
+        if self._pending_size >= _READ:
+            self._flush()
+        return offset
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.file.seek(self.size - self._pending_size)
+            self.file.write(b"".join(self._pending))
+            self._pending.clear()
+            self._pending_size = 0
+
+    def read(self, offset: int, length: int) -> bytes:
+        self._flush()
+        self.file.seek(offset)
+        return self.file.read(length)
+
+    def rewind(self) -> IO[bytes]:
+        self._flush()
+        self.file.seek(0)
+        return self.file
+
+    def lines(self) -> Iterator[bytes]:
+        self.rewind()
+        read = 0
+        while read < self.size:
+            line = self.file.readline()
+            if not line:
+                break
+            read += len(line)
+            yield line
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass(slots=True)
+class _Reversal:
+    """A reversal waiting for its correction: what pairing needs, and its `pair` slot."""
+
+    payer_claim_number: str | None
+    paid: Decimal
+    patient_responsibility: Decimal | None
+    slot: int
+
+
+class _Totals:
+    """The sums of `RemitReport.totals`, kept as the claims go by."""
+
+    def __init__(self) -> None:
+        self.claims = 0
+        self.lines = 0
+        self.statuses: dict[str, int] = defaultdict(int)
+        self.charge = self.paid = self.patient = self.expected = ZERO
+        self.underpaid = self.overpaid = self.denied = ZERO
+        self.underpaid_lines = self.overpaid_lines = 0
+
+    def add(self, claim: ClaimAnalysis) -> None:
+        c = claim.payment
+        self.claims += 1
+        self.charge += c.charge
+        self.paid += c.paid
+        self.patient += c.patient_responsibility or ZERO
+        for line in claim.lines:
+            self.lines += 1
+            status = line.status
+            self.statuses[status] += 1
+            if status != "denied":
+                self.expected += line.expected_paid or ZERO
+            if status == "underpaid":
+                self.underpaid += line.at_stake
+                self.underpaid_lines += 1
+            elif status == "overpaid":
+                self.overpaid += line.variance or ZERO
+                self.overpaid_lines += 1
+            elif status == "denied":
+                self.denied += line.at_stake
+
+
+class _Analytics:
+    """The tables of `RemitReport.analytics`, kept as the lines go by."""
+
+    def __init__(self) -> None:
+        self.by_carc: dict[str, dict[str, Any]] = {}
+        self.by_code: dict[str, dict[str, Any]] = {}
+        self.by_payer: dict[str, dict[str, Any]] = {}
+        self.by_route: dict[str, dict[str, Any]] = {}
+        self.causes: dict[str, dict[str, Any]] = {}
+        self.denied = self.preventable = self.checked = 0
+
+    @staticmethod
+    def _bump(table: dict[str, dict[str, Any]], key: str, dollars: Decimal) -> None:
+        row = table.setdefault(key, {"count": 0, "at_stake": ZERO})
+        row["count"] += 1
+        row["at_stake"] += dollars
+
+    def add(self, claim: ClaimAnalysis, line: LineAnalysis) -> None:
+        bump = self._bump
+        if line.route is not None:
+            row = self.by_route.setdefault(
+                line.route.kind.value,
+                {"count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None},
+            )
+            row["count"] += 1
+            row["at_stake"] += line.at_stake
+            row["amount"] += line.route.amount
+            if line.route.deadline and (
+                row["earliest_deadline"] is None or line.route.deadline < row["earliest_deadline"]
+            ):
+                row["earliest_deadline"] = line.route.deadline
+        if line.status == "underpaid" and line.cause is not None:
+            bump(self.causes, line.cause.code, line.at_stake)
+        if not line.denial_carcs:
+            return
+        self.denied += 1
+        for carc in dict.fromkeys(line.denial_carcs):
+            bump(self.by_carc, carc, line.at_stake)
+        bump(self.by_code, line.hcpcs or "(none)", line.at_stake)
+        bump(self.by_payer, claim.payment.remittance.payer.name, line.at_stake)
+        if line.preventable is not None:
+            self.checked += 1
+            self.preventable += line.preventable
+
+
+_CONFIDENCE = {"high": 0, "medium": 1, "low": 2}
+
+
+class _Provenance:
+    """The releases, confidence and notes of the lines priced, kept as the lines go by."""
+
+    def __init__(self) -> None:
+        self.releases: dict[str, set[str]] = defaultdict(set)
+        self.confidence = "high"
+        self.notes: set[str] = set()
+
+    def add(self, line: LineAnalysis) -> None:
+        priced = line.expected.priced if line.expected else None
+        if priced is None:
+            return
+        self.releases[priced.schedule.name].add(priced.release)
+        level = priced.confidence.value
+        if _CONFIDENCE.get(level, 0) > _CONFIDENCE[self.confidence]:
+            self.confidence = level
+        if priced.confidence_reason:
+            self.notes.add(priced.confidence_reason)
+
+
 class RemitAnalysis:
-    """Collects the analysed claims of one or many remittance files, in order."""
+    """Collects the analysed claims of one or many remittance files, in order; each claim
+    is written out and let go as it is added (module docstring)."""
 
     def __init__(
         self, reference: ReferenceData, claims837: Mapping[str, Claim837] | None = None
     ) -> None:
         self.analyzer = Analyzer(reference, claims837)
-        self.claims: list[ClaimAnalysis] = []
         self.ends: list[RemittanceEnd] = []
         self.problems: list[dict[str, Any]] = []
         self.files: list[str] = []
-        self._reversals: dict[str, list[ClaimAnalysis]] = defaultdict(list)
+        self._encoder = ClaimEncoder(self.analyzer.codes)
+        self._claims = _Spool()  # the claims' JSON, one a line (",\n" between them)
+        self._count = 0
+        self._pairs: list[dict[str, Any] | None] = []  # each reversal's pair, by slot
+        self._reversals: dict[str, list[_Reversal]] = {}
+        self._worklist = _Spool()  # the worklist items' JSON
+        self._work: list[tuple[Decimal, date, int, int]] = []  # -at stake, deadline, JSON
+        self._letters = _Spool()  # the redetermination requests, pickled
+        self._letter_at: list[tuple[int, int]] = []  # each request's claim and line position
+        self._totals = _Totals()
+        self._analytics = _Analytics()
+        self._provenance = _Provenance()
 
     def add(self, item: ClaimPayment | RemittanceEnd, *, file: str = "") -> None:
         if isinstance(item, RemittanceEnd):
@@ -61,36 +246,40 @@ class RemitAnalysis:
         analysed = self.analyzer.claim(item)
         analysed.problems = [{"file": file, **problem_dict(p)} for p in item.problems]
         self.problems.extend(analysed.problems)
-        self._pair(analysed)
-        self.claims.append(analysed)
+        slot = self._pair(analysed)
+        self._keep(analysed, slot)
 
     def problem(self, file: str, problem: X12Problem) -> None:
         self.problems.append({"file": file, **problem_dict(problem)})
 
-    def _pair(self, analysed: ClaimAnalysis) -> None:
+    def _pair(self, analysed: ClaimAnalysis) -> bool:
+        """Pairs a correction with the reversal waiting for it; True for a reversal (its
+        pair is filled in later)."""
         c = analysed.payment
         if c.reversal:
-            self._reversals[c.claim_id].append(analysed)
-            return
+            self._reversals.setdefault(c.claim_id, []).append(
+                _Reversal(c.payer_claim_number, c.paid, c.patient_responsibility, len(self._pairs))
+            )
+            self._pairs.append(None)
+            return True
         waiting = self._reversals.get(c.claim_id)
         if not waiting:
-            return
+            return False
         # the reversal of the same contractor claim number first, else the oldest one
         pick = next(
             (
                 r
                 for r in waiting
-                if r.payment.payer_claim_number
-                and r.payment.payer_claim_number == c.payer_claim_number
+                if r.payer_claim_number and r.payer_claim_number == c.payer_claim_number
             ),
             waiting[0],
         )
         waiting.remove(pick)
-        net = pick.payment.paid + c.paid
-        net_patient = (pick.payment.patient_responsibility or ZERO) + (
-            c.patient_responsibility or ZERO
-        )
-        pick.pair = {
+        if not waiting:
+            del self._reversals[c.claim_id]
+        net = pick.paid + c.paid
+        net_patient = (pick.patient_responsibility or ZERO) + (c.patient_responsibility or ZERO)
+        self._pairs[pick.slot] = {
             "role": "reversal",
             "with_payer_claim_number": c.payer_claim_number,
             "net_paid": _money(net),
@@ -98,13 +287,75 @@ class RemitAnalysis:
         }
         analysed.pair = {
             "role": "correction",
-            "with_payer_claim_number": pick.payment.payer_claim_number,
+            "with_payer_claim_number": pick.payer_claim_number,
             "net_paid": _money(net),
             "net_patient_responsibility": _money(net_patient),
         }
+        return False
+
+    def _keep(self, claim: ClaimAnalysis, reversal: bool) -> None:
+        """What the report needs of one claim: its JSON, its worklist items and letters,
+        its share of the totals, analytics and provenance."""
+        text = self._encoder.claim(claim, pair=PAIR_SLOT if reversal else None)
+        self._claims.append(((",\n" if self._count else "") + text).encode())
+        self._count += 1
+        self._totals.add(claim)
+        codes = self.analyzer.codes
+        for position, line in enumerate(claim.lines):
+            self._analytics.add(claim, line)
+            self._provenance.add(line)
+            item = _work_item(codes, claim, line)
+            if item is not None:
+                data = dumps(item).encode()
+                offset = self._worklist.append(data)
+                deadline = line.route.deadline if line.route else None
+                self._work.append((-line.at_stake, deadline or date.max, offset, len(data)))
+            if line.letter is not None:
+                self._letters.append(pickle.dumps(line.letter, pickle.HIGHEST_PROTOCOL))
+                self._letter_at.append((self._count - 1, position))
 
     def report(self) -> RemitReport:
-        return RemitReport(self.claims, self.ends, self.problems, self.files, self.analyzer.codes)
+        return RemitReport(self)
+
+
+def _work_item(
+    codes: Mapping[str, Any], claim: ClaimAnalysis, line: LineAnalysis
+) -> dict[str, Any] | None:
+    """The line's worklist item: a denial with something to send or a mispaid line."""
+    route = line.route
+    if line.status not in ("underpaid", "overpaid") and not (
+        route is not None and route.kind.actionable
+    ):
+        return None
+    deadline = route.deadline if route else None
+    reason = (
+        line.cause.text
+        if line.cause is not None
+        else "; ".join(
+            f"{r}: {code_text(codes, r.split('-', 1)[1])['text']}"
+            for r in (route.reasons if route else ())
+        )
+    )
+    return {
+        "claim_id": claim.payment.claim_id,
+        "payer_claim_number": claim.payment.payer_claim_number,
+        "line": line.line,
+        "hcpcs": line.hcpcs,
+        "date_of_service": _iso(line.date_of_service),
+        "payer": claim.payment.remittance.payer.name,
+        "status": line.status,
+        "route": route.kind.value if route else None,
+        "route_name": ROUTES[route.kind].name if route else None,
+        "deadline": _iso(deadline),
+        "at_stake": _money(line.at_stake),
+        "reason": reason,
+        "send": OVERPAID_SEND
+        if line.status == "overpaid"
+        else (ROUTES[route.kind].send if route else None),
+        "preventable": line.preventable,
+        "preventable_rule": line.preventable_rule,
+        "letter": line.letter is not None,
+    }
 
 
 CSV_COLUMNS = (
@@ -136,119 +387,65 @@ CSV_COLUMNS = (
 )
 
 
-@dataclass
 class RemitReport:
-    """The answer (module docstring). Money in `as_dict` is strings, dates ISO."""
+    """The answer (module docstring). Money in `as_dict` is strings, dates ISO. The claims
+    are read back from the analysis's spool each time they are asked for."""
 
-    claims: list[ClaimAnalysis]
-    ends: list[RemittanceEnd]
-    problems: list[dict[str, Any]]
-    files: list[str]
-    codes: Mapping[str, Any]
-    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, analysis: RemitAnalysis) -> None:
+        self._analysis = analysis
+        self.ends = analysis.ends
+        self.problems = analysis.problems
+        self.files = analysis.files
+        self.codes: Mapping[str, Any] = analysis.analyzer.codes
+        self.unreadable: list[dict[str, Any]] = []
 
-    def _lines(self) -> Iterator[tuple[ClaimAnalysis, LineAnalysis]]:
-        for claim in self.claims:
-            for line in claim.lines:
-                yield claim, line
+    # --- the claims ----------------------------------------------------------------------
+
+    def _claim_texts(self) -> Iterator[str]:
+        """Each claim's JSON text, in file order, with its reversal pair filled in."""
+        a = self._analysis
+        slot = 0
+        for raw in a._claims.lines():
+            text = raw.decode()
+            if text.endswith(",\n"):
+                text = text[:-2]
+            if PAIR_SLOT in text:
+                pair = a._pairs[slot]
+                slot += 1
+                text = text.replace(PAIR_SLOT, "null" if pair is None else dumps(pair), 1)
+            yield text
+
+    def claims(self) -> Iterator[dict[str, Any]]:
+        """The claims of `as_dict()`, one at a time."""
+        for text in self._claim_texts():
+            yield json.loads(text)
 
     # --- the worklist --------------------------------------------------------------------
+
+    def _worklist_texts(self) -> Iterator[str]:
+        a = self._analysis
+        # dollars at stake (most first), deadline, then the order of the lines (the offset)
+        for _, _, offset, length in sorted(a._work):
+            yield a._worklist.read(offset, length).decode()
 
     def worklist(self) -> list[dict[str, Any]]:
         """Denials with something to send and mispaid lines, by dollars at stake (most
         first) then deadline (soonest first)."""
-        items: list[tuple[Decimal, date, dict[str, Any]]] = []
-        for claim, line in self._lines():
-            route = line.route
-            if line.status not in ("underpaid", "overpaid") and not (
-                route is not None and route.kind.actionable
-            ):
-                continue
-            deadline = route.deadline if route else None
-            reason = (
-                line.cause.text
-                if line.cause is not None
-                else "; ".join(
-                    f"{r}: {code_text(self.codes, r.split('-', 1)[1])['text']}"
-                    for r in (route.reasons if route else ())
-                )
-            )
-            items.append(
-                (
-                    line.at_stake,
-                    deadline or date.max,
-                    {
-                        "claim_id": claim.payment.claim_id,
-                        "payer_claim_number": claim.payment.payer_claim_number,
-                        "line": line.line,
-                        "hcpcs": line.hcpcs,
-                        "date_of_service": _iso(line.date_of_service),
-                        "payer": claim.payment.remittance.payer.name,
-                        "status": line.status,
-                        "route": route.kind.value if route else None,
-                        "route_name": ROUTES[route.kind].name if route else None,
-                        "deadline": _iso(deadline),
-                        "at_stake": _money(line.at_stake),
-                        "reason": reason,
-                        "send": OVERPAID_SEND
-                        if line.status == "overpaid"
-                        else (ROUTES[route.kind].send if route else None),
-                        "preventable": line.preventable,
-                        "preventable_rule": line.preventable_rule,
-                        "letter": line.letter is not None,
-                    },
-                )
-            )
-        items.sort(key=lambda t: (-t[0], t[1]))
-        return [item for _, _, item in items]
+        return [json.loads(text) for text in self._worklist_texts()]
 
     # --- analytics and totals ------------------------------------------------------------
 
     def analytics(self) -> dict[str, Any]:
-        by_carc: dict[str, dict[str, Any]] = {}
-        by_code: dict[str, dict[str, Any]] = {}
-        by_payer: dict[str, dict[str, Any]] = {}
-        by_route: dict[str, dict[str, Any]] = {}
-        causes: dict[str, dict[str, Any]] = {}
-        denied = preventable = checked = 0
-
-        def bump(table: dict[str, dict[str, Any]], key: str, dollars: Decimal) -> None:
-            row = table.setdefault(key, {"count": 0, "at_stake": ZERO})
-            row["count"] += 1
-            row["at_stake"] += dollars
-
-        for claim, line in self._lines():
-            if line.route is not None:
-                row = by_route.setdefault(
-                    line.route.kind.value,
-                    {"count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None},
-                )
-                row["count"] += 1
-                row["at_stake"] += line.at_stake
-                row["amount"] += line.route.amount
-                if line.route.deadline and (
-                    row["earliest_deadline"] is None
-                    or line.route.deadline < row["earliest_deadline"]
-                ):
-                    row["earliest_deadline"] = line.route.deadline
-            if line.status == "underpaid" and line.cause is not None:
-                bump(causes, line.cause.code, line.at_stake)
-            if not line.denial_carcs:
-                continue
-            denied += 1
-            for carc in dict.fromkeys(line.denial_carcs):
-                bump(by_carc, carc, line.at_stake)
-            bump(by_code, line.hcpcs or "(none)", line.at_stake)
-            bump(by_payer, claim.payment.remittance.payer.name, line.at_stake)
-            if line.preventable is not None:
-                checked += 1
-                preventable += line.preventable
-        for carc, row in by_carc.items():
-            row["text"] = code_text(self.codes, carc)["text"]
+        t = self._analysis._analytics
+        by_carc = {
+            carc: {**row, "text": code_text(self.codes, carc)["text"]}
+            for carc, row in t.by_carc.items()
+        }
+        checked, preventable = t.checked, t.preventable
         return {
             "denials_by_carc": _money_rows(by_carc),
-            "denials_by_code": _money_rows(by_code),
-            "denials_by_payer": _money_rows(by_payer),
+            "denials_by_code": _money_rows(t.by_code),
+            "denials_by_payer": _money_rows(t.by_payer),
             "by_route": {
                 k: {
                     **v,
@@ -257,10 +454,10 @@ class RemitReport:
                     "earliest_deadline": _iso(v["earliest_deadline"]),
                     "name": ROUTES[RouteKind(k)].name,
                 }
-                for k, v in sorted(by_route.items(), key=lambda kv: RouteKind(kv[0]).rank)
+                for k, v in sorted(t.by_route.items(), key=lambda kv: RouteKind(kv[0]).rank)
             },
-            "underpayments_by_cause": _money_rows(causes),
-            "denied_lines": denied,
+            "underpayments_by_cause": _money_rows(t.causes),
+            "denied_lines": t.denied,
             "preventable": {
                 "checked": checked,
                 "preventable": preventable,
@@ -269,69 +466,55 @@ class RemitReport:
         }
 
     def totals(self) -> dict[str, Any]:
-        lines = [line for _, line in self._lines()]
-        under = [line for line in lines if line.status == "underpaid"]
-        over = [line for line in lines if line.status == "overpaid"]
-        statuses: dict[str, int] = defaultdict(int)
-        for line in lines:
-            statuses[line.status] += 1
+        t = self._analysis._totals
         plb = sum((a.amount for e in self.ends for a in e.provider_adjustments), ZERO)
         payments = sum((e.remittance.amount for e in self.ends if e.remittance is not None), ZERO)
         return {
             "remittances": len(self.ends),
-            "claims": len(self.claims),
-            "lines": len(lines),
-            "lines_by_status": dict(sorted(statuses.items())),
-            "charge": _money(sum((c.payment.charge for c in self.claims), ZERO)),
-            "paid": _money(sum((c.payment.paid for c in self.claims), ZERO)),
-            "patient_responsibility": _money(
-                sum((c.payment.patient_responsibility or ZERO for c in self.claims), ZERO)
-            ),
-            "expected_paid": _money(
-                sum((line.expected_paid or ZERO for line in lines if line.status != "denied"), ZERO)
-            ),
-            "underpaid": _money(sum((line.at_stake for line in under), ZERO)),
-            "underpaid_lines": len(under),
-            "overpaid": _money(sum((line.variance or ZERO for line in over), ZERO)),
-            "overpaid_lines": len(over),
-            "denied_at_stake": _money(
-                sum((line.at_stake for line in lines if line.status == "denied"), ZERO)
-            ),
+            "claims": t.claims,
+            "lines": t.lines,
+            "lines_by_status": dict(sorted(t.statuses.items())),
+            "charge": _money(t.charge),
+            "paid": _money(t.paid),
+            "patient_responsibility": _money(t.patient),
+            "expected_paid": _money(t.expected),
+            "underpaid": _money(t.underpaid),
+            "underpaid_lines": t.underpaid_lines,
+            "overpaid": _money(t.overpaid),
+            "overpaid_lines": t.overpaid_lines,
+            "denied_at_stake": _money(t.denied),
             "provider_adjustments": _money(plb),
             "payments": _money(payments),
         }
 
     def provenance(self) -> dict[str, Any]:
-        releases: dict[str, set[str]] = defaultdict(set)
-        confidence = "high"
-        order = {"high": 0, "medium": 1, "low": 2}
-        notes: set[str] = set()
-        for _, line in self._lines():
-            priced = line.expected.priced if line.expected else None
-            if priced is None:
-                continue
-            releases[priced.schedule.name].add(priced.release)
-            level = priced.confidence.value
-            if order.get(level, 0) > order[confidence]:
-                confidence = level
-            if priced.confidence_reason:
-                notes.add(priced.confidence_reason)
+        p = self._analysis._provenance
         return {
             "files": list(self.files),
-            "releases": {k: sorted(v) for k, v in sorted(releases.items())},
-            "confidence": confidence,
-            "notes": sorted(notes),
+            "releases": {k: sorted(v) for k, v in sorted(p.releases.items())},
+            "confidence": p.confidence,
+            "notes": sorted(p.notes),
             "adjustment_codes": "X12 CARC/RARC lists loaded in the store",
         }
 
     # --- renderings ----------------------------------------------------------------------
 
     def letters(self) -> list[RedeterminationRequest]:
-        return [line.letter for _, line in self._lines() if line.letter is not None]
+        spool = self._analysis._letters
+        file = spool.rewind()
+        out: list[RedeterminationRequest] = []
+        while file.tell() < spool.size:
+            out.append(pickle.load(file))  # our own spool
+        return out
+
+    def letters_by_line(self) -> dict[tuple[int, int], RedeterminationRequest]:
+        """The requests by (claim, line): the positions, from 0, of the claim in `claims()`
+        and of the line in its `lines`."""
+        return dict(zip(self._analysis._letter_at, self.letters(), strict=True))
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "claims": [c.as_dict(self.codes) for c in self.claims],
+            "claims": list(self.claims()),
             "problems": self.problems,
             "unreadable": self.unreadable,
             "totals": self.totals(),
@@ -344,53 +527,62 @@ class RemitReport:
         """`as_dict()` as JSON text, one claim a piece: a 100,000-claim answer is never held
         as one document (the CLI's --json and --out report.json)."""
         yield '{"claims": ['
-        for n, claim in enumerate(self.claims):
-            text = json.dumps(claim.as_dict(self.codes), ensure_ascii=False, check_circular=False)
-            yield ("" if n == 0 else ",\n") + text
-        rest = {
-            "problems": self.problems,
-            "unreadable": self.unreadable,
-            "totals": self.totals(),
-            "worklist": self.worklist(),
-            "analytics": self.analytics(),
-            "provenance": self.provenance(),
-        }
-        yield "],\n" + json.dumps(rest, ensure_ascii=False)[1:]
+        first = True
+        for text in self._claim_texts():
+            yield text if first else ",\n" + text
+            first = False
+        yield (
+            f'],\n"problems": {dumps(self.problems)}, "unreadable": {dumps(self.unreadable)}, '
+            f'"totals": {dumps(self.totals())}, "worklist": ['
+        )
+        batch: list[str] = []
+        for n, text in enumerate(self._worklist_texts()):
+            batch.append(text if n == 0 else ", " + text)
+            if len(batch) >= 256:
+                yield "".join(batch)
+                batch.clear()
+        yield "".join(batch)
+        yield (
+            f'], "analytics": {dumps(self.analytics())}, "provenance": {dumps(self.provenance())}}}'
+        )
 
     def csv_rows(self) -> Iterator[dict[str, str]]:
         """One row per service line (CSV_COLUMNS), money as strings."""
-        for claim, line in self._lines():
-            d = line.as_dict(self.codes)
-            route = line.route
-            yield {
-                "claim_id": claim.payment.claim_id,
-                "payer_claim_number": claim.payment.payer_claim_number or "",
-                "claim_status": claim.payment.status,
-                "payer": claim.payment.remittance.payer.name,
-                "remittance_date": _iso(claim.notice) or "",
-                "line": str(line.line),
-                "hcpcs": line.hcpcs or "",
-                "modifiers": " ".join(line.payment.modifiers),
-                "units": str(line.payment.units),
-                "date_of_service": _iso(line.date_of_service) or "",
-                "charge": d["charge"] or "",
-                "allowed": d["allowed"] or "",
-                "paid": d["paid"] or "",
-                "expected_allowed": d["expected_allowed"] or "",
-                "expected_paid": d["expected_paid"] or "",
-                "variance": d["variance"] or "",
-                "status": line.status,
-                "cause": line.cause.code if line.cause else "",
-                "adjustments": " ".join(
-                    f"{a.group}-{a.reason}:{a.amount:.2f}" for a in line.payment.adjustments
-                ),
-                "remarks": " ".join(line.payment.remarks),
-                "route": route.kind.value if route else "",
-                "deadline": _iso(route.deadline if route else None) or "",
-                "at_stake": d["at_stake"] or "",
-                "preventable": "" if line.preventable is None else str(line.preventable).lower(),
-                "preventable_rule": line.preventable_rule or "",
-            }
+        for claim in self.claims():
+            for d in claim["lines"]:
+                route = d["route"]
+                cause = d["cause"]
+                yield {
+                    "claim_id": claim["claim_id"],
+                    "payer_claim_number": claim["payer_claim_number"] or "",
+                    "claim_status": claim["status"],
+                    "payer": claim["payer"],
+                    "remittance_date": claim["remittance_date"] or "",
+                    "line": str(d["line"]),
+                    "hcpcs": d["hcpcs"] or "",
+                    "modifiers": " ".join(d["modifiers"]),
+                    "units": d["units"],
+                    "date_of_service": d["date_of_service"] or "",
+                    "charge": d["charge"] or "",
+                    "allowed": d["allowed"] or "",
+                    "paid": d["paid"] or "",
+                    "expected_allowed": d["expected_allowed"] or "",
+                    "expected_paid": d["expected_paid"] or "",
+                    "variance": d["variance"] or "",
+                    "status": d["status"],
+                    "cause": cause["code"] if cause else "",
+                    "adjustments": " ".join(
+                        f"{a['group']}-{a['reason']}:{a['amount']}" for a in d["adjustments"]
+                    ),
+                    "remarks": " ".join(r["code"] for r in d["remarks"]),
+                    "route": route["route"] if route else "",
+                    "deadline": (route["deadline"] if route else None) or "",
+                    "at_stake": d["at_stake"] or "",
+                    "preventable": ""
+                    if d["preventable"] is None
+                    else str(d["preventable"]).lower(),
+                    "preventable_rule": d["preventable_rule"] or "",
+                }
 
 
 def _iso(day: date | None) -> str | None:

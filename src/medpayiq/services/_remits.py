@@ -83,7 +83,7 @@ def analyze_remittance(
         name = source_name(source, i)
         analysis.files.append(name)
         reader = read_835(source)
-        # full collections held off, as for claim files: the kept analyses are not garbage
+        # full collections held off, as for claim files (the caches of the analysis grow)
         with _full_collections_paused():
             for item in reader:
                 items += 1
@@ -125,14 +125,14 @@ def remit_html(report: RemitReport) -> str:
         autoescape=True,
         trim_blocks=True,
     )
-    body = report.as_dict()
+    # the claims are not read back: the page shows the worklist, not every line
     return env.get_template("remit_report.html").render(
-        totals=body["totals"],
-        analytics=body["analytics"],
-        worklist=body["worklist"],
-        provenance=body["provenance"],
-        problems=body["problems"],
-        unreadable=body["unreadable"],
+        totals=report.totals(),
+        analytics=report.analytics(),
+        worklist=report.worklist(),
+        provenance=report.provenance(),
+        problems=report.problems,
+        unreadable=report.unreadable,
         letters=report.letters(),
         routes=list(ROUTES.values()),
         money=display,

@@ -21,7 +21,8 @@ from medpayiq.store._schema import codec, kind_table
 
 __all__ = ["PointIndex"]
 
-_MISSING = object()
+_MISSING = object()  # a key the dataset does not have (kept, so it is asked once)
+_UNASKED = object()
 
 
 class PointIndex(Mapping[Any, Any]):
@@ -56,8 +57,8 @@ class PointIndex(Mapping[Any, Any]):
     def __getitem__(self, key: Any) -> Any:
         if self._all is not None:
             return self._all[key]
-        found = self._found.get(key, _MISSING)
-        if found is _MISSING:
+        found = self._found.get(key, _UNASKED)
+        if found is _UNASKED:
             found = self._fetch(key)
             if len(self._found) < 100_000:
                 self._found[key] = found

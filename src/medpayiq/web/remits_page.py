@@ -201,13 +201,16 @@ def _opened(
     `as_dict` gives them, in order: `detail`), an anchor to open it by, and, for an
     appealable denial, its request's fields (`letter`) and plain text."""
     index: dict[tuple[Any, ...], list[tuple[str, dict[str, Any], Any]]] = {}
-    for ci, (claim, c) in enumerate(zip(report.claims, claims, strict=True)):
-        for line, shown in zip(claim.lines, c["lines"], strict=True):
+    letters = report.letters_by_line()
+    for ci, c in enumerate(claims):
+        for li, shown in enumerate(c["lines"]):
             route = shown["route"] or {}
             key = (c["claim_id"], c["payer_claim_number"], shown["line"], shown["status"],
                    shown["at_stake"], route.get("route"), route.get("deadline"))  # fmt: skip
             detail = {**shown, "claim": {k: v for k, v in c.items() if k != "lines"}}
-            index.setdefault(key, []).append((f"c{ci}-l{shown['line']}", detail, line.letter))
+            index.setdefault(key, []).append(
+                (f"c{ci}-l{shown['line']}", detail, letters.get((ci, li)))
+            )
     opened = []
     for item in worklist:
         key = (item["claim_id"], item["payer_claim_number"], item["line"], item["status"],

@@ -1,0 +1,200 @@
+"""One analysed claim as JSON text, the same bytes as `json.dumps(claim.as_dict(codes),
+ensure_ascii=False)`, written without building the dicts: the texts that repeat on every line
+(a route's send, deadline rule and cites, an adjustment's CARC text, a remark's text, a
+schedule name) are encoded once and reused (docs/remittances.md, "Speed and memory").
+
+`ClaimEncoder(codes).claim(analysis, pair=PAIR_SLOT)` leaves the claim's `pair` as the
+`PAIR_SLOT` character (never in JSON text: `json.dumps` escapes every control character),
+for a reversal whose correction comes later in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from json.encoder import encode_basestring
+from typing import Any
+
+from medpayiq.records import AdjustmentCode
+from medpayiq.x12 import ADJUSTMENT_GROUPS, Adjustment
+
+from ._analysis import ClaimAnalysis, LineAnalysis, code_text
+from ._expected import Cause
+from ._routes import ROUTES, LineRoute, RouteKind
+
+__all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
+
+PAIR_SLOT = "\x00"
+_CACHE_LIMIT = 20_000  # texts kept per table; a table past it starts again (memory stays flat)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, check_circular=False)
+
+
+def _money(value: Decimal | None) -> str:
+    return "null" if value is None else f'"{value:.2f}"'
+
+
+def _day(value: date | None) -> str:
+    return "null" if value is None else f'"{value.isoformat()}"'
+
+
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def _bool(value: bool | None) -> str:
+    return "null" if value is None else ("true" if value else "false")
+
+
+class ClaimEncoder:
+    """Encodes claims one at a time; keeps the encoded repeated texts (module docstring)."""
+
+    def __init__(self, codes: Mapping[str, AdjustmentCode]) -> None:
+        self.codes = codes
+        self._strings: dict[str, str] = {}
+        self._adjustments: dict[tuple[str, str], str] = {}
+        self._remarks: dict[str, str] = {}
+        self._lists: dict[tuple[str, ...], str] = {}
+        self._routes: dict[RouteKind, tuple[str, str]] = {
+            kind: (
+                f'{{"route": {encode_basestring(kind.value)}, '
+                f'"name": {encode_basestring(rule.name)}, "deadline": ',
+                f', "deadline_rule": {encode_basestring(rule.deadline_rule)}, '
+                f'"send": {encode_basestring(rule.send)}, '
+                f'"cites": {encode_basestring(rule.cites)}, "reasons": ',
+            )
+            for kind, rule in ROUTES.items()
+        }
+
+    # --- repeated texts ------------------------------------------------------------------
+
+    def _str(self, value: str | None) -> str:
+        """A repeated string (a code, a status, a payer, a note) encoded once."""
+        if value is None:
+            return "null"
+        found = self._strings.get(value)
+        if found is None:
+            if len(self._strings) >= _CACHE_LIMIT:
+                self._strings.clear()
+            found = self._strings[value] = encode_basestring(value)
+        return found
+
+    def _list(self, values: tuple[str, ...]) -> str:
+        found = self._lists.get(values)
+        if found is None:
+            if len(self._lists) >= _CACHE_LIMIT:
+                self._lists.clear()
+            found = self._lists[values] = dumps(list(values))
+        return found
+
+    def _adjustment(self, a: Adjustment) -> str:
+        key = (a.group, a.reason)
+        head = self._adjustments.get(key)
+        if head is None:
+            if len(self._adjustments) >= _CACHE_LIMIT:
+                self._adjustments.clear()
+            text = code_text(self.codes, a.reason)
+            head = self._adjustments[key] = (
+                f'{{"group": {encode_basestring(a.group)}, "group_text": '
+                f"{encode_basestring(ADJUSTMENT_GROUPS.get(a.group, f'unknown group {a.group}'))}, "
+                f'"reason": {encode_basestring(a.reason)}, '
+                f'"text": {encode_basestring(text["text"])}, '
+                f'"known": {_bool(text["known"])}, "amount": '
+            )
+        quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
+        return f'{head}{_money(a.amount)}, "quantity": {quantity}}}'
+
+    def _adjustment_list(self, adjustments: tuple[Adjustment, ...]) -> str:
+        if not adjustments:
+            return "[]"
+        return "[" + ", ".join([self._adjustment(a) for a in adjustments]) + "]"
+
+    def _remark_list(self, remarks: tuple[str, ...]) -> str:
+        if not remarks:
+            return "[]"
+        out = []
+        for code in remarks:
+            found = self._remarks.get(code)
+            if found is None:
+                if len(self._remarks) >= _CACHE_LIMIT:
+                    self._remarks.clear()
+                found = self._remarks[code] = dumps(code_text(self.codes, code))
+            out.append(found)
+        return "[" + ", ".join(out) + "]"
+
+    def _route(self, route: LineRoute | None) -> str:
+        if route is None:
+            return "null"
+        head, middle = self._routes[route.kind]
+        return (
+            f"{head}{_day(route.deadline)}{middle}{self._list(route.reasons)}, "
+            f'"amount": "{route.amount:.2f}", "note": {self._str(route.note)}}}'
+        )
+
+    @staticmethod
+    def _cause(cause: Cause | None) -> str:
+        return "null" if cause is None else dumps(cause.as_dict())
+
+    # --- a line, a claim -----------------------------------------------------------------
+
+    def line(self, line: LineAnalysis) -> str:
+        p = line.payment
+        expected = line.expected
+        priced = expected.priced if expected is not None else None
+        s = self._str
+        allowed = line.allowed
+        expected_allowed = priced.allowed if priced is not None else None
+        expected_paid = line.expected_paid
+        variance = line.variance
+        allowed_variance = line.allowed_variance
+        day = line.date_of_service
+        return (
+            f'{{"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
+            f'"modifiers": {self._list(p.modifiers)}, "billed_hcpcs": {s(p.billed_procedure)}, '
+            f'"units": {encode_basestring(str(p.units))}, '
+            f'"date_of_service": {_day(day)}, '
+            f'"charge": "{p.charge:.2f}", '
+            f'"allowed": {_money(allowed)}, '
+            f'"allowed_source": {s(line.allowed_source)}, "paid": "{p.paid:.2f}", '
+            f'"expected_allowed": {_money(expected_allowed)}, '
+            f'"expected_paid": {_money(expected_paid)}, "variance": {_money(variance)}, '
+            f'"allowed_variance": {_money(allowed_variance)}, "status": {s(line.status)}, '
+            f'"cause": {self._cause(line.cause)}, '
+            f'"schedule": {s(priced.schedule.name) if priced else "null"}, '
+            f'"release": {s(priced.release) if priced else "null"}, '
+            f'"pricing_note": {s(expected.note) if expected else chr(34) * 2}, '
+            f'"adjustments": {self._adjustment_list(p.adjustments)}, '
+            f'"remarks": {self._remark_list(p.remarks) if p.remarks else "[]"}, '
+            f'"route": {self._route(line.route)}, '
+            f'"preventable": {_bool(line.preventable)}, '
+            f'"preventable_rule": {s(line.preventable_rule)}, '
+            f'"at_stake": "{line.at_stake:.2f}", "line_837": {_int(line.line_837)}}}'
+        )
+
+    def claim(self, claim: ClaimAnalysis, *, pair: str | None = None) -> str:
+        """The claim's JSON; `pair` replaces the encoded `claim.pair` (PAIR_SLOT)."""
+        c = claim.payment
+        r = c.remittance
+        s = self._str
+        number = c.payer_claim_number
+        if pair is None:
+            pair = "null" if claim.pair is None else dumps(claim.pair)
+        return (
+            f'{{"claim_id": {encode_basestring(c.claim_id)}, '
+            f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
+            f'"status": {s(c.status)}, "status_text": {s(c.status_text)}, '
+            f'"charge": {_money(c.charge)}, "paid": {_money(c.paid)}, '
+            f'"patient_responsibility": {_money(c.patient_responsibility)}, '
+            f'"payer": {s(r.payer.name)}, "remittance_date": {_day(claim.notice)}, '
+            f'"trace_number": {s(r.trace_number)}, '
+            f'"adjustments": {self._adjustment_list(c.adjustments)}, '
+            f'"remarks": {self._remark_list(c.remarks)}, "route": {self._route(claim.route)}, '
+            f'"checked": {_bool(claim.checked is not None)}, '
+            f'"pair": {pair}, '
+            f'"lines": [{", ".join([self.line(line) for line in claim.lines])}], '
+            f'"problems": {dumps(claim.problems) if claim.problems else "[]"}}}'
+        )
