@@ -15,7 +15,7 @@ requests): 8 MiB of answer caches, plus what the reference's bounded caches may 
 requests this test can reach (NCCI rows of the codes asked, pricing day contexts and shared
 tables, per-date tables, the claim checker's memos), plus slack for the allocator (Python does
 not give back freed arenas promptly). Memory that keeps growing with every distinct request
-goes past it. It does today (the xfail's reason; figures in the rel3 report): the search index
+goes past it. It does today (the xfail's reason, measured 2026-12-07): the search index
 built per date (56 MiB each) and the unbounded per-date tables are fixed, what is left are
 bounds by entry count that allow hundreds of MiB.
 """
@@ -160,7 +160,7 @@ def drive(
     reason="memory still grows by about 38 MiB per 1,000 distinct requests (890 -> 1,119 MiB "
     "over 6,000, no plateau): bounded only by entry counts far too large for their entries "
     "(pricing's Shared tables 100,000 prepared lines each, the edits' per-date memos, NCCI "
-    "rows 400,000 per table); see the rel3 report",
+    "rows 400,000 per table)",
     strict=False,
 )
 def test_memory_stays_under_the_ceiling(
