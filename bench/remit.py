@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from x12_835 import Counted, _peak_rss_mb, generate, write_file
+from _measure import peak_rss_mb, report, run_child
+from x12_835 import Counted, generate, write_file
 
 
 def measure_read(path: str, db: str) -> dict[str, object]:
@@ -40,7 +41,7 @@ def measure_read(path: str, db: str) -> dict[str, object]:
         "claims": claims,
         "cpu_seconds": time.process_time() - cpu,
         "seconds": time.perf_counter() - start,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -62,7 +63,7 @@ def measure_analyse(path: str, db: str) -> dict[str, object]:
         "claims": totals["claims"],
         "cpu_seconds": time.process_time() - cpu,
         "seconds": time.perf_counter() - start,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "open_cpu": round(opened, 2),
         "analyse_cpu": round(analysed, 2),
         "json_cpu": round(rendered, 2),
@@ -73,41 +74,6 @@ def measure_analyse(path: str, db: str) -> dict[str, object]:
 
 
 MEASURES = {"read": measure_read, "analyse": measure_analyse}
-
-
-def run_child(name: str, path: Path, db: str) -> dict[str, object]:
-    import subprocess
-
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, str(path), db],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-        return {"error": tail}
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
-
-
-def show(name: str, result: dict[str, object]) -> None:
-    if "error" in result:
-        print(f"{name:10} not measured: {result['error']}")
-        return
-    cpu = float(result["cpu_seconds"])  # type: ignore[arg-type]
-    wall = float(result["seconds"])  # type: ignore[arg-type]
-    claims = int(result["claims"])  # type: ignore[call-overload]
-    extra = ", ".join(
-        f"{k} {v}"
-        for k, v in result.items()
-        if k not in {"claims", "cpu_seconds", "seconds", "peak_rss_mb"}
-    )
-    print(
-        f"{name:10} {claims:>9,} claims: {cpu:7.2f} s CPU = {claims / cpu:>8,.0f} claims/s "
-        f"({wall:6.2f} s wall), peak RSS {float(result['peak_rss_mb']):5.0f} MB"  # type: ignore[arg-type]
-        + (f" ({extra})" if extra else "")
-    )
 
 
 def main() -> None:
@@ -136,8 +102,8 @@ def main() -> None:
         )
         files.append(path)
     for path in files:
-        show("read", run_child("read", path, args.db))
-        show("analyse", run_child("analyse", path, args.db))
+        report("read", run_child(__file__, "read", str(path), args.db), width=9)
+        report("analyse", run_child(__file__, "analyse", str(path), args.db), width=9)
     if not args.keep:
         for path in files:
             path.unlink()

@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +40,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from _measure import peak_rss_mb, report, rss_mb, run_child
 from medpayiq.x12 import (
     Adjustment,
     ClaimPayment,
@@ -243,20 +243,6 @@ def write_file(path: Path, items: Iterable[ClaimPayment | RemittanceEnd]) -> Non
 # --- measurements, each run in a subprocess ------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def measure_ours(path: str) -> dict[str, object]:
     from medpayiq.x12 import read_835
 
@@ -271,7 +257,7 @@ def measure_ours(path: str) -> dict[str, object]:
                 claims += 1
                 lines += len(item.lines)
                 if not run and not claims % 200_000:
-                    rss.append(f"{claims // 1000}k:{_rss_mb():.0f}")
+                    rss.append(f"{claims // 1000}k:{rss_mb():.0f}")
             problems += len(item.problems)
         runs.append((time.process_time() - cpu, time.perf_counter() - start))
     cpu_seconds, seconds = min(runs)
@@ -284,7 +270,7 @@ def measure_ours(path: str) -> dict[str, object]:
         "problems": problems + len(reader.problems),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -303,7 +289,7 @@ def measure_pyx12_reader(path: str) -> dict[str, object]:
         "segments": segments,
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -325,45 +311,11 @@ def measure_x12sdk(path: str) -> dict[str, object]:
         "transactions": transactions,
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 MEASURES = {"ours": measure_ours, "pyx12-reader": measure_pyx12_reader, "x12sdk": measure_x12sdk}
-
-
-def run_child(name: str, path: Path) -> dict[str, object]:
-    """Run one measurement in a fresh interpreter; its JSON answer, or the error."""
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-        return {"error": tail}
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
-
-
-def report(name: str, result: dict[str, object]) -> float | None:
-    """Print one measurement; its claims per CPU second."""
-    if "error" in result:
-        print(f"{name:16} not measured: {result['error']}")
-        return None
-    cpu = float(result["cpu_seconds"])  # type: ignore[arg-type]
-    wall = float(result["seconds"])  # type: ignore[arg-type]
-    claims = int(result["claims"])  # type: ignore[call-overload]
-    rate = claims / cpu if cpu else float("inf")
-    shown = {"claims", "seconds", "cpu_seconds", "peak_rss_mb"}
-    extra = ", ".join(f"{k} {v}" for k, v in result.items() if k not in shown)
-    print(
-        f"{name:15} {claims:>9,} claims: {cpu:7.2f} s CPU = {rate:>8,.0f} claims/s"
-        f" ({wall:6.2f} s wall = {claims / wall if wall else 0:>8,.0f}/s),"
-        f" peak RSS {float(result['peak_rss_mb']):5.0f} MB ({extra})"  # type: ignore[arg-type]
-    )
-    return rate
 
 
 def main() -> None:
@@ -391,12 +343,12 @@ def main() -> None:
         f" {big.stat().st_size / 1e6:,.1f} MB, in {time.perf_counter() - start:.1f} s: {big}"
     )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
-    ours = report("ours", run_child("ours", big))
-    report("ours (prefix)", run_child("ours", small))
+    ours = report("ours", run_child(__file__, "ours", big))
+    report("ours (prefix)", run_child(__file__, "ours", small))
     rates: dict[str, float] = {}
     if not args.skip_libraries:
         for name, path in (("pyx12-reader", big), ("x12sdk", small)):
-            rate = report(name, run_child(name, path))
+            rate = report(name, run_child(__file__, name, path))
             if rate is not None:
                 rates[name] = rate
     if ours and rates:

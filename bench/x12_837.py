@@ -55,7 +55,6 @@ import itertools
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +65,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _measure import peak_rss_mb, report, run_child
 from medpayiq.x12 import (
     BillingProvider,
     Claim837,
@@ -357,13 +357,6 @@ def write_file(path: Path, claims: Iterable[Claim837]) -> None:
 # --- measurements, each run in a subprocess ------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def measure_ours(path: str) -> dict[str, object]:
     from medpayiq.x12 import Claim837, read_837p
 
@@ -385,7 +378,7 @@ def measure_ours(path: str) -> dict[str, object]:
         "problems": len(reader.problems),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -410,7 +403,7 @@ def measure_pyx12_reader(path: str) -> dict[str, object]:
         "syntax_errors": errors,
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -433,7 +426,7 @@ def measure_pyx12_validate(path: str) -> dict[str, object]:
         "valid": bool(ok),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -455,7 +448,7 @@ def measure_x12sdk(path: str) -> dict[str, object]:
         "transactions": transactions,
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -493,7 +486,7 @@ def measure_end_to_end(path: str, db: str, workers: str = "1") -> dict[str, obje
         "seconds": time.perf_counter() - start,
         # every process's CPU: this one's and the workers'
         "cpu_seconds": time.process_time() - cpu + children.ru_utime + children.ru_stime,
-        "peak_rss_mb": max(_peak_rss_mb(), children.ru_maxrss / 1024),
+        "peak_rss_mb": max(peak_rss_mb(), children.ru_maxrss / 1024),
     }
 
 
@@ -504,41 +497,6 @@ MEASURES = {
     "x12sdk": measure_x12sdk,
     "end-to-end": measure_end_to_end,
 }
-
-
-def run_child(name: str, path: Path, *extra: str) -> dict[str, object]:
-    """Run one measurement in a fresh interpreter; its JSON answer, or the error."""
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, str(path), *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-        return {"error": tail}
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
-
-
-def report(name: str, result: dict[str, object]) -> float | None:
-    """Print one measurement; its claims per CPU second (the figure compared: on a shared
-    machine the wall clock also counts other processes' turns)."""
-    if "error" in result:
-        print(f"{name:16} not measured: {result['error']}")
-        return None
-    cpu = float(result["cpu_seconds"])  # type: ignore[arg-type]
-    wall = float(result["seconds"])  # type: ignore[arg-type]
-    claims = int(result["claims"])  # type: ignore[call-overload]
-    rate = claims / cpu if cpu else float("inf")
-    shown = {"claims", "seconds", "cpu_seconds", "peak_rss_mb"}
-    extra = ", ".join(f"{k} {v}" for k, v in result.items() if k not in shown)
-    print(
-        f"{name:15} {claims:>9,} claims: {cpu:7.2f} s CPU = {rate:>8,.0f} claims/s"
-        f" ({wall:6.2f} s wall = {claims / wall if wall else 0:>8,.0f}/s),"
-        f" peak RSS {float(result['peak_rss_mb']):5.0f} MB ({extra})"  # type: ignore[arg-type]
-    )
-    return rate
 
 
 def main() -> None:
@@ -582,8 +540,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     if args.db:
         workers = str(args.workers)
-        report(f"e2e {first}", run_child("end-to-end", big, args.db, workers))
-        report("e2e (prefix)", run_child("end-to-end", small, args.db, workers))
+        report(f"e2e {first}", run_child(__file__, "end-to-end", big, args.db, workers))
+        report("e2e (prefix)", run_child(__file__, "end-to-end", small, args.db, workers))
         if args.mix == "both":
             practice = folder / f"bench-{args.claims}-practice.837"
             counted = Counted(generate(args.claims, args.seed, created, "practice"))
@@ -594,10 +552,10 @@ def main() -> None:
                 f" {counted.lines / counted.count:.2f} lines a claim),"
                 f" {practice.stat().st_size / 1e6:,.1f} MB: {practice}"
             )
-            report("e2e practice", run_child("end-to-end", practice, args.db, workers))
-    ours = None if args.skip_parse else report("ours", run_child("ours", big))
+            report("e2e practice", run_child(__file__, "end-to-end", practice, args.db, workers))
+    ours = None if args.skip_parse else report("ours", run_child(__file__, "ours", big))
     if not args.skip_parse:
-        report("ours (prefix)", run_child("ours", small))
+        report("ours (prefix)", run_child(__file__, "ours", small))
     rates: dict[str, float] = {}
     if not args.skip_libraries and not args.skip_parse:
         for name, path in (
@@ -605,7 +563,7 @@ def main() -> None:
             ("pyx12-validate", small),
             ("x12sdk", small),
         ):
-            rate = report(name, run_child(name, path))
+            rate = report(name, run_child(__file__, name, path))
             if rate is not None:
                 rates[name] = rate
     if ours and rates:
