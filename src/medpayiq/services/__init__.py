@@ -30,6 +30,7 @@ from medpayiq.services._core import (
     check_claim,
     claim_lines,
     data_status,
+    input_kind,
     jsonable,
     localities,
     parse_bool,
@@ -66,7 +67,6 @@ if TYPE_CHECKING:
     from medpayiq.services._claim_files import (
         ClaimFiles,
         Unreadable,
-        input_kind,
         json_chunks,
         volume_from_837p,
     )
@@ -106,7 +106,7 @@ _LATER = {
         "_changes",
     ),
     **dict.fromkeys(
-        ("ClaimFiles", "Unreadable", "input_kind", "json_chunks", "volume_from_837p"),
+        ("ClaimFiles", "Unreadable", "json_chunks", "volume_from_837p"),
         "_claim_files",
     ),
     "ClaimFilesInWorkers": "_claim_workers",

@@ -21,9 +21,10 @@ from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.pricing import Setting
 from medpayiq.reference import ANNUAL_KINDS, ReferenceData, resolve
 from medpayiq.releases import Family, Kind, Release, release_for
-from medpayiq.services._claim_files import input_kind, volume_from_837p
+from medpayiq.services._claim_files import volume_from_837p
 from medpayiq.services._core import (
     _AsDict,
+    input_kind,
     jsonable,
     parse_bool,
     parse_code,

@@ -11,8 +11,8 @@ One `Scrubber` runs over every input in order, so a later file's claims see the 
 files' patients (history, duplicates). The JSON answer (`json_chunks`) is written as it goes:
 `{"claims": [...], "problems": [...], "unreadable": [...], "summary": {...}}`.
 
-`input_kind` tells a claim JSON file from an X12 file by its first bytes. Nothing here logs
-or keeps what a file says about a patient.
+`input_kind` (in _core) tells a claim JSON file from an X12 file by its first bytes. Nothing
+here logs or keeps what a file says about a patient.
 """
 
 from __future__ import annotations
@@ -34,21 +34,7 @@ from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 from medpayiq.x12 import Claim837, Severity, Source, X12Problem, read_837p
 
-__all__ = ["ClaimFiles", "Unreadable", "input_kind", "json_chunks", "volume_from_837p"]
-
-_BLANK = b" \t\r\n\x00"
-_BOM = b"\xef\xbb\xbf"
-
-
-def input_kind(head: bytes) -> str | None:
-    """ "x12" for data that starts (after a byte order mark and blank space) with an ISA
-    segment, "json" for an object or array, None for anything else."""
-    text = head.removeprefix(_BOM).lstrip(_BLANK)
-    if text[:3] == b"ISA":
-        return "x12"
-    if text[:1] in (b"{", b"["):
-        return "json"
-    return None
+__all__ = ["ClaimFiles", "Unreadable", "json_chunks", "volume_from_837p"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ __all__ = [
     "check_claim",
     "claim_lines",
     "data_status",
+    "input_kind",
     "jsonable",
     "localities",
     "parse_bool",
@@ -784,3 +785,19 @@ def check_claim(reference: ReferenceData, body: Any) -> edits.CheckResult:
     from medpayiq import edits
 
     return edits.check_claim(reference, parse_claim(body))
+
+
+_BLANK = b" \t\r\n\x00"
+_BOM = b"\xef\xbb\xbf"
+
+
+def input_kind(head: bytes) -> str | None:
+    """ "x12" for data that starts (after a byte order mark and blank space) with an ISA
+    segment, "json" for an object or array, None for anything else. Here, not beside the
+    claim files, so that checking a JSON claim does not import the 837P reader."""
+    text = head.removeprefix(_BOM).lstrip(_BLANK)
+    if text[:3] == b"ISA":
+        return "x12"
+    if text[:1] in (b"{", b"["):
+        return "json"
+    return None
