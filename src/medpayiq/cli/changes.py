@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medpayiq.cli._options import DbOption
 from medpayiq.errors import MedPayIQError
 from medpayiq.money import display, display_signed
 
@@ -79,9 +80,7 @@ def changes(
         bool, typer.Option("--all-localities", help="Summarise every locality (slower)")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON")] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL")
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Compare two loaded releases: fee schedule amounts and what drove them (CF, RVUs,
     GPCIs), codes added, deleted or no longer paid, GPCIs and ZIP codes, coding edits, and

@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medpayiq.cli._options import DbOption
 from medpayiq.money import display
 
 out = Console(soft_wrap=True)
@@ -85,12 +86,7 @@ def check(
             "--fail-on", help="exit 1 when a finding of this severity (or worse) is found"
         ),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL", show_default=False
-        ),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Check a claim: NCCI edits, MUE, add-on codes, modifiers, global surgery, diagnoses and
     policy packs, with the dollars at risk and what to fix or appeal. An X12 837P file: every

@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medpayiq.cli._options import DbOption
 from medpayiq.cli.check import FailOn
 
 out = Console(soft_wrap=True)
@@ -129,12 +130,7 @@ def scrub(
             help="processes to scrub with (by patient; each holds its own reference data)",
         ),
     ] = 1,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL", show_default=False
-        ),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Check and price every claim of 837P files: NCCI, MUE, modifiers, global periods,
     diagnoses, policy packs, and the file's own rules (timely filing, duplicates,

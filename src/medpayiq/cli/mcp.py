@@ -18,7 +18,8 @@ from typing import Annotated
 
 import typer
 
-from medpayiq.cli.serve import DB_ENV, KEYS_ENV
+from medpayiq.cli._options import DbOption
+from medpayiq.cli.serve import KEYS_ENV
 from medpayiq.errors import MedPayIQError
 
 __all__ = ["register"]
@@ -33,15 +34,7 @@ def mcp(
         bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")
     ] = False,
     port: Annotated[int, typer.Option(help="Port for --http (at /mcp).", min=1, max=65535)] = 8765,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar=DB_ENV,
-            help="SQLite file or database URL (default: the user's data dir).",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     api_keys: Annotated[
         Path | None,
         typer.Option(

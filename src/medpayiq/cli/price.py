@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from medpayiq.cli._options import DbOption
 from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display
 
@@ -90,9 +91,7 @@ def price(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Full result as JSON")] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL")
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Price one line on the fee schedule that pays the code (physician, clinical lab, DMEPOS):
     the allowed amount, where it comes from, and every step."""
@@ -233,9 +232,7 @@ def _share_rows(table: Table, cs: CostShare, *, full: bool) -> None:
 def price_batch(
     source: Annotated[str, typer.Argument(help="Input CSV of service lines")],
     target: Annotated[str, typer.Argument(help="Output CSV (line_id, allowed, ...)")],
-    db: Annotated[
-        str | None, typer.Option("--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL")
-    ] = None,
+    db: DbOption = None,
     date_default: Annotated[
         str | None,
         typer.Option("--date-default", help="Date of service YYYY-MM-DD for rows without one"),

@@ -23,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medpayiq.cli._options import DbOption
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -49,12 +51,7 @@ def remit(
         Path | None,
         typer.Option("--out", "-o", help="write the report: .json, .csv or .html"),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", envvar="MEDPAYIQ_DB", help="SQLite file or database URL", show_default=False
-        ),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Analyse 835 remittances: expected Medicare amounts per line, underpayments and their
     likely cause, each denial's route (corrected claim, reopening, redetermination, no

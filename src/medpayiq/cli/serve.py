@@ -19,12 +19,12 @@ from typing import Annotated, Any
 import typer
 from fastapi import FastAPI
 
+from medpayiq.cli._options import DB_ENV, DbOption
 from medpayiq.errors import MedPayIQError
 
 __all__ = ["app_from_env", "register"]
 
 KEYS_ENV = "MEDPAYIQ_API_KEYS"
-DB_ENV = "MEDPAYIQ_DB"
 MAX_BODY_ENV = "MEDPAYIQ_MAX_BODY"
 MAX_UPLOAD_ENV = "MEDPAYIQ_MAX_UPLOAD"
 RELOAD_ENV = "MEDPAYIQ_RELOAD_INTERVAL"
@@ -71,15 +71,7 @@ def app_from_env() -> FastAPI:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar=DB_ENV,
-            help="SQLite file or database URL (default: the user's data dir).",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
     api_keys: Annotated[
         Path | None,
