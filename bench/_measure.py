@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -62,3 +63,27 @@ def report(name: str, result: dict[str, object], width: int = 15) -> float | Non
         f" peak RSS {float(result['peak_rss_mb']):5.0f} MB ({extra})"  # type: ignore[arg-type]
     )
     return rate
+
+
+def measure_pyx12_reader(path: str, claim_segment: str) -> dict[str, object]:
+    """pyx12's tokenizer (`X12Reader`: segments, no claims) over the whole file, counting the
+    segments that open a claim (`CLM` in an 837P, `CLP` in an 835)."""
+    import pyx12.x12file
+
+    start, cpu = time.perf_counter(), time.process_time()
+    claims = segments = 0
+    with open(path, encoding="ascii") as fd:
+        reader = pyx12.x12file.X12Reader(fd)
+        for seg in reader:
+            segments += 1
+            if seg.get_seg_id() == claim_segment:
+                claims += 1
+        errors = len(list(reader.pop_errors())) if hasattr(reader, "pop_errors") else 0
+    return {
+        "claims": claims,
+        "segments": segments,
+        "syntax_errors": errors,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": peak_rss_mb(),
+    }

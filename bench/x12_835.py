@@ -40,6 +40,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from _measure import measure_pyx12_reader as pyx12_reader
 from _measure import peak_rss_mb, report, rss_mb, run_child
 from medpayiq.x12 import (
     Adjustment,
@@ -275,22 +276,7 @@ def measure_ours(path: str) -> dict[str, object]:
 
 
 def measure_pyx12_reader(path: str) -> dict[str, object]:
-    import pyx12.x12file
-
-    start, cpu = time.perf_counter(), time.process_time()
-    claims = segments = 0
-    with open(path, encoding="ascii") as fd:
-        for seg in pyx12.x12file.X12Reader(fd):
-            segments += 1
-            if seg.get_seg_id() == "CLP":
-                claims += 1
-    return {
-        "claims": claims,
-        "segments": segments,
-        "seconds": time.perf_counter() - start,
-        "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    return pyx12_reader(path, "CLP")
 
 
 def measure_x12sdk(path: str) -> dict[str, object]:

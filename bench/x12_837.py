@@ -65,6 +65,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _measure import measure_pyx12_reader as pyx12_reader
 from _measure import peak_rss_mb, report, run_child
 from medpayiq.x12 import (
     BillingProvider,
@@ -383,28 +384,7 @@ def measure_ours(path: str) -> dict[str, object]:
 
 
 def measure_pyx12_reader(path: str) -> dict[str, object]:
-    import pyx12.error_handler
-    import pyx12.x12file
-
-    start, cpu = time.perf_counter(), time.process_time()
-    claims = segments = 0
-    errh = pyx12.error_handler.errh_null()
-    with open(path, encoding="ascii") as fd:
-        reader = pyx12.x12file.X12Reader(fd)
-        for seg in reader:
-            segments += 1
-            if seg.get_seg_id() == "CLM":
-                claims += 1
-        errors = len(list(reader.pop_errors())) if hasattr(reader, "pop_errors") else 0
-    del errh
-    return {
-        "claims": claims,
-        "segments": segments,
-        "syntax_errors": errors,
-        "seconds": time.perf_counter() - start,
-        "cpu_seconds": time.process_time() - cpu,
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    return pyx12_reader(path, "CLM")
 
 
 def measure_pyx12_validate(path: str) -> dict[str, object]:
