@@ -127,12 +127,14 @@ def test_the_worklist_in_a_browser(base_url: str, tmp_path: Path) -> None:
         page.goto(f"{base_url}/claims/file")
         page.set_input_files("#file", str(upload))
         page.click("form.claim-form button[type=submit]")
-        page.wait_for_selector("#worklist")
-        assert page.inner_text("#wl-count") == "19 of 19 claims"
+        # The count is written by the deferred worklist script, after #worklist exists:
+        # expect() waits for it where inner_text() would read the empty span (CI saw '').
+        count = sync_api.expect(page.locator("#wl-count"))
+        count.to_have_text("19 of 19 claims")
         page.select_option("#wl-status", "deny")
-        assert page.inner_text("#wl-count") == "10 of 19 claims"
+        count.to_have_text("10 of 19 claims")
         page.fill("#wl-q", "claim D1")
-        assert page.inner_text("#wl-count") == "2 of 19 claims"  # D2 and D3
+        count.to_have_text("2 of 19 claims")  # D2 and D3
         page.fill("#wl-q", "")
         page.click("#worklist th:nth-child(8) button")  # at risk, ascending
         page.click("#worklist th:nth-child(8) button")  # descending
