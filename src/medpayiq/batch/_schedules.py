@@ -36,11 +36,15 @@ from ._fallback import modifier_tuple, units_value
 if TYPE_CHECKING:
     from ._vector import Batch
 
-__all__ = ["UNIT_LINEAR", "OtherSchedules", "mark", "price_rows"]
+__all__ = ["COLUMNS", "UNIT_LINEAR", "OtherSchedules", "mark", "price_rows"]
 
 # Schedules whose amount for n units is n times the amount for one unit.
 UNIT_LINEAR = frozenset({"clfs", "dmepos", "asp", "anesthesia", "ambulance", "none"})
 _PFS = "pfs"
+# The columns of the vectorised path's frame `price_rows` reads.
+COLUMNS = [
+    "day", "units", "carrier", "locality", "hcpcs_p", "modifier_p", "pos_p", "zip_p", "units_p",
+]  # fmt: skip
 
 
 class OtherSchedules:
@@ -57,7 +61,8 @@ class OtherSchedules:
         self.names: list[str] = [_PFS]  # schedule id -> name (0: the physician fee schedule)
         self.periods: dict[tuple[int, int], int] = {}  # (schedule, day) -> period id
         self._period_ids: dict[tuple[int, Hashable], int] = {}
-        self.places: dict[tuple[Any, ...], int] = {}  # (schedule, period, place texts) -> id
+        # (schedule, period, place texts) -> place id ("pl")
+        self.place_table = pl.DataFrame(schema={**{k: pl.Int32 for k in _PLACE}, "pl": pl.Int32})
         self._place_ids: dict[Hashable, int] = {}
         self.answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._answer_table: pl.DataFrame | None = None
@@ -84,6 +89,8 @@ class OtherSchedules:
         return self._answer_table
 
 
+# What a place is made of: a schedule's period and the texts of the line's location.
+_PLACE = ["schedule", "period", "zip", "carrier", "locality", "pos"]
 _KEY = ["schedule", "period", "code", "mod", "place", "bad_units"]
 _ANSWER = {
     "unit_cents": pl.Int64,
@@ -204,20 +211,28 @@ def _places(batch: Batch, keyed: pl.DataFrame) -> pl.Series:
     where = keyed.select(pl.arg_where(pl.col("schedule").is_in(placed))).to_series()
     if not where.len():
         return out
-    sub = keyed[where]
-    place = ["schedule", "period", "zip", "carrier", "locality", "pos"]
-    for row in sub.unique(subset=place, keep="first").iter_rows(named=True):
-        k = tuple(row[name] for name in place)
-        if k not in state.places:
+    sub = keyed.select(*_PLACE, "code", "day", "mod")[where]
+    # Only the places no earlier chunk had are looked at in Python (the first line of each
+    # stands for it, as the line path's answer may name its code or date).
+    new = sub.unique(subset=_PLACE, keep="first", maintain_order=True).join(
+        state.place_table, on=_PLACE, how="anti", nulls_equal=True
+    )
+    if new.height:
+        ids = []
+        for row in new.iter_rows(named=True):
             plug = schedules.schedule_named(state.names[row["schedule"]])
             key = (row["schedule"], plug.place_key(batch.reference, _request(batch, row, 1)))
-            state.places[k] = 1 + state.place_id(key)
-    table = pl.DataFrame(
-        [(*k, v) for k, v in state.places.items()],
-        schema={**{k: pl.Int32 for k in place}, "pl": pl.Int32},
-        orient="row",
+            ids.append(1 + state.place_id(key))
+        state.place_table = pl.concat(
+            [
+                state.place_table,
+                new.select(_PLACE).with_columns(pl.Series("pl", ids, dtype=pl.Int32)),
+            ]
+        )
+    table = state.place_table
+    found = sub.select(_PLACE).join(
+        table, on=_PLACE, how="left", nulls_equal=True, maintain_order="left"
     )
-    found = sub.select(place).join(table, on=place, how="left", maintain_order="left")
     return out.scatter(where, found.get_column("pl"))
 
 

@@ -101,6 +101,8 @@ class Tables:
         self._rvu_parts: list[pl.DataFrame] = []
         self._gpci_parts: list[pl.DataFrame] = []
         self._amount_parts: list[pl.Series] = []
+        self._amount_codes: list[set[int]] = []  # per group: the codes whose amounts are in
+        self._wanted: set[int] = set()  # the codes of the file so far (code ids)
         self._zip_parts: list[pl.DataFrame] = []
         self._terms: DayTerms | None = None
         self._modifiers: dict[str, str | None] = {}
@@ -204,9 +206,10 @@ class Tables:
             )  # fmt: skip
 
     def _amount_tables(self) -> None:
-        """Each new group's one-unit amount (cents) of every row at every locality in both
-        settings, at index `base` (a column of the RVU rows) + `lbase` (of the GPCI rows) +
-        facility: a line's amount is then one gather, not a formula."""
+        """Each new group's place for the one-unit amount (cents) of every row at every
+        locality in both settings, at index `base` (a column of the RVU rows) + `lbase` (of
+        the GPCI rows) + facility: a line's amount is then one gather, not a formula. The
+        amounts themselves are worked out only for the codes a file has (`want_codes`)."""
         start = sum(part.len() for part in self._amount_parts)
         for group in range(len(self._amount_parts), len(self._rvu_parts)):
             rvu, gpci = self._rvu_parts[group], self._gpci_parts[group]
@@ -217,8 +220,41 @@ class Tables:
             self._gpci_parts[group] = gpci.with_columns(
                 lbase=pl.int_range(pl.len(), dtype=pl.Int64) * 2
             )
-            self._amount_parts.append(_amounts(rvu, gpci))
+            self._amount_parts.append(pl.repeat(None, rvu.height * width, dtype=pl.Int64,
+                                                eager=True))  # fmt: skip
+            self._amount_codes.append(set())
             start += rvu.height * width
+
+    def want_codes(self, codes: Iterable[int]) -> None:
+        """Work out the amounts of these codes' rows (code ids) in every group, once: a file
+        has a few hundred codes of the PPRRVU file's thousands."""
+        self._wanted.update(codes)
+        changed = False
+        for group, done in enumerate(self._amount_codes):
+            missing = self._wanted - done
+            if not missing:
+                continue
+            done |= missing
+            rvu = self._rvu_parts[group].filter(pl.col("code").is_in(list(missing)))
+            if not rvu.height:
+                continue
+            gpci = self._gpci_parts[group]
+            # _unit_cents is rows major: pair k is row k // localities at locality k % it.
+            pair = pl.int_range(rvu.height * gpci.height, dtype=pl.Int64, eager=True)
+            where = rvu.get_column("base").gather(pair // gpci.height) + 2 * (pair % gpci.height)
+            cents = _unit_cents(rvu, gpci)
+            self._amount_parts[group] = (
+                self._amount_parts[group]
+                .scatter(where - self._amount_parts_start(group), cents.get_column("nf"))
+                .scatter(where + 1 - self._amount_parts_start(group), cents.get_column("f"))
+            )
+            changed = True
+        if changed:
+            self.amounts = pl.concat(self._amount_parts)
+
+    def _amount_parts_start(self, group: int) -> int:
+        """Where group `group`'s amounts start in `amounts` (its first row's `base`)."""
+        return sum(part.len() for part in self._amount_parts[:group])
 
     def _day(self, day: date) -> Day:
         try:
@@ -399,19 +435,6 @@ def _unit_cents(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.DataFrame:
         return pl.when(capped).then(pl.min_horizontal(fee, cap)).otherwise(fee)
 
     return pairs.select(nf=unit("pn", "on"), f=unit("pf", "of"))
-
-
-def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
-    """`_unit_cents` interleaved: non-facility then facility, rows major."""
-    units = _unit_cents(rvu, gpci)
-    size = units.height
-    even = pl.int_range(0, 2 * size, 2, dtype=pl.Int64, eager=True)
-    return (
-        pl.Series("cents", [None], dtype=pl.Int64)
-        .extend_constant(None, 2 * size - 1)
-        .scatter(even, units.get_column("nf"))
-        .scatter(even + 1, units.get_column("f"))
-    )
 
 
 _RVU_FIELDS = attrgetter(

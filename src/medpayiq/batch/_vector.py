@@ -49,6 +49,8 @@ class Batch:
     # Lines other schedules pay (`_schedules`): routes, periods, places and answers, kept
     # across chunks.
     others: _schedules.OtherSchedules = field(init=False, default_factory=_schedules.OtherSchedules)
+    # The line engine's answers for the lines the vectorised path leaves, kept across chunks.
+    fallback: _fallback.Memo = field(init=False, default_factory=_fallback.Memo)
     _dates: dict[str, tuple[int | None, int | None]] = field(init=False, default_factory=dict)
     _labels: pl.Series = field(init=False)
 
@@ -135,7 +137,9 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     out["day"], out["date_msg"] = _date_lookups(batch)
     tables.refresh()
     codes = columns["hcpcs"]
-    out["code"] = codes.lookup([tables.codes.get(t) for t in codes.texts.values], pl.Int32)
+    code_ids = [tables.codes.get(t) for t in codes.texts.values]
+    tables.want_codes(c for c in code_ids if c is not None)
+    out["code"] = codes.lookup(code_ids, pl.Int32)
     mods = columns["modifier"]
     row_mods = [tables.row_modifier(t) for t in mods.texts.values]
     out["rmod"] = mods.lookup(
@@ -327,7 +331,10 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     leaving = ids.select(pl.arg_where(leaves)).to_series()
     route = pl.repeat(Route.NONE, ids.height, dtype=pl.Int8, eager=True)
     if leaving.len():
-        route = route.scatter(leaving, ids[leaving].select(_route()).to_series())
+        needed = ids.select(
+            "has_zip", "has_loc", "rmod", "ri", "gi", "fac", "units", "paid", "kind"
+        )
+        route = route.scatter(leaving, needed[leaving].select(_route()).to_series())
     ids = ids.with_columns(route=route)
     if claims:
         ids = ids.with_columns(status=_gather(rvu["status"], ri), mult=_gather(rvu["mult"], ri))
@@ -458,9 +465,10 @@ def price_chunk(
     allowed = batch.labels(rows.get_column("cents"))
     others = rows.select(pl.arg_where(pl.col("other"))).to_series()
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
-    for where, price in ((others, _schedules.price_rows), (leftover, _fallback.price_rows)):
+    for where, module in ((others, _schedules), (leftover, _fallback)):
         if where.len():
-            replaced = price(batch, rows[where])
+            # Only the columns the module reads are gathered (the frame has some forty).
+            replaced = module.price_rows(batch, rows.select(module.COLUMNS)[where])
             allowed = allowed.scatter(where, replaced["allowed"])
             ids = ids.with_columns(
                 ids.get_column(name).scatter(where, _text_ids(values, batch, name))
