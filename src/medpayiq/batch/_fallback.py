@@ -260,27 +260,26 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
     frame = _join(frame, ["day", "code", "mod"], dated, "e_row", pl.String)
     frame = frame.with_columns(error=pl.coalesce("e_code", "e_units", "e_mod", "e_row", "e_pos"))
 
-    # 2. Locations the tables do not resolve: once per (group, ZIP release, location).
-    unresolved = frame.filter(pl.col("error").is_null() & pl.col("loc").is_null())
-    places, resolved = memo.places, memo.resolved
-    for d, g, z, c, lo in (
-        unresolved.select("day", "g", "zip", "carrier", "locality")
-        .unique(subset=["g", "zip", "carrier", "locality", "day"])
-        .iter_rows()
-    ):
-        day = days[d]
-        key = (g, day.geo, z, c, lo)
-        if key in places or key in resolved:
-            continue
-        lockey = f"{carrier_t[c]}-{locality_t[lo]}" if c or lo else None
-        assert day.terms is not None
-        where = Location(zip=zip_t[z] or None, locality=lockey)
-        locality, error = _attempt(day.terms.locality, where)
-        places[key] = error
-        resolved[key] = None if locality is None else tables.localities.id(locality)
+    # 2. Locations the tables do not resolve: once per (group, ZIP release, location), on
+    # any of its dates.
     geo = pl.Series([d.geo for d in days], dtype=pl.Int32)
     frame = frame.with_columns(zg=pl.lit(geo).gather(pl.col("day")))
     place_key = ["g", "zg", "zip", "carrier", "locality"]
+    unresolved = frame.filter(pl.col("error").is_null() & pl.col("loc").is_null())
+    places, resolved = memo.places, memo.resolved
+    for d, g, zg, z, c, lo in (
+        unresolved.select("day", *place_key).unique(subset=place_key, keep="any").iter_rows()
+    ):
+        key = (g, zg, z, c, lo)
+        if key in places:
+            continue
+        lockey = f"{carrier_t[c]}-{locality_t[lo]}" if c or lo else None
+        day_terms = days[d].terms
+        assert day_terms is not None
+        where = Location(zip=zip_t[z] or None, locality=lockey)
+        locality, error = _attempt(day_terms.locality, where)
+        places[key] = error
+        resolved[key] = None if locality is None else tables.localities.id(locality)
     frame = _join(frame, place_key, places, "e_loc", pl.String)
     frame = _join(frame, place_key, resolved, "loc_found", pl.Int32)
     frame = frame.with_columns(

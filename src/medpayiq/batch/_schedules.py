@@ -66,6 +66,7 @@ class OtherSchedules:
         self._place_ids: dict[Hashable, int] = {}
         self.answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._answer_table: pl.DataFrame | None = None
+        self.grids: dict[tuple[int, int, int], pl.Series] = {}  # see `_grid`
 
     def schedule_id(self, name: str) -> int:
         if name not in self.names:
@@ -92,11 +93,12 @@ class OtherSchedules:
 # What a place is made of: a schedule's period and the texts of the line's location.
 _PLACE = ["schedule", "period", "zip", "carrier", "locality", "pos"]
 _KEY = ["schedule", "period", "code", "mod", "place", "bad_units"]
+# The texts as the run's ids (`_tables.Tables`: releases, confidences, messages).
 _ANSWER = {
     "unit_cents": pl.Int64,
-    "release": pl.String,
-    "confidence": pl.String,
-    "message": pl.String,
+    "release": pl.Int32,
+    "confidence": pl.Int32,
+    "message": pl.Int32,
 }
 
 
@@ -106,15 +108,25 @@ def _text_ids(batch: Batch, name: str) -> pl.Expr:
 
 
 def _grid(
-    values: dict[tuple[int, int], int], width: int, first: pl.Expr, second: pl.Expr
+    state: OtherSchedules,
+    values: dict[tuple[int, int], int],
+    width: int,
+    first: pl.Expr,
+    second: pl.Expr,
 ) -> pl.Expr:
     """`values[(first, second)]` for each row, by a gather from a dense grid (null where
-    `values` has no entry or `first` is null)."""
-    height = max((a for a, _ in values), default=-1) + 1
-    dense: list[int | None] = [None] * (height * width)
-    for (a, b), v in values.items():
-        dense[a * width + b] = v
-    table = pl.Series(dense or [None], dtype=pl.Int32)
+    `values` has no entry or `first` is null). Entries are only ever added, so a grid is
+    built again only when `values` grew or the width changed."""
+    key = (id(values), len(values), width)
+    table = state.grids.get(key)
+    if table is None:
+        height = max((a for a, _ in values), default=-1) + 1
+        dense: list[int | None] = [None] * (height * width)
+        for (a, b), v in values.items():
+            dense[a * width + b] = v
+        table = pl.Series(dense or [None], dtype=pl.Int32)
+        state.grids = {k: v for k, v in state.grids.items() if k[0] != id(values)}
+        state.grids[key] = table
     return pl.lit(table).gather(first * width + second)
 
 
@@ -135,7 +147,9 @@ def _schedule_of(batch: Batch) -> pl.Expr:
             if (klass, code) not in state.routes:
                 state.routes[(klass, code)] = state.schedule_id(_route(batch, codes[code], first))
     classes = pl.Series(state.day_class or [0], dtype=pl.Int32)
-    return _grid(state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code"))
+    return _grid(
+        state, state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code")
+    )
 
 
 def mark(batch: Batch, rows: pl.DataFrame) -> pl.Series:
@@ -153,8 +167,9 @@ def _route(batch: Batch, code: str, day: date) -> str:
 
 
 def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
-    """The output columns (allowed text, setting, locality, release, confidence, message)
-    of `rows`, every one another schedule's, in order."""
+    """The output columns of `rows`, every one another schedule's, in order: the allowed
+    text, and the ids of setting, locality, release, confidence and message among the run's
+    texts (`_tables.Tables`)."""
     state = batch.others
     keyed = rows.select(
         "day", "units", "carrier", "locality",
@@ -172,17 +187,18 @@ def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     for row in firsts.iter_rows(named=True):
         k = tuple(row[name] for name in _KEY)
         if k not in state.answers:
-            state.answers[k] = _answer(batch, row)
+            state.answers[k] = _answer_ids(batch, _answer(batch, row))
     joined = keyed.join(
         state.answer_table(), on=_KEY, how="left", nulls_equal=True, maintain_order="left"
     )
     out = joined.select(
         (pl.col("unit_cents") * pl.col("units")).alias("cents"), "release", "confidence", "message"
     )
+    national = batch.tables.localities.id("")
     return {
         "allowed": batch.labels(out.get_column("cents")),
-        "setting": pl.repeat(None, rows.height, dtype=pl.String, eager=True),
-        "locality": pl.repeat("", rows.height, dtype=pl.String, eager=True),
+        "setting": pl.repeat(None, rows.height, dtype=pl.Int32, eager=True),
+        "locality": pl.repeat(national, rows.height, dtype=pl.Int32, eager=True),
         "release": out.get_column("release"),
         "confidence": out.get_column("confidence"),
         "message": out.get_column("message"),
@@ -198,7 +214,7 @@ def _periods(batch: Batch, keyed: pl.DataFrame) -> pl.Expr:
             plug = schedules.schedule_named(state.names[schedule])
             period = plug.period(batch.reference, days[day].day)
             state.periods[(schedule, day)] = state.period_id(schedule, period)
-    return _grid(state.periods, len(days), pl.col("schedule"), pl.col("day"))
+    return _grid(state, state.periods, len(days), pl.col("schedule"), pl.col("day"))
 
 
 def _places(batch: Batch, keyed: pl.DataFrame) -> pl.Series:
@@ -248,6 +264,20 @@ def _request(batch: Batch, row: dict[str, Any], units: Any) -> schedules.PriceRe
         units,
         Location(zip=cols["zip"].texts.values[row["zip"]] or None, locality=lockey),
         pos=cols["pos"].texts.values[row["pos"]] or None,
+    )
+
+
+def _answer_ids(
+    batch: Batch, answer: tuple[int | None, str | None, str | None, str]
+) -> tuple[int | None, int | None, int | None, int]:
+    """An answer with its texts as the run's ids (the output is gathered by id)."""
+    tables = batch.tables
+    cents, release, confidence, message = answer
+    return (
+        cents,
+        None if release is None else tables.releases.id(release),
+        None if confidence is None else tables.confidences.id(confidence),
+        tables.messages.id(message),
     )
 
 

@@ -486,7 +486,9 @@ def price_chunk(
 
 
 def _text_ids(values: pl.Series, batch: Batch, name: str) -> pl.Series:
-    """The ids of texts the line engine gave (new texts are numbered)."""
+    """The ids of texts the line engine gave (new texts are numbered); ids as they are."""
+    if values.dtype == pl.Int32:
+        return values
     strings = getattr(batch.tables, _TEXT_COLUMNS[name])
     mapping = {v: strings.id(v) for v in values.drop_nulls().unique().to_list()}
     return values.replace_strict(mapping, default=None, return_dtype=pl.Int32)
