@@ -168,8 +168,8 @@ def _route(batch: Batch, code: str, day: date) -> str:
 
 def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     """The output columns of `rows`, every one another schedule's, in order: the allowed
-    text, and the ids of setting, locality, release, confidence and message among the run's
-    texts (`_tables.Tables`)."""
+    amount in cents, and the ids of setting, locality, release, confidence and message
+    among the run's texts (`_tables.Tables`)."""
     state = batch.others
     keyed = rows.select(
         "day", "units", "carrier", "locality",
@@ -196,7 +196,7 @@ def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     )
     national = batch.tables.localities.id("")
     return {
-        "allowed": batch.labels(out.get_column("cents")),
+        "allowed": out.get_column("cents"),  # cents: `_vector` formats them with the rest
         "setting": pl.repeat(None, rows.height, dtype=pl.Int32, eager=True),
         "locality": pl.repeat(national, rows.height, dtype=pl.Int32, eager=True),
         "release": out.get_column("release"),

@@ -22,7 +22,7 @@ integer division (`div` = 10^(a+b+c-2)).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,7 +32,7 @@ import polars as pl
 
 from medpayiq.errors import DataError, InputError, ReleaseNotLoaded
 from medpayiq.pricing import DayTerms, Setting, day_terms
-from medpayiq.records import RvuRow
+from medpayiq.records import RvuRow, ZipLocality
 from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
 
@@ -104,6 +104,8 @@ class Tables:
         self._amount_codes: list[set[int]] = []  # per group: the codes whose amounts are in
         self._wanted: set[int] = set()  # the codes of the file so far (code ids)
         self._zip_parts: list[pl.DataFrame] = []
+        self._geo_zips: list[Mapping[str, Sequence[ZipLocality]]] = []  # by geo: ZIP5 rows
+        self._zips_done: list[int] = []  # by geo: how many of `zips` it has looked up
         self._terms: DayTerms | None = None
         self._modifiers: dict[str, str | None] = {}
         self.pos: dict[str, bool] | None = None
@@ -318,11 +320,29 @@ class Tables:
         geo = self._geos.get(release)
         if geo is None:
             geo = self._geos[release] = len(self._geos)
+            self._geo_zips.append(geography.zips)
+            self._zips_done.append(0)
+        return geo, None
+
+    def want_zips(self, zip5s: Iterable[str]) -> None:
+        """Number these ZIP5s and find each one's locality in every ZIP release seen (a
+        file has a few thousand ZIPs of the files' forty thousand); `refresh` indexes them.
+        A ZIP that spans localities or has plus-four rows gets no locality (null)."""
+        for zip5 in zip5s:
+            self.zips.id(zip5)
+        for geo, by_zip in enumerate(self._geo_zips):
+            start = self._zips_done[geo]
+            if start == len(self.zips):
+                continue
+            self._zips_done[geo] = len(self.zips)
             zips, localities = [], []
-            for zip5, entries in geography.zips.items():
+            for zip_id in range(start, len(self.zips)):
+                entries = by_zip.get(self.zips.values[zip_id])
+                if entries is None:
+                    continue
                 found = {str(e.locality) for e in entries}
                 ok = len(found) == 1 and not any(e.plus_four for e in entries)
-                zips.append(self.zips.id(zip5))
+                zips.append(zip_id)
                 localities.append(self.localities.id(found.pop()) if ok else None)
             self._zip_parts.append(
                 pl.DataFrame(
@@ -330,7 +350,7 @@ class Tables:
                     schema={"zg": pl.Int32, "zip": pl.Int32, "loc": pl.Int32},
                 )
             )
-        return geo, None
+            self._dirty = True
 
     def _group_tables(
         self, terms: DayTerms, group: int, cf_of: dict[Decimal, Decimal]

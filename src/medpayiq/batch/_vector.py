@@ -135,6 +135,9 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     tables, columns = batch.tables, batch.columns
     out: dict[str, pl.Series] = {}
     out["day"], out["date_msg"] = _date_lookups(batch)
+    zips = columns["zip"]
+    zip5 = _texts(zips).str.extract(r"^(\d{5})(?:-?\d{4})?$", 1).to_list()
+    tables.want_zips(z for z in zip5 if z is not None)
     tables.refresh()
     codes = columns["hcpcs"]
     code_ids = [tables.codes.get(t) for t in codes.texts.values]
@@ -148,8 +151,6 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     pos = columns["pos"]
     facility = [tables.facility(t) for t in _pos_keys(_texts(pos))]
     out["fac"] = pos.lookup([None if f is None else int(f) for f in facility], pl.Int32)
-    zips = columns["zip"]
-    zip5 = _texts(zips).str.extract(r"^(\d{5})(?:-?\d{4})?$", 1).to_list()
     out["zip"] = zips.lookup([None if z is None else tables.zips.get(z) for z in zip5],
                              pl.Int32)  # fmt: skip
     out["has_zip"] = zips.lookup([t != "" for t in zips.texts.values], pl.Boolean)
@@ -462,27 +463,37 @@ def price_chunk(
     look = _lookups(batch)
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
     ids = _outputs(rows)
-    allowed = batch.labels(rows.get_column("cents"))
+    cents = rows.get_column("cents")
     others = rows.select(pl.arg_where(pl.col("other"))).to_series()
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
     for where, module in ((others, _schedules), (leftover, _fallback)):
         if where.len():
             # Only the columns the module reads are gathered (the frame has some forty).
             replaced = module.price_rows(batch, rows.select(module.COLUMNS)[where])
-            allowed = allowed.scatter(where, replaced["allowed"])
+            cents = cents.scatter(where, _cents(replaced["allowed"]))
             ids = ids.with_columns(
                 ids.get_column(name).scatter(where, _text_ids(values, batch, name))
                 for name, values in replaced.items()
                 if name != "allowed"
             )
-    # The texts as Enum columns: a gather of small integers, no string copied (the CSV
+    # Amounts as text once, each distinct amount formatted once (`Batch.labels`); the
+    # other texts as Enum columns: a gather of small integers, no string copied (the CSV
     # writer prints an Enum's text).
+    allowed = batch.labels(cents)
     out = {"line_id": rows.get_column("line_id").cast(pl.String), "allowed": allowed}
     for name, strings in _TEXT_COLUMNS.items():
         values = getattr(batch.tables, strings).values
         texts = pl.Series(values, dtype=pl.String).cast(pl.Enum(values))
         out[name] = texts.gather(ids.get_column(name))
     return pl.DataFrame(out).select(OUTPUT_COLUMNS), leftover.len()
+
+
+def _cents(allowed: pl.Series) -> pl.Series:
+    """Cents from the line engine's "dollars.cents" text (always two decimals); cents as
+    they are."""
+    if allowed.dtype == pl.Int64:
+        return allowed
+    return allowed.str.replace(".", "", literal=True).cast(pl.Int64)
 
 
 def _text_ids(values: pl.Series, batch: Batch, name: str) -> pl.Series:
