@@ -113,6 +113,14 @@ def _gather(series: pl.Series, index: pl.Expr) -> pl.Expr:
     return pl.lit(series).gather(index)
 
 
+def _sparse_gather(series: pl.Series, index: pl.Expr) -> pl.Expr:
+    """`_gather`, or a null literal when `series` is all null (the usual case for the
+    errors of dates: every date has its release)."""
+    if series.null_count() == series.len():
+        return pl.lit(None, series.dtype)
+    return _gather(series, index)
+
+
 # --- Distinct values -> ids ---------------------------------------------------------------
 
 
@@ -206,12 +214,13 @@ def _ids(frame: pl.DataFrame, batch: Batch, look: dict[str, pl.Series]) -> pl.Da
     cols = batch.columns
 
     def by(name: str, column: str, empty: object) -> pl.Expr:
-        # An empty cell (null id) or a missing column means what the text "" means.
-        value = pl.lit(empty, look[name].dtype)
+        # An empty cell (null id) or a missing column means what the text "" means: that
+        # value is put after the others and an empty cell gathers it (one pass, no branch).
+        table = look[name]
         if column not in frame.columns:
-            return value
-        phys = cols[column].physical(frame)
-        return pl.when(phys.is_null()).then(value).otherwise(_gather(look[name], phys))
+            return pl.lit(empty, table.dtype)
+        table = table.extend_constant(empty, 1)
+        return _gather(table, cols[column].physical(frame).fill_null(table.len() - 1))
 
     day_empty, msg_empty = batch.date_of("", None)
     fac_empty = batch.tables.facility("")
@@ -243,8 +252,8 @@ def _located(ids: pl.DataFrame, batch: Batch) -> pl.DataFrame:
         g=_gather(days["g"], day),
         zg=_gather(days["zg"], day),
         release=_gather(days["release"], day),
-        day_error=_gather(days["error"], day),
-        geo_error=_gather(days["geo_error"], day),
+        day_error=_sparse_gather(days["error"], day),
+        geo_error=_sparse_gather(days["geo_error"], day),
         cls=_gather(days["cls"], day),
         has_loc=(pl.col("carrier") != 0) | (pl.col("locality") != 0),
     )
