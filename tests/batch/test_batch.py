@@ -139,6 +139,39 @@ def test_file_in_chunks_keeps_order(catalog, tmp_path: Path):
     assert out.filter(pl.col("line_id") == "7")["message"].item().startswith("no date")
 
 
+def test_chunks_answer_as_one_frame(catalog, tmp_path: Path):
+    # A run keeps what it learnt across chunks (the line engine's answers, other schedules'
+    # places, amount tables of the codes seen): lines that come back in later chunks, next
+    # to codes, dates and releases the earlier chunks did not have, get the answers the
+    # whole file priced as one frame gets.
+    rows = [
+        "64483,50,11,2025-11-03,77030,,,1",  # line engine, modifier 50
+        "99213,,11,2025-11-03,60142,,,1",  # a ZIP that spans localities
+        "99999,,11,2025-11-03,77030,,,1",  # unknown code: the message names the date
+        "80053,,11,2026-02-10,77030,,,1",  # clinical lab fee schedule
+        "E0601,RR,12,2026-05-04,35004,,,1",  # DMEPOS, by the beneficiary's state
+        "J3301,,11,2026-02-10,77030,,,2",  # a drug with no loaded schedule
+        "71046,26,22,2026-08-03,,01112,18,1",  # RVU26C, OPPSCAP locality form
+        "97110,GP,11,2025-03-14,10001,,,3",  # RVU25A, units reduced by indicator 5
+        "64483,50,11,2026-08-03,77030,,,1",
+        "99999,,11,2026-08-03,77030,,,1",
+        "E0601,RR,12,2026-08-03,99501,,,2",
+        "93000,,11,2025-03-14,60142,,,1",
+    ]
+    # Each chunk holds two or three lines; the rows come back in a different order.
+    lines = [f"{i},{row}" for i, row in enumerate(rows + rows[::-1] + rows[1::2])]
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
+    price_file(catalog, source, target, chunk_bytes=80)
+    chunked = pl.read_csv(target, infer_schema=False)
+    whole = price_frame(catalog, frame(*lines))
+    assert chunked.height == len(lines)
+    assert chunked.to_dicts() == whole.to_dicts()
+    assert chunked["message"][0] == "priced by the line engine: modifier 50"
+    assert chunked["allowed"][0] == chunked["allowed"][2 * len(rows) - 1]
+    assert "used for 2026-08-03" in chunked["message"][9]
+
+
 def test_cli_missing_column_exits_2(tmp_path: Path):
     source = tmp_path / "in.csv"
     source.write_text("line_id,hcpcs\n1,99213\n")

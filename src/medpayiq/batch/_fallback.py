@@ -38,7 +38,7 @@ from ._keys import DType
 if TYPE_CHECKING:
     from ._vector import Batch
 
-__all__ = ["RESULT_SCHEMA", "modifier_tuple", "price_rows", "units_value"]
+__all__ = ["COLUMNS", "RESULT_SCHEMA", "Memo", "modifier_tuple", "price_rows", "units_value"]
 
 RESULT_SCHEMA = {
     "allowed": pl.String,
@@ -48,11 +48,33 @@ RESULT_SCHEMA = {
     "confidence": pl.String,
     "message": pl.String,
 }
+# The columns of the vectorised path's frame `price_rows` reads.
+COLUMNS = [
+    "route", "day", "g", "cls", "release", "has_zip", "loc", "units", "carrier", "locality",
+    "claim", "ri", "hcpcs_p", "modifier_p", "pos_p", "zip_p", "units_p",
+]  # fmt: skip
 _SPLIT = re.compile(r"[\s,;]+")
 _UNITS = re.compile(r"^\d{1,9}$")
 _CLAIM = 8  # Route.CLAIM
 
 Outcome = tuple[str | None, str | None, str | None, str | None, str | None, str]
+
+
+class Memo:
+    """What the line engine answered, kept across a run's chunks: every key below is made of
+    the run's text, day, group, class and locality ids, which mean the same in every chunk,
+    so a chunk asks the engine only about keys no earlier chunk had."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
+        self.units: dict[tuple[Any, ...], str | None] = {}
+        self.mods: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
+        self.settings: dict[tuple[Any, ...], tuple[Any, str | None]] = {}
+        self.rows: dict[tuple[Any, ...], str | None] = {}
+        self.dated: dict[tuple[Any, ...], str | None] = {}
+        self.places: dict[tuple[Any, ...], str | None] = {}
+        self.resolved: dict[tuple[Any, ...], int | None] = {}
+        self.answers: dict[tuple[Any, ...], Outcome] = {}
 
 
 class _Outcomes:
@@ -184,6 +206,13 @@ def _join(
     return frame.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
 
 
+def _new(
+    frame: pl.DataFrame, keys: list[str], known: dict[tuple[Any, ...], Any]
+) -> list[tuple[Any, ...]]:
+    """The distinct `keys` tuples of `frame` not yet in `known`."""
+    return [k for k in frame.select(keys).unique().iter_rows() if k not in known]
+
+
 def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFrame:
     """(i, outcome id) of each line of `sub`."""
     tables = batch.tables
@@ -201,14 +230,16 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
     carrier_t, locality_t = cols["carrier"].texts.values, cols["locality"].texts.values
 
     # 1. The checks before the location, each once per distinct value.
-    codes = {(c,): _attempt(terms.code, code_t[c])
-             for c in sub["code"].unique().to_list()}  # fmt: skip
-    units = {(u,): _attempt(terms.check_units, units_value(units_t[u]))[1]
-             for u in sub["units_t"].unique().to_list()}  # fmt: skip
-    mods = {(m,): _attempt(terms.modifiers, modifier_tuple(mod_t[m]))
-            for m in sub["mod"].unique().to_list()}  # fmt: skip
-    settings = {(p,): _attempt(terms.setting, pos_t[p] or None)
-                for p in sub["pos"].unique().to_list()}  # fmt: skip
+    memo = batch.fallback
+    codes, units, mods, settings = memo.codes, memo.units, memo.mods, memo.settings
+    for c in _new(sub, ["code"], codes):
+        codes[c] = _attempt(terms.code, code_t[c[0]])
+    for u in _new(sub, ["units_t"], units):
+        units[u] = _attempt(terms.check_units, units_value(units_t[u[0]]))[1]
+    for m in _new(sub, ["mod"], mods):
+        mods[m] = _attempt(terms.modifiers, modifier_tuple(mod_t[m[0]]))
+    for p in _new(sub, ["pos"], settings):
+        settings[p] = _attempt(terms.setting, pos_t[p[0]] or None)
     frame = _join(sub, ["code"], {k: v[1] for k, v in codes.items()}, "e_code", pl.String)
     frame = _join(frame, ["units_t"], units, "e_units", pl.String)
     frame = _join(frame, ["mod"], {k: v[1] for k, v in mods.items()}, "e_mod", pl.String)
@@ -218,43 +249,37 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
     # The row: once per (group, code, modifiers); an unknown code's message names the date,
     # so a failing key is asked again per date.
     ok = frame.filter(pl.col("e_code").is_null() & pl.col("e_mod").is_null())
-    rows: dict[tuple[Any, ...], str | None] = {}
-    for g, c, m in ok.select("g", "code", "mod").unique().iter_rows():
-        check = by_group[g]
-        rows[(g, c, m)] = _attempt(check.row, codes[(c,)][0], mods[(m,)][0])[1]
-    failing = {k for k, v in rows.items() if v is not None}
-    dated: dict[tuple[Any, ...], str | None] = {}
-    if failing:
-        for d, g, c, m in ok.select("day", "g", "code", "mod").unique().iter_rows():
-            if (g, c, m) in failing:
-                day_terms = days[d].terms
-                assert day_terms is not None
-                dated[(d, c, m)] = _attempt(day_terms.row, codes[(c,)][0], mods[(m,)][0])[1]
+    rows, dated = memo.rows, memo.dated
+    for g, c, m in _new(ok, ["g", "code", "mod"], rows):
+        rows[(g, c, m)] = _attempt(by_group[g].row, codes[(c,)][0], mods[(m,)][0])[1]
+    for d, g, c, m in ok.select("day", "g", "code", "mod").unique().iter_rows():
+        if rows[(g, c, m)] is not None and (d, c, m) not in dated:
+            day_terms = days[d].terms
+            assert day_terms is not None
+            dated[(d, c, m)] = _attempt(day_terms.row, codes[(c,)][0], mods[(m,)][0])[1]
     frame = _join(frame, ["day", "code", "mod"], dated, "e_row", pl.String)
     frame = frame.with_columns(error=pl.coalesce("e_code", "e_units", "e_mod", "e_row", "e_pos"))
 
-    # 2. Locations the tables do not resolve: once per (group, ZIP release, location).
-    unresolved = frame.filter(pl.col("error").is_null() & pl.col("loc").is_null())
-    places: dict[tuple[Any, ...], str | None] = {}
-    resolved: dict[tuple[Any, ...], int | None] = {}
-    for d, g, z, c, lo in (
-        unresolved.select("day", "g", "zip", "carrier", "locality")
-        .unique(subset=["g", "zip", "carrier", "locality", "day"])
-        .iter_rows()
-    ):
-        day = days[d]
-        key = (g, day.geo, z, c, lo)
-        if key in places or key in resolved:
-            continue
-        lockey = f"{carrier_t[c]}-{locality_t[lo]}" if c or lo else None
-        assert day.terms is not None
-        where = Location(zip=zip_t[z] or None, locality=lockey)
-        locality, error = _attempt(day.terms.locality, where)
-        places[key] = error
-        resolved[key] = None if locality is None else tables.localities.id(locality)
+    # 2. Locations the tables do not resolve: once per (group, ZIP release, location), on
+    # any of its dates.
     geo = pl.Series([d.geo for d in days], dtype=pl.Int32)
     frame = frame.with_columns(zg=pl.lit(geo).gather(pl.col("day")))
     place_key = ["g", "zg", "zip", "carrier", "locality"]
+    unresolved = frame.filter(pl.col("error").is_null() & pl.col("loc").is_null())
+    places, resolved = memo.places, memo.resolved
+    for d, g, zg, z, c, lo in (
+        unresolved.select("day", *place_key).unique(subset=place_key, keep="any").iter_rows()
+    ):
+        key = (g, zg, z, c, lo)
+        if key in places:
+            continue
+        lockey = f"{carrier_t[c]}-{locality_t[lo]}" if c or lo else None
+        day_terms = days[d].terms
+        assert day_terms is not None
+        where = Location(zip=zip_t[z] or None, locality=lockey)
+        locality, error = _attempt(day_terms.locality, where)
+        places[key] = error
+        resolved[key] = None if locality is None else tables.localities.id(locality)
     frame = _join(frame, place_key, places, "e_loc", pl.String)
     frame = _join(frame, place_key, resolved, "loc_found", pl.Int32)
     frame = frame.with_columns(
@@ -274,8 +299,13 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
     rest = frame.filter(pl.col("error").is_null())
     price_key = ["cls", "code", "mod", "setting", "loc", "units_t", "has_zip"]
     firsts = rest.unique(subset=price_key, keep="first", maintain_order=True)
+    known = memo.answers
     answers: dict[tuple[Any, ...], int] = {}
     for row in firsts.iter_rows(named=True):
+        key = tuple(row[k] for k in price_key)
+        if key in known:
+            answers[key] = outcomes.id(known[key])
+            continue
         lockey = (
             f"{carrier_t[row['carrier']]}-{locality_t[row['locality']]}"
             if row["carrier"] or row["locality"] else None
@@ -285,8 +315,8 @@ def _singles(batch: Batch, sub: pl.DataFrame, outcomes: _Outcomes) -> pl.DataFra
             lockey, days[row["day"]].day, units_t[row["units_t"]],
         )  # fmt: skip
         rel = row["release"]
-        answer = _price_one(batch, request, None if rel is None else release[rel])
-        answers[tuple(row[k] for k in price_key)] = outcomes.id(answer)
+        answer = known[key] = _price_one(batch, request, None if rel is None else release[rel])
+        answers[key] = outcomes.id(answer)
     rest = _join(rest, price_key, answers, "outcome", pl.Int32)
     return pl.concat([failed.select("i", "outcome"), rest.select("i", "outcome")])
 

@@ -36,11 +36,15 @@ from ._fallback import modifier_tuple, units_value
 if TYPE_CHECKING:
     from ._vector import Batch
 
-__all__ = ["UNIT_LINEAR", "OtherSchedules", "mark", "price_rows"]
+__all__ = ["COLUMNS", "UNIT_LINEAR", "OtherSchedules", "mark", "price_rows"]
 
 # Schedules whose amount for n units is n times the amount for one unit.
 UNIT_LINEAR = frozenset({"clfs", "dmepos", "asp", "anesthesia", "ambulance", "none"})
 _PFS = "pfs"
+# The columns of the vectorised path's frame `price_rows` reads.
+COLUMNS = [
+    "day", "units", "carrier", "locality", "hcpcs_p", "modifier_p", "pos_p", "zip_p", "units_p",
+]  # fmt: skip
 
 
 class OtherSchedules:
@@ -57,10 +61,12 @@ class OtherSchedules:
         self.names: list[str] = [_PFS]  # schedule id -> name (0: the physician fee schedule)
         self.periods: dict[tuple[int, int], int] = {}  # (schedule, day) -> period id
         self._period_ids: dict[tuple[int, Hashable], int] = {}
-        self.places: dict[tuple[Any, ...], int] = {}  # (schedule, period, place texts) -> id
+        # (schedule, period, place texts) -> place id ("pl")
+        self.place_table = pl.DataFrame(schema={**{k: pl.Int32 for k in _PLACE}, "pl": pl.Int32})
         self._place_ids: dict[Hashable, int] = {}
         self.answers: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self._answer_table: pl.DataFrame | None = None
+        self.grids: dict[tuple[int, int, int], pl.Series] = {}  # see `_grid`
 
     def schedule_id(self, name: str) -> int:
         if name not in self.names:
@@ -84,12 +90,15 @@ class OtherSchedules:
         return self._answer_table
 
 
+# What a place is made of: a schedule's period and the texts of the line's location.
+_PLACE = ["schedule", "period", "zip", "carrier", "locality", "pos"]
 _KEY = ["schedule", "period", "code", "mod", "place", "bad_units"]
+# The texts as the run's ids (`_tables.Tables`: releases, confidences, messages).
 _ANSWER = {
     "unit_cents": pl.Int64,
-    "release": pl.String,
-    "confidence": pl.String,
-    "message": pl.String,
+    "release": pl.Int32,
+    "confidence": pl.Int32,
+    "message": pl.Int32,
 }
 
 
@@ -99,15 +108,25 @@ def _text_ids(batch: Batch, name: str) -> pl.Expr:
 
 
 def _grid(
-    values: dict[tuple[int, int], int], width: int, first: pl.Expr, second: pl.Expr
+    state: OtherSchedules,
+    values: dict[tuple[int, int], int],
+    width: int,
+    first: pl.Expr,
+    second: pl.Expr,
 ) -> pl.Expr:
     """`values[(first, second)]` for each row, by a gather from a dense grid (null where
-    `values` has no entry or `first` is null)."""
-    height = max((a for a, _ in values), default=-1) + 1
-    dense: list[int | None] = [None] * (height * width)
-    for (a, b), v in values.items():
-        dense[a * width + b] = v
-    table = pl.Series(dense or [None], dtype=pl.Int32)
+    `values` has no entry or `first` is null). Entries are only ever added, so a grid is
+    built again only when `values` grew or the width changed."""
+    key = (id(values), len(values), width)
+    table = state.grids.get(key)
+    if table is None:
+        height = max((a for a, _ in values), default=-1) + 1
+        dense: list[int | None] = [None] * (height * width)
+        for (a, b), v in values.items():
+            dense[a * width + b] = v
+        table = pl.Series(dense or [None], dtype=pl.Int32)
+        state.grids = {k: v for k, v in state.grids.items() if k[0] != id(values)}
+        state.grids[key] = table
     return pl.lit(table).gather(first * width + second)
 
 
@@ -128,7 +147,9 @@ def _schedule_of(batch: Batch) -> pl.Expr:
             if (klass, code) not in state.routes:
                 state.routes[(klass, code)] = state.schedule_id(_route(batch, codes[code], first))
     classes = pl.Series(state.day_class or [0], dtype=pl.Int32)
-    return _grid(state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code"))
+    return _grid(
+        state, state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code")
+    )
 
 
 def mark(batch: Batch, rows: pl.DataFrame) -> pl.Series:
@@ -146,8 +167,9 @@ def _route(batch: Batch, code: str, day: date) -> str:
 
 
 def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
-    """The output columns (allowed text, setting, locality, release, confidence, message)
-    of `rows`, every one another schedule's, in order."""
+    """The output columns of `rows`, every one another schedule's, in order: the allowed
+    amount in cents, and the ids of setting, locality, release, confidence and message
+    among the run's texts (`_tables.Tables`)."""
     state = batch.others
     keyed = rows.select(
         "day", "units", "carrier", "locality",
@@ -165,17 +187,18 @@ def price_rows(batch: Batch, rows: pl.DataFrame) -> dict[str, pl.Series]:
     for row in firsts.iter_rows(named=True):
         k = tuple(row[name] for name in _KEY)
         if k not in state.answers:
-            state.answers[k] = _answer(batch, row)
+            state.answers[k] = _answer_ids(batch, _answer(batch, row))
     joined = keyed.join(
         state.answer_table(), on=_KEY, how="left", nulls_equal=True, maintain_order="left"
     )
     out = joined.select(
         (pl.col("unit_cents") * pl.col("units")).alias("cents"), "release", "confidence", "message"
     )
+    national = batch.tables.localities.id("")
     return {
-        "allowed": batch.labels(out.get_column("cents")),
-        "setting": pl.repeat(None, rows.height, dtype=pl.String, eager=True),
-        "locality": pl.repeat("", rows.height, dtype=pl.String, eager=True),
+        "allowed": out.get_column("cents"),  # cents: `_vector` formats them with the rest
+        "setting": pl.repeat(None, rows.height, dtype=pl.Int32, eager=True),
+        "locality": pl.repeat(national, rows.height, dtype=pl.Int32, eager=True),
         "release": out.get_column("release"),
         "confidence": out.get_column("confidence"),
         "message": out.get_column("message"),
@@ -191,7 +214,7 @@ def _periods(batch: Batch, keyed: pl.DataFrame) -> pl.Expr:
             plug = schedules.schedule_named(state.names[schedule])
             period = plug.period(batch.reference, days[day].day)
             state.periods[(schedule, day)] = state.period_id(schedule, period)
-    return _grid(state.periods, len(days), pl.col("schedule"), pl.col("day"))
+    return _grid(state, state.periods, len(days), pl.col("schedule"), pl.col("day"))
 
 
 def _places(batch: Batch, keyed: pl.DataFrame) -> pl.Series:
@@ -204,20 +227,28 @@ def _places(batch: Batch, keyed: pl.DataFrame) -> pl.Series:
     where = keyed.select(pl.arg_where(pl.col("schedule").is_in(placed))).to_series()
     if not where.len():
         return out
-    sub = keyed[where]
-    place = ["schedule", "period", "zip", "carrier", "locality", "pos"]
-    for row in sub.unique(subset=place, keep="first").iter_rows(named=True):
-        k = tuple(row[name] for name in place)
-        if k not in state.places:
+    sub = keyed.select(*_PLACE, "code", "day", "mod")[where]
+    # Only the places no earlier chunk had are looked at in Python (the first line of each
+    # stands for it, as the line path's answer may name its code or date).
+    new = sub.unique(subset=_PLACE, keep="first", maintain_order=True).join(
+        state.place_table, on=_PLACE, how="anti", nulls_equal=True
+    )
+    if new.height:
+        ids = []
+        for row in new.iter_rows(named=True):
             plug = schedules.schedule_named(state.names[row["schedule"]])
             key = (row["schedule"], plug.place_key(batch.reference, _request(batch, row, 1)))
-            state.places[k] = 1 + state.place_id(key)
-    table = pl.DataFrame(
-        [(*k, v) for k, v in state.places.items()],
-        schema={**{k: pl.Int32 for k in place}, "pl": pl.Int32},
-        orient="row",
+            ids.append(1 + state.place_id(key))
+        state.place_table = pl.concat(
+            [
+                state.place_table,
+                new.select(_PLACE).with_columns(pl.Series("pl", ids, dtype=pl.Int32)),
+            ]
+        )
+    table = state.place_table
+    found = sub.select(_PLACE).join(
+        table, on=_PLACE, how="left", nulls_equal=True, maintain_order="left"
     )
-    found = sub.select(place).join(table, on=place, how="left", maintain_order="left")
     return out.scatter(where, found.get_column("pl"))
 
 
@@ -233,6 +264,20 @@ def _request(batch: Batch, row: dict[str, Any], units: Any) -> schedules.PriceRe
         units,
         Location(zip=cols["zip"].texts.values[row["zip"]] or None, locality=lockey),
         pos=cols["pos"].texts.values[row["pos"]] or None,
+    )
+
+
+def _answer_ids(
+    batch: Batch, answer: tuple[int | None, str | None, str | None, str]
+) -> tuple[int | None, int | None, int | None, int]:
+    """An answer with its texts as the run's ids (the output is gathered by id)."""
+    tables = batch.tables
+    cents, release, confidence, message = answer
+    return (
+        cents,
+        None if release is None else tables.releases.id(release),
+        None if confidence is None else tables.confidences.id(confidence),
+        tables.messages.id(message),
     )
 
 

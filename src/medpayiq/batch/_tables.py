@@ -22,7 +22,7 @@ integer division (`div` = 10^(a+b+c-2)).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,7 +32,7 @@ import polars as pl
 
 from medpayiq.errors import DataError, InputError, ReleaseNotLoaded
 from medpayiq.pricing import DayTerms, Setting, day_terms
-from medpayiq.records import RvuRow
+from medpayiq.records import RvuRow, ZipLocality
 from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
 
@@ -101,7 +101,11 @@ class Tables:
         self._rvu_parts: list[pl.DataFrame] = []
         self._gpci_parts: list[pl.DataFrame] = []
         self._amount_parts: list[pl.Series] = []
+        self._amount_codes: list[set[int]] = []  # per group: the codes whose amounts are in
+        self._wanted: set[int] = set()  # the codes of the file so far (code ids)
         self._zip_parts: list[pl.DataFrame] = []
+        self._geo_zips: list[Mapping[str, Sequence[ZipLocality]]] = []  # by geo: ZIP5 rows
+        self._zips_done: list[int] = []  # by geo: how many of `zips` it has looked up
         self._terms: DayTerms | None = None
         self._modifiers: dict[str, str | None] = {}
         self.pos: dict[str, bool] | None = None
@@ -204,9 +208,10 @@ class Tables:
             )  # fmt: skip
 
     def _amount_tables(self) -> None:
-        """Each new group's one-unit amount (cents) of every row at every locality in both
-        settings, at index `base` (a column of the RVU rows) + `lbase` (of the GPCI rows) +
-        facility: a line's amount is then one gather, not a formula."""
+        """Each new group's place for the one-unit amount (cents) of every row at every
+        locality in both settings, at index `base` (a column of the RVU rows) + `lbase` (of
+        the GPCI rows) + facility: a line's amount is then one gather, not a formula. The
+        amounts themselves are worked out only for the codes a file has (`want_codes`)."""
         start = sum(part.len() for part in self._amount_parts)
         for group in range(len(self._amount_parts), len(self._rvu_parts)):
             rvu, gpci = self._rvu_parts[group], self._gpci_parts[group]
@@ -217,8 +222,41 @@ class Tables:
             self._gpci_parts[group] = gpci.with_columns(
                 lbase=pl.int_range(pl.len(), dtype=pl.Int64) * 2
             )
-            self._amount_parts.append(_amounts(rvu, gpci))
+            self._amount_parts.append(pl.repeat(None, rvu.height * width, dtype=pl.Int64,
+                                                eager=True))  # fmt: skip
+            self._amount_codes.append(set())
             start += rvu.height * width
+
+    def want_codes(self, codes: Iterable[int]) -> None:
+        """Work out the amounts of these codes' rows (code ids) in every group, once: a file
+        has a few hundred codes of the PPRRVU file's thousands."""
+        self._wanted.update(codes)
+        changed = False
+        for group, done in enumerate(self._amount_codes):
+            missing = self._wanted - done
+            if not missing:
+                continue
+            done |= missing
+            rvu = self._rvu_parts[group].filter(pl.col("code").is_in(list(missing)))
+            if not rvu.height:
+                continue
+            gpci = self._gpci_parts[group]
+            # _unit_cents is rows major: pair k is row k // localities at locality k % it.
+            pair = pl.int_range(rvu.height * gpci.height, dtype=pl.Int64, eager=True)
+            where = rvu.get_column("base").gather(pair // gpci.height) + 2 * (pair % gpci.height)
+            cents = _unit_cents(rvu, gpci)
+            self._amount_parts[group] = (
+                self._amount_parts[group]
+                .scatter(where - self._amount_parts_start(group), cents.get_column("nf"))
+                .scatter(where + 1 - self._amount_parts_start(group), cents.get_column("f"))
+            )
+            changed = True
+        if changed:
+            self.amounts = pl.concat(self._amount_parts)
+
+    def _amount_parts_start(self, group: int) -> int:
+        """Where group `group`'s amounts start in `amounts` (its first row's `base`)."""
+        return sum(part.len() for part in self._amount_parts[:group])
 
     def _day(self, day: date) -> Day:
         try:
@@ -282,11 +320,29 @@ class Tables:
         geo = self._geos.get(release)
         if geo is None:
             geo = self._geos[release] = len(self._geos)
+            self._geo_zips.append(geography.zips)
+            self._zips_done.append(0)
+        return geo, None
+
+    def want_zips(self, zip5s: Iterable[str]) -> None:
+        """Number these ZIP5s and find each one's locality in every ZIP release seen (a
+        file has a few thousand ZIPs of the files' forty thousand); `refresh` indexes them.
+        A ZIP that spans localities or has plus-four rows gets no locality (null)."""
+        for zip5 in zip5s:
+            self.zips.id(zip5)
+        for geo, by_zip in enumerate(self._geo_zips):
+            start = self._zips_done[geo]
+            if start == len(self.zips):
+                continue
+            self._zips_done[geo] = len(self.zips)
             zips, localities = [], []
-            for zip5, entries in geography.zips.items():
+            for zip_id in range(start, len(self.zips)):
+                entries = by_zip.get(self.zips.values[zip_id])
+                if entries is None:
+                    continue
                 found = {str(e.locality) for e in entries}
                 ok = len(found) == 1 and not any(e.plus_four for e in entries)
-                zips.append(self.zips.id(zip5))
+                zips.append(zip_id)
                 localities.append(self.localities.id(found.pop()) if ok else None)
             self._zip_parts.append(
                 pl.DataFrame(
@@ -294,7 +350,7 @@ class Tables:
                     schema={"zg": pl.Int32, "zip": pl.Int32, "loc": pl.Int32},
                 )
             )
-        return geo, None
+            self._dirty = True
 
     def _group_tables(
         self, terms: DayTerms, group: int, cf_of: dict[Decimal, Decimal]
@@ -399,19 +455,6 @@ def _unit_cents(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.DataFrame:
         return pl.when(capped).then(pl.min_horizontal(fee, cap)).otherwise(fee)
 
     return pairs.select(nf=unit("pn", "on"), f=unit("pf", "of"))
-
-
-def _amounts(rvu: pl.DataFrame, gpci: pl.DataFrame) -> pl.Series:
-    """`_unit_cents` interleaved: non-facility then facility, rows major."""
-    units = _unit_cents(rvu, gpci)
-    size = units.height
-    even = pl.int_range(0, 2 * size, 2, dtype=pl.Int64, eager=True)
-    return (
-        pl.Series("cents", [None], dtype=pl.Int64)
-        .extend_constant(None, 2 * size - 1)
-        .scatter(even, units.get_column("nf"))
-        .scatter(even + 1, units.get_column("f"))
-    )
 
 
 _RVU_FIELDS = attrgetter(

@@ -49,6 +49,8 @@ class Batch:
     # Lines other schedules pay (`_schedules`): routes, periods, places and answers, kept
     # across chunks.
     others: _schedules.OtherSchedules = field(init=False, default_factory=_schedules.OtherSchedules)
+    # The line engine's answers for the lines the vectorised path leaves, kept across chunks.
+    fallback: _fallback.Memo = field(init=False, default_factory=_fallback.Memo)
     _dates: dict[str, tuple[int | None, int | None]] = field(init=False, default_factory=dict)
     _labels: pl.Series = field(init=False)
 
@@ -111,6 +113,14 @@ def _gather(series: pl.Series, index: pl.Expr) -> pl.Expr:
     return pl.lit(series).gather(index)
 
 
+def _sparse_gather(series: pl.Series, index: pl.Expr) -> pl.Expr:
+    """`_gather`, or a null literal when `series` is all null (the usual case for the
+    errors of dates: every date has its release)."""
+    if series.null_count() == series.len():
+        return pl.lit(None, series.dtype)
+    return _gather(series, index)
+
+
 # --- Distinct values -> ids ---------------------------------------------------------------
 
 
@@ -133,9 +143,14 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     tables, columns = batch.tables, batch.columns
     out: dict[str, pl.Series] = {}
     out["day"], out["date_msg"] = _date_lookups(batch)
+    zips = columns["zip"]
+    zip5 = _texts(zips).str.extract(r"^(\d{5})(?:-?\d{4})?$", 1).to_list()
+    tables.want_zips(z for z in zip5 if z is not None)
     tables.refresh()
     codes = columns["hcpcs"]
-    out["code"] = codes.lookup([tables.codes.get(t) for t in codes.texts.values], pl.Int32)
+    code_ids = [tables.codes.get(t) for t in codes.texts.values]
+    tables.want_codes(c for c in code_ids if c is not None)
+    out["code"] = codes.lookup(code_ids, pl.Int32)
     mods = columns["modifier"]
     row_mods = [tables.row_modifier(t) for t in mods.texts.values]
     out["rmod"] = mods.lookup(
@@ -144,8 +159,6 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     pos = columns["pos"]
     facility = [tables.facility(t) for t in _pos_keys(_texts(pos))]
     out["fac"] = pos.lookup([None if f is None else int(f) for f in facility], pl.Int32)
-    zips = columns["zip"]
-    zip5 = _texts(zips).str.extract(r"^(\d{5})(?:-?\d{4})?$", 1).to_list()
     out["zip"] = zips.lookup([None if z is None else tables.zips.get(z) for z in zip5],
                              pl.Int32)  # fmt: skip
     out["has_zip"] = zips.lookup([t != "" for t in zips.texts.values], pl.Boolean)
@@ -201,12 +214,13 @@ def _ids(frame: pl.DataFrame, batch: Batch, look: dict[str, pl.Series]) -> pl.Da
     cols = batch.columns
 
     def by(name: str, column: str, empty: object) -> pl.Expr:
-        # An empty cell (null id) or a missing column means what the text "" means.
-        value = pl.lit(empty, look[name].dtype)
+        # An empty cell (null id) or a missing column means what the text "" means: that
+        # value is put after the others and an empty cell gathers it (one pass, no branch).
+        table = look[name]
         if column not in frame.columns:
-            return value
-        phys = cols[column].physical(frame)
-        return pl.when(phys.is_null()).then(value).otherwise(_gather(look[name], phys))
+            return pl.lit(empty, table.dtype)
+        table = table.extend_constant(empty, 1)
+        return _gather(table, cols[column].physical(frame).fill_null(table.len() - 1))
 
     day_empty, msg_empty = batch.date_of("", None)
     fac_empty = batch.tables.facility("")
@@ -238,8 +252,8 @@ def _located(ids: pl.DataFrame, batch: Batch) -> pl.DataFrame:
         g=_gather(days["g"], day),
         zg=_gather(days["zg"], day),
         release=_gather(days["release"], day),
-        day_error=_gather(days["error"], day),
-        geo_error=_gather(days["geo_error"], day),
+        day_error=_sparse_gather(days["error"], day),
+        geo_error=_sparse_gather(days["geo_error"], day),
         cls=_gather(days["cls"], day),
         has_loc=(pl.col("carrier") != 0) | (pl.col("locality") != 0),
     )
@@ -327,7 +341,10 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     leaving = ids.select(pl.arg_where(leaves)).to_series()
     route = pl.repeat(Route.NONE, ids.height, dtype=pl.Int8, eager=True)
     if leaving.len():
-        route = route.scatter(leaving, ids[leaving].select(_route()).to_series())
+        needed = ids.select(
+            "has_zip", "has_loc", "rmod", "ri", "gi", "fac", "units", "paid", "kind"
+        )
+        route = route.scatter(leaving, needed[leaving].select(_route()).to_series())
     ids = ids.with_columns(route=route)
     if claims:
         ids = ids.with_columns(status=_gather(rvu["status"], ri), mult=_gather(rvu["mult"], ri))
@@ -455,20 +472,23 @@ def price_chunk(
     look = _lookups(batch)
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
     ids = _outputs(rows)
-    allowed = batch.labels(rows.get_column("cents"))
+    cents = rows.get_column("cents")
     others = rows.select(pl.arg_where(pl.col("other"))).to_series()
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
-    for where, price in ((others, _schedules.price_rows), (leftover, _fallback.price_rows)):
+    for where, module in ((others, _schedules), (leftover, _fallback)):
         if where.len():
-            replaced = price(batch, rows[where])
-            allowed = allowed.scatter(where, replaced["allowed"])
+            # Only the columns the module reads are gathered (the frame has some forty).
+            replaced = module.price_rows(batch, rows.select(module.COLUMNS)[where])
+            cents = cents.scatter(where, _cents(replaced["allowed"]))
             ids = ids.with_columns(
                 ids.get_column(name).scatter(where, _text_ids(values, batch, name))
                 for name, values in replaced.items()
                 if name != "allowed"
             )
-    # The texts as Enum columns: a gather of small integers, no string copied (the CSV
+    # Amounts as text once, each distinct amount formatted once (`Batch.labels`); the
+    # other texts as Enum columns: a gather of small integers, no string copied (the CSV
     # writer prints an Enum's text).
+    allowed = batch.labels(cents)
     out = {"line_id": rows.get_column("line_id").cast(pl.String), "allowed": allowed}
     for name, strings in _TEXT_COLUMNS.items():
         values = getattr(batch.tables, strings).values
@@ -477,8 +497,18 @@ def price_chunk(
     return pl.DataFrame(out).select(OUTPUT_COLUMNS), leftover.len()
 
 
+def _cents(allowed: pl.Series) -> pl.Series:
+    """Cents from the line engine's "dollars.cents" text (always two decimals); cents as
+    they are."""
+    if allowed.dtype == pl.Int64:
+        return allowed
+    return allowed.str.replace(".", "", literal=True).cast(pl.Int64)
+
+
 def _text_ids(values: pl.Series, batch: Batch, name: str) -> pl.Series:
-    """The ids of texts the line engine gave (new texts are numbered)."""
+    """The ids of texts the line engine gave (new texts are numbered); ids as they are."""
+    if values.dtype == pl.Int32:
+        return values
     strings = getattr(batch.tables, _TEXT_COLUMNS[name])
     mapping = {v: strings.id(v) for v in values.drop_nulls().unique().to_list()}
     return values.replace_strict(mapping, default=None, return_dtype=pl.Int32)
