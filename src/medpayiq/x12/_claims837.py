@@ -34,19 +34,23 @@ from medpayiq.x12._state837 import (
     new_line,
 )
 
+_ZERO = Decimal(0)
+
 
 class ClaimSegments(ReaderState):
     """Handlers of CLM, DTP, HI, LX, SV1 and the line's sub-loops; closing lines and claims."""
 
     def _clm(self, segment: str, i: int) -> None:
-        self._close_claim()
+        if self._claim is not None:
+            self._close_claim()
         region = self._region
         batch = self._batch
         assert batch is not None
         e = segment.split(self._el)
         if len(e) < 10:
             e += [""] * (10 - len(e))
-        claim = ClaimDraft(e[1], (batch, i), batch.first + i - self._st_first + 1)
+        claim_id = e[1]
+        claim = ClaimDraft(claim_id, (batch, i), batch.first + i - self._st_first + 1)
         self._claim = claim
         self._region, self._loop = IN_CLAIM, "2300"
         party = self._patient or self._subscriber
@@ -54,15 +58,16 @@ class ClaimSegments(ReaderState):
             self._claim_problem("unexpected-segment", i, "CLM outside a subscriber or patient HL")
         else:
             party.claims += 1
-        if not e[1]:
+        if not claim_id:
             self._claim_problem("missing-element", i, "CLM01, the claim id, is empty", element=1)
-        total = self._values.decimal(e[2])
+        text = e[2]
+        total = self._values.decimals.get(text) or self._values.decimal(text)
         if total is None:
             self._claim_problem(
-                "bad-number" if e[2] else "missing-element",
+                "bad-number" if text else "missing-element",
                 i,
-                f"CLM02, the total charge, {e[2][:15]!r} is not a number"
-                if e[2]
+                f"CLM02, the total charge, {text[:15]!r} is not a number"
+                if text
                 else "CLM02, the total charge, is empty",
                 element=2,
             )
@@ -116,7 +121,7 @@ class ClaimSegments(ReaderState):
             found, issues = parse_hi(
                 segment.split(self._el)[1:], self._co, len(claim.diagnoses), self._known
             )
-            unreadable = any(code == "bad-composite" for code, *_ in issues)
+            unreadable = bool(issues) and any(code == "bad-composite" for code, *_ in issues)
             read = (found, issues, unreadable)
             if first:  # the claim's first HI reads the same whatever the claim: keep it
                 if len(self._his) >= CACHE_LIMIT:
@@ -257,7 +262,9 @@ class ClaimSegments(ReaderState):
         self._claim = None
         if self._line_at is not None:
             self._reset_line()  # a line was read segment by segment
-        if claim.rendering_fields is not None or claim.facility_fields is not None:
+        if self._region != IN_LINE and (
+            claim.rendering_fields is not None or claim.facility_fields is not None
+        ):  # in the lines, the claim's 2310 loops were read at its first LX
             claim.parties_read(self._interned)
         problems = claim.problems
         if not claim.has_hi:
@@ -268,7 +275,7 @@ class ClaimSegments(ReaderState):
         if not lines and not problems:
             problems.append(self._claim_level("the claim has no service line (LX/SV1)", claim))
         if not problems and claim.total is not None:
-            total = Decimal(0)
+            total = _ZERO
             for line in lines:
                 total += line.service.charge
             if total != claim.total:

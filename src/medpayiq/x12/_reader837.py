@@ -154,8 +154,9 @@ class Reader837(ClaimSegments, PartySegments):
         its handler, and so does any line that is not that simple."""
         handlers, default = self._table()
         get = handlers.get
-        tag_lx = "LX" + self._el
-        _p_ref6r, ends = self._p_ref6r, self._line_ends
+        el = self._el
+        tag_lx = "LX" + el
+        p_ref6r, ends = self._p_ref6r, self._line_ends
         services, spans, numbers = self._services, self._spans, self._lx_numbers
         batch = self._batch
         assert batch is not None
@@ -184,12 +185,23 @@ class Reader837(ClaimSegments, PartySegments):
                             break
                         going = i + 3
                         following = segments[going]
+                        after = following[:3]
                         control = None
-                        if following[:3] not in ends:
-                            going, control = self._line_rest(segments, going)
-                            if going < 0:
-                                break
+                        if after != tag_lx and after not in ends:
+                            if (
+                                following[:7] == p_ref6r
+                                and going + 1 < count
+                                and segments[going + 1][:3] in ends
+                            ):
+                                # REF*6R alone after the date, the common case
+                                control = following.split(el)[2] or None
+                                going += 1
+                            else:
+                                going, control = self._line_rest(segments, going)
+                                if going < 0:
+                                    break
                             following = segments[going]
+                            after = following[:3]
                         if len(lines) >= MAX_LINES:
                             break
                         lines.append(
@@ -205,7 +217,7 @@ class Reader837(ClaimSegments, PartySegments):
                             )
                         )
                         i = going
-                        if following[:3] != tag_lx or i >= last:
+                        if after != tag_lx or i >= last:
                             break
                         segment = following
                     if i != first:
@@ -333,7 +345,8 @@ class Reader837(ClaimSegments, PartySegments):
     # --- hierarchy --------------------------------------------------------------------------
 
     def _hl(self, segment: str, i: int) -> None:
-        self._close_claim()
+        if self._claim is not None:
+            self._close_claim()
         e = segment.split(self._el)
         if len(e) < 5:
             e += ["", "", "", ""]
@@ -349,7 +362,7 @@ class Reader837(ClaimSegments, PartySegments):
                     element=1,
                 )
             )
-        party = Party(hl_id, level, self._at(i))
+        party = Party(hl_id, level, (self._batch, i))  # type: ignore[arg-type]
         last = self._last_hl
         if last is not None and not last.claims and not last.reported:
             self._check_empty_hl(party)

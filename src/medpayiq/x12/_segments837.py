@@ -16,6 +16,7 @@ from medpayiq.x12._state837 import (
     REGION_LOOP,
     ReaderState,
 )
+from medpayiq.x12._values import date8
 
 
 class PartySegments(ReaderState):
@@ -33,7 +34,9 @@ class PartySegments(ReaderState):
         self._loop = loop
         if len(e) < 10:
             e += [""] * (10 - len(e))
-        if loop == "2010BA":
+        if loop in ("2310B", "2420A", "2310C", "2420C"):  # the most common first
+            self._claim_party(loop, e, i)
+        elif loop == "2010BA":
             if self._subscriber is not None:
                 self._subscriber.member = e[9]
                 self._subscriber.name_at = self._at(i)
@@ -55,8 +58,6 @@ class PartySegments(ReaderState):
         elif loop == "2010CA":
             if self._patient is not None:
                 self._patient.name_at = self._at(i)
-        elif loop in ("2310B", "2420A", "2310C", "2420C"):
-            self._claim_party(loop, e, i)
         elif loop in ("1000A", "1000B"):
             self._names[loop] = (e[3], e[9])
 
@@ -154,7 +155,8 @@ class PartySegments(ReaderState):
         e = segment.split(self._el)
         if len(e) < 4:
             e += ["", "", ""]
-        day = self._values.date(e[2]) if e[1] == "D8" else None
+        # not through the value cache: birth dates rarely repeat, a miss costs more than a parse
+        day = date8(e[2]) if e[1] == "D8" else None
         if day is None:
             party.problems.append(
                 self._party_problem(
