@@ -159,8 +159,8 @@ def drive(
 @pytest.mark.xfail(
     reason="memory still grows by about 15 MiB per 1,000 distinct requests (918 -> 1,225 MiB "
     "over 20,000, 2026-12-07; was 38 MiB per 1,000), no plateau yet: the NCCI rows, pricing "
-    "tables and the checker's dates and periods are bounded by size now; left: the search "
-    "index (4 keys over 2025-2026 at about 56 MiB each, built as the run first asks each), "
+    "tables and the checker's dates and periods are bounded by size now; left (not yet measured "
+    "one by one): the search index (4 keys over 2025-2026, about 56 MiB each), "
     "the checker's per-period encounter tables (8,192 a period, 64 periods), the module-level "
     "finding tables (claims/_report.py, edits/_parts.py, 8,192 each)",
     strict=False,
