@@ -9,7 +9,7 @@ import random
 import pytest
 
 from medpayiq.claims._index import LineTable
-from medpayiq.edits import _memo, remember
+from medpayiq.edits import _day, _memo, _ncci, remember
 from medpayiq.reference import Catalog
 from medpayiq.services import ClaimFiles
 
@@ -52,10 +52,13 @@ def test_small_memo_tables_give_the_same_reports(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The practice file scrubbed with the usual bound, then with memo tables of four
-    entries (every encounter, price and finding worked out again and again): the same
-    report, byte for byte."""
+    entries and two dates, periods and NCCI codes kept (every encounter, price and finding
+    worked out again and again): the same report, byte for byte."""
     data = practice_file().encode()
     usual = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
     monkeypatch.setattr(_memo, "BOUND", 4)
+    monkeypatch.setattr(_day, "DAYS", 2)
+    monkeypatch.setattr(_day, "PERIODS", 2)
+    monkeypatch.setattr(_ncci, "NCCI_CODES", 2)
     small = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
     assert small == usual and len(usual) == 19

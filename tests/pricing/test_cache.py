@@ -69,3 +69,39 @@ def test_a_date_priced_from_another_dates_lines_keeps_its_own_confidence(catalog
     )
     assert [a.confidence for a in answers] == [Confidence.MEDIUM] * 2 == [alone.confidence] * 2
     assert "ZIP to locality 20263 applies to 2026-09-30" in answers[1].confidence_reason
+
+
+def _answers(reference: Catalog) -> list[object]:
+    """Lines and claims over codes, modifiers, places and dates that repeat (so kept
+    answers are read back as well as made), each line's full result and each claim's."""
+    days = [date(2025, 3, 3), date(2025, 11, 3), date(2026, 2, 2), date(2026, 7, 15)]
+    places = [Location(zip="77030"), HOUSTON, Location(zip="10001"), Location(locality="01112-05")]
+    codes = [("62323", ()), ("99213", ()), ("77003", ("26",)), ("64483", ("50",)), ("20610", ())]
+    out: list[object] = []
+    for round_ in range(2):
+        for day in days:
+            for n, where in enumerate(places):
+                pos = "22" if (n + round_) % 2 else "11"
+                for code, modifiers in codes:
+                    request = LineRequest(code, day, modifiers, 2, where, pos)
+                    out.append(price_line(reference, request).as_dict())
+                lines = [ServiceLine(c, m, 1 + n) for c, m in codes[n : n + 3]]
+                out.append(price_amounts(reference, day, lines, location=where, pos=pos))
+    return out
+
+
+def test_full_tables_drop_answers_and_change_none(catalog, monkeypatch):
+    """With every pricing table bounded to two entries (each full one dropping its older
+    half on nearly every line), the same answers as with the usual bounds."""
+    from medpayiq.pricing import _amounts, _context, _engine
+
+    usual = _answers(Catalog(datasets_by_key=dict(catalog.datasets_by_key)))
+    for module, names in (
+        (_context, ("DAY_TABLE", "CONTEXTS", "SHARED_KEPT")),
+        (_amounts, ("SHARED_CLAIMS", "SHARED_LINES", "SHARED_PLACES")),
+        (_engine, ("DAY_TABLE", "SHARED_LINES", "_CODES")),
+    ):
+        for name in names:
+            monkeypatch.setattr(module, name, 2)
+    small = _answers(Catalog(datasets_by_key=dict(catalog.datasets_by_key)))
+    assert small == usual and len(usual) == 2 * 4 * 4 * 6

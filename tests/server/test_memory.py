@@ -157,10 +157,12 @@ def drive(
 
 
 @pytest.mark.xfail(
-    reason="memory still grows by about 38 MiB per 1,000 distinct requests (890 -> 1,119 MiB "
-    "over 6,000, no plateau): bounded only by entry counts far too large for their entries "
-    "(pricing's Shared tables 100,000 prepared lines each, the edits' per-date memos, NCCI "
-    "rows 400,000 per table)",
+    reason="memory still grows by about 15 MiB per 1,000 distinct requests (918 -> 1,225 MiB "
+    "over 20,000, 2026-12-07; was 38 MiB per 1,000), no plateau yet: the NCCI rows, pricing "
+    "tables and the checker's dates and periods are bounded by size now; left (not yet measured "
+    "one by one): the search index (4 keys over 2025-2026, about 56 MiB each), "
+    "the checker's per-period encounter tables (8,192 a period, 64 periods), the module-level "
+    "finding tables (claims/_report.py, edits/_parts.py, 8,192 each)",
     strict=False,
 )
 def test_memory_stays_under_the_ceiling(

@@ -134,6 +134,25 @@ def test_ncci_pairs_come_from_the_database(store: Store) -> None:
     assert ncci.mue("NOT-A-CODE") is None
 
 
+def test_ncci_rows_past_the_bound_are_read_again(store: Store, store_db: Path) -> None:
+    """The NCCI rows a reference holds are bounded across its tables (least recently used
+    out): with room for one row, every code is read again, and the answers do not change."""
+    day = date(2024, 8, 1)
+    codes = ["62323", "64483", "77003", "99213"]
+    usual = store.reference().ncci(day)
+    expected = [sorted(map(repr, usual.ptp_among(codes))), usual.mue("62323")]
+    with open_store(str(store_db)) as other:
+        fresh = other.reference()
+        rows = fresh._rows
+        rows.max_rows = 1
+        ncci = fresh.ncci(day)
+        for _ in range(2):
+            assert [sorted(map(repr, ncci.ptp_among(codes))), ncci.mue("62323")] == expected
+            # The last code read stays, however many rows it has; nothing else does.
+            assert len(rows.by_key) == 1
+    assert len(expected[0]) > 4
+
+
 def test_ptp_respects_deletion_dates(store: Store) -> None:
     # ccipra-v302r0: 0001A,0591T,20231231,1,...: Dec 31 2023 is the last day it applies.
     reference = store.reference()

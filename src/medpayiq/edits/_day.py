@@ -42,7 +42,7 @@ from medpayiq.reference import (
 from medpayiq.releases import Kind
 from medpayiq.schedules import dmepos_codes, price_period
 
-from ._memo import memo_for, remember
+from ._memo import DAYS, PERIODS, memo_for, remember
 
 __all__ = [
     "MISSING",
@@ -279,7 +279,7 @@ def _day_tables(reference: ReferenceData, day: date) -> DayTables:
     tables: DayTables | None = memo.get(day)
     if tables is None or any(a is not b for a, b in zip(tables.identity, loaded, strict=True)):
         period = _period(reference, day, fee, ncci, loaded[3])
-        tables = memo[day] = DayTables(day, loaded, tuple(notes), period)
+        tables = remember(memo, day, DayTables(day, loaded, tuple(notes), period), DAYS)
     return tables
 
 
@@ -308,7 +308,11 @@ def _period(
     # The entry holds its code sets, so their id in the key cannot be reused while it lives.
     if entry is None or entry[0] is not code_sets:
         period = Period(reference, day, fee, ncci, code_sets, policies)
-        entry = periods[key] = (code_sets, period)
+        entry = remember(periods, key, (code_sets, period), PERIODS)
+    else:
+        # Most recently used last: a full table drops the periods asked longest ago, not
+        # the quarter a practice bills every day.
+        periods[key] = periods.pop(key)
     return entry[1]
 
 

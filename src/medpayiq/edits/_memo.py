@@ -20,13 +20,24 @@ from collections.abc import Hashable
 from itertools import islice
 from typing import Any, TypeVar
 
-__all__ = ["BOUND", "DAY_BOUND", "LIMIT", "memo_for", "remember"]
+__all__ = ["BOUND", "DAYS", "DAY_BOUND", "LIMIT", "NCCI_CODES", "PERIODS", "memo_for", "remember"]
 
 LIMIT = 50_000
 BOUND = 8_192  # entries a `remember` table keeps (the checker's: about 1.7 KB each)
 # A date's own tables (its diagnoses' findings, the fee schedules of other dates): there is
 # one per date of an input (a year of dates: 365), so they keep fewer.
 DAY_BOUND = 1_024
+# The dates (`DayTables`) and periods (`Period`, each with its memo tables) kept per
+# reference. Unbounded but for `LIMIT`, a server asked for every date of two years held 341
+# dates and 166 periods after 3,800 requests, each period with its own tables, and grew
+# without a plateau (issue 13). A practice's claims fall in a few periods (the last 90 days
+# of 2026 are two; the year before them 46, cut by HCPCS Level II terminations), which stay:
+# the periods least recently used go first. A date's own tables are small.
+DAYS = 384
+PERIODS = 64
+# The codes whose NCCI PTP edits a period keeps indexed by column 2 (`_ncci._ptp_among`):
+# an E/M code has hundreds of edits, about 14 KB of index with its lists.
+NCCI_CODES = 512
 _ATTRIBUTE = "_medpayiq_memos"
 
 T = TypeVar("T")

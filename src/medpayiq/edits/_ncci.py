@@ -18,7 +18,7 @@ from medpayiq.records import MueEdit, PtpEdit
 
 from ._context import Draft, EncounterContext
 from ._day import MISSING, remember
-from ._memo import memo_for
+from ._memo import NCCI_CODES, memo_for
 from ._pricing import PriceLine
 from ._results import Severity
 
@@ -87,7 +87,7 @@ def _edits_among(
             grouped: dict[str, list[PtpEdit]] = {}
             for edit in ncci.ptp_for(code):
                 grouped.setdefault(edit.column2, []).append(edit)
-            by_column2 = index[code] = grouped
+            by_column2 = remember(index, code, grouped, NCCI_CODES)
         if by_column2:
             for other in by_code:
                 if (edits := by_column2.get(other)) is not None:

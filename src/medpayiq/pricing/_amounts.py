@@ -28,7 +28,16 @@ from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.money import ZERO
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
-from ._context import LIMIT, DayContext, HeadKey, context_for, lowest
+from ._context import (
+    SHARED_CLAIMS,
+    SHARED_LINES,
+    SHARED_PLACES,
+    DayContext,
+    HeadKey,
+    context_for,
+    lowest,
+    trim,
+)
 from ._engine import (
     _claim_rules,
     _Line,
@@ -130,8 +139,7 @@ def price_amounts(
         outcome: _Outcome = entry[1]
     else:
         outcome = _outcome(ctx, fee, claim, lines, preps, errors, non_participating, npp)
-        if len(shared) > LIMIT:
-            shared.clear()
+        trim(shared, SHARED_CLAIMS)
         shared[key] = (preps, outcome)
     return _amounts(reference, ctx, fee, outcome)
 
@@ -176,7 +184,9 @@ def _prepared(
     place = (claim.pos, claim.setting, claim.location)
     number = shared.places.get(place)
     if number is None:
-        if len(shared.places) > LIMIT:
+        # Numbers are handed out by count: the places start again only with the lines
+        # keyed by them.
+        if len(shared.places) >= SHARED_PLACES:
             shared.places.clear()
             shared.by_place.clear()
         number = shared.places[place] = len(shared.places)
@@ -192,6 +202,8 @@ def _prepared(
         if prep is None:
             prep = _slow(reference, ctx, claim, line, skip_invalid, i, errors)
             if prep is not None and fast:
+                # Dropping lines keeps the place numbers (the places are kept).
+                trim(shared.by_place, SHARED_LINES)
                 shared.by_place[(hcpcs, modifiers, number)] = prep
         preps.append(prep)
     return tuple(preps), errors

@@ -9,7 +9,9 @@ line then costs a few dictionary look-ups and the result's construction.
 
 Errors are never kept: a bad request raises again each time. A context lives as long as its
 fee schedule snapshot (a new reference object, or a reloaded Catalog, gives new snapshots),
-and each of its tables is cleared when it passes `LIMIT` entries.
+and at most `CONTEXTS` are kept per reference. Every table has a bound sized for what its
+entries hold (below): a full table drops its older half, so memory stays flat under any
+number of distinct requests (issue 13) and what is asked again and again is soon back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import Any
 
 from medpayiq.errors import ReleaseNotLoaded
@@ -61,10 +64,19 @@ __all__ = [
     "share_step",
     "shared_table",
     "sources",
+    "trim",
 ]
 
-LIMIT = 100_000
-CONTEXTS = 256  # day contexts kept per reference (`context_for`)
+# Bounds, by what an entry holds (tracemalloc over tests/server/test_memory.py's distinct
+# requests; a bound of 100,000 entries a table, as before, let the tables of one quarter
+# reach hundreds of MiB). With them a reference's pricing tables stay under about 80 MiB
+# whatever is asked.
+DAY_TABLE = 2_048  # a date's own tables: rows, places, amounts, heads, shares (0.1-1 KB each)
+CONTEXTS = 256  # day contexts kept per reference (`context_for`): dates in use stay warm
+SHARED_LINES = 8_192  # prepared lines of a `Shared` (about 1 KB each, trail steps included)
+SHARED_CLAIMS = 4_096  # claim outcomes of a `Shared` (about 1 KB for a 5-line claim)
+SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` numbers
+SHARED_KEPT = 8  # `Shared` kept per reference: one per quarter or so, and QP
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
 _CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
@@ -156,10 +168,6 @@ class DayContext:
         self.prepared: dict[Any, Any] = {}
         self._shared: Shared | None = None
 
-    def trim(self, table: dict[Any, Any]) -> None:
-        if len(table) > LIMIT:
-            table.clear()
-
     def shared(self, reference: ReferenceData, fee: FeeSchedule) -> Shared:
         """The tables shared by every date that prices alike (see `shared_table`), for
         callers that read only amounts and messages, never a trail or a head."""
@@ -171,8 +179,8 @@ class DayContext:
         table = self._tables.get(name)
         if table is None:
             table = self._tables[name] = {}
-        elif len(table) > LIMIT:
-            table.clear()
+        elif len(table) > DAY_TABLE:
+            trim(table, DAY_TABLE)
         return table
 
     # -- inputs
@@ -469,9 +477,9 @@ def context_for(reference: ReferenceData, fee: FeeSchedule, day: date, qp: bool)
     if entry is not None and entry[0] is fee:
         return entry[1]  # type: ignore[no-any-return]
     ctx = DayContext(reference, fee, day, qp)
-    # Each context memoises the lines priced on its date (up to `LIMIT` a table): a server
-    # asked for every date of two years held 4,096 of them and grew by hundreds of MiB
-    # (issue 13). The oldest goes first; the tables shared across dates stay (`Shared`).
+    # Each context memoises the lines priced on its date (up to `DAY_TABLE` a table): a
+    # server asked for every date of two years held 4,096 of them and grew by hundreds of
+    # MiB (issue 13). The oldest goes first; the tables shared across dates stay (`Shared`).
     while len(contexts) >= CONTEXTS:
         contexts.pop(next(iter(list(contexts))), None)
     contexts[key] = (fee, ctx)
@@ -527,10 +535,18 @@ def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) ->
     entry = tables.get(key)
     # The entry holds its objects, so an id in the key cannot be reused while it lives.
     if entry is None or any(a is not b for a, b in zip(entry[0], objects, strict=True)):
-        if len(tables) > 256:
-            tables.clear()
+        trim(tables, SHARED_KEPT)
         entry = tables[key] = (objects, Shared())
     return entry[1]
+
+
+def trim(table: dict[Any, Any], bound: int) -> None:
+    """Make room in a table of at most `bound` entries: a full one drops its older half
+    (the first inserted: a dict keeps insertion order). Cheap per entry added: half the
+    bound is dropped at once, not one entry per insert."""
+    if len(table) >= bound:
+        for old in list(islice(table, len(table) // 2 or 1)):
+            del table[old]
 
 
 # --- Helpers ------------------------------------------------------------------------------

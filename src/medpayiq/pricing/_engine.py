@@ -22,6 +22,8 @@ from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
 
 from . import _cost_share, _fee, _modifiers, _rules
 from ._context import (
+    DAY_TABLE,
+    SHARED_LINES,
     DayContext,
     Head,
     HeadKey,
@@ -30,6 +32,7 @@ from ._context import (
     head_key,
     lowest,
     sources,
+    trim,
 )
 from ._fee import NATIONAL_GPCI, GpciTriple
 from ._mppr import Procedure, reduce_claim
@@ -153,6 +156,9 @@ def price_claim(
 # --- Preparing one line ---------------------------------------------------------------------
 
 _codes: dict[str, str] = {}
+# Codes as asked ("99213", " j1100 "): about 20,000 are real, and an entry is some 150 bytes,
+# so 32,768 of them are under 5 MiB; a server asked for made-up codes drops its older half.
+_CODES = 32_768
 
 
 def _code(text: str) -> str:
@@ -160,8 +166,7 @@ def _code(text: str) -> str:
     code = _codes.get(text)
     if code is None:
         code = _modifiers.normalise_code(text)
-        if len(_codes) > 100_000:
-            _codes.clear()
+        trim(_codes, _CODES)
         _codes[text] = code
     return code
 
@@ -202,8 +207,8 @@ def _prepare(
     prep = table.get(key)
     if prep is None:
         prep = _prepare_fresh(reference, fee, ctx, request, hcpcs, raw_modifiers)
+        trim(table, SHARED_LINES if shared else DAY_TABLE)
         table[key] = prep
-        ctx.trim(table)
     return _Line(request, ctx, fee, prep)
 
 
