@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,9 +78,11 @@ class _Entry:
     code: str
     descriptor: str
     status: str  # the PPRRVU status, "" off the physician fee schedule
-    words: frozenset[str]  # every descriptor's words (short, long, lab, DME)
-    pack: frozenset[str]  # the titles of the policy packs that list the code
-    extra: frozenset[str]  # the glossary's reading of the short descriptor
+    # Tuples, not sets: matching reads every word anyway (prefixes), and a tuple of 20 words
+    # is a fifth of a frozenset's size (the words' sets were 32 of an index's 45 MiB).
+    words: tuple[str, ...]  # every descriptor's words (short, long, lab, DME)
+    pack: tuple[str, ...]  # the titles of the policy packs that list the code
+    extra: tuple[str, ...]  # the glossary's reading of the short descriptor
     text: str  # the descriptors, lower case, for phrase matches
 
 
@@ -89,10 +92,12 @@ _LAB_LABEL = "clinical laboratory fee schedule (CLFS)"
 _DME_LABEL = "DMEPOS fee schedule"
 
 
-def _words(text: str) -> frozenset[str]:
-    """Words of a descriptor, with slashed and hyphenated words also split ("o/p", "o", "p")."""
+def _words(text: str) -> tuple[str, ...]:
+    """Words of a descriptor, once each, with slashed and hyphenated words also split ("o/p",
+    "o", "p"). Interned: some 20,000 entries repeat a few thousand words, one string each."""
     found = _WORD.findall(text.lower())
-    return frozenset(found) | frozenset(p for w in found for p in re.split(r"[/-]", w) if p)
+    parts = [p for w in found for p in re.split(r"[/-]", w) if p]
+    return tuple(dict.fromkeys(map(sys.intern, [*found, *parts])))
 
 
 def _lab_descriptors(records: Sequence[Any]) -> tuple[tuple[str, str], ...]:
@@ -129,6 +134,11 @@ def _optional_snapshot(
 _INDEXES: dict[tuple[int, ...], tuple[tuple[weakref.ref[Any], ...], tuple[_Entry, ...]]] = {}
 _INDEX_LIMIT = 8
 _SPANS = "_medpayiq_level2_spans"
+# The entries every index of one code sets object has built, by what they are made of: a code
+# whose descriptors did not change between two releases is one entry in both indexes (an
+# index alone held 56-95 MiB; the second one of a year now costs little more than its tuple).
+# Kept on the code sets object, so it goes with its reference.
+_ENTRIES = "_medpayiq_search_entries"
 
 
 def _level2_span(code_sets: CodeSets, day: date) -> int:
@@ -157,7 +167,8 @@ def _index(reference: ReferenceData, fs: FeeSchedule, day: date) -> tuple[_Entry
     if found is not None and all(ref() is o for ref, o in zip(found[0], owners, strict=True)):
         _INDEXES[key] = _INDEXES.pop(key)  # most recently used last
         return found[1]
-    entries = _build(fs, code_sets.hcpcs_level2.values(), labs, dme, day)
+    shared: dict[tuple[str, ...], _Entry] = code_sets.__dict__.setdefault(_ENTRIES, {})
+    entries = _build(fs, code_sets.hcpcs_level2.values(), labs, dme, day, shared)
     while len(_INDEXES) >= _INDEX_LIMIT:
         _INDEXES.pop(next(iter(list(_INDEXES))), None)
     _INDEXES[key] = (tuple(_weak(o) for o in owners), entries)
@@ -191,6 +202,7 @@ def _build(
     labs: Sequence[tuple[str, str]],
     dme: Sequence[tuple[str, str]],
     day: date,
+    shared: dict[tuple[str, ...], _Entry],
 ) -> tuple[_Entry, ...]:
     pack_words: dict[str, set[str]] = {}
     for pack in policy_packs():
@@ -225,21 +237,24 @@ def _build(
     for code in sorted(texts):
         described = " ".join(texts[code])
         brief = short.get(code) or ""
-        entries.append(
-            _Entry(
+        descriptor = shown.get(code) or brief or texts[code][0]
+        key = (code, descriptor, status.get(code, ""), described, brief)
+        entry = shared.get(key)
+        if entry is None:
+            entry = shared[key] = _Entry(
                 code,
-                shown.get(code) or brief or texts[code][0],
-                status.get(code, ""),
+                descriptor,
+                key[2],
                 _words(described),
-                frozenset(pack_words.get(code, ())),
-                _words(explain(brief).text) if brief else frozenset(),
+                tuple(sorted(pack_words.get(code, ()))),
+                _words(explain(brief).text) if brief else (),
                 described.lower(),
             )
-        )
+        entries.append(entry)
     return tuple(entries)
 
 
-def _stem_match(term: str, words: frozenset[str]) -> bool:
+def _stem_match(term: str, words: tuple[str, ...]) -> bool:
     return any(w.startswith(term) for w in words) if len(term) >= 3 else term in words
 
 
@@ -330,10 +345,10 @@ def _quality(
     biller's synonym, 1 with the glossary's reading; None when a term matches nowhere."""
     if all(_stem_match(t, e.words) for t in terms):
         return 3, "descriptor"
-    widened = e.words | e.pack
+    widened = (*e.words, *e.pack) if e.pack else e.words
     if all(any(_stem_match(s, widened) for s in synonyms[t]) for t in terms):
         return 2, "policy pack" if e.pack else "billers' words"
-    everything = widened | e.extra
+    everything = (*widened, *e.extra)
     if all(any(_stem_match(s, everything) for s in synonyms[t]) for t in terms):
         return 1, "plain-English reading"
     return None, ""
