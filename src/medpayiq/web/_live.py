@@ -133,7 +133,9 @@ class Settle:
     seconds, or `longest` seconds after it first moved (a stream of loads still gets served).
     Times are the caller's clock (`time.monotonic()`), so the rule is tested without waiting."""
 
-    quiet: float = 2.0
+    # A load's files commit seconds apart (a 98,000-row ICD-10-CM table took 3 to 9 s on the
+    # busy soak machine): 2 s of quiet still built the load's first file on its own.
+    quiet: float = 5.0
     longest: float = 30.0
     _seen: int | None = None  # the last generation polled that differed from the served one
     _since: float = 0.0  # when `_seen` was first polled
