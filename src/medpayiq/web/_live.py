@@ -3,12 +3,13 @@
 A server must answer exactly as a freshly started one, across `medpayiq data load`. The store
 counts its changes (`Store.generation()`: every committed load bumps it). `Live` holds one
 `Snapshot` per generation (the reference and the answer caches built over it) and a thread
-that polls the generation; when it has moved on and then stayed put for `settle` seconds (one
-`data load` commits once per file: the server builds once per load, not once per file; at most
-`settle_max` seconds after it first moved), the thread builds and warms a new snapshot and
-swaps it in with one assignment. Each request captures the snapshot once, when it starts
-(`ReferenceScope`), so a request never mixes two generations; requests already running finish
-on the old one, whose datasets the store keeps for a grace period (docs/store.md).
+that polls the generation; when it has moved on and then stayed put for `Settle.quiet`
+seconds (one `data load` commits once per file: the server builds once per load, not once per
+file; at most `Settle.longest` seconds after it first moved), the thread builds and warms a
+new snapshot and swaps it in with one assignment. Each request captures the snapshot once,
+when it starts (`ReferenceScope`), so a request never mixes two generations; requests already
+running finish on the old one, whose datasets the store keeps for a grace period
+(docs/store.md).
 
     live = Live(StoreSource(store), interval=1.0)   # or Live(FixedSource(catalog))
     live.start()                                    # the poller (the app's lifespan does it)
