@@ -17,7 +17,10 @@ its latency counts from when it was due (no coordinated omission). A request tha
 answer within `--timeout` seconds is an error.
 Every `--reload-every` seconds `medpayiq data load` replaces three datasets (the add-on
 edits, the FY2026 ICD-10-CM table and the 2026 GPCIs) with files of the same rows in other
-bytes, alternating two copies.
+bytes, alternating two copies (each time the copy of which no file is loaded: a soak run
+after another may find either loaded, and an unchanged file is not a reload). Each reload
+line says how many datasets the load replaced and how long after it the soaked server
+answered from the new generation.
 
 Wrong answers: every answer carries the store generation it came from
 (`x-medpayiq-generation`). Before each reload, and at the end, a server freshly started on
@@ -162,6 +165,7 @@ class Record:
     def __init__(self) -> None:
         self.sent = 0
         self.latencies: list[float] = []  # seconds from when each request was due
+        self.due: list[float] = []  # when each of those was due (time.monotonic())
         self.errors: list[str] = []
         self.late = 0  # requests sent more than a second after they were due
         # generation -> {(method, path, body): answer body}
@@ -240,6 +244,7 @@ def one(http: httpx.Client, due: float, request: Request, record: Record) -> Non
         record.sent += 1
         record.late += sent - due > 1.0
         record.latencies.append(took)
+        record.due.append(due)
         if response.status_code != 200:
             record.errors.append(f"{method} {path}: {response.status_code} {content[:200]!r}")
             return
@@ -331,11 +336,46 @@ def wait_for_generation(base: str, generation: int, limit: float = 120.0) -> str
     return f"not within {limit:.0f} s"
 
 
+def unloaded(db: str, sets: list[list[Path]]) -> list[Path]:
+    """The first set of reload files none of which is loaded in the store now."""
+    import hashlib
+
+    from medpayiq.store import open_store
+
+    with open_store(db) as store:
+        active = {d.sha256 for d in store.datasets()}
+    for files in sets:
+        if not any(hashlib.sha256(f.read_bytes()).hexdigest() in active for f in files):
+            return files
+    return sets[0]
+
+
 def store_generation(db: str) -> int:
     from medpayiq.store import open_store
 
     with open_store(db) as store:
         return store.generation()
+
+
+def around_loads(record: Record, loads: list[float], span: float = 60.0) -> str:
+    """p99 and max latency of the requests due within `span` seconds of a load's start, and
+    of the others: tells a stall of the reload from a machine busy with other work."""
+    near: list[float] = []
+    other: list[float] = []
+    for due, took in zip(record.due, record.latencies, strict=True):
+        (near if any(0 <= due - b < span for b in loads) else other).append(took)
+
+    def summary(values: list[float]) -> str:
+        if not values:
+            return "none"
+        ordered = sorted(values)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+        return f"{len(ordered)} requests, p99 {p99 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+
+    return (
+        f"due within {span:.0f} s of a load's start: {summary(near)}; "
+        f"at other times: {summary(other)}"
+    )
 
 
 def main() -> None:
@@ -361,6 +401,7 @@ def main() -> None:
     options: dict[str, Any] = {"clients": args.clients, "timeout": args.timeout, "files": files}
     wrong = 0
     reloads = 0
+    loads: list[float] = []  # when each reload's `data load` started
     try:
         # Warm-up pass (not counted), then memory at the start.
         traffic(server.base, args.rate, time.monotonic() + 20, Record(), 1, **options)
@@ -379,13 +420,19 @@ def main() -> None:
             if time.monotonic() >= next_reload:
                 generation = store_generation(args.db)
                 wrong += compare_with_fresh(args.db, generation, record, log)
-                reload_set = sets[reloads % 2]
+                reload_set = unloaded(args.db, sets)
                 began = time.monotonic()
+                loads.append(began)
                 command = [MEDPAYIQ, "data", "load", "--db", args.db, *map(str, reload_set)]
                 done = subprocess.run(command, capture_output=True, text=True)
                 reloads += 1
                 took = time.monotonic() - began
-                status = "ok" if done.returncode == 0 else f"FAILED {done.stderr.strip()[:300]}"
+                replaced = done.stdout.count("replaced")
+                status = (
+                    f"ok, {replaced} replaced"
+                    if done.returncode == 0
+                    else f"FAILED {done.stderr.strip()[:300]}"
+                )
                 swapped = wait_for_generation(server.base, store_generation(args.db))
                 print(f"  reload {reloads} at {began - start:.0f} s: {took:.1f} s, {status}; "
                       f"served {swapped}; server RSS {server.rss_mib():.0f} MiB",
@@ -415,6 +462,7 @@ def main() -> None:
     print(
         f"latency p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {worst:.0f} ms, mean {mean:.1f} ms"
     )
+    print(around_loads(record, loads))
     print(f"server RSS start {rss_start:.0f} MiB, end {rss_end:.0f} MiB")
     seen = {g: len(sample) for g, sample in sorted(record.answers.items())}
     print(f"answers sampled per generation (the soaked server's): {seen}")

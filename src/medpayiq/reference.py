@@ -366,6 +366,10 @@ POINT_INDEXES: dict[Any, tuple[str, ...]] = {
 }
 
 
+def _built_already() -> Mapping[str, Any]:
+    raise AssertionError("built once")
+
+
 class _OnFirstUse(Mapping[str, Any]):
     """A mapping built on first use: a question that never reads it never pays for it (one
     price does not read the HCPCS Level II list)."""
@@ -377,6 +381,9 @@ class _OnFirstUse(Mapping[str, Any]):
     def _data(self) -> Mapping[str, Any]:
         if self._built is None:
             self._built = self._build()
+            # The builder holds the catalog that made it: let it go with that catalog (a
+            # store reference after a load may keep these code sets, `StoreReference.inherit`).
+            self._build = _built_already
         return self._built
 
     def __getitem__(self, key: str) -> Any:
@@ -387,6 +394,10 @@ class _OnFirstUse(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._data())
+
+    @property
+    def built(self) -> bool:
+        return self._built is not None
 
 
 def _dataset_key(dataset: Dataset) -> tuple[tuple[Any, ...], ...]:

@@ -4,16 +4,21 @@ purged, after which it says so rather than answering from an empty table."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import shutil
+import weakref
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from medpayiq.errors import DataError
+from medpayiq.records import LocalityId
 from medpayiq.releases import Kind
 from medpayiq.store import LoadStatus, open_store
+from medpayiq.store._reference import StoreReference
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ncci"
 PTP = FIXTURES / "ccipra-v302r0-f1.TXT"
@@ -81,3 +86,50 @@ def test_a_failed_load_keeps_the_generation(tmp_path: Path) -> None:
         (result,) = store.load([bad])
         assert result.status is LoadStatus.FAILED, result
         assert store.generation() == generation
+
+
+def _by_locality(records: object) -> dict[str, object]:
+    return {r.locality: r for r in records}  # type: ignore[attr-defined]
+
+
+def test_a_reference_after_a_load_keeps_what_the_load_left_alone(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """`Store.reference()` after a load takes over the datasets the load did not replace (the
+    same objects: read once), the indexes built from them and their NCCI rows per code, and
+    answers as a reference made from nothing; the older reference is then free to go."""
+    gpci = data_dir / "cms/pfs/RVU26A/GPCI2026.csv"
+    day = date(2026, 7, 1)
+    with open_store(str(tmp_path / "s.sqlite")) as store:
+        store.load([PTP, AOC, gpci])
+        old = store.reference()
+        pairs = _pairs(old)
+        gpcis, _ = old.snapshot(Kind.GPCI, day, _by_locality, label="GPCI")
+        alabama = gpcis[LocalityId("10112", "00")]
+        assert (alabama.work, alabama.pe, alabama.mp) == (  # type: ignore[attr-defined]
+            Decimal("1.000"),
+            Decimal("0.875"),
+            Decimal("0.566"),
+        )
+        (result,) = store.load([_gzipped(AOC, tmp_path)])  # only the add-on edits change
+        assert result.status is LoadStatus.REPLACED
+        new = store.reference()
+        for key, dataset in new.datasets_by_key.items():
+            assert (dataset is old.datasets_by_key[key]) == (key[0] is not Kind.ADDON), key
+        assert new.snapshot(Kind.GPCI, day, _by_locality, label="GPCI")[0] is gpcis
+
+        generation, datasets = store._snapshot()
+        cold = StoreReference(store.engine, datasets, generation)
+        assert _pairs(new) == _pairs(cold) == pairs
+        primaries = [a.primary for a in new.ncci(DAY).addon_primaries("64484")]
+        assert primaries == [a.primary for a in cold.ncci(DAY).addon_primaries("64484")]
+        assert "64483" in primaries
+
+        gone = weakref.ref(old)
+        del old
+        gc.collect()
+        assert gone() is None  # nothing the new reference took holds the old one
+        # The replaced add-on edits are purged; the new reference never needed them.
+        assert store.purge_retired(older_than=timedelta(0)) == 1
+        assert _pairs(new) == pairs
+        assert [a.primary for a in new.ncci(DAY).addon_primaries("64484")] == primaries

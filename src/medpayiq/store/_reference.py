@@ -10,6 +10,11 @@ question with an indexed query and caches the rows per column-1 code (bounded), 
 checker that sees the same codes again and again runs from memory after warming up. Its
 `epoch` comes from the distinct effective and deletion dates of the release, read once per
 reference with two scans (about 0.7 s for 2.5M rows on SQLite) the first time it is asked.
+
+A reference made after a load starts from what the one before it had read of the datasets the
+load left alone (`StoreReference.inherit`): a dataset id's rows never change, so its records,
+the indexes built from them and its NCCI rows per code are the same objects a fresh reference
+would build, and a server swapping references reads and indexes only what the load changed.
 """
 
 from __future__ import annotations
@@ -134,6 +139,16 @@ class _CodeCache:
     def get(self, code: str) -> tuple[Any, ...]:
         return self.get_many([code])[code]
 
+    def seed(self, other: _CodeCache) -> None:
+        """Start with `other`'s rows (the same datasets' rows, read by an older reference)."""
+        with other._lock:
+            held = list(other._by_code.items())
+        with self._lock:
+            for code, rows in held:
+                if code not in self._by_code:
+                    self._by_code[code] = rows
+                    self._rows += len(rows)
+
 
 class StoreNcci:
     """`NcciTables` for one date of service, answered by indexed queries (see module doc)."""
@@ -198,6 +213,28 @@ def _gone(what: str) -> DataError:
     )
 
 
+# The tables `Catalog.code_sets` reads (every release of each).
+_CODE_SET_KINDS = (Kind.ADJUSTMENT, Kind.POS, Kind.MODIFIER, Kind.HCPCS)
+
+
+def _ids(reference: StoreReference, kinds: Collection[Kind]) -> set[int]:
+    return {info.id for info in reference._active if info.kind in kinds}
+
+
+def _parts(reference: StoreReference, kind: Kind, dataset_id: int) -> list[int]:
+    """The ids of every part of the release that `dataset_id` belongs to, as its `_CodeCache`
+    queries them (empty if it is not one of the reference's datasets)."""
+    found = [info for info in reference._active if info.id == dataset_id]
+    if not found:
+        return []
+    return _release_parts(reference._active, kind, found[0].release.id)
+
+
+def _release_parts(active: list[q.DatasetInfo], kind: Kind, release: str) -> list[int]:
+    # CMS ships a quarter's PTP table as f1 to f4, which the parsers tell apart by variant.
+    return [d.id for d in active if d.kind is kind and d.release.id == release]
+
+
 class StoreReference(Catalog):
     """`ReferenceData` over the store's active datasets of one generation. Its datasets are
     read lazily, by id: a load retires the datasets it replaces without deleting their rows
@@ -227,11 +264,72 @@ class StoreReference(Catalog):
             key = (info.kind, info.release.id, info.variant)
             self.datasets_by_key[key] = _LazyDataset(info.provenance, self._loader(info), info.id)
 
+    def inherit(self, previous: StoreReference) -> None:
+        """Take over what `previous` (an older generation's reference) has read of the datasets
+        this one shares with it: the datasets themselves (records read or not), the indexes
+        built from their rows alone, the code sets if none of their tables changed, and the
+        NCCI rows read per code. A dataset
+        id names rows that never change, so these are what this reference would build itself;
+        a server swapping references after a load then rebuilds only what the load replaced
+        (issue 13: it re-read and re-indexed everything, and serving stalled meanwhile)."""
+        if previous is self:
+            return
+        old_sets = previous.datasets_by_key
+        for key, dataset in list(self.datasets_by_key.items()):
+            old = old_sets.get(key)
+            if (
+                isinstance(dataset, _LazyDataset)
+                and isinstance(old, _LazyDataset)
+                and old.dataset_id == dataset.dataset_id
+            ):
+                # The very object: its records (read or not) and every index keyed by it.
+                self.datasets_by_key[key] = old
+        self._inherit_cache(previous)
+        self._inherit_code_caches(previous)
+
+    def _inherit_cache(self, previous: StoreReference) -> None:
+        names = {(i.kind, i.release.id, i.variant, i.source_file, i.sha256) for i in self._active}
+        shared = {i.id for i in self._active} & {i.id for i in previous._active}
+        for key, value in list(previous._cache.items()):
+            # ("indexed", build, files): built from those files' rows and nothing else.
+            kept = isinstance(key, tuple) and key[0] == "indexed" and set(key[2]) <= names
+            # ("boundaries", kind, ids): one scan of those datasets' rows (NCCI epochs).
+            kept |= isinstance(key, tuple) and key[0] == "boundaries" and set(key[2]) <= shared
+            # ("point", build, id): keyed rows of one dataset (`PointIndex`: the same object is
+            # what lets indexes built over it, such as search's, be found again).
+            kept |= isinstance(key, tuple) and key[0] == "point" and key[2] in shared
+            if kept and key not in self._cache:
+                self._cache[key] = value
+        code_sets = previous._cache.get("codesets")
+        # Only once its HCPCS list is built: until then it holds `previous`, which must go.
+        if (
+            code_sets is not None
+            and getattr(code_sets.hcpcs_level2, "built", False)
+            and _ids(self, _CODE_SET_KINDS) == _ids(previous, _CODE_SET_KINDS)
+            and "codesets" not in self._cache
+        ):
+            self._cache["codesets"] = code_sets
+
+    def _inherit_code_caches(self, previous: StoreReference) -> None:
+        with previous._caches_lock:
+            held = list(previous._caches.items())
+        for (kind, dataset_id), cache in held:
+            parts = _parts(previous, kind, dataset_id)
+            if parts and parts == _parts(self, kind, dataset_id):
+                with self._caches_lock:
+                    if (kind, dataset_id) not in self._caches:
+                        fresh = _CodeCache(self._fetcher(kind, parts))
+                        self._caches[(kind, dataset_id)] = fresh
+                self._caches[(kind, dataset_id)].seed(cache)
+
     def _loader(self, info: q.DatasetInfo) -> Callable[[], list[Any]]:
+        # Holds the engine, not the reference: a later reference may keep the dataset.
+        engine = self._engine
+
         def load() -> list[Any]:
             if info.kind is Kind.PTP:
                 raise DataError("the PTP table is answered by queries, never read whole")
-            with self._engine.connect() as conn:
+            with engine.connect() as conn:
                 found = q.dataset_records(conn, info.kind, info.id)
             if len(found) != info.rows:
                 raise _gone(f"{info.kind.value} {info.release.id}")
@@ -285,7 +383,7 @@ class StoreReference(Catalog):
         # Every part of the release (CMS ships a quarter's PTP table as f1 to f4, which the
         # parsers tell apart by variant) answers together.
         release = dataset.provenance.release.id
-        parts = [d.id for d in self._active if d.kind is kind and d.release.id == release]
+        parts = _release_parts(self._active, kind, release)
         with self._caches_lock:
             if (kind, dataset_id) not in self._caches:
                 self._caches[(kind, dataset_id)] = _CodeCache(
@@ -350,7 +448,7 @@ class StoreReference(Catalog):
     def _boundaries(self, kind: Kind, dataset: Dataset) -> tuple[date, ...]:
         """`edit_boundaries` of a release's rows (every part), once per reference."""
         release = dataset.provenance.release.id
-        parts = [d.id for d in self._active if d.kind is kind and d.release.id == release]
+        parts = _release_parts(self._active, kind, release)
         key = ("boundaries", kind, tuple(parts))
         found: tuple[date, ...] | None = self._cache.get(key)
         if found is None:

@@ -212,7 +212,11 @@ class Store:
         with self._lock:
             if self._reference is None or self._reference[0] != current:
                 generation, datasets = self._snapshot()
-                self._reference = (generation, StoreReference(self.engine, datasets, generation))
+                fresh = StoreReference(self.engine, datasets, generation)
+                if self._reference is not None:
+                    # What the load left alone is not read nor indexed again (docs/store.md).
+                    fresh.inherit(self._reference[1])
+                self._reference = (generation, fresh)
             return self._reference[1]
 
 

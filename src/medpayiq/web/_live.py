@@ -3,10 +3,13 @@
 A server must answer exactly as a freshly started one, across `medpayiq data load`. The store
 counts its changes (`Store.generation()`: every committed load bumps it). `Live` holds one
 `Snapshot` per generation (the reference and the answer caches built over it) and a thread
-that polls the generation; when it moves on, the thread builds and warms a new snapshot and
-swaps it in with one assignment. Each request captures the snapshot once, when it starts
-(`ReferenceScope`), so a request never mixes two generations; requests already running finish
-on the old one, whose datasets the store keeps for a grace period (docs/store.md).
+that polls the generation; when it has moved on and then stayed put for `Settle.quiet`
+seconds (one `data load` commits once per file: the server builds once per load, not once per
+file; at most `Settle.longest` seconds after it first moved), the thread builds and warms a
+new snapshot and swaps it in with one assignment. Each request captures the snapshot once,
+when it starts (`ReferenceScope`), so a request never mixes two generations; requests already
+running finish on the old one, whose datasets the store keeps for a grace period
+(docs/store.md).
 
     live = Live(StoreSource(store), interval=1.0)   # or Live(FixedSource(catalog))
     live.start()                                    # the poller (the app's lifespan does it)
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,6 +37,7 @@ __all__ = [
     "Live",
     "ReferenceScope",
     "ReferenceSource",
+    "Settle",
     "Snapshot",
     "snapshot_of",
 ]
@@ -123,8 +128,33 @@ class CacheSizes:
         return cls(size * 4 // 7, size * 2 // 7, size // 7)
 
 
+@dataclass
+class Settle:
+    """When a moved generation is due to be built: once it has stayed put for `quiet`
+    seconds, or `longest` seconds after it first moved (a stream of loads still gets served).
+    Times are the caller's clock (`time.monotonic()`), so the rule is tested without waiting."""
+
+    # A load's files commit seconds apart (a 98,000-row ICD-10-CM table took 3 to 9 s on the
+    # busy soak machine): 2 s of quiet still built the load's first file on its own.
+    quiet: float = 5.0
+    longest: float = 30.0
+    _seen: int | None = None  # the last generation polled that differed from the served one
+    _since: float = 0.0  # when `_seen` was first polled
+    _first: float | None = None  # when the served generation was first left behind
+
+    def due(self, served: int, current: int, now: float) -> bool:
+        if current == served:
+            self._seen = self._first = None
+            return False
+        if self._first is None:
+            self._first = now
+        if current != self._seen:
+            self._seen, self._since = current, now
+        return now - self._since >= self.quiet or now - self._first >= self.longest
+
+
 class Live:
-    """The current `Snapshot`, replaced when the source's generation moves on."""
+    """The current `Snapshot`, replaced when the source's generation moves on (and settles)."""
 
     def __init__(
         self,
@@ -133,10 +163,12 @@ class Live:
         interval: float = 1.0,
         sizes: CacheSizes | None = None,
         warm: Callable[[ReferenceData], None] | None = None,
+        settle: Settle | None = None,
     ) -> None:
         self.source = source
         self.interval = interval
         self.sizes = sizes or CacheSizes()
+        self.settle = settle or Settle()
         self._warm = warm
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -146,8 +178,14 @@ class Live:
 
     def _build(self, generation: int) -> Snapshot:
         reference = self.source.reference()
+        # The reference is read after the generation: if a load committed in between, it is
+        # newer, and answers must say the generation they come from (a store reference knows).
+        generation = getattr(reference, "generation", generation)
+        began = time.monotonic()
         if self._warm is not None:
             self._warm(reference)
+        log.info("store generation %d: built and warmed in %.1f s", generation,
+                 time.monotonic() - began)  # fmt: skip
         sizes = self.sizes
         return Snapshot(
             generation,
@@ -165,12 +203,19 @@ class Live:
             if generation == self.snapshot.generation:
                 return False
             fresh = self._build(generation)
-            # The reference is read after the generation: if another load committed in
-            # between, it is newer than `generation`, and the next poll builds again.
             self.snapshot = fresh
             self.swaps += 1
-            log.info("store generation %d: swapped in a new reference", generation)
+            log.info("store generation %d: swapped in a new reference", fresh.generation)
             return True
+
+    def poll(self, now: float | None = None) -> bool:
+        """One check of the generation: refresh if it moved and has settled (`Settle`);
+        True if a new snapshot was swapped in."""
+        current = self.source.generation()
+        clock = time.monotonic() if now is None else now
+        if not self.settle.due(self.snapshot.generation, current, clock):
+            return False
+        return self.refresh()
 
     def start(self) -> None:
         """Poll the generation every `interval` seconds in a daemon thread (a fixed source
@@ -190,7 +235,7 @@ class Live:
     def _poll(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.refresh()
+                self.poll()
             except Exception:  # a database hiccup: keep serving the snapshot we have
                 log.warning("could not check the store for a new generation", exc_info=True)
 
