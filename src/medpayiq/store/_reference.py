@@ -140,14 +140,20 @@ class _CodeCache:
         return self.get_many([code])[code]
 
     def seed(self, other: _CodeCache) -> None:
-        """Start with `other`'s rows (the same datasets' rows, read by an older reference)."""
-        with other._lock:
-            held = list(other._by_code.items())
-        with self._lock:
-            for code, rows in held:
-                if code not in self._by_code:
-                    self._by_code[code] = rows
-                    self._rows += len(rows)
+        """Start with `other`'s rows (the same datasets' rows, read by an older reference), as
+        many as this reference's bound holds, in their order of use (the most recent kept)."""
+        theirs, mine = other._rows, self._rows
+        with theirs.lock:
+            held = [(c, group) for (owner, c), group in theirs.by_key.items() if owner == other._id]
+        with mine.lock:
+            for code, group in held:
+                key = (self._id, code)
+                if key not in mine.by_key:
+                    mine.by_key[key] = group
+                    mine.count += len(group)
+            while mine.count > mine.max_rows and len(mine.by_key) > 1:
+                _, dropped = mine.by_key.popitem(last=False)
+                mine.count -= len(dropped)
 
 
 class StoreNcci:
@@ -318,7 +324,7 @@ class StoreReference(Catalog):
             if parts and parts == _parts(self, kind, dataset_id):
                 with self._caches_lock:
                     if (kind, dataset_id) not in self._caches:
-                        fresh = _CodeCache(self._fetcher(kind, parts))
+                        fresh = _CodeCache(self._fetcher(kind, parts), self._rows)
                         self._caches[(kind, dataset_id)] = fresh
                 self._caches[(kind, dataset_id)].seed(cache)
 
