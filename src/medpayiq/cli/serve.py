@@ -115,6 +115,16 @@ def serve(
             "encoded API answers and pages share it 4:2:1).",
         ),
     ] = "112M",
+    keep_alive: Annotated[
+        float,
+        typer.Option(
+            "--keep-alive",
+            help="Seconds an idle connection stays open. Longer than clients keep theirs "
+            "(httpx and most HTTP clients 5 s, load balancers 60 s), so that a server never "
+            "closes a connection a client is reusing at that moment.",
+            min=1.0,
+        ),
+    ] = 75.0,
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
@@ -170,6 +180,10 @@ def serve(
         log_level=level,
         access_log=False,  # ours (medpayiq.access) logs path and status, never query strings
         proxy_headers=False,
+        # uvicorn's default 5 s equals httpx's pool expiry, so a connection idle for 5 s can
+        # be closed by the server as the client sends its next request on it: the likely
+        # cause of a 30-minute soak's 69 ReadErrors, none of them in the server's log.
+        timeout_keep_alive=keep_alive,
     )
 
 
