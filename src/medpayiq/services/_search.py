@@ -128,9 +128,10 @@ def _optional_snapshot(
 # schedule release's rows, the code sets, the lab and DMEPOS descriptors (the same objects for
 # every date a release covers) and which HCPCS Level II codes are in force (`_level2_span`).
 # Not once per date: an index took 56 MiB (13 now, its entries shared) and seconds to build,
-# and a server asked for 730 dates held eight of them and rebuilt one per new date. Each entry holds weak
-# references to the objects it was built from: a reference made after a load (new objects)
-# never reads an index built for another, and the table is bounded (least recently used out).
+# and a server asked for 730 dates held eight of them and rebuilt one per new date. Each entry
+# holds weak references to the objects it was built from: a reference made after a load (new
+# objects) never reads an index built for another, and the table is bounded (least recently
+# used out).
 _INDEXES: dict[tuple[int, ...], tuple[tuple[weakref.ref[Any], ...], tuple[_Entry, ...]]] = {}
 _INDEX_LIMIT = 8
 _SPANS = "_medpayiq_level2_spans"
