@@ -116,15 +116,15 @@ def serve(
         ),
     ] = "112M",
     keep_alive: Annotated[
-        float,
+        int,
         typer.Option(
             "--keep-alive",
             help="Seconds an idle connection stays open. Longer than clients keep theirs "
             "(httpx and most HTTP clients 5 s, load balancers 60 s), so that a server never "
             "closes a connection a client is reusing at that moment.",
-            min=1.0,
+            min=1,
         ),
-    ] = 75.0,
+    ] = 75,
 ) -> None:
     """Serve the web app and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
