@@ -37,6 +37,7 @@ from medpayiq.edits._results import (
     PricedLine,
     Severity,
 )
+from medpayiq.edits._snapshot import billable_children
 
 __all__ = [
     "AdjustmentRef",
@@ -54,6 +55,7 @@ __all__ = [
     "Problem",
     "Provider",
     "Severity",
+    "billable_children",
     "check_claim",
     "claim_json_schema",
     "history_codes",

@@ -576,6 +576,10 @@ def _global_split(row: RvuRow) -> tuple[dict[str, object], ...]:
 def _diagnosis_checks(
     reference: ReferenceData, codes: Iterable[str], day: date
 ) -> tuple[DiagnosisCheck, ...]:
+    # The checker's index of codes under a header (built once per ICD-10-CM release): the
+    # table's own scan of ~98,000 codes per header was most of a code page after a reload.
+    from medpayiq.edits import billable_children
+
     try:
         table = reference.icd10cm(day)
     except ReleaseNotLoaded:
@@ -607,7 +611,7 @@ def _diagnosis_checks(
                 )
             )
             continue
-        children = tuple(_dotted(c.code) for c in table.billable_children(shown))
+        children = tuple(_dotted(c.code) for c in billable_children(reference, table, shown))
         listed = ", ".join(children[:8]) + (" ..." if len(children) > 8 else "")
         out.append(
             DiagnosisCheck(
