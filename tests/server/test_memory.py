@@ -157,10 +157,11 @@ def drive(
 
 
 @pytest.mark.xfail(
-    reason="memory still grows by about 15 MiB per 1,000 distinct requests (918 -> 1,225 MiB "
-    "over 20,000, 2026-12-07; was 38 MiB per 1,000), no plateau yet: the NCCI rows, pricing "
-    "tables and the checker's dates and periods are bounded by size now; left (not yet measured "
-    "one by one): the search index (4 keys over 2025-2026, about 56 MiB each), "
+    reason="memory still grows: 633 -> 862 MiB over 8,000 distinct requests on a quiet machine "
+    "(2026-12-07, bench/memory.py), about 20 MiB per 1,000 in the last two thirds, no plateau "
+    "(38 MiB per 1,000 before this round). Bounded by size now: the NCCI rows, pricing tables, "
+    "the checker's dates and periods, the search index (about 13 MiB, entries shared). Left, "
+    "not yet measured one by one: the pricing day contexts (256, about 31,000 entries in all), "
     "the checker's per-period encounter tables (8,192 a period, 64 periods), the module-level "
     "finding tables (claims/_report.py, edits/_parts.py, 8,192 each)",
     strict=False,
