@@ -63,7 +63,9 @@ def remember(table: dict[Any, Any], key: Hashable, value: T, bound: int = 0) -> 
     table first drops the older half of its entries (the first inserted: a dict keeps
     insertion order)."""
     if len(table) >= (bound or BOUND):
+        # pop, not del: two server threads may trim the same full table at once, and
+        # the second must not fail on a key the first has dropped.
         for old in list(islice(table, len(table) // 2 or 1)):
-            del table[old]
+            table.pop(old, None)
     table[key] = value
     return value

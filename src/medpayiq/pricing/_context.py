@@ -545,8 +545,10 @@ def trim(table: dict[Any, Any], bound: int) -> None:
     (the first inserted: a dict keeps insertion order). Cheap per entry added: half the
     bound is dropped at once, not one entry per insert."""
     if len(table) >= bound:
+        # pop, not del: two server threads may trim the same full table at once, and
+        # the second must not fail on a key the first has dropped.
         for old in list(islice(table, len(table) // 2 or 1)):
-            del table[old]
+            table.pop(old, None)
 
 
 # --- Helpers ------------------------------------------------------------------------------
