@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any, BinaryIO, cast
 
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +28,15 @@ from medpayiq import services
 from medpayiq.api.routes import JSON, reference_of
 from medpayiq.errors import InputError
 
-__all__ = ["X12_MEDIA_TYPES", "check_x12", "is_x12_request"]
+__all__ = [
+    "MULTIPART",
+    "X12_MEDIA_TYPES",
+    "check_x12",
+    "is_x12_request",
+    "media_type",
+    "spool_chunks",
+    "upload_chunks",
+]
 
 X12_MEDIA_TYPES = (
     "application/edi-x12",
@@ -36,43 +44,54 @@ X12_MEDIA_TYPES = (
     "text/plain",
     "application/octet-stream",
 )
-_MULTIPART = "multipart/form-data"
+MULTIPART = "multipart/form-data"
 _IN_MEMORY = 8 << 20
 _CHUNK = 1 << 20
 
 
-def _media(request: Request) -> str:
+def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def is_x12_request(request: Request) -> bool:
     """True when the body is an X12 file (by its media type) or a multipart upload."""
-    media = _media(request)
-    return media in X12_MEDIA_TYPES or media == _MULTIPART
+    media = media_type(request)
+    return media in X12_MEDIA_TYPES or media == MULTIPART
+
+
+async def spool_chunks(chunks: AsyncIterator[bytes]) -> IO[bytes]:
+    """`chunks` in a spooled temporary file (memory up to 8 MiB, then disk), rewound; the
+    caller closes it."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 (the caller closes)
+    try:
+        async for chunk in chunks:
+            spooled.write(chunk)
+    except BaseException:
+        spooled.close()
+        raise
+    spooled.seek(0)
+    return spooled
+
+
+async def upload_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(_CHUNK):
+        yield chunk
 
 
 async def _spooled(request: Request) -> IO[bytes]:
     """The body (or the uploaded file) in a spooled temporary file, rewound."""
-    spool = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 (closed by the answer)
+    if media_type(request) != MULTIPART:
+        return await spool_chunks(request.stream())
+    form = await request.form(max_files=1, max_fields=5)
     try:
-        if _media(request) == _MULTIPART:
-            form = await request.form(max_files=1, max_fields=5)
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InputError(
-                    'the form has no 837P file (a file field named "file")', parameter="body.file"
-                )
-            while chunk := await upload.read(_CHUNK):
-                spool.write(chunk)
-            await form.close()
-        else:
-            async for chunk in request.stream():
-                spool.write(chunk)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError(
+                'the form has no 837P file (a file field named "file")', parameter="body.file"
+            )
+        return await spool_chunks(upload_chunks(upload))
+    finally:
+        await form.close()
 
 
 async def check_x12(request: Request, tenant: str) -> Response:

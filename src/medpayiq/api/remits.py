@@ -25,9 +25,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from collections.abc import Iterator, Sequence
-from typing import IO, Annotated, Any, BinaryIO, cast
+from typing import IO, Annotated, BinaryIO, cast
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -35,7 +34,13 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response, StreamingResponse
 
 from medpayiq import services
-from medpayiq.api.claim_files import X12_MEDIA_TYPES
+from medpayiq.api.claim_files import (
+    MULTIPART,
+    X12_MEDIA_TYPES,
+    media_type,
+    spool_chunks,
+    upload_chunks,
+)
 from medpayiq.api.routes import JSON, Tenant, reference_of
 from medpayiq.errors import InputError
 
@@ -44,9 +49,6 @@ __all__ = ["MAX_FILES", "csv_chunks", "csv_text", "json_chunks", "router"]
 router = APIRouter(prefix="/api/v1")
 
 MAX_FILES = 20  # uploads per request, remittances and claim files together
-_MULTIPART = "multipart/form-data"
-_IN_MEMORY = 8 << 20
-_CHUNK = 1 << 20
 
 Format = Annotated[
     str | None,
@@ -55,10 +57,6 @@ Format = Annotated[
         description='"json" (default): the whole analysis; "csv": one row per service line',
     ),
 ]
-
-
-def _media(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def _format(text: str | None) -> str:
@@ -106,36 +104,19 @@ def _is_x12(spool: IO[bytes]) -> bool:
     return services.input_kind(head) == "x12"
 
 
-async def _spool(chunks: Any) -> IO[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 (the caller closes)
-    try:
-        async for chunk in chunks:
-            spool.write(chunk)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool
-
-
-async def _upload_chunks(upload: UploadFile) -> Any:
-    while chunk := await upload.read(_CHUNK):
-        yield chunk
-
-
 async def read_inputs(request: Request) -> tuple[list[IO[bytes]], list[IO[bytes]]]:
     """The remittances and the claim files of a request, each in a spooled file, rewound.
     The caller closes them. InputError names the body part at fault."""
     remits: list[IO[bytes]] = []
     claims: list[IO[bytes]] = []
     try:
-        if _media(request) == _MULTIPART:
+        if media_type(request) == MULTIPART:
             form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES + 5)
             try:
                 for field, into in (("remits", remits), ("claims", claims)):
                     for upload in form.getlist(field):
                         if isinstance(upload, UploadFile):
-                            into.append(await _spool(_upload_chunks(upload)))
+                            into.append(await spool_chunks(upload_chunks(upload)))
             finally:
                 await form.close()
             if not remits:
@@ -144,10 +125,10 @@ async def read_inputs(request: Request) -> tuple[list[IO[bytes]], list[IO[bytes]
                     parameter="body.remits",
                 )
         else:
-            remits.append(await _spool(request.stream()))
+            remits.append(await spool_chunks(request.stream()))
         for index, spool in enumerate(remits):
             if not _is_x12(spool):
-                where = "body" if _media(request) != _MULTIPART else f"body.remits[{index}]"
+                where = "body" if media_type(request) != MULTIPART else f"body.remits[{index}]"
                 raise InputError(
                     "the remittance is not an X12 835 file: it does not start with an ISA segment",
                     parameter=where,
@@ -182,7 +163,7 @@ _BODY = {
                 media: {"schema": {"type": "string", "description": "an X12 5010 835 file"}}
                 for media in X12_MEDIA_TYPES
             },
-            _MULTIPART: {
+            MULTIPART: {
                 "schema": {
                     "type": "object",
                     "properties": {
@@ -239,5 +220,5 @@ async def remits(request: Request, tenant: Tenant, format: Format = None) -> Res
 def _where(parameter: str | None, request: Request) -> str:
     """The service's parameter (`remits`, `claims`) as the part of the body it came in."""
     if parameter in ("remits", "claims"):
-        return "body" if _media(request) != _MULTIPART else f"body.{parameter}"
+        return "body" if media_type(request) != MULTIPART else f"body.{parameter}"
     return parameter or "body"
