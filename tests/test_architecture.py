@@ -20,6 +20,7 @@ PURE = [
     "records.py",
     "releases.py",
     "money.py",
+    "bounded.py",
     "x12",
 ]
 VOCABULARY = {"x12": {"medpayiq.errors", "medpayiq.records"}}  # layer -> what of ours it may use

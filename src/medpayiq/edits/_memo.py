@@ -17,8 +17,9 @@ and again is soon put back.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from itertools import islice
 from typing import Any, TypeVar
+
+from medpayiq import bounded
 
 __all__ = ["BOUND", "DAYS", "DAY_BOUND", "LIMIT", "NCCI_CODES", "PERIODS", "memo_for", "remember"]
 
@@ -59,13 +60,6 @@ def memo_for(owner: object, name: str) -> dict[Any, Any]:
 
 
 def remember(table: dict[Any, Any], key: Hashable, value: T, bound: int = 0) -> T:
-    """Store `value` in a memo table of at most `bound` entries (`BOUND` when 0): a full
-    table first drops the older half of its entries (the first inserted: a dict keeps
-    insertion order)."""
-    if len(table) >= (bound or BOUND):
-        # pop, not del: two server threads may trim the same full table at once, and
-        # the second must not fail on a key the first has dropped.
-        for old in list(islice(table, len(table) // 2 or 1)):
-            table.pop(old, None)
-    table[key] = value
-    return value
+    """Store `value` in a memo table of at most `bound` entries (`BOUND` when 0), by the
+    eviction rule of `medpayiq.bounded`."""
+    return bounded.remember(table, key, value, bound or BOUND)

@@ -20,9 +20,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import islice
 from typing import Any
 
+from medpayiq.bounded import trim
 from medpayiq.errors import ReleaseNotLoaded
 from medpayiq.records import Gpci, RvuRow
 from medpayiq.reference import (
@@ -538,17 +538,6 @@ def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) ->
         trim(tables, SHARED_KEPT)
         entry = tables[key] = (objects, Shared())
     return entry[1]
-
-
-def trim(table: dict[Any, Any], bound: int) -> None:
-    """Make room in a table of at most `bound` entries: a full one drops its older half
-    (the first inserted: a dict keeps insertion order). Cheap per entry added: half the
-    bound is dropped at once, not one entry per insert."""
-    if len(table) >= bound:
-        # pop, not del: two server threads may trim the same full table at once, and
-        # the second must not fail on a key the first has dropped.
-        for old in list(islice(table, len(table) // 2 or 1)):
-            table.pop(old, None)
 
 
 # --- Helpers ------------------------------------------------------------------------------
