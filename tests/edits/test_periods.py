@@ -20,6 +20,7 @@ import pytest
 
 from medpayiq.edits import Severity, check_claim, parse_claim
 from medpayiq.edits._day import day_tables
+from medpayiq.edits._memo import memo_for
 from medpayiq.reference import Catalog
 
 ENCOUNTERS: list[list[tuple[str, list[str], int]]] = [
@@ -192,3 +193,24 @@ def test_the_zips_of_a_locality_share_the_work_but_not_the_words(catalog: Catalo
     assert "ZIP 77030" in houston[0].priced.source and "ZIP 77002" in houston[1].priced.source
     assert houston[0].findings == houston[1].findings
     assert "carrier 04412, locality 18" in by_locality.priced.source
+
+
+def test_the_periods_of_an_ncci_epoch_share_one_index_of_edits(catalog: Catalog) -> None:
+    """Two periods (RVU25D's quarter and RVU26A's) under the same NCCI PTP release and edits
+    in force read 62323's edits once: the index is the epoch's, not each period's. Kept per
+    period, 64 periods x 512 codes of indexes held rows the store's row cache had let go."""
+    first, second = date(2025, 11, 3), date(2026, 2, 10)
+    assert day_tables(catalog, first).period is not day_tables(catalog, second).period
+    epoch = catalog.ncci(first).epoch
+    assert catalog.ncci(second).epoch is epoch
+    lines = [{"hcpcs": "62323", "units": 1}, {"hcpcs": "77003", "units": 1}]
+    for day in (first, second):
+        claim = {"claim_id": f"e-{day}", "patient": {"id": "P1"}, "provider": PROVIDERS[0],
+                 "place_of_service": "11", "zip": "77030",
+                 "date_of_service": day.isoformat(), "diagnoses": ["M54.16"],
+                 "lines": [{**line, "diagnosis_pointers": [1]} for line in lines]}  # fmt: skip
+        result = check_claim(catalog, parse_claim(claim))
+        assert "ncci.ptp" in {f.rule for f in result.findings}  # 62323/77003, indicator 0
+    index = memo_for(epoch, "ptp")
+    assert {"62323", "77003"} <= set(index)  # and any other test's codes on this catalog
+    assert [e.column2 for e in index["62323"]["77003"]] == ["77003"]

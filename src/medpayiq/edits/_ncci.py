@@ -74,12 +74,16 @@ def check_ptp(ctx: EncounterContext) -> tuple[list[Draft], set[tuple[str, str]]]
 def _edits_among(
     ctx: EncounterContext, by_code: dict[str, list[tuple[int, PriceLine]]]
 ) -> list[PtpEdit]:
-    """`ncci.ptp_among(codes)`, from a per-table index of each code's column 2 edits (a
-    code's edits are read once per table; E/M and common procedures have hundreds), in the
-    claim's line order."""
+    """`ncci.ptp_among(codes)`, from an index of each code's column 2 edits (a code's edits
+    are read once per epoch; E/M and common procedures have hundreds), in the claim's line
+    order."""
     ncci = ctx.ncci
     assert ncci is not None
-    index = memo_for(ncci, "ptp")
+    # Kept on the epoch, not on the period's tables: every date of an epoch sees the same
+    # edits, and the periods of two years of dates share two epochs. Kept per period, 64
+    # periods x NCCI_CODES indexes held the rows they list long after the store's bounded
+    # row cache let them go, and a server asked for every date grew without a plateau.
+    index = memo_for(ncci.epoch, "ptp")
     found: list[PtpEdit] = []
     for code in by_code:
         by_column2 = index.get(code)
