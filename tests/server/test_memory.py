@@ -13,11 +13,12 @@ and evict within the run, as they would over days with the default 112 MiB.
 The ceiling (`CEILING_MIB` over the resident memory after a warm-up of the same kinds of
 requests): 8 MiB of answer caches, plus what the reference's bounded caches may hold for the
 requests this test can reach (NCCI rows of the codes asked, pricing day contexts and shared
-tables, per-date tables, the claim checker's memos), plus slack for the allocator (Python does
-not give back freed arenas promptly). Memory that keeps growing with every distinct request
-goes past it. It does today (the xfail's reason, measured 2026-12-07): the search index
-built per date (56 MiB each) and the unbounded per-date tables are fixed, what is left are
-bounds by entry count that allow hundreds of MiB.
+tables, per-date tables, the claim checker's memos, SQLite's page cache of 8 MiB on each of
+the pool's five connections), plus slack for the allocator (Python does not give back freed
+arenas promptly). Memory that keeps growing with every distinct request goes past it. It did
+while the checker kept its index of PTP edits per period (now per NCCI epoch) and SQLite's
+page cache was 64 MiB per connection (now 8 MiB; loads still use 64 MiB): tracemalloc saw the
+Python heap level off while the resident memory rose by 20 MiB per 1,000 requests.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from medpayiq.store import open_store
 
@@ -156,16 +156,6 @@ def drive(
     return statuses
 
 
-@pytest.mark.xfail(
-    reason="memory still grows: 633 -> 862 MiB over 8,000 distinct requests on a quiet machine "
-    "(2026-12-07, bench/memory.py), about 20 MiB per 1,000 in the last two thirds, no plateau "
-    "(38 MiB per 1,000 before this round). Bounded by size now: the NCCI rows, pricing tables, "
-    "the checker's dates and periods, the search index (about 13 MiB, entries shared). Left, "
-    "not yet measured one by one: the pricing day contexts (256, about 31,000 entries in all), "
-    "the checker's per-period encounter tables (8,192 a period, 64 periods), the module-level "
-    "finding tables (claims/_report.py, edits/_parts.py, 8,192 each)",
-    strict=False,
-)
 def test_memory_stays_under_the_ceiling(
     store_db: Path, serve: Callable[..., Server], capsys: Any
 ) -> None:

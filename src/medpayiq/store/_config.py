@@ -8,6 +8,8 @@ directory: $XDG_DATA_HOME/medpayiq/medpayiq.sqlite (~/.local/share/medpayiq/medp
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,15 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 from medpayiq.errors import InputError
 
-__all__ = ["DB_ENV", "create_engine", "default_db_path", "resolve_url"]
+__all__ = ["DB_ENV", "create_engine", "default_db_path", "load_cache", "resolve_url"]
+
+# SQLite's page cache, per connection, in KiB. Reading, a small one: the pool keeps five
+# connections, each cache fills with the pages its queries touched and is never given back, and
+# the operating system caches the file anyway; at 64 MiB each a server asked for thousands of
+# distinct codes and dates kept growing (issue 13's memory ceiling). Loading, a large one: bulk
+# inserts into indexed tables touch the same index pages again and again.
+READ_CACHE_KIB = 8_192
+LOAD_CACHE_KIB = 65_536
 
 DB_ENV = "MEDPAYIQ_DB"
 
@@ -73,7 +83,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA temp_store=MEMORY")
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        cursor.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -81,3 +91,17 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+@contextmanager
+def load_cache(conn: sa.Connection) -> Iterator[None]:
+    """A load's transaction on SQLite runs with the large page cache (`LOAD_CACHE_KIB`); the
+    pooled connection goes back with the small one."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{READ_CACHE_KIB}")

@@ -28,6 +28,7 @@ from medpayiq.errors import DataError
 from medpayiq.releases import Kind
 from medpayiq.store import _integrity
 from medpayiq.store import _queries as q
+from medpayiq.store._config import load_cache
 from medpayiq.store._schema import codec, kind_table
 
 __all__ = ["LoadResult", "LoadStatus", "PlannedFile", "load_planned", "plan"]
@@ -207,7 +208,7 @@ def load_parsed(
             billable=current.billable,
             message=f"already loaded {current.loaded_at:%Y-%m-%d %H:%M}",
         )
-    with engine.begin() as conn:
+    with engine.begin() as conn, load_cache(conn):
         dataset_id = q.insert_dataset(
             conn,
             kind=parsed.kind,
