@@ -72,6 +72,7 @@ from ._types import (
     SettingAmount,
     Source,
     Step,
+    jsonable,
 )
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "check_units",
     "cost_share_waiver",
     "day_terms",
+    "jsonable",
     "price_amounts",
     "price_claim",
     "price_line",

@@ -50,7 +50,9 @@ class Setting(StrEnum):
 
 
 def jsonable(value: Any) -> Any:
-    """A JSON-ready copy of `value`: Decimal and LocalityId to text, dates to ISO text."""
+    """A JSON-ready copy of `value`: Decimal and LocalityId to text, dates to ISO text,
+    dataclasses to dicts (their own `as_dict()` when they have one; fields named `_...` are
+    private and left out). The one rule for every layer's answers (`services` re-exports it)."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Enum):
@@ -61,12 +63,16 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
     if is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "as_dict"):
             return value.as_dict()
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: jsonable(getattr(value, f.name))
+            for f in fields(value)
+            if not f.name.startswith("_")
+        }
     return str(value)
 
 

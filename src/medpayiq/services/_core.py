@@ -5,7 +5,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from medpayiq import pricing, schedules
@@ -17,6 +16,7 @@ from medpayiq.errors import (
     UnknownCode,
     UnknownLocation,
 )
+from medpayiq.pricing import jsonable
 from medpayiq.records import Gpci, LocalityId, RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, Provenance, ReferenceData
 from medpayiq.releases import FIRST_SERVICE_DAY, LAST_SERVICE_DAY, Kind
@@ -76,32 +76,6 @@ def ama_notice(year: int) -> str:
 
 
 Setting = pricing.Setting
-
-
-def jsonable(value: Any) -> Any:
-    """A JSON-ready copy: Decimal and LocalityId to text, dates to ISO text, dataclasses to dicts
-    (their own `as_dict()` when they have one)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal | LocalityId):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        if hasattr(value, "as_dict"):
-            return value.as_dict()
-        return {
-            f.name: jsonable(getattr(value, f.name))
-            for f in fields(value)
-            if not f.name.startswith("_")
-        }
-    return str(value)
 
 
 class _AsDict:
