@@ -34,14 +34,6 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, check_circular=False)
 
 
-def _money(value: Decimal | None) -> str:
-    return "null" if value is None else f'"{value:.2f}"'
-
-
-def _day(value: date | None) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
 def _int(value: int | None) -> str:
     return "null" if value is None else str(int(value))
 
@@ -59,6 +51,8 @@ class ClaimEncoder:
         self._adjustments: dict[tuple[str, str], str] = {}
         self._remarks: dict[str, str] = {}
         self._lists: dict[tuple[str, ...], str] = {}
+        self._amounts: dict[Decimal, str] = {}
+        self._days: dict[date, str] = {}
         self._routes: dict[RouteKind, tuple[str, str]] = {
             kind: (
                 f'{{"route": {encode_basestring(kind.value)}, '
@@ -81,6 +75,34 @@ class ClaimEncoder:
             if len(self._strings) >= _CACHE_LIMIT:
                 self._strings.clear()
             found = self._strings[value] = encode_basestring(value)
+        return found
+
+    def _money(self, value: Decimal | None) -> str:
+        """An amount as JSON text ("12.30"). Formatting a Decimal is several times slower
+        than a look-up, and amounts repeat (a code's fee, its coinsurance, its write-off),
+        so the texts of non-zero amounts are kept; equal non-zero amounts (12.3, 12.30)
+        have one text. Zero is formatted each time: 0 and -0 are equal keys, "0.00" and
+        "-0.00" different texts."""
+        if value is None:
+            return "null"
+        if not value:
+            return f'"{value:.2f}"'
+        found = self._amounts.get(value)
+        if found is None:
+            if len(self._amounts) >= _CACHE_LIMIT:
+                self._amounts.clear()
+            found = self._amounts[value] = f'"{value:.2f}"'
+        return found
+
+    def _day(self, value: date | None) -> str:
+        """A date as JSON text, kept (a file has few distinct dates)."""
+        if value is None:
+            return "null"
+        found = self._days.get(value)
+        if found is None:
+            if len(self._days) >= _CACHE_LIMIT:
+                self._days.clear()
+            found = self._days[value] = f'"{value.isoformat()}"'
         return found
 
     def _list(self, values: tuple[str, ...]) -> str:
@@ -106,7 +128,7 @@ class ClaimEncoder:
                 f'"known": {_bool(text["known"])}, "amount": '
             )
         quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
-        return f'{head}{_money(a.amount)}, "quantity": {quantity}}}'
+        return f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
 
     def _adjustment_list(self, adjustments: tuple[Adjustment, ...]) -> str:
         if not adjustments:
@@ -131,8 +153,8 @@ class ClaimEncoder:
             return "null"
         head, middle = self._routes[route.kind]
         return (
-            f"{head}{_day(route.deadline)}{middle}{self._list(route.reasons)}, "
-            f'"amount": "{route.amount:.2f}", "note": {self._str(route.note)}}}'
+            f"{head}{self._day(route.deadline)}{middle}{self._list(route.reasons)}, "
+            f'"amount": {self._money(route.amount)}, "note": {self._str(route.note)}}}'
         )
 
     @staticmethod
@@ -146,6 +168,7 @@ class ClaimEncoder:
         expected = line.expected
         priced = expected.priced if expected is not None else None
         s = self._str
+        money = self._money
         allowed = line.allowed
         expected_allowed = priced.allowed if priced is not None else None
         expected_paid = line.expected_paid
@@ -156,13 +179,13 @@ class ClaimEncoder:
             f'{{"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
             f'"modifiers": {self._list(p.modifiers)}, "billed_hcpcs": {s(p.billed_procedure)}, '
             f'"units": {encode_basestring(str(p.units))}, '
-            f'"date_of_service": {_day(day)}, '
-            f'"charge": "{p.charge:.2f}", '
-            f'"allowed": {_money(allowed)}, '
-            f'"allowed_source": {s(line.allowed_source)}, "paid": "{p.paid:.2f}", '
-            f'"expected_allowed": {_money(expected_allowed)}, '
-            f'"expected_paid": {_money(expected_paid)}, "variance": {_money(variance)}, '
-            f'"allowed_variance": {_money(allowed_variance)}, "status": {s(line.status)}, '
+            f'"date_of_service": {self._day(day)}, '
+            f'"charge": {money(p.charge)}, '
+            f'"allowed": {money(allowed)}, '
+            f'"allowed_source": {s(line.allowed_source)}, "paid": {money(p.paid)}, '
+            f'"expected_allowed": {money(expected_allowed)}, '
+            f'"expected_paid": {money(expected_paid)}, "variance": {money(variance)}, '
+            f'"allowed_variance": {money(allowed_variance)}, "status": {s(line.status)}, '
             f'"cause": {self._cause(line.cause)}, '
             f'"schedule": {s(priced.schedule.name) if priced else "null"}, '
             f'"release": {s(priced.release) if priced else "null"}, '
@@ -172,7 +195,7 @@ class ClaimEncoder:
             f'"route": {self._route(line.route)}, '
             f'"preventable": {_bool(line.preventable)}, '
             f'"preventable_rule": {s(line.preventable_rule)}, '
-            f'"at_stake": "{line.at_stake:.2f}", "line_837": {_int(line.line_837)}}}'
+            f'"at_stake": {money(line.at_stake)}, "line_837": {_int(line.line_837)}}}'
         )
 
     def claim(self, claim: ClaimAnalysis, *, pair: str | None = None) -> str:
@@ -180,6 +203,7 @@ class ClaimEncoder:
         c = claim.payment
         r = c.remittance
         s = self._str
+        money = self._money
         number = c.payer_claim_number
         if pair is None:
             pair = "null" if claim.pair is None else dumps(claim.pair)
@@ -187,9 +211,9 @@ class ClaimEncoder:
             f'{{"claim_id": {encode_basestring(c.claim_id)}, '
             f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
             f'"status": {s(c.status)}, "status_text": {s(c.status_text)}, '
-            f'"charge": {_money(c.charge)}, "paid": {_money(c.paid)}, '
-            f'"patient_responsibility": {_money(c.patient_responsibility)}, '
-            f'"payer": {s(r.payer.name)}, "remittance_date": {_day(claim.notice)}, '
+            f'"charge": {money(c.charge)}, "paid": {money(c.paid)}, '
+            f'"patient_responsibility": {money(c.patient_responsibility)}, '
+            f'"payer": {s(r.payer.name)}, "remittance_date": {self._day(claim.notice)}, '
             f'"trace_number": {s(r.trace_number)}, '
             f'"adjustments": {self._adjustment_list(c.adjustments)}, '
             f'"remarks": {self._remark_list(c.remarks)}, "route": {self._route(claim.route)}, '
