@@ -1,7 +1,7 @@
 """A claim's JSON is written without building its dicts (remit/_json.py): it must be the
 bytes `json.dumps(as_dict)` gives, for every claim of the fixture (paid, underpaid, denied,
-reversed, claim-level only, unknown codes) and with a pair; the whole answer read back from
-the spool in pieces is the same whatever the size of a piece."""
+reversed, claim-level only, unknown codes) and with a pair, and so must a worklist item's;
+the whole answer read back from the spool in pieces is the same whatever the piece size."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from medpayiq.reference import Catalog
 from medpayiq.remit import Analyzer
 from medpayiq.remit import _report as report_module
-from medpayiq.remit._json import PAIR_SLOT, ClaimEncoder
+from medpayiq.remit._json import PAIR_SLOT, ClaimEncoder, dumps
+from medpayiq.remit._report import _work_item
 from medpayiq.services import analyze_remittance
 from medpayiq.x12 import ClaimPayment, read_835
 
@@ -36,6 +37,16 @@ def test_claim_json_is_json_dumps_of_as_dict(catalog: Catalog) -> None:
         expected = json.dumps(analysed.as_dict(analyzer.codes), ensure_ascii=False)
         assert encoder.claim(analysed) == expected
         assert encoder.claim(analysed) == expected  # the second time from the kept texts
+        for line in analysed.lines:
+            item = _work_item(analyzer.codes, analysed, line)
+            assert encoder.work_item(analysed, line) == (None if item is None else dumps(item))
+    items = [json.loads(t) for c in claims for line in c.lines if (t := encoder.work_item(c, line))]
+    assert [(i["hcpcs"], i["status"], i["route"]) for i in items] == [
+        ("62323", "underpaid", "reopening"),
+        ("77003", "denied", "redetermination"),  # CO-97 with 62323
+        ("99214", "denied", "corrected_claim"),  # CO-16, MA130
+        ("62323", "denied", "redetermination"),  # CO-50
+    ]
     paired = claims[0]
     paired.pair = {"role": "correction", "with_payer_claim_number": "1", "net_paid": "2.35",
                    "net_patient_responsibility": "0.60"}  # fmt: skip

@@ -86,6 +86,14 @@ class _Wanted(NamedTuple):
         )
 
 
+# one object for every such line (the JSON encoder keeps a cause's text by the object)
+_SHARE_DIFFERS = Cause(
+    "unexplained",
+    "the payer allowed the fee schedule amount but paid a different share of it (deductible, "
+    "coinsurance or sequestration)",
+)
+
+
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
@@ -382,11 +390,7 @@ class Analyzer:
             ):
                 line.cause = self._cause(request, exp.priced, line.allowed, terms)
             else:
-                line.cause = Cause(
-                    "unexplained",
-                    "the payer allowed the fee schedule amount but paid a different share of "
-                    "it (deductible, coinsurance or sequestration)",
-                )
+                line.cause = _SHARE_DIFFERS
 
     def _period(self, day: date) -> int:
         """The number of `day`'s pricing period (the same for two dates that price alike)."""

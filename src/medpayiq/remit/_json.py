@@ -22,7 +22,7 @@ from medpayiq.x12 import ADJUSTMENT_GROUPS, Adjustment
 
 from ._analysis import ClaimAnalysis, LineAnalysis, code_text
 from ._expected import Cause
-from ._routes import ROUTES, LineRoute, RouteKind
+from ._routes import OVERPAID_SEND, ROUTES, LineRoute, RouteKind
 
 __all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
 
@@ -52,6 +52,8 @@ class ClaimEncoder:
         self._remarks: dict[str, str] = {}
         self._lists: dict[tuple[str, ...], str] = {}
         self._amounts: dict[Decimal, str] = {}
+        self._reasons: dict[tuple[str, ...], str] = {}
+        self._causes: dict[int, tuple[Cause, str]] = {}
         self._days: dict[date, str] = {}
         self._routes: dict[RouteKind, tuple[str, str]] = {
             kind: (
@@ -157,9 +159,30 @@ class ClaimEncoder:
             f'"amount": {self._money(route.amount)}, "note": {self._str(route.note)}}}'
         )
 
-    @staticmethod
-    def _cause(cause: Cause | None) -> str:
-        return "null" if cause is None else dumps(cause.as_dict())
+    def _cause(self, cause: Cause | None) -> str:
+        """A cause's JSON, kept by the object (the analysis keeps one per distinct cause);
+        the cause is kept with its text, so that its id is not reused while it is here."""
+        if cause is None:
+            return "null"
+        found = self._causes.get(id(cause))
+        if found is None:
+            if len(self._causes) >= _CACHE_LIMIT:
+                self._causes.clear()
+            found = self._causes[id(cause)] = (cause, dumps(cause.as_dict()))
+        return found[1]
+
+    def _reason(self, reasons: tuple[str, ...]) -> str:
+        """A worklist item's reason from its route's adjustments ("CO-97: text; ...")."""
+        found = self._reasons.get(reasons)
+        if found is None:
+            if len(self._reasons) >= _CACHE_LIMIT:
+                self._reasons.clear()
+            found = self._reasons[reasons] = encode_basestring(
+                "; ".join(
+                    f"{r}: {code_text(self.codes, r.split('-', 1)[1])['text']}" for r in reasons
+                )
+            )
+        return found
 
     # --- a line, a claim -----------------------------------------------------------------
 
@@ -221,4 +244,43 @@ class ClaimEncoder:
             f'"pair": {pair}, '
             f'"lines": [{", ".join([self.line(line) for line in claim.lines])}], '
             f'"problems": {dumps(claim.problems) if claim.problems else "[]"}}}'
+        )
+
+    def work_item(self, claim: ClaimAnalysis, line: LineAnalysis) -> str | None:
+        """The JSON of the line's worklist item (`_report._work_item`), None when the line
+        has none: a denial with something to send or a mispaid line."""
+        route = line.route
+        status = line.status
+        mispaid = status in ("underpaid", "overpaid")
+        if not mispaid and not (route is not None and route.kind.actionable):
+            return None
+        c = claim.payment
+        s = self._str
+        number = c.payer_claim_number
+        if route is None:
+            routed = '"route": null, "route_name": null, "deadline": null'
+            send = "null"
+        else:
+            rule = ROUTES[route.kind]
+            routed = (
+                f'"route": {s(route.kind.value)}, "route_name": {s(rule.name)}, '
+                f'"deadline": {self._day(route.deadline)}'
+            )
+            send = s(rule.send)
+        if status == "overpaid":
+            send = s(OVERPAID_SEND)
+        if line.cause is not None:
+            reason = s(line.cause.text)
+        else:
+            reason = self._reason(route.reasons) if route is not None else '""'
+        return (
+            f'{{"claim_id": {encode_basestring(c.claim_id)}, '
+            f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
+            f'"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
+            f'"date_of_service": {self._day(line.date_of_service)}, '
+            f'"payer": {s(c.remittance.payer.name)}, "status": {s(status)}, {routed}, '
+            f'"at_stake": {self._money(line.at_stake)}, "reason": {reason}, "send": {send}, '
+            f'"preventable": {_bool(line.preventable)}, '
+            f'"preventable_rule": {s(line.preventable_rule)}, '
+            f'"letter": {_bool(line.letter is not None)}}}'
         )

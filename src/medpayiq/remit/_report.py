@@ -36,15 +36,11 @@ from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
 from ._json import PAIR_SLOT, ClaimEncoder, dumps
 from ._letters import RedeterminationRequest
-from ._routes import ROUTES, RouteKind
+from ._routes import OVERPAID_SEND, ROUTES, RouteKind
 
 __all__ = ["CSV_COLUMNS", "RemitAnalysis", "RemitReport"]
 
 ZERO = Decimal("0.00")
-OVERPAID_SEND = (
-    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
-    "or ask the contractor to adjust the claim"
-)
 _SPOOL_MEMORY = 8 << 20  # bytes a spool keeps in memory before it moves to a temporary file
 _READ = 1 << 20
 
@@ -301,13 +297,12 @@ class RemitAnalysis:
         self._claims.append(((",\n" if self._count else "") + text).encode())
         self._count += 1
         self._totals.add(claim)
-        codes = self.analyzer.codes
         for position, line in enumerate(claim.lines):
             self._analytics.add(claim, line)
             self._provenance.add(line)
-            item = _work_item(codes, claim, line)
+            item = self._encoder.work_item(claim, line)  # the JSON of _work_item
             if item is not None:
-                data = dumps(item).encode()
+                data = item.encode()
                 offset = self._worklist.append(data)
                 deadline = line.route.deadline if line.route else None
                 self._work.append((-line.at_stake, deadline or date.max, offset, len(data)))
@@ -322,7 +317,8 @@ class RemitAnalysis:
 def _work_item(
     codes: Mapping[str, Any], claim: ClaimAnalysis, line: LineAnalysis
 ) -> dict[str, Any] | None:
-    """The line's worklist item: a denial with something to send or a mispaid line."""
+    """The line's worklist item: a denial with something to send or a mispaid line. (The
+    report writes its JSON directly, `ClaimEncoder.work_item`; this is the reference.)"""
     route = line.route
     if line.status not in ("underpaid", "overpaid") and not (
         route is not None and route.kind.actionable

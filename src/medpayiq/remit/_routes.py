@@ -141,6 +141,11 @@ _GUIDED = {
     AppealRoute.REDETERMINATION: RouteKind.REDETERMINATION,
     AppealRoute.NOT_APPEALABLE: RouteKind.NO_APPEAL,
 }
+# what to send for a line paid above the fee schedule (the worklist's, not a route)
+OVERPAID_SEND = (
+    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
+    "or ask the contractor to adjust the claim"
+)
 UNPROCESSABLE = "MA130"
 WRITE_OFF_CARCS = frozenset({"45", "253"})
 
