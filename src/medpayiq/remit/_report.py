@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from medpayiq.claims import problem_dict
 from medpayiq.reference import ReferenceData
+from medpayiq.schedules import Priced
 from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
 
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
@@ -198,11 +199,16 @@ class _Provenance:
         self.releases: dict[str, set[str]] = defaultdict(set)
         self.confidence = "high"
         self.notes: set[str] = set()
+        # the answers already counted: one answer prices every line with the same key (the
+        # analysis's memo), so most lines are seen before; each is kept with its id, so that
+        # the id is not reused while it is here
+        self._seen: dict[int, Priced] = {}
 
     def add(self, line: LineAnalysis) -> None:
         priced = line.expected.priced if line.expected else None
-        if priced is None:
+        if priced is None or id(priced) in self._seen:
             return
+        self._seen[id(priced)] = priced
         self.releases[priced.schedule.name].add(priced.release)
         level = priced.confidence.value
         if _CONFIDENCE.get(level, 0) > _CONFIDENCE[self.confidence]:
