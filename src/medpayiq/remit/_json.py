@@ -49,6 +49,7 @@ class ClaimEncoder:
         self.codes = codes
         self._strings: dict[str, str] = {}
         self._adjustments: dict[tuple[str, str], str] = {}
+        self._adjustment_texts: dict[tuple[str, str, Decimal], str] = {}
         self._remarks: dict[str, str] = {}
         self._lists: dict[tuple[str, ...], str] = {}
         self._amounts: dict[Decimal, str] = {}
@@ -116,6 +117,13 @@ class ClaimEncoder:
         return found
 
     def _adjustment(self, a: Adjustment) -> str:
+        """An adjustment's JSON. The whole text of a non-zero amount without a quantity is
+        kept too: amounts repeat with a code's fee (CO-45, CO-253, PR-2 of one allowed)."""
+        kept = a.quantity is None and bool(a.amount)
+        if kept:
+            found = self._adjustment_texts.get((a.group, a.reason, a.amount))
+            if found is not None:
+                return found
         key = (a.group, a.reason)
         head = self._adjustments.get(key)
         if head is None:
@@ -130,7 +138,12 @@ class ClaimEncoder:
                 f'"known": {_bool(text["known"])}, "amount": '
             )
         quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
-        return f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
+        out = f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
+        if kept:
+            if len(self._adjustment_texts) >= _CACHE_LIMIT:
+                self._adjustment_texts.clear()
+            self._adjustment_texts[(a.group, a.reason, a.amount)] = out
+        return out
 
     def _adjustment_list(self, adjustments: tuple[Adjustment, ...]) -> str:
         if not adjustments:
