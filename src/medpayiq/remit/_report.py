@@ -155,19 +155,24 @@ class _Analytics:
         self.causes: dict[str, dict[str, Any]] = {}
         self.denied = self.preventable = self.checked = 0
 
+    # (a row is looked up before it is made: setdefault would build a new dict every line)
     @staticmethod
     def _bump(table: dict[str, dict[str, Any]], key: str, dollars: Decimal) -> None:
-        row = table.setdefault(key, {"count": 0, "at_stake": ZERO})
+        row = table.get(key)
+        if row is None:
+            row = table[key] = {"count": 0, "at_stake": ZERO}
         row["count"] += 1
         row["at_stake"] += dollars
 
     def add(self, claim: ClaimAnalysis, line: LineAnalysis) -> None:
         bump = self._bump
         if line.route is not None:
-            row = self.by_route.setdefault(
-                line.route.kind.value,
-                {"count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None},
-            )
+            kind = line.route.kind.value
+            row = self.by_route.get(kind)
+            if row is None:
+                row = self.by_route[kind] = {
+                    "count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None,
+                }  # fmt: skip
             row["count"] += 1
             row["at_stake"] += line.at_stake
             row["amount"] += line.route.amount
