@@ -33,6 +33,7 @@ from medpayiq.x12 import (
 )
 
 from ._expected import (
+    NO_REQUEST,
     TOLERANCE,
     Cause,
     Expected,
@@ -414,7 +415,7 @@ class Analyzer:
         the date's lines when one is status T); the others each on its own. Both are kept per
         pricing period (a group by its lines in a fixed order), so a file's repeated lines and
         procedure combinations are priced once."""
-        out = [Expected(None, "no procedure code or date of service") for _ in requests]
+        out = [NO_REQUEST] * len(requests)
         terms_id = self._terms_id(terms)
         groups: dict[date, list[int]] = {}
         for i, r in enumerate(requests):
