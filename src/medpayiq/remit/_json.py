@@ -28,6 +28,9 @@ __all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
 
 PAIR_SLOT = "\x00"
 _CACHE_LIMIT = 20_000  # texts kept per table; a table past it starts again (memory stays flat)
+# amounts kept: a line's repeat (fees, coinsurance), a claim's totals mostly do not, and would
+# fill a larger table with texts never asked for again
+_AMOUNTS_LIMIT = 4_096
 
 
 def dumps(value: Any) -> str:
@@ -92,7 +95,7 @@ class ClaimEncoder:
             return f'"{value:.2f}"'
         found = self._amounts.get(value)
         if found is None:
-            if len(self._amounts) >= _CACHE_LIMIT:
+            if len(self._amounts) >= _AMOUNTS_LIMIT:
                 self._amounts.clear()
             found = self._amounts[value] = f'"{value:.2f}"'
         return found
