@@ -89,7 +89,7 @@ def csv_text(report: services.RemitReport) -> str:
 
 
 def json_chunks(report: services.RemitReport, tenant: str) -> Iterator[str]:
-    """`{"tenant": ..., **report.as_dict()}` as JSON text, a claim at a time: the report's own
+    """`{"tenant": ..., **report.as_dict()}` as JSON text, in pieces: the report's own
     `json_chunks()` with the tenant first, as the claim endpoints answer."""
     chunks = report.json_chunks()
     opening = next(chunks)  # '{"claims": ['

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from medpayiq.claims import to_claim
 from medpayiq.edits import CheckResult, check_claim
@@ -33,6 +33,7 @@ from medpayiq.x12 import (
 )
 
 from ._expected import (
+    NO_REQUEST,
     TOLERANCE,
     Cause,
     Expected,
@@ -52,6 +53,45 @@ _MEDICARE = frozenset({None, "MA", "MB"})
 _NOT_MEDICARE = (
     "not a Medicare claim (CLP06): the payer's own appeal rules and deadlines apply; "
     "no variance against the Medicare fee schedule"
+)
+
+
+class _Wanted(NamedTuple):
+    """What prices a line, as a plain tuple: a frozen dataclass (PriceRequest, Location)
+    sets each field through object.__setattr__ and hashes in Python, several microseconds a
+    line; a tuple is made and hashed in C. `key` is the line's part of a memo key (its date
+    goes in as the pricing period); `request()` is made only when the memo lacks a price or
+    a cause is looked for."""
+
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    units: int
+    zip5: str | None  # None: no ZIP, the national amount (Location())
+    pos: str
+    charge: Decimal
+    day: date
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return self[:6]  # every field but the date
+
+    def request(self) -> PriceRequest:
+        return PriceRequest(
+            self.hcpcs,
+            self.day,
+            self.modifiers,
+            self.units,
+            Location(zip=self.zip5) if self.zip5 else Location(),
+            self.pos,
+            charge=self.charge,
+        )
+
+
+# one object for every such line (the JSON encoder keeps a cause's text by the object)
+_SHARE_DIFFERS = Cause(
+    "unexplained",
+    "the payer allowed the fee schedule amount but paid a different share of it (deductible, "
+    "coinsurance or sequestration)",
 )
 
 
@@ -220,7 +260,11 @@ class Analyzer:
         self.codes = reference.code_sets().adjustments
         # What is worked out once per file: the pricing period of a date, a claim's lines
         # priced (by period, not date: `schedules.price_period`), a line's cause.
-        self._periods: dict[date, Hashable] = {}
+        # A period (a tuple of every schedule's files and releases) and a Terms are hashed
+        # field by field on every lookup; the memo keys carry a small number for each instead.
+        self._periods: dict[date, int] = {}
+        self._period_ids: dict[Hashable, int] = {}
+        self._terms_ids: dict[Terms, int] = {}
         self._priced: dict[Hashable, list[Expected]] = {}
         self._causes: dict[Hashable, Cause] = {}
         self._indicators: dict[Hashable, tuple[str, str]] = {}
@@ -275,7 +319,7 @@ class Analyzer:
 
     def _request(
         self, payment: ClaimPayment, line: LineAnalysis, sent: Claim837 | None
-    ) -> PriceRequest | None:
+    ) -> _Wanted | None:
         svc = line.payment
         if not line.hcpcs or line.date_of_service is None or svc.units <= 0:
             return None
@@ -285,14 +329,14 @@ class Analyzer:
             zip5 = (sent.locality_zip or "")[:5] or zip5
             if line.line_837 is not None:
                 pos = sent.lines[line.line_837 - 1].place_of_service or pos
-        return PriceRequest(
+        return _Wanted(
             line.hcpcs,
-            line.date_of_service,
             svc.modifiers,
             max(1, math.ceil(svc.units)),
-            Location(zip=zip5) if zip5 else Location(),
+            zip5 or None,
             pos,
-            charge=svc.charge,
+            svc.charge,
+            line.date_of_service,
         )
 
     def _price(
@@ -347,48 +391,48 @@ class Analyzer:
             ):
                 line.cause = self._cause(request, exp.priced, line.allowed, terms)
             else:
-                line.cause = Cause(
-                    "unexplained",
-                    "the payer allowed the fee schedule amount but paid a different share of "
-                    "it (deductible, coinsurance or sequestration)",
-                )
+                line.cause = _SHARE_DIFFERS
 
-    def _period(self, day: date) -> Hashable:
-        period = self._periods.get(day)
-        if period is None:
+    def _period(self, day: date) -> int:
+        """The number of `day`'s pricing period (the same for two dates that price alike)."""
+        number = self._periods.get(day)
+        if number is None:
+            period: Hashable
             try:
                 period = ("period", price_period(self.reference, day))
             except MedPayIQError:
                 period = ("day", day)
-            self._periods[day] = period
-        return period
+            number = self._period_ids.setdefault(period, len(self._period_ids))
+            self._periods[day] = number
+        return number
 
-    @staticmethod
-    def _line_key(r: PriceRequest) -> Hashable:
-        return (r.hcpcs, r.modifiers, r.units, r.location, r.pos, r.charge)
+    def _terms_id(self, terms: Terms) -> int:
+        return self._terms_ids.setdefault(terms, len(self._terms_ids))
 
-    def _expected_lines(self, requests: list[PriceRequest | None], terms: Terms) -> list[Expected]:
+    def _expected_lines(self, requests: list[_Wanted | None], terms: Terms) -> list[Expected]:
         """Each line priced. On one date, the lines whose multiple procedure indicator
         reduces across lines (2-7), when there are two or more, are priced together (all of
         the date's lines when one is status T); the others each on its own. Both are kept per
         pricing period (a group by its lines in a fixed order), so a file's repeated lines and
         procedure combinations are priced once."""
-        out = [Expected(None, "no procedure code or date of service") for _ in requests]
+        out = [NO_REQUEST] * len(requests)
+        terms_id = self._terms_id(terms)
         groups: dict[date, list[int]] = {}
         for i, r in enumerate(requests):
             if r is not None:
-                groups.setdefault(r.date_of_service, []).append(i)
+                groups.setdefault(r.day, []).append(i)
         for day, at in groups.items():
             period = self._period(day)
             together = self._together(day, period, [requests[i] for i in at]) if len(at) > 1 else []  # type: ignore[misc]
             if len(together) > 1:
                 chosen = [at[k] for k in together]
-                keys = {i: self._line_key(requests[i]) for i in chosen}  # type: ignore[arg-type]
+                keys = {i: requests[i].key for i in chosen}  # type: ignore[union-attr]
                 chosen.sort(key=lambda i: repr(keys[i]))
-                key: Hashable = (terms, period, tuple(keys[i] for i in chosen))
+                key: Hashable = (terms_id, period, tuple(keys[i] for i in chosen))
                 got = self._priced.get(key)
                 if got is None:
-                    got = price_claim_lines(self.reference, [requests[i] for i in chosen], terms)
+                    wanted = [requests[i].request() for i in chosen]  # type: ignore[union-attr]
+                    got = price_claim_lines(self.reference, wanted, terms)
                     self._priced[key] = got
                 for i, e in zip(chosen, got, strict=True):
                     out[i] = e
@@ -396,15 +440,15 @@ class Analyzer:
                 request = requests[i]
                 if out[i].priced is not None or request is None:
                     continue
-                key = (terms, period, self._line_key(request))
+                key = (terms_id, period, request.key)
                 found = self._priced.get(key)
                 if found is None:
-                    found = price_claim_lines(self.reference, [request], terms)
+                    found = price_claim_lines(self.reference, [request.request()], terms)
                     self._priced[key] = found
                 out[i] = found[0]
         return out
 
-    def _together(self, day: date, period: Hashable, lines: list[PriceRequest]) -> list[int]:
+    def _together(self, day: date, period: int, lines: list[_Wanted]) -> list[int]:
         """The positions of the lines of one date to price together: those with a multiple
         procedure indicator that reduces (2-7); every line when one is status T."""
         reducing: list[int] = []
@@ -426,17 +470,17 @@ class Analyzer:
                 reducing.append(k)
         return reducing
 
-    def _cause(
-        self, request: PriceRequest, priced: Priced, allowed: Decimal, terms: Terms
-    ) -> Cause:
+    def _cause(self, request: _Wanted, priced: Priced, allowed: Decimal, terms: Terms) -> Cause:
         key = (
-            request.hcpcs, request.modifiers, request.units, request.location, request.pos,
-            request.charge, self._period(request.date_of_service), priced.allowed, allowed,
-            terms,
-        )  # fmt: skip
+            request.key,
+            self._period(request.day),
+            priced.allowed,
+            allowed,
+            self._terms_id(terms),
+        )
         cause = self._causes.get(key)
         if cause is None:
-            cause = find_cause(self.reference, request, priced, allowed, terms)
+            cause = find_cause(self.reference, request.request(), priced, allowed, terms)
             self._causes[key] = cause
         return cause
 

@@ -31,7 +31,7 @@ from medpayiq.pricing import Location
 from medpayiq.reference import ReferenceData
 from medpayiq.schedules import Priced, PriceRequest, Terms, price_line, price_lines
 
-__all__ = ["Cause", "Expected", "expected_paid", "find_cause", "price_claim_lines"]
+__all__ = ["NO_REQUEST", "Cause", "Expected", "expected_paid", "find_cause", "price_claim_lines"]
 
 TOLERANCE = CENT
 
@@ -67,13 +67,17 @@ class Expected:
         return self.priced.allowed if self.priced is not None else None
 
 
+# a line without a code or a date (frozen: one object for them all)
+NO_REQUEST = Expected(None, "no procedure code or date of service")
+
+
 def price_claim_lines(
     reference: ReferenceData, requests: Sequence[PriceRequest | None], terms: Terms
 ) -> list[Expected]:
     """The lines of one claim priced together; a line without a request (no code, no date)
     or that the schedules refuse is priced on its own or left unpriced with the reason."""
     at = [i for i, r in enumerate(requests) if r is not None]
-    out = [Expected(None, "no procedure code or date of service") for _ in requests]
+    out = [NO_REQUEST] * len(requests)
     if not at:
         return out
     try:

@@ -22,24 +22,19 @@ from medpayiq.x12 import ADJUSTMENT_GROUPS, Adjustment
 
 from ._analysis import ClaimAnalysis, LineAnalysis, code_text
 from ._expected import Cause
-from ._routes import ROUTES, LineRoute, RouteKind
+from ._routes import OVERPAID_SEND, ROUTES, LineRoute, RouteKind
 
 __all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
 
 PAIR_SLOT = "\x00"
 _CACHE_LIMIT = 20_000  # texts kept per table; a table past it starts again (memory stays flat)
+# amounts kept: a line's repeat (fees, coinsurance), a claim's totals mostly do not, and would
+# fill a larger table with texts never asked for again
+_AMOUNTS_LIMIT = 4_096
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, check_circular=False)
-
-
-def _money(value: Decimal | None) -> str:
-    return "null" if value is None else f'"{value:.2f}"'
-
-
-def _day(value: date | None) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
 
 
 def _int(value: int | None) -> str:
@@ -57,8 +52,13 @@ class ClaimEncoder:
         self.codes = codes
         self._strings: dict[str, str] = {}
         self._adjustments: dict[tuple[str, str], str] = {}
+        self._adjustment_texts: dict[tuple[str, str, Decimal], str] = {}
         self._remarks: dict[str, str] = {}
         self._lists: dict[tuple[str, ...], str] = {}
+        self._amounts: dict[Decimal, str] = {}
+        self._reasons: dict[tuple[str, ...], str] = {}
+        self._causes: dict[int, tuple[Cause, str]] = {}
+        self._days: dict[date, str] = {}
         self._routes: dict[RouteKind, tuple[str, str]] = {
             kind: (
                 f'{{"route": {encode_basestring(kind.value)}, '
@@ -83,6 +83,34 @@ class ClaimEncoder:
             found = self._strings[value] = encode_basestring(value)
         return found
 
+    def _money(self, value: Decimal | None) -> str:
+        """An amount as JSON text ("12.30"). Formatting a Decimal is several times slower
+        than a look-up, and amounts repeat (a code's fee, its coinsurance, its write-off),
+        so the texts of non-zero amounts are kept; equal non-zero amounts (12.3, 12.30)
+        have one text. Zero is formatted each time: 0 and -0 are equal keys, "0.00" and
+        "-0.00" different texts."""
+        if value is None:
+            return "null"
+        if not value:
+            return f'"{value:.2f}"'
+        found = self._amounts.get(value)
+        if found is None:
+            if len(self._amounts) >= _AMOUNTS_LIMIT:
+                self._amounts.clear()
+            found = self._amounts[value] = f'"{value:.2f}"'
+        return found
+
+    def _day(self, value: date | None) -> str:
+        """A date as JSON text, kept (a file has few distinct dates)."""
+        if value is None:
+            return "null"
+        found = self._days.get(value)
+        if found is None:
+            if len(self._days) >= _CACHE_LIMIT:
+                self._days.clear()
+            found = self._days[value] = f'"{value.isoformat()}"'
+        return found
+
     def _list(self, values: tuple[str, ...]) -> str:
         found = self._lists.get(values)
         if found is None:
@@ -92,6 +120,13 @@ class ClaimEncoder:
         return found
 
     def _adjustment(self, a: Adjustment) -> str:
+        """An adjustment's JSON. The whole text of a non-zero amount without a quantity is
+        kept too: amounts repeat with a code's fee (CO-45, CO-253, PR-2 of one allowed)."""
+        kept = a.quantity is None and bool(a.amount)
+        if kept:
+            found = self._adjustment_texts.get((a.group, a.reason, a.amount))
+            if found is not None:
+                return found
         key = (a.group, a.reason)
         head = self._adjustments.get(key)
         if head is None:
@@ -106,7 +141,12 @@ class ClaimEncoder:
                 f'"known": {_bool(text["known"])}, "amount": '
             )
         quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
-        return f'{head}{_money(a.amount)}, "quantity": {quantity}}}'
+        out = f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
+        if kept:
+            if len(self._adjustment_texts) >= _CACHE_LIMIT:
+                self._adjustment_texts.clear()
+            self._adjustment_texts[(a.group, a.reason, a.amount)] = out
+        return out
 
     def _adjustment_list(self, adjustments: tuple[Adjustment, ...]) -> str:
         if not adjustments:
@@ -131,13 +171,34 @@ class ClaimEncoder:
             return "null"
         head, middle = self._routes[route.kind]
         return (
-            f"{head}{_day(route.deadline)}{middle}{self._list(route.reasons)}, "
-            f'"amount": "{route.amount:.2f}", "note": {self._str(route.note)}}}'
+            f"{head}{self._day(route.deadline)}{middle}{self._list(route.reasons)}, "
+            f'"amount": {self._money(route.amount)}, "note": {self._str(route.note)}}}'
         )
 
-    @staticmethod
-    def _cause(cause: Cause | None) -> str:
-        return "null" if cause is None else dumps(cause.as_dict())
+    def _cause(self, cause: Cause | None) -> str:
+        """A cause's JSON, kept by the object (the analysis keeps one per distinct cause);
+        the cause is kept with its text, so that its id is not reused while it is here."""
+        if cause is None:
+            return "null"
+        found = self._causes.get(id(cause))
+        if found is None:
+            if len(self._causes) >= _CACHE_LIMIT:
+                self._causes.clear()
+            found = self._causes[id(cause)] = (cause, dumps(cause.as_dict()))
+        return found[1]
+
+    def _reason(self, reasons: tuple[str, ...]) -> str:
+        """A worklist item's reason from its route's adjustments ("CO-97: text; ...")."""
+        found = self._reasons.get(reasons)
+        if found is None:
+            if len(self._reasons) >= _CACHE_LIMIT:
+                self._reasons.clear()
+            found = self._reasons[reasons] = encode_basestring(
+                "; ".join(
+                    f"{r}: {code_text(self.codes, r.split('-', 1)[1])['text']}" for r in reasons
+                )
+            )
+        return found
 
     # --- a line, a claim -----------------------------------------------------------------
 
@@ -146,6 +207,7 @@ class ClaimEncoder:
         expected = line.expected
         priced = expected.priced if expected is not None else None
         s = self._str
+        money = self._money
         allowed = line.allowed
         expected_allowed = priced.allowed if priced is not None else None
         expected_paid = line.expected_paid
@@ -156,13 +218,13 @@ class ClaimEncoder:
             f'{{"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
             f'"modifiers": {self._list(p.modifiers)}, "billed_hcpcs": {s(p.billed_procedure)}, '
             f'"units": {encode_basestring(str(p.units))}, '
-            f'"date_of_service": {_day(day)}, '
-            f'"charge": "{p.charge:.2f}", '
-            f'"allowed": {_money(allowed)}, '
-            f'"allowed_source": {s(line.allowed_source)}, "paid": "{p.paid:.2f}", '
-            f'"expected_allowed": {_money(expected_allowed)}, '
-            f'"expected_paid": {_money(expected_paid)}, "variance": {_money(variance)}, '
-            f'"allowed_variance": {_money(allowed_variance)}, "status": {s(line.status)}, '
+            f'"date_of_service": {self._day(day)}, '
+            f'"charge": {money(p.charge)}, '
+            f'"allowed": {money(allowed)}, '
+            f'"allowed_source": {s(line.allowed_source)}, "paid": {money(p.paid)}, '
+            f'"expected_allowed": {money(expected_allowed)}, '
+            f'"expected_paid": {money(expected_paid)}, "variance": {money(variance)}, '
+            f'"allowed_variance": {money(allowed_variance)}, "status": {s(line.status)}, '
             f'"cause": {self._cause(line.cause)}, '
             f'"schedule": {s(priced.schedule.name) if priced else "null"}, '
             f'"release": {s(priced.release) if priced else "null"}, '
@@ -172,7 +234,7 @@ class ClaimEncoder:
             f'"route": {self._route(line.route)}, '
             f'"preventable": {_bool(line.preventable)}, '
             f'"preventable_rule": {s(line.preventable_rule)}, '
-            f'"at_stake": "{line.at_stake:.2f}", "line_837": {_int(line.line_837)}}}'
+            f'"at_stake": {money(line.at_stake)}, "line_837": {_int(line.line_837)}}}'
         )
 
     def claim(self, claim: ClaimAnalysis, *, pair: str | None = None) -> str:
@@ -180,6 +242,7 @@ class ClaimEncoder:
         c = claim.payment
         r = c.remittance
         s = self._str
+        money = self._money
         number = c.payer_claim_number
         if pair is None:
             pair = "null" if claim.pair is None else dumps(claim.pair)
@@ -187,9 +250,9 @@ class ClaimEncoder:
             f'{{"claim_id": {encode_basestring(c.claim_id)}, '
             f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
             f'"status": {s(c.status)}, "status_text": {s(c.status_text)}, '
-            f'"charge": {_money(c.charge)}, "paid": {_money(c.paid)}, '
-            f'"patient_responsibility": {_money(c.patient_responsibility)}, '
-            f'"payer": {s(r.payer.name)}, "remittance_date": {_day(claim.notice)}, '
+            f'"charge": {money(c.charge)}, "paid": {money(c.paid)}, '
+            f'"patient_responsibility": {money(c.patient_responsibility)}, '
+            f'"payer": {s(r.payer.name)}, "remittance_date": {self._day(claim.notice)}, '
             f'"trace_number": {s(r.trace_number)}, '
             f'"adjustments": {self._adjustment_list(c.adjustments)}, '
             f'"remarks": {self._remark_list(c.remarks)}, "route": {self._route(claim.route)}, '
@@ -197,4 +260,43 @@ class ClaimEncoder:
             f'"pair": {pair}, '
             f'"lines": [{", ".join([self.line(line) for line in claim.lines])}], '
             f'"problems": {dumps(claim.problems) if claim.problems else "[]"}}}'
+        )
+
+    def work_item(self, claim: ClaimAnalysis, line: LineAnalysis) -> str | None:
+        """The JSON of the line's worklist item (`_report._work_item`), None when the line
+        has none: a denial with something to send or a mispaid line."""
+        route = line.route
+        status = line.status
+        mispaid = status in ("underpaid", "overpaid")
+        if not mispaid and not (route is not None and route.kind.actionable):
+            return None
+        c = claim.payment
+        s = self._str
+        number = c.payer_claim_number
+        if route is None:
+            routed = '"route": null, "route_name": null, "deadline": null'
+            send = "null"
+        else:
+            rule = ROUTES[route.kind]
+            routed = (
+                f'"route": {s(route.kind.value)}, "route_name": {s(rule.name)}, '
+                f'"deadline": {self._day(route.deadline)}'
+            )
+            send = s(rule.send)
+        if status == "overpaid":
+            send = s(OVERPAID_SEND)
+        if line.cause is not None:
+            reason = s(line.cause.text)
+        else:
+            reason = self._reason(route.reasons) if route is not None else '""'
+        return (
+            f'{{"claim_id": {encode_basestring(c.claim_id)}, '
+            f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
+            f'"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
+            f'"date_of_service": {self._day(line.date_of_service)}, '
+            f'"payer": {s(c.remittance.payer.name)}, "status": {s(status)}, {routed}, '
+            f'"at_stake": {self._money(line.at_stake)}, "reason": {reason}, "send": {send}, '
+            f'"preventable": {_bool(line.preventable)}, '
+            f'"preventable_rule": {s(line.preventable_rule)}, '
+            f'"letter": {_bool(line.letter is not None)}}}'
         )

@@ -18,6 +18,7 @@ the spool filled when the claims are read back.
 
 from __future__ import annotations
 
+import codecs
 import json
 import pickle
 import tempfile
@@ -30,20 +31,17 @@ from typing import IO, Any
 
 from medpayiq.claims import problem_dict
 from medpayiq.reference import ReferenceData
+from medpayiq.schedules import Priced
 from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
 
 from ._analysis import Analyzer, ClaimAnalysis, LineAnalysis, code_text
 from ._json import PAIR_SLOT, ClaimEncoder, dumps
 from ._letters import RedeterminationRequest
-from ._routes import ROUTES, RouteKind
+from ._routes import OVERPAID_SEND, ROUTES, RouteKind
 
 __all__ = ["CSV_COLUMNS", "RemitAnalysis", "RemitReport"]
 
 ZERO = Decimal("0.00")
-OVERPAID_SEND = (
-    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
-    "or ask the contractor to adjust the claim"
-)
 _SPOOL_MEMORY = 8 << 20  # bytes a spool keeps in memory before it moves to a temporary file
 _READ = 1 << 20
 
@@ -157,19 +155,24 @@ class _Analytics:
         self.causes: dict[str, dict[str, Any]] = {}
         self.denied = self.preventable = self.checked = 0
 
+    # (a row is looked up before it is made: setdefault would build a new dict every line)
     @staticmethod
     def _bump(table: dict[str, dict[str, Any]], key: str, dollars: Decimal) -> None:
-        row = table.setdefault(key, {"count": 0, "at_stake": ZERO})
+        row = table.get(key)
+        if row is None:
+            row = table[key] = {"count": 0, "at_stake": ZERO}
         row["count"] += 1
         row["at_stake"] += dollars
 
     def add(self, claim: ClaimAnalysis, line: LineAnalysis) -> None:
         bump = self._bump
         if line.route is not None:
-            row = self.by_route.setdefault(
-                line.route.kind.value,
-                {"count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None},
-            )
+            kind = line.route.kind.value
+            row = self.by_route.get(kind)
+            if row is None:
+                row = self.by_route[kind] = {
+                    "count": 0, "at_stake": ZERO, "amount": ZERO, "earliest_deadline": None,
+                }  # fmt: skip
             row["count"] += 1
             row["at_stake"] += line.at_stake
             row["amount"] += line.route.amount
@@ -201,11 +204,16 @@ class _Provenance:
         self.releases: dict[str, set[str]] = defaultdict(set)
         self.confidence = "high"
         self.notes: set[str] = set()
+        # the answers already counted: one answer prices every line with the same key (the
+        # analysis's memo), so most lines are seen before; each is kept with its id, so that
+        # the id is not reused while it is here
+        self._seen: dict[int, Priced] = {}
 
     def add(self, line: LineAnalysis) -> None:
         priced = line.expected.priced if line.expected else None
-        if priced is None:
+        if priced is None or id(priced) in self._seen:
             return
+        self._seen[id(priced)] = priced
         self.releases[priced.schedule.name].add(priced.release)
         level = priced.confidence.value
         if _CONFIDENCE.get(level, 0) > _CONFIDENCE[self.confidence]:
@@ -300,13 +308,12 @@ class RemitAnalysis:
         self._claims.append(((",\n" if self._count else "") + text).encode())
         self._count += 1
         self._totals.add(claim)
-        codes = self.analyzer.codes
         for position, line in enumerate(claim.lines):
             self._analytics.add(claim, line)
             self._provenance.add(line)
-            item = _work_item(codes, claim, line)
+            item = self._encoder.work_item(claim, line)  # the JSON of _work_item
             if item is not None:
-                data = dumps(item).encode()
+                data = item.encode()
                 offset = self._worklist.append(data)
                 deadline = line.route.deadline if line.route else None
                 self._work.append((-line.at_stake, deadline or date.max, offset, len(data)))
@@ -321,7 +328,8 @@ class RemitAnalysis:
 def _work_item(
     codes: Mapping[str, Any], claim: ClaimAnalysis, line: LineAnalysis
 ) -> dict[str, Any] | None:
-    """The line's worklist item: a denial with something to send or a mispaid line."""
+    """The line's worklist item: a denial with something to send or a mispaid line. (The
+    report writes its JSON directly, `ClaimEncoder.work_item`; this is the reference.)"""
     route = line.route
     if line.status not in ("underpaid", "overpaid") and not (
         route is not None and route.kind.actionable
@@ -414,6 +422,34 @@ class RemitReport:
                 slot += 1
                 text = text.replace(PAIR_SLOT, "null" if pair is None else dumps(pair), 1)
             yield text
+
+    def _claims_json(self) -> Iterator[str]:
+        """The claims' texts joined by ",\n" with the reversal pairs filled in, as the
+        spool holds them (each text but the first was written after its separator), read
+        back about a megabyte at a time: splitting the spool into claims to decode and scan
+        each one was about 5% of a whole run (bench/remit.py)."""
+        a = self._analysis
+        decoder = codecs.getincrementaldecoder("utf-8")()  # a piece may end inside a character
+        file = a._claims.rewind()
+        left = a._claims.size
+        slot = 0
+        while left > 0:
+            data = file.read(min(_READ, left))
+            if not data:
+                break
+            left -= len(data)
+            text = decoder.decode(data, final=left <= 0)
+            if PAIR_SLOT in text:
+                pieces = text.split(PAIR_SLOT)
+                out = [pieces[0]]
+                for piece in pieces[1:]:
+                    pair = a._pairs[slot]
+                    slot += 1
+                    out.append("null" if pair is None else dumps(pair))
+                    out.append(piece)
+                text = "".join(out)
+            if text:
+                yield text
 
     def claims(self) -> Iterator[dict[str, Any]]:
         """The claims of `as_dict()`, one at a time."""
@@ -524,13 +560,11 @@ class RemitReport:
         }
 
     def json_chunks(self) -> Iterator[str]:
-        """`as_dict()` as JSON text, one claim a piece: a 100,000-claim answer is never held
-        as one document (the CLI's --json and --out report.json)."""
+        """`as_dict()` as JSON text in pieces of about a megabyte: a 100,000-claim answer is
+        never held as one document (the CLI's --json and --out report.json). The first piece
+        is '{"claims": [' (the API puts the tenant in front of the claims)."""
         yield '{"claims": ['
-        first = True
-        for text in self._claim_texts():
-            yield text if first else ",\n" + text
-            first = False
+        yield from self._claims_json()
         yield (
             f'],\n"problems": {dumps(self.problems)}, "unreadable": {dumps(self.unreadable)}, '
             f'"totals": {dumps(self.totals())}, "worklist": ['

@@ -52,7 +52,7 @@ class RouteKind(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return _RANK[self]
 
     @property
     def actionable(self) -> bool:
@@ -60,7 +60,7 @@ class RouteKind(StrEnum):
         return self in (RouteKind.CORRECTED_CLAIM, RouteKind.REOPENING, RouteKind.REDETERMINATION)
 
 
-_ORDER = list(RouteKind)
+_RANK = {kind: rank for rank, kind in enumerate(RouteKind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +141,11 @@ _GUIDED = {
     AppealRoute.REDETERMINATION: RouteKind.REDETERMINATION,
     AppealRoute.NOT_APPEALABLE: RouteKind.NO_APPEAL,
 }
+# what to send for a line paid above the fee schedule (the worklist's, not a route)
+OVERPAID_SEND = (
+    "report and return the overpayment within 60 days of identifying it (42 CFR 401.305), "
+    "or ask the contractor to adjust the claim"
+)
 UNPROCESSABLE = "MA130"
 WRITE_OFF_CARCS = frozenset({"45", "253"})
 
@@ -247,26 +252,30 @@ def line_route(
     nothing is adjusted. `paid_right`: the line was paid as the fee schedule says (its
     reductions are the schedule's). Without `notice` or `service` the deadlines they give are None
     (another payer's claim: `note` says so)."""
+    # (called for every line of a file: ranks from a dict, not the enum's property)
     marks = frozenset(remarks)
     found: dict[RouteKind, list[Adjustment]] = {}
     for adjustment in adjustments:
-        if adjustment.amount == 0:
+        if not adjustment.amount:  # zero
             continue
         kind = adjustment_route(adjustment, marks, paid_right=paid_right)
         found.setdefault(kind, []).append(adjustment)
-    if underpaid and not any(k.rank <= RouteKind.REDETERMINATION.rank for k in found):
+    if underpaid and not any(_RANK[k] <= _REDETERMINATION_RANK for k in found):
         kind = RouteKind.REOPENING
         chosen: list[Adjustment] = []
         note = note or "paid below the fee schedule: ask for a reopening of the pricing"
     elif found:
-        kind = min(found, key=lambda k: k.rank)
+        kind = min(found, key=_RANK.__getitem__)
         chosen = found[kind]
     else:
         return None
     return LineRoute(
         kind,
         deadline_of(kind, notice=notice, service=service),
-        tuple(f"{a.group}-{a.reason}" for a in chosen),
-        sum((a.amount for a in chosen), Decimal(0)),
+        tuple([f"{a.group}-{a.reason}" for a in chosen]),
+        sum([a.amount for a in chosen], Decimal(0)),
         note,
     )
+
+
+_REDETERMINATION_RANK = _RANK[RouteKind.REDETERMINATION]
