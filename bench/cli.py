@@ -10,6 +10,12 @@ of each in turn, so a busy stretch of the machine falls on all of them alike); t
 is `python -c "import sqlalchemy"`, the floor of any command that opens the store. Prints the
 min and median of each and the median's ratio to the baseline's median. Goals (issue 12):
 `medpayiq price` at most 2.5x, `medpayiq check` at most 3x. It asserts nothing.
+
+The package is byte-compiled first, as pip leaves an installed one (and as SQLAlchemy, the
+baseline, is): under PYTHONDONTWRITEBYTECODE=1 (as in this development environment) an editable
+install never keeps its bytecode, so each process would compile the 45 to 70 modules it
+imports, about 0.05 s to 0.1 s that no installed copy pays. `--no-compile` measures that case
+(it then depends on which `__pycache__` files are there and current).
 """
 
 from __future__ import annotations
@@ -53,11 +59,30 @@ def run(command: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+def _compile() -> None:
+    """Byte-compile the medpayiq package that `medpayiq` runs (its `__pycache__` folders)."""
+    import compileall
+
+    found = subprocess.run(
+        [sys.executable, "-c", "import medpayiq; print(medpayiq.__path__[0])"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    package = found.stdout.strip()
+    if not compileall.compile_dir(package, quiet=1):
+        raise SystemExit(f"could not byte-compile {package}")
+    print(f"byte-compiled {package} first (--no-compile: as each process compiles it)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="an SQLite store loaded with the shared data")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--no-compile", action="store_true", help="do not byte-compile the package first"
+    )
     args = parser.parse_args()
+    if not args.no_compile:
+        _compile()
     env = {**os.environ, "MEDPAYIQ_DB": args.db}
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for command in COMMANDS.values():

@@ -3,14 +3,17 @@ and a one-question reference answers like the long-lived one."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from medpayiq import pricing
+from medpayiq.edits import check_claim, parse_claim
 from medpayiq.store import open_store
 
 JULY = date(2026, 7, 15)
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def test_point_lookups_equal_the_whole_dataset(store_db: Path) -> None:
@@ -45,6 +48,20 @@ def test_one_question_prices_like_the_long_lived_reference(store_db: Path) -> No
     # A one-question reference gives each date its own NCCI epoch (no scan of every date).
     ncci = store.question_reference().ncci(JULY)
     assert ncci.epoch is ncci.epoch
+
+
+def test_one_question_checks_like_the_long_lived_reference(store_db: Path) -> None:
+    # The one-question reference makes the claim's period without its memo key (which reads
+    # the HCPCS Level II list whole): the findings and amounts are the same.
+    store = open_store(str(store_db))
+    for name in ("esi-clean.json", "esi-with-fluoroscopy.json"):
+        claim = parse_claim(json.loads((EXAMPLES / name).read_text(encoding="utf-8")))
+        one = check_claim(store.question_reference(), claim).as_dict()
+        assert one == check_claim(store.reference(), claim).as_dict()
+    # NCCI practitioner PTP: 77003 (fluoroscopic guidance) is column 2 of 62323, modifier
+    # indicator 1.
+    assert [(f["rule"], f["lines"]) for f in one["findings"]] == [("ncci.ptp", [2])]
+    assert "62323/77003" in one["findings"][0]["message"]
 
 
 def test_a_key_the_dataset_lacks_is_asked_once(store_db: Path) -> None:

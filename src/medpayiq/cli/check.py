@@ -129,6 +129,9 @@ def check(
 
 
 def _check_x12(path: Path, *, as_json: bool, fail_on: FailOn | None, db: str | None) -> None:
+    import gc
+
+    gc.enable()  # a file of many claims is no longer one question (cli.ONE_QUESTION)
     from medpayiq.errors import MedPayIQError
     from medpayiq.services import ClaimFiles, json_chunks
 

@@ -293,6 +293,11 @@ def _period(
     """The period `day` falls in: found by what its encounter checks read (see the module
     doc), or begun with `day`."""
     policies = _policies_in_force(day)
+    if getattr(reference, "one_question", False):
+        # One question, then exit (the command line: `Store.question_reference`): no other
+        # date will look the period up, so its key is not worth making (it reads the HCPCS
+        # Level II list whole and every schedule's release).
+        return Period(reference, day, fee, ncci, code_sets, policies)
     # Without a fee schedule the pricing messages name the date: a period of one day. The
     # other schedules (clinical lab, DMEPOS) add their own snapshots to the key.
     pricing: Hashable = price_period(reference, day) if fee is not None else ("day", day)

@@ -26,6 +26,10 @@ __all__ = [
     "policy_packs",
 ]
 
+# libyaml's safe loader when PyYAML has it (its wheels include libyaml): the same data as
+# `yaml.safe_load`, several times faster (a command line reads these files on every question).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 RULE_KINDS = frozenset(
     {
         "frequency",
@@ -196,7 +200,7 @@ def policy_packs() -> tuple[PolicyPack, ...]:
     packs = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            raw = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER)
             packs.append(_pack(raw, f"knowledge/packs/{entry.name}"))
     return tuple(packs)
 

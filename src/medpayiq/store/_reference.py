@@ -254,15 +254,16 @@ class StoreReference(Catalog):
         datasets: list[q.DatasetInfo],
         generation: int = 0,
         *,
-        day_epochs: bool = False,
+        one_question: bool = False,
     ) -> None:
         super().__init__()
         self.generation = generation
         self._engine = engine
         self._active = datasets
         # One question (a command line): each date is its own NCCI epoch, so no scan of every
-        # edit's dates is made to share work across dates that a single claim never has.
-        self._day_epochs = day_epochs
+        # edit's dates is made to share work across dates that a single claim never has; the
+        # claim checker does not key its period either (`edits._day._period`).
+        self.one_question = one_question
         self._caches: dict[tuple[Kind, int], _CodeCache] = {}
         self._rows = _Rows()  # what every NCCI table of this reference holds in memory
         self._caches_lock = threading.Lock()
@@ -438,7 +439,7 @@ class StoreReference(Catalog):
 
             def epoch() -> Epoch:
                 names = ("ncci", tuple((p.kind, p.release.id, p.sha256) for p in provenance))
-                if self._day_epochs:
+                if self.one_question:
                     return self.epoch(("day", names), vintage, day.toordinal())
                 # The boundaries of the same tables, sorted once (not once per date).
                 bounds: list[date] | None = self._cache.get(("epoch-bounds", names))

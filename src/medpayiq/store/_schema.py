@@ -14,6 +14,7 @@ text, which reads back as the very `Decimal` the parser produced ("0.00" stays "
 from __future__ import annotations
 
 import dataclasses
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -35,8 +36,7 @@ __all__ = [
     "dataset_table",
     "generation_table",
     "kind_table",
-    "metadata",
-]
+]  # and `metadata` (built when named: `__getattr__`)
 
 
 class ExactDecimal(sa.types.TypeDecorator[Decimal]):
@@ -98,11 +98,16 @@ _LOOKUP: dict[Kind, tuple[str, ...]] = {
     Kind.DMEPOS: ("hcpcs", "modifier", "modifier2"),
 }
 
-metadata = sa.MetaData()
+# Only the tables a question reads are built when it asks (`kind_table`): building all 21
+# and the partial index below (whose `postgresql_where` imports SQLAlchemy's PostgreSQL
+# dialect and its drivers' modules) was a tenth of `medpayiq price` (bench/cli.py). The
+# migrations and their test see the whole schema: `metadata` builds the rest when named
+# (`__getattr__` below).
+_metadata = sa.MetaData()
 
 dataset_table = sa.Table(
     "dataset",
-    metadata,
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("release", sa.Text, nullable=False),
@@ -124,22 +129,13 @@ dataset_table = sa.Table(
     # that a server's reference made before the load keeps answering from its own data
     # until it is swapped out (docs/store.md, "Reloads"); a later load deletes them.
     sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Index(
-        "uq_dataset_active_key",
-        "kind",
-        "release",
-        "variant",
-        unique=True,
-        sqlite_where=sa.text("active"),
-        postgresql_where=sa.text("active"),
-    ),
 )
 
 # One row: the store's generation, bumped by every load that commits a change, so that a
 # running server can tell in one cheap query that it must swap in a new reference.
 generation_table = sa.Table(
     "store_generation",
-    metadata,
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("generation", sa.Integer, nullable=False),
 )
@@ -200,18 +196,50 @@ def _kind_table(kind: Kind) -> sa.Table:
     lookup = _LOOKUP.get(kind, ())
     return sa.Table(
         name,
-        metadata,
+        _metadata,
         sa.Column("dataset_id", sa.Integer, sa.ForeignKey("dataset.id"), nullable=False),
         *_columns(KIND_RECORD[kind]),
         sa.Index(f"ix_{name}_lookup", "dataset_id", *lookup),
     )
 
 
-_TABLES = {kind: _kind_table(kind) for kind in Kind}
+_TABLES: dict[Kind, sa.Table] = {}
+_TABLES_LOCK = threading.Lock()  # a server's threads may ask for a kind's table at once
 
 
 def kind_table(kind: Kind) -> sa.Table:
-    return _TABLES[kind]
+    found = _TABLES.get(kind)
+    if found is None:
+        with _TABLES_LOCK:
+            found = _TABLES.get(kind)
+            if found is None:
+                found = _TABLES[kind] = _kind_table(kind)
+    return found
+
+
+def _whole_schema() -> sa.MetaData:
+    """Every table and index, as the migrations build them."""
+    with _TABLES_LOCK:
+        if not any(index.name == "uq_dataset_active_key" for index in dataset_table.indexes):
+            # One active dataset per (kind, release, variant); bound to the table by its columns.
+            sa.Index(
+                "uq_dataset_active_key",
+                dataset_table.c.kind,
+                dataset_table.c.release,
+                dataset_table.c.variant,
+                unique=True,
+                sqlite_where=sa.text("active"),
+                postgresql_where=sa.text("active"),
+            )
+    for kind in Kind:
+        kind_table(kind)
+    return _metadata
+
+
+def __getattr__(name: str) -> Any:
+    if name == "metadata":
+        return _whole_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

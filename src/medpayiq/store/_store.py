@@ -222,7 +222,7 @@ class Store:
 
 def _one_question(store: Store) -> StoreReference:
     generation, datasets = store._snapshot()
-    return StoreReference(store.engine, datasets, generation, day_epochs=True)
+    return StoreReference(store.engine, datasets, generation, one_question=True)
 
 
 def open_store(db: str | None = None) -> Store:
