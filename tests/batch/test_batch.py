@@ -172,6 +172,32 @@ def test_chunks_answer_as_one_frame(catalog, tmp_path: Path):
     assert "used for 2026-08-03" in chunked["message"][9]
 
 
+def test_file_bytes_are_the_frame_as_polars_writes_it(catalog, tmp_path: Path):
+    # price_file prints a chunk's five text columns as one pre-quoted column when every
+    # line_id prints without quotes, and the usual way otherwise: either way the file holds
+    # the bytes of price_frame's answer written by Polars. Messages here have commas and
+    # double quotes (a bad date, a status X code); some chunks have a line_id that needs
+    # quotes (a comma, a quote) or is empty.
+    rows = [
+        "99213,,11,2025-11-03,77030,,,1",
+        "99213,,11,2025/11/03,77030,,,1",  # 'date_of_service "2025/11/03" is not a date'
+        "80053,,11,2025-11-03,77030,,,1",  # status X: a message with commas
+        "99213,,11,2025-11-03,77030,,,abc",  # units: a comma and quotes in the message
+        "64483,50,22,2026-02-10,,01112,18,1",
+        "71046,26,22,2026-08-03,60142,,,1",
+    ]
+    ids = ["1", '"a,b"', "3", '"q""x"', "5", '""', "7", "8"]
+    lines = [f"{ids[i % len(ids)]},{rows[i % len(rows)]}" for i in range(48)]
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
+    for chunk_bytes in (60, 400, 1 << 20):
+        price_file(catalog, source, target, chunk_bytes=chunk_bytes)
+        whole = price_frame(catalog, pl.read_csv(source, infer_schema=False))
+        assert target.read_bytes() == whole.write_csv().encode()
+    assert whole["line_id"][1] == "a,b" and whole["line_id"][5] == ""
+    assert whole["message"][1] == 'date_of_service "2025/11/03" is not a date (YYYY-MM-DD)'
+
+
 def test_cli_missing_column_exits_2(tmp_path: Path):
     source = tmp_path / "in.csv"
     source.write_text("line_id,hcpcs\n1,99213\n")

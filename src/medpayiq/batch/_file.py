@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -16,7 +17,7 @@ from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 
 from ._keys import KEY_COLUMNS, DType
-from ._vector import OUTPUT_COLUMNS, Batch, price_chunk
+from ._vector import OUTPUT_COLUMNS, Batch, CsvChunk, csv_chunk, price_chunk
 
 __all__ = ["BatchSummary", "Progress", "check_columns", "check_file", "price_file", "price_frame"]
 
@@ -136,14 +137,14 @@ def price_file(
                 loading = pool.submit(load)
                 read, frame = item
                 done += read
-                result, engine = price_chunk(frame, batch, claims=claims)
+                chunk = csv_chunk(frame, batch, claims=claims)
                 if writing is not None:
                     writing.result()
-                writing = pool.submit(result.write_csv, out, include_header=first)
+                writing = pool.submit(_write, chunk, out, first)
                 first = False
-                lines += result.height
-                line_engine += engine
-                priced += result.height - result.get_column("allowed").null_count()
+                lines += chunk.lines
+                line_engine += chunk.line_engine
+                priced += chunk.priced
                 if progress is not None:
                     progress(done, size, lines)
             if writing is not None:
@@ -151,6 +152,17 @@ def price_file(
             if first:
                 pl.DataFrame(schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String)).write_csv(out)
     return BatchSummary(lines, line_engine, priced)
+
+
+_OUTPUT_HEADER = (",".join(OUTPUT_COLUMNS) + "\n").encode()
+
+
+def _write(chunk: CsvChunk, out: BinaryIO, header: bool) -> None:
+    """Write a priced chunk (the header line first when `header`)."""
+    if header:
+        out.write(_OUTPUT_HEADER)
+        out.flush()  # Polars may write to the file descriptor itself
+    chunk.frame.write_csv(out, include_header=False, quote_style=chunk.quote_style)
 
 
 def _header(line: bytes, path: Path) -> list[str]:
