@@ -139,7 +139,7 @@ def _date_lookups(batch: Batch) -> tuple[pl.Series, pl.Series]:
     return days, messages
 
 
-def _lookups(batch: Batch) -> dict[str, pl.Series]:
+def _lookups(batch: Batch, claims: bool) -> dict[str, pl.Series]:
     """Per key column, Series by physical id of what the rows need."""
     tables, columns = batch.tables, batch.columns
     out: dict[str, pl.Series] = {}
@@ -154,8 +154,27 @@ def _lookups(batch: Batch) -> dict[str, pl.Series]:
     out["code"] = codes.lookup(code_ids, pl.Int32)
     mods = columns["modifier"]
     row_mods = [tables.row_modifier(t) for t in mods.texts.values]
+    # Modifier 50 (with modifiers that leave the amount alone): its row, flagged `bil`; in
+    # a claims file such lines go to the line engine (the claim rules rank them).
+    bilateral = [
+        None if m is not None or claims else tables.bilateral_row_modifier(t)
+        for t, m in zip(mods.texts.values, row_mods, strict=True)
+    ]
     out["rmod"] = mods.lookup(
-        [None if m is None else ROW_MODIFIERS.index(m) for m in row_mods], pl.Int32
+        [
+            None if m is None and b is None else ROW_MODIFIERS.index(m if m is not None else b)
+            for m, b in zip(row_mods, bilateral, strict=True)
+        ],
+        pl.Int32,
+    )
+    out["bil"] = mods.lookup([b is not None for b in bilateral], pl.Boolean)
+    # What the line engine said of these lines when it priced them (kept byte for byte).
+    out["bil_msg"] = mods.lookup(
+        [
+            None if b is None else tables.messages.id(f"priced by the line engine: modifier {t}")
+            for t, b in zip(mods.texts.values, bilateral, strict=True)
+        ],
+        pl.Int32,
     )
     pos = columns["pos"]
     facility = [tables.facility(t) for t in _pos_keys(_texts(pos))]
@@ -231,6 +250,8 @@ def _ids(frame: pl.DataFrame, batch: Batch, look: dict[str, pl.Series]) -> pl.Da
         date_msg=by("date_msg", "date_of_service", msg_empty),
         code=by("code", "hcpcs", None),
         rmod=by("rmod", "modifier", 0),
+        bil=by("bil", "modifier", False),
+        bil_msg=by("bil_msg", "modifier", None),
         fac=by("fac", "pos", None if fac_empty is None else int(fac_empty)),
         zip=by("zip", "zip", None),
         has_zip=by("has_zip", "zip", False),
@@ -334,6 +355,7 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
             )
         ),
     )  # fmt: skip
+    ids, bilateral_leaves = _bilateral(ids, tables)
     ids = _units(ids, tables)
     # A line leaves the vectorised path when its date is usable but something else is not
     # covered, or several units of it may be reduced; another schedule's line never does.
@@ -343,14 +365,47 @@ def _priced(ids: pl.DataFrame, batch: Batch, claims: bool) -> pl.DataFrame:
     route = pl.repeat(Route.NONE, ids.height, dtype=pl.Int8, eager=True)
     if leaving.len():
         needed = ids.select(
-            "has_zip", "has_loc", "rmod", "ri", "gi", "fac", "units", "paid", "kind"
+            "has_zip", "has_loc", "rmod", "bil", "ri", "gi", "fac", "units", "paid", "kind"
         )
         route = route.scatter(leaving, needed[leaving].select(_route()).to_series())
+    if bilateral_leaves.len():
+        route = route.scatter(bilateral_leaves, Route.MODIFIER)
     ids = ids.with_columns(route=route)
     if claims:
         ids = ids.with_columns(status=_gather(rvu["status"], ri), mult=_gather(rvu["mult"], ri))
         return _claim_routes(ids)
     return ids
+
+
+def _bilateral(ids: pl.DataFrame, tables: Tables) -> tuple[pl.DataFrame, pl.Series]:
+    """Paid lines with modifier 50 (`bil`, few): one unit is the row's amount times the
+    factor of its bilateral indicator (`_tables.BILATERAL`: 100%, 150% or 200%, half-up
+    to cents, as price_line's `cents(amount x factor)`), with the message the line engine
+    gave them. Returns the lines that still go to the line engine: several units (the
+    multiple procedure rules rank them), or an indicator price_line refuses 50 with."""
+    found = ids.select(pl.arg_where(pl.col("bil") & pl.col("paid") & ~pl.col("other")))
+    where = found.to_series()
+    if not where.len():
+        return ids, where
+    unit = pl.col("unit")
+    part = (
+        ids[where]
+        .with_columns(f=_gather(tables.rvu["bil"], pl.col("ri")))
+        .select(
+            unit=pl.when(pl.col("f") == 1)
+            .then((3 * unit + 1) // 2)
+            .when(pl.col("f") == 2)
+            .then(2 * unit)
+            .otherwise(unit),
+            msg=pl.col("bil_msg"),
+            leaves=(pl.col("units") != 1) | (pl.col("f") < 0),
+        )
+    )
+    ids = ids.with_columns(
+        unit=ids.get_column("unit").scatter(where, part.get_column("unit")),
+        msg=ids.get_column("msg").scatter(where, part.get_column("msg")),
+    )
+    return ids, where.filter(part.get_column("leaves"))
 
 
 def _units(ids: pl.DataFrame, tables: Tables) -> pl.DataFrame:
@@ -390,7 +445,7 @@ def _route() -> pl.Expr:
     return (
         pl.when(pl.col("has_zip") & pl.col("has_loc"))
         .then(Route.BOTH)
-        .when(pl.col("rmod").is_null())
+        .when(pl.col("rmod").is_null() | pl.col("bil"))
         .then(Route.MODIFIER)
         .when(pl.col("ri").is_null())
         .then(Route.ROW)
@@ -583,7 +638,7 @@ class _Priced:
 def _price_ids(frame: pl.DataFrame, batch: Batch, claims: bool) -> _Priced:
     for column in batch.columns.values():
         column.update()
-    look = _lookups(batch)
+    look = _lookups(batch, claims)
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
     ids = _outputs(rows)
     cents = rows.get_column("cents")
