@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -106,7 +108,7 @@ def price_file(
         handle = path.open("rb")
     except OSError as exc:
         raise InputError(f"{source}: {exc.strerror or exc}", parameter="input") from None
-    with handle:
+    with handle, _objects_held():
         header = handle.readline()
         columns = _header(header, path)
         check_columns(columns, date_default=date_default)
@@ -152,6 +154,23 @@ def price_file(
             if first:
                 pl.DataFrame(schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String)).write_csv(out)
     return BatchSummary(lines, line_engine, priced)
+
+
+@contextmanager
+def _objects_held() -> Iterator[None]:
+    """Keep the objects that exist before the run (the reference data: hundreds of
+    thousands) out of the garbage collector's full collections while it runs: the run's
+    allocations would trigger a couple, each scanning them all for nothing (about 0.8 s of
+    CPU on a 10 M-line file). They go back to the collector at the end. Left alone when
+    the process has frozen objects itself (gc.freeze before a fork, say)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 _OUTPUT_HEADER = (",".join(OUTPUT_COLUMNS) + "\n").encode()

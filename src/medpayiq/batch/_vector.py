@@ -389,7 +389,7 @@ def _bilateral(ids: pl.DataFrame, tables: Tables) -> tuple[pl.DataFrame, pl.Seri
         return ids, where
     unit = pl.col("unit")
     part = (
-        ids[where]
+        ids.select("ri", "unit", "units", "bil_msg")[where]
         .with_columns(f=_gather(tables.rvu["bil"], pl.col("ri")))
         .select(
             unit=pl.when(pl.col("f") == 1)
@@ -419,7 +419,8 @@ def _units(ids: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     if several.len():
         rvu, gpci = tables.rvu, tables.gpci
         ri, gi, fac = pl.col("ri"), pl.col("gi"), pl.col("fac") == 1
-        part = ids[several].with_columns(
+        needed = ids.select("ri", "gi", "fac", "unit", "units", "kind")
+        part = needed[several].with_columns(
             **{name: _gather(rvu[name], ri) for name in ("w", "m", "cf", "div")},
             pe=pl.when(fac).then(_gather(rvu["pf"], ri)).otherwise(_gather(rvu["pn"], ri)),
             **{name: _gather(gpci[name], gi) for name in ("gw", "gp", "gm")},
