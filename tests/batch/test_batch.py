@@ -172,6 +172,69 @@ def test_chunks_answer_as_one_frame(catalog, tmp_path: Path):
     assert "used for 2026-08-03" in chunked["message"][9]
 
 
+def test_bilateral_lines_are_priced_without_the_line_engine(catalog, tmp_path: Path):
+    # Modifier 50 on one unit: the row's amount times the bilateral factor (DOMAIN.md
+    # section 4), half-up to cents: 64493 has indicator 1 (150%), 69210 indicator 2 (100%:
+    # the RVUs are already bilateral), 73562 and its 26 row indicator 3 (200%), 71046
+    # indicator 0 (100%). The one-side amount is the same line without 50. Two units and
+    # 11300 (indicator 9: price_line refuses 50) still go to the line engine.
+    cases = [("64493", "", "1.5"), ("69210", "", "1"), ("73562", "", "2"),
+             ("73562", "26", "2"), ("71046", "TC", "1")]  # fmt: skip
+    lines = []
+    for i, (code, row, _) in enumerate(cases):
+        mods = ",".join(m for m in (row, "50") if m)
+        lines.append(f"b{i},{code},{row},11,2025-11-03,77030,,,1")
+        lines.append(f'a{i},{code},"{mods} lt",22,2025-11-03,77030,,,1')
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
+    summary = price_file(catalog, source, target)
+    out = by_id(pl.read_csv(target, infer_schema=False))
+    assert summary.line_engine == 0
+    alone = by_id(price_frame(catalog, frame(*(line.replace(",11,", ",22,") for line in lines
+                                               if line.startswith("b")))))  # fmt: skip
+    for i, (code, row, factor) in enumerate(cases):
+        one_side = Decimal(alone[f"b{i}"]["allowed"])
+        want = (one_side * Decimal(factor)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert out[f"a{i}"]["allowed"] == str(want), (code, row)
+        mods = ",".join(m for m in (row, "50") if m)
+        assert out[f"a{i}"]["message"] == f"priced by the line engine: modifier {mods} LT"
+        assert out[f"a{i}"]["setting"] == "facility"
+    assert out["a0"]["allowed"] != out["b0"]["allowed"]
+    more = ["c,64493,50,11,2025-11-03,77030,,,2", "d,11300,50,11,2025-11-03,77030,,,1"]
+    source.write_text(HEADER + "\n" + "\n".join(more) + "\n")
+    summary = price_file(catalog, source, target)
+    out = by_id(pl.read_csv(target, infer_schema=False))
+    assert summary.line_engine == 2
+    assert out["d"]["message"].startswith("modifier 50 is not valid with 11300")
+    assert out["c"]["message"] == "priced by the line engine: modifier 50"
+
+
+def test_file_bytes_are_the_frame_as_polars_writes_it(catalog, tmp_path: Path):
+    # price_file prints a chunk's five text columns as one pre-quoted column when every
+    # line_id prints without quotes, and the usual way otherwise: either way the file holds
+    # the bytes of price_frame's answer written by Polars. Messages here have commas and
+    # double quotes (a bad date, a status X code); some chunks have a line_id that needs
+    # quotes (a comma, a quote) or is empty.
+    rows = [
+        "99213,,11,2025-11-03,77030,,,1",
+        "99213,,11,2025/11/03,77030,,,1",  # 'date_of_service "2025/11/03" is not a date'
+        "80053,,11,2025-11-03,77030,,,1",  # status X: a message with commas
+        "99213,,11,2025-11-03,77030,,,abc",  # units: a comma and quotes in the message
+        "64483,50,22,2026-02-10,,01112,18,1",
+        "71046,26,22,2026-08-03,60142,,,1",
+    ]
+    ids = ["1", '"a,b"', "3", '"q""x"', "5", '""', "7", "8"]
+    lines = [f"{ids[i % len(ids)]},{rows[i % len(rows)]}" for i in range(48)]
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(HEADER + "\n" + "\n".join(lines) + "\n")
+    for chunk_bytes in (60, 400, 1 << 20):
+        price_file(catalog, source, target, chunk_bytes=chunk_bytes)
+        whole = price_frame(catalog, pl.read_csv(source, infer_schema=False))
+        assert target.read_bytes() == whole.write_csv().encode()
+    assert whole["line_id"][1] == "a,b" and whole["line_id"][5] == ""
+    assert whole["message"][1] == 'date_of_service "2025/11/03" is not a date (YYYY-MM-DD)'
+
+
 def test_cli_missing_column_exits_2(tmp_path: Path):
     source = tmp_path / "in.csv"
     source.write_text("line_id,hcpcs\n1,99213\n")

@@ -163,3 +163,61 @@ def test_batch_prices_labs_and_equipment_as_the_line_path(catalog: Catalog, othe
         want = _expected(catalog, row)
         for column, value in want.items():
             assert got[column] == value, (column, row, got, want)
+
+
+# --- Modifier 50, vectorised (issue 10) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bilateral_pools(catalog: Catalog) -> dict[str, list[str]]:
+    """Rows of RVU25D by bilateral indicator (0: 100%, 1: 150%, 2: 100%, 3: 200%, 9: 50 is
+    refused), paid and not, with their 26/TC rows; a few of each."""
+    fee = catalog.fee_schedule(DAYS[1])
+    pools: dict[str, list[str]] = {}
+    for (code, mod), row in sorted(fee.rvus.items()):
+        if mod in ("", "26", "TC"):
+            paid = "paid" if row.status in ("A", "R", "T") else "unpaid"
+            pools.setdefault(f"{row.bilat_surg}-{paid}", []).append(f"{code},{mod}")
+    return {k: v[:: max(1, len(v) // 60)] for k, v in pools.items()}
+
+
+def _bilateral_line(draw: st.DrawFn, pools: dict[str, list[str]], n: int) -> dict[str, str]:
+    group = draw(st.sampled_from(["1-paid"] * 3 + ["2-paid", "3-paid", "0-paid", "9-paid",
+                                                   "1-unpaid"]))  # fmt: skip
+    code, mod = draw(st.sampled_from(pools[group])).split(",")
+    extra = draw(st.sampled_from(["", "", "LT", "59", "51", "80", "50"]))
+    mods = draw(st.permutations(["50", *(m for m in (mod, extra) if m)]))
+    carrier, locality = draw(st.sampled_from(["01112-18", "05102-99", "00831-01"])).split("-")
+    by_zip = draw(st.booleans())
+    return {
+        "line_id": str(n), "hcpcs": code,
+        "modifier": ",".join(mods).lower() if draw(st.booleans()) else ",".join(mods),
+        "pos": draw(st.sampled_from(["11", "22", "21", "19", "", "99"])),
+        "date_of_service": draw(st.sampled_from(DAYS)).isoformat(),
+        "zip": draw(st.sampled_from(["77030", "10001", "60142", "94110"])) if by_zip else "",
+        "carrier": "" if by_zip else carrier, "locality": "" if by_zip else locality,
+        "units": draw(st.sampled_from(["1", "1", "1", "", "2", "abc"])),
+    }  # fmt: skip
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_bilateral_lines_agree_with_price_line(catalog: Catalog, bilateral_pools, data):
+    # Lines with modifier 50 (and 26/TC, LT, 59, 51, 80 beside it), one unit or several, on
+    # codes of every bilateral indicator: the batch prices those it can itself and the
+    # others with the line engine; every column is the line engine's, and a priced line
+    # says "priced by the line engine: modifier ..." as it did when the engine priced it.
+    rows = [_bilateral_line(data.draw, bilateral_pools, n) for n in range(40)]
+    out = price_frame(catalog, pl.DataFrame(rows))
+    for row, got in zip(rows, out.iter_rows(named=True), strict=True):
+        want = _expected(catalog, row)
+        assert got["allowed"] == want["allowed"], (row, got, want)
+        if want["message"] == "priced":
+            modifier = row["modifier"].strip().upper()
+            assert got["message"] == f"priced by the line engine: modifier {modifier}", row
+        else:
+            assert got["message"] == want["message"], (row, got, want)
+        for column in ("setting", "locality", "release", "confidence"):
+            if column in want:
+                assert got[column] == want[column], (column, row, got, want)

@@ -36,9 +36,10 @@ from medpayiq.records import RvuRow, ZipLocality
 from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
 
+from ._fallback import modifier_tuple
 from ._keys import Strings
 
-__all__ = ["PRICED", "ROW_MODIFIERS", "Tables", "unit_amounts"]
+__all__ = ["BILATERAL", "PRICED", "ROW_MODIFIERS", "Tables", "unit_amounts"]
 
 # Row modifiers the vectorised path prices (other modifiers go to the line engine), by id.
 ROW_MODIFIERS = ("", "26", "TC")
@@ -46,6 +47,9 @@ PRICED = 0  # id of the message "priced"
 CONF_SLOTS = 8  # confidence by (OPPS row x 4 + anesthesia x 2 + ZIP given)
 _INT64_LIMIT = 2**62  # headroom below 2^63 for the sums and the rounding offset
 _MULT_KINDS = {"1": 1, "2": 1, "5": 5, "3": 3, "4": 3, "6": 3, "7": 3}  # 3: reduces units
+# Modifier 50 by BILAT SURG indicator (pricing._modifiers): 0 pays 100%, 1 150%, 2 100%
+# (the RVUs are already bilateral), 3 200% (each side at 100%); -1: price_line refuses 50.
+BILATERAL = {"0": 0, "1": 1, "2": 0, "3": 2}
 
 
 def decimals(value: Decimal) -> int:
@@ -108,6 +112,7 @@ class Tables:
         self._zips_done: list[int] = []  # by geo: how many of `zips` it has looked up
         self._terms: DayTerms | None = None
         self._modifiers: dict[str, str | None] = {}
+        self._bilateral: dict[str, str | None] = {}
         self.pos: dict[str, bool] | None = None
         self.rvu = pl.DataFrame()
         self.rvu_setting = pl.DataFrame()
@@ -140,6 +145,23 @@ class Tables:
                 "" if text == "" else terms.row_modifier(text) if terms else None
             )
         return self._modifiers[text]
+
+    def bilateral_row_modifier(self, text: str) -> str | None:
+        """The PPRRVU row modifier ("", "26" or "TC") of a line whose modifiers are 50 and
+        others that leave the amount alone (LT, 59, 26, ...): such a line is its row's
+        amount times the bilateral factor (`BILATERAL`). None for any other text."""
+        if text not in self._bilateral:
+            terms = self._terms
+            found: str | None = None
+            if terms is not None and text != "":
+                try:
+                    normal = terms.modifiers(modifier_tuple(text))
+                except InputError:
+                    normal = ()
+                if "50" in normal:
+                    found = terms.row_modifier(" ".join(m for m in normal if m != "50"))
+            self._bilateral[text] = found
+        return self._bilateral[text]
 
     def facility(self, pos: str) -> bool | None:
         """Whether price_line prices a place of service code (stripped) at the facility
@@ -401,6 +423,7 @@ class Tables:
                 "status": [r.status for r in rows],
                 "mult": [r.mult_proc for r in rows],
                 "kind": [_MULT_KINDS.get(r.mult_proc, 0) for r in rows],
+                "bil": [BILATERAL.get(r.bilat_surg, -1) for r in rows],
                 # confidence slot: OPPS row (status A/R/T) x 4 + anesthesia x 2
                 "slot": [4 * bool(r.opps_mp and r.status in "ART") + 2 * (r.status == "J")
                          for r in rows],
@@ -411,7 +434,7 @@ class Tables:
             },
             schema={
                 "g": pl.Int32, "code": pl.Int32, "rmod": pl.Int32, "paid": pl.Boolean,
-                "status": pl.String, "mult": pl.String, "kind": pl.Int8,
+                "status": pl.String, "mult": pl.String, "kind": pl.Int8, "bil": pl.Int8,
                 "slot": pl.Int32, "msg": pl.Int32,
                 **{name: pl.Int64 for name in names}, "cf": pl.Int64, "div": pl.Int64,
             },
