@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
@@ -136,7 +136,7 @@ def _schedule_of(batch: Batch) -> pl.Expr:
     state = batch.others
     days = batch.tables.days
     for day in days[len(state.day_class) :]:
-        key = schedules.route_period(batch.reference, day.day)
+        key = _route_class(schedules.route_period(batch.reference, day.day))
         if key not in state._class_ids:
             state._class_ids[key] = len(state.class_days)
             state.class_days.append(day.day)
@@ -149,6 +149,30 @@ def _schedule_of(batch: Batch) -> pl.Expr:
     classes = pl.Series(state.day_class or [0], dtype=pl.Int32)
     return _grid(
         state, state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code")
+    )
+
+
+# Schedules whose `period` is `schedules.snapshot_period`: ("day", day) exactly when no
+# release is loaded for the date, and then their `route` raises ReleaseNotLoaded.
+_SNAPSHOT_PERIODS = frozenset({"clfs", "dmepos"})
+
+
+def _route_class(key: Hashable) -> Hashable:
+    """`schedules.route_period`'s key without the date of a snapshot schedule that has no
+    release on it. Its period is ("day", day), so that its answers' messages name the date,
+    but its `route` fails alike on every such date, and a route class keeps only which
+    schedule answers (`_route`): without this, each such date (every 2025 date when only
+    2026 lab and DME files are loaded) was a class of its own, each routing every code."""
+    periods, span = cast(tuple[tuple[Hashable, ...], Hashable], key)
+    names = [s.info.name for s in schedules.registered()]
+    return (
+        tuple(
+            ("day",)
+            if name in _SNAPSHOT_PERIODS and isinstance(p, tuple) and p[:1] == ("day",)
+            else p
+            for name, p in zip(names, periods, strict=True)
+        ),
+        span,
     )
 
 
