@@ -17,6 +17,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
+from medpayiq.bounded import remember
 from medpayiq.records import AdjustmentCode
 from medpayiq.x12 import ADJUSTMENT_GROUPS, Adjustment
 
@@ -27,7 +28,8 @@ from ._routes import OVERPAID_SEND, ROUTES, LineRoute, RouteKind
 __all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
 
 PAIR_SLOT = "\x00"
-_CACHE_LIMIT = 20_000  # texts kept per table; a table past it starts again (memory stays flat)
+# texts kept per table; a full table drops its older half (`medpayiq.bounded`: memory stays flat)
+_CACHE_LIMIT = 20_000
 # amounts kept: a line's repeat (fees, coinsurance), a claim's totals mostly do not, and would
 # fill a larger table with texts never asked for again
 _AMOUNTS_LIMIT = 4_096
@@ -78,9 +80,7 @@ class ClaimEncoder:
             return "null"
         found = self._strings.get(value)
         if found is None:
-            if len(self._strings) >= _CACHE_LIMIT:
-                self._strings.clear()
-            found = self._strings[value] = encode_basestring(value)
+            found = remember(self._strings, value, encode_basestring(value), _CACHE_LIMIT)
         return found
 
     def _money(self, value: Decimal | None) -> str:
@@ -95,9 +95,7 @@ class ClaimEncoder:
             return f'"{value:.2f}"'
         found = self._amounts.get(value)
         if found is None:
-            if len(self._amounts) >= _AMOUNTS_LIMIT:
-                self._amounts.clear()
-            found = self._amounts[value] = f'"{value:.2f}"'
+            found = remember(self._amounts, value, f'"{value:.2f}"', _AMOUNTS_LIMIT)
         return found
 
     def _day(self, value: date | None) -> str:
@@ -106,17 +104,13 @@ class ClaimEncoder:
             return "null"
         found = self._days.get(value)
         if found is None:
-            if len(self._days) >= _CACHE_LIMIT:
-                self._days.clear()
-            found = self._days[value] = f'"{value.isoformat()}"'
+            found = remember(self._days, value, f'"{value.isoformat()}"', _CACHE_LIMIT)
         return found
 
     def _list(self, values: tuple[str, ...]) -> str:
         found = self._lists.get(values)
         if found is None:
-            if len(self._lists) >= _CACHE_LIMIT:
-                self._lists.clear()
-            found = self._lists[values] = dumps(list(values))
+            found = remember(self._lists, values, dumps(list(values)), _CACHE_LIMIT)
         return found
 
     def _adjustment(self, a: Adjustment) -> str:
@@ -130,22 +124,21 @@ class ClaimEncoder:
         key = (a.group, a.reason)
         head = self._adjustments.get(key)
         if head is None:
-            if len(self._adjustments) >= _CACHE_LIMIT:
-                self._adjustments.clear()
             text = code_text(self.codes, a.reason)
-            head = self._adjustments[key] = (
+            head = remember(
+                self._adjustments,
+                key,
                 f'{{"group": {encode_basestring(a.group)}, "group_text": '
                 f"{encode_basestring(ADJUSTMENT_GROUPS.get(a.group, f'unknown group {a.group}'))}, "
                 f'"reason": {encode_basestring(a.reason)}, '
                 f'"text": {encode_basestring(text["text"])}, '
-                f'"known": {_bool(text["known"])}, "amount": '
+                f'"known": {_bool(text["known"])}, "amount": ',
+                _CACHE_LIMIT,
             )
         quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
         out = f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
         if kept:
-            if len(self._adjustment_texts) >= _CACHE_LIMIT:
-                self._adjustment_texts.clear()
-            self._adjustment_texts[(a.group, a.reason, a.amount)] = out
+            remember(self._adjustment_texts, (a.group, a.reason, a.amount), out, _CACHE_LIMIT)
         return out
 
     def _adjustment_list(self, adjustments: tuple[Adjustment, ...]) -> str:
@@ -160,9 +153,9 @@ class ClaimEncoder:
         for code in remarks:
             found = self._remarks.get(code)
             if found is None:
-                if len(self._remarks) >= _CACHE_LIMIT:
-                    self._remarks.clear()
-                found = self._remarks[code] = dumps(code_text(self.codes, code))
+                found = remember(
+                    self._remarks, code, dumps(code_text(self.codes, code)), _CACHE_LIMIT
+                )
             out.append(found)
         return "[" + ", ".join(out) + "]"
 
@@ -182,22 +175,17 @@ class ClaimEncoder:
             return "null"
         found = self._causes.get(id(cause))
         if found is None:
-            if len(self._causes) >= _CACHE_LIMIT:
-                self._causes.clear()
-            found = self._causes[id(cause)] = (cause, dumps(cause.as_dict()))
+            found = remember(self._causes, id(cause), (cause, dumps(cause.as_dict())), _CACHE_LIMIT)
         return found[1]
 
     def _reason(self, reasons: tuple[str, ...]) -> str:
         """A worklist item's reason from its route's adjustments ("CO-97: text; ...")."""
         found = self._reasons.get(reasons)
         if found is None:
-            if len(self._reasons) >= _CACHE_LIMIT:
-                self._reasons.clear()
-            found = self._reasons[reasons] = encode_basestring(
-                "; ".join(
-                    f"{r}: {code_text(self.codes, r.split('-', 1)[1])['text']}" for r in reasons
-                )
+            text = "; ".join(
+                f"{r}: {code_text(self.codes, r.split('-', 1)[1])['text']}" for r in reasons
             )
+            found = remember(self._reasons, reasons, encode_basestring(text), _CACHE_LIMIT)
         return found
 
     # --- a line, a claim -----------------------------------------------------------------
