@@ -21,6 +21,7 @@ PURE = [
     "releases.py",
     "money.py",
     "bounded.py",
+    "packaged_yaml.py",
     "x12",
 ]
 VOCABULARY = {"x12": {"medpayiq.errors", "medpayiq.records"}}  # layer -> what of ours it may use

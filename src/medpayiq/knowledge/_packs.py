@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from medpayiq import packaged_yaml
 
 __all__ = [
     "PolicyCode",
@@ -25,10 +25,6 @@ __all__ = [
     "policy_pack",
     "policy_packs",
 ]
-
-# libyaml's safe loader when PyYAML has it (its wheels include libyaml): the same data as
-# `yaml.safe_load`, several times faster (a command line reads these files on every question).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 RULE_KINDS = frozenset(
     {
@@ -200,7 +196,7 @@ def policy_packs() -> tuple[PolicyPack, ...]:
     packs = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            raw = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER)
+            raw = packaged_yaml.safe_load(entry.read_text(encoding="utf-8"))
             packs.append(_pack(raw, f"knowledge/packs/{entry.name}"))
     return tuple(packs)
 

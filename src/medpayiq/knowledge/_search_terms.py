@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from medpayiq import packaged_yaml
 
 __all__ = ["Phrase", "SearchTerms", "search_terms"]
 
@@ -50,7 +50,7 @@ def _code(value: object) -> str:
 def search_terms() -> SearchTerms:
     """The packaged table, read once."""
     text = (resources.files("medpayiq.knowledge") / "data" / "search.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = packaged_yaml.safe_load(text)
     phrases = tuple(
         Phrase(
             tuple(str(item["words"]).lower().split()),

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from medpayiq import packaged_yaml
 
 __all__ = [
     "ConversionFactors",
@@ -25,10 +25,6 @@ __all__ = [
     "preventive",
     "sequestration_rate",
 ]
-
-# libyaml's safe loader when PyYAML has it (its wheels include libyaml): the same data as
-# `yaml.safe_load`, several times faster (a command line reads these files on every question).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +60,7 @@ class Preventive:
 
 def _load(name: str) -> Any:
     text = resources.files("medpayiq.pricing").joinpath(name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_LOADER)
+    return packaged_yaml.safe_load(text)
 
 
 def _dec(value: Any) -> Decimal | None:
