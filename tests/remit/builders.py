@@ -69,3 +69,16 @@ def era(*claims: list[str], paid: str, remit_date: str = "20260812") -> bytes:
     segments = [ISA, "GS*HP*04412*1234567893*20260812*0900*835*X*005010X221A1", *body,
                 "GE*1*835", "IEA*1*000000835"]  # fmt: skip
     return ("~\n".join(segments) + "~\n").encode("ascii")
+
+
+def reversal_and_correction() -> bytes:
+    """99214 on 2026-07-15 reversed (CLP02 22, paid -107.73) and paid again by its correction
+    (paid 110.08, allowed 140.40): BPR02 2.35, the net of the pair."""
+    return era(
+        clp("R1", "22", "-180", "-107.73", "-27.48", "22026196123450")
+        + svc("99214", "-180", "-107.73", "20260715", "CO*45*-42.59**253*-2.2", "PR*2*-27.48"),
+        clp("R1", "1", "180", "110.08", "28.08", "22026196123450")
+        + svc("99214", "180", "110.08", "20260715", "CO*45*39.6**253*2.24", "PR*2*28.08",
+              allowed="140.40"),
+        paid="2.35",
+    )  # fmt: skip

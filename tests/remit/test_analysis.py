@@ -25,7 +25,7 @@ from medpayiq.services import analyze_remittance
 from medpayiq.x12 import to_837p
 from x12.builders import claim, line, on, service
 
-from .builders import FIXTURE, clp, era, svc
+from .builders import FIXTURE, clp, era, reversal_and_correction, svc
 
 
 def _claim(report: dict, claim_id: str, nth: int = 0) -> dict:
@@ -149,15 +149,7 @@ def test_non_participating_rate(catalog: Catalog) -> None:
 
 
 def test_reversal_paired_with_its_correction(catalog: Catalog) -> None:
-    text = era(
-        clp("R1", "22", "-180", "-107.73", "-27.48", "22026196123450")
-        + svc("99214", "-180", "-107.73", "20260715", "CO*45*-42.59**253*-2.2", "PR*2*-27.48"),
-        clp("R1", "1", "180", "110.08", "28.08", "22026196123450")
-        + svc("99214", "180", "110.08", "20260715", "CO*45*39.6**253*2.24", "PR*2*28.08",
-              allowed="140.40"),
-        paid="2.35",
-    )  # fmt: skip
-    report = analyze_remittance(catalog, [text]).as_dict()
+    report = analyze_remittance(catalog, [reversal_and_correction()]).as_dict()
     reversal, correction = report["claims"]
     assert reversal["pair"] == {
         "role": "reversal",

@@ -17,7 +17,7 @@ from medpayiq.remit._report import _work_item
 from medpayiq.services import analyze_remittance
 from medpayiq.x12 import ClaimPayment, read_835
 
-from .builders import FIXTURE, clp, era, svc
+from .builders import FIXTURE, reversal_and_correction
 
 DENIALS = "tests/fixtures/x12/medicare_2026_denials.835"
 
@@ -59,14 +59,7 @@ def test_json_answer_read_back_in_pieces(catalog: Catalog, monkeypatch: pytest.M
     # a reversal (its pair filled in when the claims are read back) and a payer name with a
     # two-byte character, read back a megabyte at a time and then a byte at a time (a piece
     # ends inside the character and next to the pair's slot)
-    text = era(
-        clp("R1", "22", "-180", "-107.73", "-27.48", "22026196123450")
-        + svc("99214", "-180", "-107.73", "20260715", "CO*45*-42.59**253*-2.2", "PR*2*-27.48"),
-        clp("R1", "1", "180", "110.08", "28.08", "22026196123450")
-        + svc("99214", "180", "110.08", "20260715", "CO*45*39.6**253*2.24", "PR*2*28.08",
-              allowed="140.40"),
-        paid="2.35",
-    ).replace(b"NOVITAS", "NOVIT\u00c9S".encode())  # fmt: skip
+    text = reversal_and_correction().replace(b"NOVITAS", "NOVIT\u00c9S".encode())
     whole = "".join(analyze_remittance(catalog, [text]).json_chunks())
     monkeypatch.setattr(report_module, "_READ", 1)
     report = analyze_remittance(catalog, [text])
