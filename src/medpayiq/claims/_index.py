@@ -27,7 +27,7 @@ from __future__ import annotations
 from array import array
 from datetime import date
 
-from medpayiq.edits import Draft, HistoryService, Severity, history_codes, unchecked
+from medpayiq.edits import Draft, HistoryCodes, HistoryService, Severity, history_codes, unchecked
 from medpayiq.knowledge import AppealRoute, appeal_advice
 from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.x12 import Claim837
@@ -128,7 +128,7 @@ class InputIndex:
         self._lines = LineTable()  # line key hash -> claim number << 6 | line
         self._ids = bytearray()  # the claim ids, one after another (UTF-8)
         self._ends = array("Q")  # where each claim's id ends in `_ids`
-        self._codes: dict[date, frozenset[str]] = {}
+        self._codes: dict[date, HistoryCodes] = {}
         self._keys: tuple[Claim837 | None, list[int]] = (None, [])
 
     def history(self, patient: int) -> list[HistoryService]:

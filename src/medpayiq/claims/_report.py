@@ -107,12 +107,12 @@ class ReportLine:
     def as_json(self) -> str:
         """`json.dumps(self.as_dict(), ensure_ascii=False)`, written directly (the dict and
         the encoder's walk over it cost more than the line's text)."""
-        end = "null" if self.date_end is None else f'"{self.date_end.isoformat()}"'
+        end = "null" if self.date_end is None else _date_json(self.date_end)
         modifiers = ", ".join([_string(m) for m in self.modifiers])
         return (
             f'{{"line": {self.line!r}, "hcpcs": {_string(self.hcpcs)}, '
             f'"modifiers": [{modifiers}], "units": {_units(self.units)!r}, '
-            f'"date_of_service": "{self.date_of_service.isoformat()}", '
+            f'"date_of_service": {_date_json(self.date_of_service)}, '
             f'"date_end": {end}, '
             f'"place_of_service": {_string(self.place_of_service)}, '
             f'"provider_npi": {_optional(self.provider_npi)}, '
@@ -131,8 +131,30 @@ def _optional(text: str | None) -> str:
     return "null" if text is None else _string(text)
 
 
+_MONEY_JSON: dict[str, str] = {}
+_DATE_JSON: dict[date, str] = {}
+_TEXTS = 4_096  # amounts (dates) kept as JSON text: a practice bills the same few
+
+
 def _money_json(amount: Decimal | None) -> str:
-    return "null" if amount is None else f'"{amount:.2f}"'
+    """`_money(amount)` as JSON text, kept by the amount's own text: formatting a Decimal
+    took several times a look-up, and a claim has a dozen amounts. Keyed by `str(amount)`,
+    not the Decimal: -0 and 0 are equal Decimals but format apart."""
+    if amount is None:
+        return "null"
+    key = str(amount)
+    found = _MONEY_JSON.get(key)
+    if found is None:
+        found = remember(_MONEY_JSON, key, f'"{amount:.2f}"', _TEXTS)
+    return found
+
+
+def _date_json(day: date) -> str:
+    """`day.isoformat()` as JSON text, kept by the date (a file's lines fall on a few)."""
+    found = _DATE_JSON.get(day)
+    if found is None:
+        found = remember(_DATE_JSON, day, f'"{day.isoformat()}"', _TEXTS)
+    return found
 
 
 _FINDING_JSON: dict[Finding, str] = {}

@@ -26,7 +26,7 @@ from medpayiq.edits._claim import (
     unchecked,
 )
 from medpayiq.edits._context import Draft
-from medpayiq.edits._history import history_codes
+from medpayiq.edits._history import HistoryCodes, history_codes
 from medpayiq.edits._memo import remember
 from medpayiq.edits._results import (
     AdjustmentRef,
@@ -48,6 +48,7 @@ __all__ = [
     "Draft",
     "Finding",
     "Guidance",
+    "HistoryCodes",
     "HistoryService",
     "Patient",
     "PricedClaim",

