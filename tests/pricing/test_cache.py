@@ -105,3 +105,20 @@ def test_full_tables_drop_answers_and_change_none(catalog, monkeypatch):
             monkeypatch.setattr(module, name, 2)
     small = _answers(Catalog(datasets_by_key=dict(catalog.datasets_by_key)))
     assert small == usual and len(usual) == 2 * 4 * 4 * 6
+
+
+def test_the_catalog_keeps_a_dates_answers_together_and_drops_them_a_date_at_a_time():
+    # A claim file's date asks for several answers (fee schedule, geography, NCCI, ...).
+    # Bounded by entries, a cache of three held one and a half dates, and a file's dates had
+    # their tables rebuilt again and again; bounded by dates, it holds three whole dates.
+    catalog = build_catalog()
+    catalog._cache.limit = 3
+    days = [date(2025, 11, n) for n in (3, 4, 5, 6)]
+    first = {day: (catalog.fee_schedule(day), catalog.geography(day)) for day in days[:3]}
+    for day in days[:3]:
+        assert catalog.fee_schedule(day) is first[day][0]
+        assert catalog.geography(day) is first[day][1]
+    catalog.fee_schedule(days[3])  # a fourth date: the first one goes, both its answers
+    assert catalog.geography(days[1]) is first[days[1]][1]
+    assert catalog.fee_schedule(days[2]) is first[days[2]][0]
+    assert catalog.geography(days[0]) is not first[days[0]][1]
