@@ -287,16 +287,19 @@ class ClaimSegments(ReaderState):
                         element=2,
                     )
                 )
+        # each party's record is built at its first claim and shared by the ones after it
         billing = subscriber = patient = None
-        problem_at = self._party_problem
-        if self._billing is not None:
-            billing = self._billing.built or parties.billing_provider(
-                self._billing, problem_at, self._values.npi
+        party = self._billing
+        if party is not None:
+            billing = party.built or parties.billing_provider(
+                party, self._party_problem, self._values.npi
             )
-        if self._subscriber is not None:
-            subscriber = self._subscriber.built or parties.subscriber(self._subscriber, problem_at)
-        if self._patient is not None:
-            patient = self._patient.built or parties.patient(self._patient, problem_at)
+        party = self._subscriber
+        if party is not None:
+            subscriber = party.built or parties.subscriber(party, self._party_problem)
+        party = self._patient
+        if party is not None:
+            patient = party.built or parties.patient(party, self._party_problem)
         transaction = self._txn
         if (
             problems
