@@ -40,7 +40,7 @@ _ZERO = Decimal(0)
 class ClaimSegments(ReaderState):
     """Handlers of CLM, DTP, HI, LX, SV1 and the line's sub-loops; closing lines and claims."""
 
-    def _clm(self, segment: str, i: int) -> None:
+    def _clm(self, segment: str, i: int) -> int:
         if self._claim is not None:
             self._close_claim()
         region = self._region
@@ -81,6 +81,24 @@ class ClaimSegments(ReaderState):
         if issues:
             self._issues(issues, i)
         claim.flags = (e[6], e[7], e[8], e[9])
+        return self._claim_head(batch.segments, i + 1)
+
+    def _claim_head(self, segments: list[str], j: int) -> int:
+        """The segments after a CLM as most files write them (HI, then the rendering
+        provider's NM1*82 and PRV), handed to their handlers without the dispatch (which would
+        pick the same ones). Returns the index of the first segment left to the dispatch."""
+        count = len(segments)
+        el = self._el
+        if j < count and segments[j][:3] == "HI" + el:
+            self._hi(segments[j], j)
+            j += 1
+        if j < count and segments[j][:7] == "NM1" + el + "82" + el:
+            self._nm1(segments[j], j)
+            j += 1
+            if j < count and segments[j][:4] == "PRV" + el:
+                self._prv(segments[j], j)
+                j += 1
+        return j
 
     def _dtp(self, segment: str, i: int) -> None:
         loop = self._loop

@@ -8,6 +8,7 @@ segment by segment, and closing a claim), both on `ReaderState`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -153,6 +154,9 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_rendering: str | None
     _line_facility: list[str] | None
     _line_control: str | None
+    # PartySegments' handlers, which ClaimSegments also calls directly
+    _nm1: Callable[[str, int], None]
+    _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:
         """No line open (the segment-by-segment path's state)."""
