@@ -183,7 +183,17 @@ def parse_hi(
     """The diagnoses of one HI segment (elements after the id) for a claim that already has
     `had`; codes with other qualifiers (anesthesia, conditions) are passed over. `known`
     keeps the Diagnosis each composite text read as, across claims."""
-    found: list[Diagnosis] = []
+    if had == 0 and len(elements) <= MAX_DIAGNOSES:
+        # the common case first: every composite read before, the principal alone first
+        found: list[Diagnosis] = []
+        for text in elements:
+            diagnosis = known.get(text)
+            if diagnosis is None or (diagnosis.qualifier in PRINCIPAL_QUALIFIERS) == bool(found):
+                break
+            found.append(diagnosis)
+        else:
+            return found, []
+    found = []  # the general case, from the start
     issues: list[Issue] = []
     unreadable = 0  # composites that cannot be read still hold their place in the order
     for element, text in enumerate(elements, 1):

@@ -40,7 +40,7 @@ _ZERO = Decimal(0)
 class ClaimSegments(ReaderState):
     """Handlers of CLM, DTP, HI, LX, SV1 and the line's sub-loops; closing lines and claims."""
 
-    def _clm(self, segment: str, i: int) -> None:
+    def _clm(self, segment: str, i: int) -> int:
         if self._claim is not None:
             self._close_claim()
         region = self._region
@@ -81,6 +81,24 @@ class ClaimSegments(ReaderState):
         if issues:
             self._issues(issues, i)
         claim.flags = (e[6], e[7], e[8], e[9])
+        return self._claim_head(batch.segments, i + 1)
+
+    def _claim_head(self, segments: list[str], j: int) -> int:
+        """The segments after a CLM as most files write them (HI, then the rendering
+        provider's NM1*82 and PRV), handed to their handlers without the dispatch (which would
+        pick the same ones). Returns the index of the first segment left to the dispatch."""
+        count = len(segments)
+        el = self._el
+        if j < count and segments[j][:3] == "HI" + el:
+            self._hi(segments[j], j)
+            j += 1
+        if j < count and segments[j][:7] == "NM1" + el + "82" + el:
+            self._nm1(segments[j], j)
+            j += 1
+            if j < count and segments[j][:4] == "PRV" + el:
+                self._prv(segments[j], j)
+                j += 1
+        return j
 
     def _dtp(self, segment: str, i: int) -> None:
         loop = self._loop
@@ -287,16 +305,19 @@ class ClaimSegments(ReaderState):
                         element=2,
                     )
                 )
+        # each party's record is built at its first claim and shared by the ones after it
         billing = subscriber = patient = None
-        problem_at = self._party_problem
-        if self._billing is not None:
-            billing = self._billing.built or parties.billing_provider(
-                self._billing, problem_at, self._values.npi
+        party = self._billing
+        if party is not None:
+            billing = party.built or parties.billing_provider(
+                party, self._party_problem, self._values.npi
             )
-        if self._subscriber is not None:
-            subscriber = self._subscriber.built or parties.subscriber(self._subscriber, problem_at)
-        if self._patient is not None:
-            patient = self._patient.built or parties.patient(self._patient, problem_at)
+        party = self._subscriber
+        if party is not None:
+            subscriber = party.built or parties.subscriber(party, self._party_problem)
+        party = self._patient
+        if party is not None:
+            patient = party.built or parties.patient(party, self._party_problem)
         transaction = self._txn
         if (
             problems

@@ -85,8 +85,9 @@ class Reader837(ClaimSegments, PartySegments):
         self._payers = {}
         self._interned = {}
         self._claim_dates = {}  # 2300 DTP text -> what it reads as
+        self._repeated = {}  # NM1 (2310, 2420, 2010BB), PRV, SBR text -> its elements
         self._el, self._co = "*", ":"
-        self._p_sv1 = self._p_dtp472 = self._p_ref6r = ""
+        self._p_sv1 = self._p_dtp472 = self._p_ref6r = self._p_payer = ""
         self._line_ends: frozenset[str] = frozenset()
         self._line_skips: frozenset[str] = frozenset()
         self._sub_loops: frozenset[str] = frozenset()
@@ -127,6 +128,8 @@ class Reader837(ClaimSegments, PartySegments):
         self._his.clear()
         self._interned.clear()
         self._claim_dates.clear()
+        self._repeated.clear()
+        self._p_payer = f"NM1{el}PR{el}"
         key = delimiters.key
         return {
             key("BHT"): self._bht_segment,
@@ -177,6 +180,7 @@ class Reader837(ClaimSegments, PartySegments):
                     diagnoses = len(claim.diagnoses)
                     pos, rendering, facility = claim.pos, claim.rendering_npi, claim.facility
                     first = i
+                    number = numbers.get(segment, 0)
                     while True:  # the claim's simple lines, one after the other
                         sv1, dtp = segments[i + 1], segments[i + 2]
                         service, top = services.get(sv1) or self._service(sv1)
@@ -185,28 +189,32 @@ class Reader837(ClaimSegments, PartySegments):
                             break
                         going = i + 3
                         following = segments[going]
-                        after = following[:3]
                         control = None
-                        if after != tag_lx and after not in ends:
-                            if (
-                                following[:7] == p_ref6r
-                                and going + 1 < count
-                                and segments[going + 1][:3] in ends
-                            ):
-                                # REF*6R alone after the date, the common case
-                                control = following.split(el)[2] or None
-                                going += 1
-                            else:
-                                going, control = self._line_rest(segments, going)
-                                if going < 0:
-                                    break
-                            following = segments[going]
+                        # the next LX, the common case, is known by its number alone
+                        following_number = numbers.get(following)
+                        if following_number is None:
                             after = following[:3]
+                            if after != tag_lx and after not in ends:
+                                if (
+                                    following[:7] == p_ref6r
+                                    and going + 1 < count
+                                    and segments[going + 1][:3] in ends
+                                ):
+                                    # REF*6R alone after the date, the common case
+                                    control = following.split(el)[2] or None
+                                    going += 1
+                                else:
+                                    going, control = self._line_rest(segments, going)
+                                    if going < 0:
+                                        break
+                                following = segments[going]
+                                following_number = numbers.get(following)
+                                after = following[:3]
                         if len(lines) >= MAX_LINES:
                             break
                         lines.append(
                             new_line(
-                                numbers.get(segment, 0),
+                                number,
                                 service,
                                 service.place_of_service or pos,
                                 span,
@@ -217,7 +225,13 @@ class Reader837(ClaimSegments, PartySegments):
                             )
                         )
                         i = going
-                        if after != tag_lx or i >= last:
+                        if i >= last:
+                            break
+                        if following_number is not None:
+                            number = following_number
+                        elif after == tag_lx:
+                            number = 0  # an LX whose number is not 1 to MAX_LINES
+                        else:
                             break
                         segment = following
                     if i != first:
@@ -344,7 +358,7 @@ class Reader837(ClaimSegments, PartySegments):
 
     # --- hierarchy --------------------------------------------------------------------------
 
-    def _hl(self, segment: str, i: int) -> None:
+    def _hl(self, segment: str, i: int) -> int | None:
         if self._claim is not None:
             self._close_claim()
         e = segment.split(self._el)
@@ -416,6 +430,41 @@ class Reader837(ClaimSegments, PartySegments):
         self._last_hl = party
         if self._txn is None and self._transaction(i) is None and self._txn_problem is not None:
             party.problems.append(self._txn_problem)
+        if level == "22":
+            return self._subscriber_loops(party, i + 1)
+        return None
+
+    def _subscriber_loops(self, party: Party, j: int) -> int:
+        """The segments after a subscriber HL as most files write them (SBR, NM1*IL, N3, N4,
+        DMG, NM1*PR), read here without going through the dispatch: the same handlers' work
+        (N3 and N4 of 2010BA carry nothing the model keeps). Returns the index of the first
+        segment left to the handlers, at the first that is not in that order."""
+        batch = self._batch
+        assert batch is not None
+        segments = batch.segments
+        count = len(segments)
+        el = self._el
+        if j < count and segments[j][:4] == "SBR" + el:
+            self._sbr(segments[j], j)
+            j += 1
+        if j >= count or segments[j][:7] != "NM1" + el + "IL" + el:
+            return j
+        e = segments[j].split(el)
+        self._loop = "2010BA"
+        party.member = e[9] if len(e) > 9 else ""
+        party.name_at = (batch, j)
+        j += 1
+        if j < count and segments[j][:3] == "N3" + el:
+            j += 1
+        if j < count and segments[j][:3] == "N4" + el:
+            j += 1
+        if j < count and segments[j][:4] == "DMG" + el:
+            self._dmg(segments[j], j)
+            j += 1
+        if j < count and segments[j][:7] == self._p_payer:
+            self._nm1(segments[j], j)
+            j += 1
+        return j
 
     def _check_empty_hl(self, following: Party | None) -> None:
         """A subscriber or patient HL with no claim under it: its CLM is missing (unless the

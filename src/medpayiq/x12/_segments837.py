@@ -26,14 +26,17 @@ class PartySegments(ReaderState):
         region = self._region
         if region >= IN_COB:
             return  # other subscriber loops, lines without a claim: nothing to read
-        e = segment.split(self._el)
-        loop = NM1_LOOPS[region].get(e[1] if len(e) > 1 else "")
+        if region >= IN_CLAIM or segment[:7] == self._p_payer:
+            e = self._split10(segment)  # a provider or payer named claim after claim
+        else:
+            e = segment.split(self._el)
+            if len(e) < 10:
+                e += [""] * (10 - len(e))
+        loop = NM1_LOOPS[region].get(e[1])
         if loop is None:
             self._loop = f"{REGION_LOOP.get(region, '2400')}/NM1"  # a loop we pass over
             return
         self._loop = loop
-        if len(e) < 10:
-            e += [""] * (10 - len(e))
         if loop in ("2310B", "2420A", "2310C", "2420C"):  # the most common first
             self._claim_party(loop, e, i)
         elif loop == "2010BA":
@@ -118,18 +121,16 @@ class PartySegments(ReaderState):
     def _prv(self, segment: str, i: int) -> None:
         loop = self._loop
         if loop == "2000A" and self._billing is not None:
-            self._billing.taxonomy = [*segment.split(self._el), "", "", ""][3]
+            self._billing.taxonomy = self._split10(segment)[3]
         elif loop == "2310B" and self._claim and self._claim.rendering_fields:
-            self._claim.rendering_fields[2] = [*segment.split(self._el), "", "", ""][3]
+            self._claim.rendering_fields[2] = self._split10(segment)[3]
 
     def _sbr(self, segment: str, i: int) -> None:
         region = self._region
         if region == IN_B:
             subscriber = self._subscriber
             if subscriber is not None:
-                e = segment.split(self._el)
-                if len(e) < 10:
-                    e += [""] * (10 - len(e))
+                e = self._split10(segment)
                 subscriber.responsibility = e[1]
                 subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
         elif region in (IN_CLAIM, IN_COB):

@@ -8,6 +8,7 @@ segment by segment, and closing a claim), both on `ReaderState`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -127,12 +128,14 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _values: ValueCache
     _el: str
     _co: str
+    _p_payer: str  # "NM1*PR*"
     _region: int
     _loop: str
     _names: dict[str, tuple[str, str]]
     _payers: dict[tuple[str, str], Payer]
     _interned: dict[tuple[str, ...], ProviderRef | Facility]
     _claim_dates: dict[str, ClaimDate]
+    _repeated: dict[str, list[str]]
     _known: dict[str, Diagnosis]
     _his: dict[str, tuple[list[Diagnosis], list[Issue], bool]]
     _clm05: dict[str, tuple[str, str, list[Issue]]]
@@ -151,6 +154,9 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_rendering: str | None
     _line_facility: list[str] | None
     _line_control: str | None
+    # PartySegments' handlers, which ClaimSegments also calls directly
+    _nm1: Callable[[str, int], None]
+    _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:
         """No line open (the segment-by-segment path's state)."""
@@ -163,6 +169,20 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
         self._line_rendering = None
         self._line_facility = None
         self._line_control = None
+
+    def _split10(self, segment: str) -> list[str]:
+        """The elements of a segment whose text comes back claim after claim (a rendering
+        provider's NM1 and PRV, a payer's NM1, an SBR), padded to 10; kept by its text, as a
+        split costs several times a look-up. Never to be changed by the caller."""
+        e = self._repeated.get(segment)
+        if e is None:
+            e = segment.split(self._el)
+            if len(e) < 10:
+                e += [""] * (10 - len(e))
+            if len(self._repeated) >= CACHE_LIMIT:
+                self._repeated.clear()
+            self._repeated[segment] = e
+        return e
 
     # --- problems ---------------------------------------------------------------------------
 

@@ -185,7 +185,11 @@ def _split(raw: bytes, delimiters: Delimiters) -> tuple[list[str], int]:
 
 
 def _leading_breaks(buf: bytes) -> int:
-    return len(buf) - len(buf.lstrip(_BREAKS)) if buf[:1] in (b"\r", b"\n") else 0
+    # counted in place: lstrip would copy the whole chunk (a megabyte) to drop one line feed
+    n = 0
+    while buf[n : n + 1] in (b"\r", b"\n"):
+        n += 1
+    return n
 
 
 def read_batches(
