@@ -20,6 +20,7 @@ from collections.abc import Hashable
 from typing import Any, TypeVar
 
 from medpayiq import bounded
+from medpayiq.reference import DAYS_KEPT
 
 __all__ = ["BOUND", "DAYS", "DAY_BOUND", "LIMIT", "NCCI_CODES", "PERIODS", "memo_for", "remember"]
 
@@ -33,8 +34,10 @@ DAY_BOUND = 1_024
 # dates and 166 periods after 3,800 requests, each period with its own tables, and grew
 # without a plateau (issue 13). A practice's claims fall in a few periods (the last 90 days
 # of 2026 are two; the year before them 46, cut by HCPCS Level II terminations), which stay:
-# the periods least recently used go first. A date's own tables are small.
-DAYS = 384
+# the periods least recently used go first. A date's own tables are small; a `DayTables`
+# holds the reference's answers for its date, so it keeps no more dates than the reference
+# does (`reference.DAYS_KEPT`): past them it would hold dropped dates' tables alive, unused.
+DAYS = DAYS_KEPT
 PERIODS = 64
 # The codes whose NCCI PTP edits a period keeps indexed by column 2 (`_ncci._ptp_among`):
 # an E/M code has hundreds of edits, about 14 KB of index with its lists.

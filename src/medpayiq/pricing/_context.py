@@ -26,6 +26,7 @@ from medpayiq.bounded import trim
 from medpayiq.errors import ReleaseNotLoaded
 from medpayiq.records import Gpci, RvuRow
 from medpayiq.reference import (
+    DAYS_KEPT,
     Confidence,
     FeeSchedule,
     Geography,
@@ -72,7 +73,11 @@ __all__ = [
 # reach hundreds of MiB). With them a reference's pricing tables stay under about 80 MiB
 # whatever is asked.
 DAY_TABLE = 2_048  # a date's own tables: rows, places, amounts, heads, shares (0.1-1 KB each)
-CONTEXTS = 256  # day contexts kept per reference (`context_for`): dates in use stay warm
+# Day contexts kept per reference (`context_for`), as many as the dates the reference keeps
+# its fee schedules for: a context is found by its fee schedule object, so one whose date the
+# reference has dropped is never asked again, and 256 of them behind the reference's 64 dates
+# held dead tables that made a server's memory creep past 20,000 distinct requests.
+CONTEXTS = DAYS_KEPT
 SHARED_LINES = 8_192  # prepared lines of a `Shared` (about 1 KB each, trail steps included)
 SHARED_CLAIMS = 4_096  # claim outcomes of a `Shared` (about 1 KB for a 5-line claim)
 SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` numbers
