@@ -580,8 +580,11 @@ _TAIL_DENSE = 8_000_000  # combination keys indexed densely up to this many
 
 def _plain(line_id: pl.Series) -> bool:
     """Whether the writer prints every line_id as it is (no quotes)."""
+    # Plain substring search (Aho-Corasick) rather than a regex class: 22 ms instead of
+    # 33 ms for a chunk's 1.66 M ids.
     found = line_id.to_frame("t").select(
-        pl.col("t").str.contains(r'[,"\r\n]').any() | (pl.col("t") == "").any()
+        pl.col("t").str.contains_any([",", '"', "\r", "\n"]).any()
+        | (pl.col("t").str.len_bytes() == 0).any()
     )
     return not found.item()
 
