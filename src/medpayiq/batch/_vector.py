@@ -401,9 +401,12 @@ def _bilateral(ids: pl.DataFrame, tables: Tables) -> tuple[pl.DataFrame, pl.Seri
             leaves=(pl.col("units") != 1) | (pl.col("f") < 0),
         )
     )
+    # Taken out of the frame first: a column only it holds is changed in place, where a
+    # scatter on a shared one copies all of it (13 MB of Int64 for a chunk).
+    unit_column, msg_column = ids.drop_in_place("unit"), ids.drop_in_place("msg")
     ids = ids.with_columns(
-        unit=ids.get_column("unit").scatter(where, part.get_column("unit")),
-        msg=ids.get_column("msg").scatter(where, part.get_column("msg")),
+        unit_column.scatter(where, part.get_column("unit")),
+        msg_column.scatter(where, part.get_column("msg")),
     )
     return ids, where.filter(part.get_column("leaves"))
 
@@ -415,12 +418,12 @@ def _units(ids: pl.DataFrame, tables: Tables) -> pl.DataFrame:
     indicators with several units go to the line engine. Worked out only on the lines with
     several units (few)."""
     several = ids.select(pl.arg_where(pl.col("paid") & (pl.col("units") > 1))).to_series()
-    cents = ids.get_column("unit")
+    needed = ids.select("ri", "gi", "fac", "unit", "units", "kind")[several]
+    cents = ids.drop_in_place("unit").alias("cents")  # changed in place (see _bilateral)
     if several.len():
         rvu, gpci = tables.rvu, tables.gpci
         ri, gi, fac = pl.col("ri"), pl.col("gi"), pl.col("fac") == 1
-        needed = ids.select("ri", "gi", "fac", "unit", "units", "kind")
-        part = needed[several].with_columns(
+        part = needed.with_columns(
             **{name: _gather(rvu[name], ri) for name in ("w", "m", "cf", "div")},
             pe=pl.when(fac).then(_gather(rvu["pf"], ri)).otherwise(_gather(rvu["pn"], ri)),
             **{name: _gather(gpci[name], gi) for name in ("gw", "gp", "gm")},
@@ -438,7 +441,7 @@ def _units(ids: pl.DataFrame, tables: Tables) -> pl.DataFrame:
         )
         total = part.select(unit + (pl.col("units") - 1) * later).to_series()
         cents = cents.scatter(several, total)
-    return ids.with_columns(cents=cents)
+    return ids.with_columns(cents)
 
 
 def _route() -> pl.Expr:
@@ -577,8 +580,11 @@ _TAIL_DENSE = 8_000_000  # combination keys indexed densely up to this many
 
 def _plain(line_id: pl.Series) -> bool:
     """Whether the writer prints every line_id as it is (no quotes)."""
+    # Plain substring search (Aho-Corasick) rather than a regex class: 22 ms instead of
+    # 33 ms for a chunk's 1.66 M ids.
     found = line_id.to_frame("t").select(
-        pl.col("t").str.contains(r'[,"\r\n]').any() | (pl.col("t") == "").any()
+        pl.col("t").str.contains_any([",", '"', "\r", "\n"]).any()
+        | (pl.col("t").str.len_bytes() == 0).any()
     )
     return not found.item()
 
@@ -641,22 +647,33 @@ def _price_ids(frame: pl.DataFrame, batch: Batch, claims: bool) -> _Priced:
         column.update()
     look = _lookups(batch, claims)
     rows = _priced(_located(_ids(frame, batch, look), batch), batch, claims)
-    ids = _outputs(rows)
-    cents = rows.get_column("cents")
     others = rows.select(pl.arg_where(pl.col("other"))).to_series()
     leftover = rows.select(pl.arg_where(pl.col("route") != Route.NONE)).to_series()
-    for where, module in ((others, _schedules), (leftover, _fallback)):
-        if where.len():
+    where, replaced = [], []
+    for found, module in ((others, _schedules), (leftover, _fallback)):
+        if found.len():
             # Only the columns the module reads are gathered (the frame has some forty).
-            replaced = module.price_rows(batch, rows.select(module.COLUMNS)[where])
-            cents = cents.scatter(where, _cents(replaced["allowed"]))
-            ids = ids.with_columns(
-                ids.get_column(name).scatter(where, _text_ids(values, batch, name))
-                for name, values in replaced.items()
-                if name != "allowed"
-            )
+            part = module.price_rows(batch, rows.select(module.COLUMNS)[found])
+            part["allowed"] = _cents(part["allowed"])
+            for name, values in part.items():
+                if name != "allowed":
+                    part[name] = _text_ids(values, batch, name)
+            where.append(found)
+            replaced.append(part)
     line_id = rows.get_column("line_id").cast(pl.String)
-    return _Priced(line_id, cents, ids, leftover.len())
+    out = {"allowed": rows.get_column("cents"), **_outputs(rows).to_dict()}
+    # The two sets of rows are apart (another schedule's line never leaves the vectorised
+    # path), so one scatter per column; the frame is let go first so that each column is
+    # only held here and changed in place instead of copied (see _bilateral).
+    del rows
+    if where:
+        at = pl.concat(where)
+        out = {
+            name: column.scatter(at, pl.concat([part[name] for part in replaced]))
+            for name, column in out.items()
+        }
+    cents = out.pop("allowed")
+    return _Priced(line_id, cents, pl.DataFrame(out), leftover.len())
 
 
 def _cents(allowed: pl.Series) -> pl.Series:
