@@ -431,13 +431,13 @@ class Reader837(ClaimSegments, PartySegments):
         if self._txn is None and self._transaction(i) is None and self._txn_problem is not None:
             party.problems.append(self._txn_problem)
         if level == "22":
-            return self._subscriber_loops(party, i + 1)
+            return self._subscriber_loops(i + 1)
         return None
 
-    def _subscriber_loops(self, party: Party, j: int) -> int:
+    def _subscriber_loops(self, j: int) -> int:
         """The segments after a subscriber HL as most files write them (SBR, NM1*IL, N3, N4,
-        DMG, NM1*PR), read here without going through the dispatch: the same handlers' work
-        (N3 and N4 of 2010BA carry nothing the model keeps). Returns the index of the first
+        DMG, NM1*PR), handed to their handlers without going through the dispatch (N3 and N4
+        of 2010BA carry nothing the model keeps). Returns the index of the first
         segment left to the handlers, at the first that is not in that order."""
         batch = self._batch
         assert batch is not None
@@ -449,10 +449,7 @@ class Reader837(ClaimSegments, PartySegments):
             j += 1
         if j >= count or segments[j][:7] != "NM1" + el + "IL" + el:
             return j
-        e = segments[j].split(el)
-        self._loop = "2010BA"
-        party.member = e[9] if len(e) > 9 else ""
-        party.name_at = (batch, j)
+        self._nm1(segments[j], j)
         j += 1
         if j < count and segments[j][:3] == "N3" + el:
             j += 1
