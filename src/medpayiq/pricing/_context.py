@@ -81,7 +81,11 @@ CONTEXTS = DAYS_KEPT
 SHARED_LINES = 8_192  # prepared lines of a `Shared` (about 1 KB each, trail steps included)
 SHARED_CLAIMS = 4_096  # claim outcomes of a `Shared` (about 1 KB for a 5-line claim)
 SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` numbers
-SHARED_KEPT = 8  # `Shared` kept per reference: one per quarter or so, and QP
+# `Shared` kept per reference: one per quarter or so (a 90-day claim file uses two). Each
+# fills towards its bounds above (some 20 MiB): with 8, a server asked about every date of
+# two years kept eight filling and its memory rose about 4.5 MiB per 1,000 distinct requests
+# past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB.
+SHARED_KEPT = 2
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
 _CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
