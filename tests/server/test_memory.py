@@ -17,10 +17,10 @@ tables, per-date tables, the claim checker's memos, SQLite's page cache of 8 MiB
 the pool's five connections), plus slack for the allocator (Python does not give back freed
 arenas promptly). Memory that keeps growing with every distinct request goes past it. It did
 while the checker kept its index of PTP edits per period (now per NCCI epoch) and SQLite's
-page cache was 64 MiB per connection (now 8 MiB; loads still use 64 MiB): tracemalloc saw the
-Python heap level off while the resident memory rose by 20 MiB per 1,000 requests. It still
-creeps by about 5 MiB per 1,000 past 20,000 requests (bench/memory.py: past the ceiling at
-about 33,000; docs/web.md) while tracemalloc sees the Python heap flat.
+page cache was 64 MiB per connection (now 8 MiB; loads still use 64 MiB), and while the
+pricing engine kept eight `Shared` tables filling (now two): about 4.5 MiB per 1,000 past
+10,000 requests, past the ceiling at about 30,000. How it was found and the figures:
+docs/web.md.
 """
 
 from __future__ import annotations
