@@ -81,11 +81,13 @@ CONTEXTS = DAYS_KEPT
 SHARED_LINES = 8_192  # prepared lines of a `Shared` (about 1 KB each, trail steps included)
 SHARED_CLAIMS = 4_096  # claim outcomes of a `Shared` (about 1 KB for a 5-line claim)
 SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` numbers
-# `Shared` kept per reference: one per quarter or so (a 90-day claim file uses two). Each
-# fills towards its bounds above (some 20 MiB): with 8, a server asked about every date of
-# two years kept eight filling and its memory rose about 4.5 MiB per 1,000 distinct requests
-# past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB.
-SHARED_KEPT = 2
+# `Shared` kept per reference: one per quarter or so and QP (a 90-day claim file uses two to
+# four). Each fills towards its bounds above (some 20 MiB): with 8, a server asked about
+# every date of two years kept eight filling and its memory rose about 4.5 MiB per 1,000
+# distinct requests past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB,
+# but then the dates of one quarter could stop sharing a period (a Shared is part of a
+# period's key: tests/edits/test_periods.py). 4 is between, not measured on its own.
+SHARED_KEPT = 4
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
 _CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
