@@ -86,7 +86,8 @@ SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` nu
 # every date of two years kept eight filling and its memory rose about 4.5 MiB per 1,000
 # distinct requests past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB,
 # but then the dates of one quarter could stop sharing a period (a Shared is part of a
-# period's key: tests/edits/test_periods.py). 4 is between, not measured on its own.
+# period's key: tests/edits/test_periods.py). With 4 the server still rose as with 8
+# (bench/memory.py, 30,000 requests: 715 against 722 MiB): bounding them by bytes is next.
 SHARED_KEPT = 4
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
