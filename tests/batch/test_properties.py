@@ -84,7 +84,8 @@ def _expected(catalog: Catalog, row: dict[str, str]) -> dict[str, str | None]:
     }
     if r.detail is not None:  # the physician fee schedule: its setting and locality too
         want["setting"] = r.detail.setting.value
-        want["locality"] = str(r.detail.location.locality)
+        locality = r.detail.location.locality  # None: priced nationally, "" in the output
+        want["locality"] = "" if locality is None else str(locality)
     return want
 
 
@@ -119,8 +120,18 @@ def other_pools(catalog: Catalog) -> dict[str, list[str]]:
     labs = sorted({code for code, _ in _lab_keys(catalog)})[::7]
     dme = catalog.snapshot
     del dme
+    fee = catalog.fee_schedule(OTHER_DAYS[1])
+    # Lab codes whose 26 row the physician fee schedule pays (85576: X, 85576-26: A): a line
+    # routes by its modifiers (issue 10).
+    split = sorted(
+        code for (code, mod), row in fee.rvus.items()
+        if mod == "26" and row.status == "A"
+        and (whole := fee.rvus.get((code, ""))) is not None and whole.status == "X"
+    )  # fmt: skip
+    assert "85576" in split
     return {
         "labs": labs,
+        "split": split,
         "dme": ["E0601,RR", "E0601,RR KJ", "E0601,", "K0001,RR", "E1390,RR", "A4216,", "B4034,",
                 "B4035,", "E0776,UE KE", "L3000,", "A4221,"],
         "zips": ["77030", "35004", "99501", "10001", "00601", "96813", ""],
@@ -139,9 +150,13 @@ def _lab_keys(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 def _other_line(draw: st.DrawFn, pools: dict[str, list[str]], n: int) -> dict[str, str]:
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(["labs", "labs", "split", "dme", "dme"]))
+    if kind == "labs":
         code = draw(st.sampled_from(pools["labs"]))
         modifier = draw(st.sampled_from(["", "", "QW", "90", "91"]))
+    elif kind == "split":
+        code = draw(st.sampled_from(pools["split"]))
+        modifier = draw(st.sampled_from(["26", "26 59", "59 26", "", "TC", "53", "26 TC", "26 ZZ"]))
     else:
         code, modifier = draw(st.sampled_from(pools["dme"])).split(",")
     return {

@@ -295,3 +295,18 @@ def test_a_visit_with_labs_and_equipment_prices_every_line(catalog: Catalog) -> 
     assert mue.lines == (4,) and "practitioner MUE of 0" in mue.message
     assert "DME MAC" in mue.message
     assert result.priced.total_expected == lines[0].allowed_as_billed + Decimal("19.90")
+
+
+def test_a_lab_codes_interpretation_is_the_physician_fee_schedules(catalog: Catalog) -> None:
+    # 85576 is status X in RVU26B (the CLFS pays the test: 24.91 in 2026 Q2) and 85576-26
+    # status A (the interpretation), in Houston (04412-18 GPCIs 1.008, 0.993, 1.376):
+    # (0.36 x 1.008 + 0.16 x 0.993 + 0.01 x 1.376) x 33.4009 = 0.53552 x 33.4009 = 17.8868.
+    claim = _claim(_line("85576", "26"), _line("85576"), diagnoses=("D69.1",), day="2026-05-04")
+    result = _check(catalog, claim)
+    lines = result.priced.lines
+    assert [(x.hcpcs, x.schedule, x.allowed_as_billed) for x in lines] == [
+        ("85576", "pfs", Decimal("17.89")),
+        ("85576", "clfs", Decimal("24.91")),
+    ]
+    labs = [f for f in result.findings if f.rule == "code.other-fee-schedule"]
+    assert [f.lines for f in labs] == [(2,)]  # line 1 is not called a CLFS line

@@ -41,6 +41,35 @@ def test_route(catalog: Catalog, code: str, schedule: str, priced: bool) -> None
     assert found.description  # what the code is, from its file or the HCPCS list
 
 
+@pytest.mark.parametrize(
+    ("modifiers", "schedule"),
+    [((), "clfs"), (("26",), "pfs"), (("26", "59"), "pfs"), (("59", "26"), "pfs"),
+     (("tc",), "clfs"), (("QW",), "clfs"), (("53",), "clfs"), (("26", "TC"), "clfs")],
+)  # fmt: skip
+def test_a_lab_codes_professional_component_routes_by_its_modifier(
+    catalog: Catalog, modifiers: tuple[str, ...], schedule: str
+) -> None:
+    # RVU26B lists 85576 as status X (the test: the CLFS pays it) and 85576-26 as status A
+    # (the pathologist's interpretation: the physician fee schedule pays it). No TC or 53
+    # row: those lines are the CLFS's, as is 26 with TC (no one row prices that line).
+    assert route(catalog, "85576", Q2, modifiers).schedule.name == schedule
+
+
+def test_a_lab_codes_professional_component_is_priced_from_its_26_row(catalog: Catalog) -> None:
+    # RVU26B 85576-26: work 0.36 + PE 0.16 + MP 0.01 = 0.53 RVUs x CF 33.4009 = 17.7025 ->
+    # 17.70 nationally; the test itself on the CLFS 2026 Q2: 24.91 (PUF_CLFS_CY2026_Q2V1).
+    lines = price_lines(catalog, [PriceRequest("85576", Q2, ("26",)), PriceRequest("85576", Q2)])
+    assert [(x.schedule.name, x.allowed) for x in lines] == [
+        ("pfs", D("17.70")),
+        ("clfs", D("24.91")),
+    ]
+    alone = price_line(catalog, PriceRequest("85576", Q2, ("26", "59")))
+    assert (alone.schedule.name, alone.allowed) == ("pfs", D("17.70"))
+    assert "85576-26 is on the physician fee schedule RVU26B, status A" in (
+        route(catalog, "85576", Q2, ("26",)).reason
+    )
+
+
 def test_an_unknown_code_is_unknown(catalog: Catalog) -> None:
     with pytest.raises(UnknownCode, match="Z9999 is not on any loaded fee schedule"):
         route(catalog, "Z9999", Q3)

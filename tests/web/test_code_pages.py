@@ -158,3 +158,18 @@ def test_api_code_route_takes_a_modifier(client: TestClient) -> None:
     assert body["amounts"]["modifiers"] == ["26"]
     other = client.get(f"/api/v1/codes/80053?date={JULY}").json()
     assert other["kind"] == "schedule" and other["allowed"] == "10.56"
+
+
+def test_a_lab_codes_interpretation_opens_on_the_physician_fee_schedule(
+    client: TestClient,
+) -> None:
+    # 85576: status X in RVU26C (the CLFS pays the test), 85576-26: status A, 0.53 RVUs
+    # (0.36 + 0.16 + 0.01) x CF 33.4009 = 17.70 nationally.
+    test = client.get(f"/api/v1/codes/85576?date={JULY}").json()
+    assert (test["kind"], test["allowed"]) == ("schedule", "24.91")
+    reading = client.get(f"/api/v1/codes/85576?date={JULY}&modifier=26").json()
+    assert (reading["status"], reading["payable"]) == ("A", True)
+    assert reading["rvus"]["work"] == "0.36"
+    assert reading["amounts"]["national_nonfacility"] == "17.70"
+    page = client.get(f"/codes/85576?date={JULY}&modifier=26")
+    assert page.status_code == 200 and "17.70" in page.text

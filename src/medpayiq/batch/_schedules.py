@@ -3,8 +3,10 @@
 amount), priced the batch engine's way: every distinct question answered once, every line
 by joins, gathers and one multiplication.
 
-1. Each distinct (date, code) is routed once (`schedules.route`); a line is another
-   schedule's when its code routes elsewhere than "pfs" (`mark`).
+1. Each distinct (date, code, routing modifier) is routed once (`schedules.route`; the
+   routing modifier is the one whose own PPRRVU row prices the line: 85576-26 is the
+   physician fee schedule's, 85576 the clinical lab schedule's); a line is another
+   schedule's when it routes elsewhere than "pfs" (`mark`).
 2. What a line's price depends on is reduced to a key: the schedule, its `period` for the
    date (the same snapshot, release and confidence), the code, the modifiers and the
    schedule's `place_key` (nothing for the clinical lab schedule, the beneficiary's state for
@@ -57,7 +59,9 @@ class OtherSchedules:
         self.day_class: list[int] = []  # day id -> class id
         self._class_ids: dict[Hashable, int] = {}
         self.class_days: list[date] = []  # class id -> a day of the class
-        self.routes: dict[tuple[int, int], int] = {}  # (class, code text) -> schedule id
+        # (class, code text x 4 + routing modifier) -> schedule id
+        self.routes: dict[tuple[int, int], int] = {}
+        self.ways: list[int] = []  # modifier text -> its routing modifier's index
         self.names: list[str] = [_PFS]  # schedule id -> name (0: the physician fee schedule)
         self.periods: dict[tuple[int, int], int] = {}  # (schedule, day) -> period id
         self._period_ids: dict[tuple[int, Hashable], int] = {}
@@ -131,8 +135,9 @@ def _grid(
 
 
 def _schedule_of(batch: Batch) -> pl.Expr:
-    """Each row's schedule id from its `day` and `code` columns: the routes of every class
-    and code text seen so far are worked out first (few: classes x codes)."""
+    """Each row's schedule id from its `day`, `code` and `mod` columns: the routes of every
+    class, code text and routing modifier seen so far are worked out first (few: classes x
+    codes x 4)."""
     state = batch.others
     days = batch.tables.days
     for day in days[len(state.day_class) :]:
@@ -144,12 +149,33 @@ def _schedule_of(batch: Batch) -> pl.Expr:
     codes = batch.columns["hcpcs"].texts.values
     for klass, first in enumerate(state.class_days):
         for code in range(len(codes)):
-            if (klass, code) not in state.routes:
-                state.routes[(klass, code)] = state.schedule_id(_route(batch, codes[code], first))
+            if (klass, code * _WAYS) in state.routes:
+                continue
+            for way, modifier in enumerate(schedules.ROUTING_MODIFIERS):
+                name = _route(batch, codes[code], first, (modifier,) if modifier else ())
+                state.routes[(klass, code * _WAYS + way)] = state.schedule_id(name)
     classes = pl.Series(state.day_class or [0], dtype=pl.Int32)
     return _grid(
-        state, state.routes, len(codes), pl.lit(classes).gather(pl.col("day")), pl.col("code")
+        state,
+        state.routes,
+        len(codes) * _WAYS,
+        pl.lit(classes).gather(pl.col("day")),
+        pl.col("code") * _WAYS + _ways(batch),
     )
+
+
+_WAYS = len(schedules.ROUTING_MODIFIERS)
+
+
+def _ways(batch: Batch) -> pl.Expr:
+    """Each row's routing modifier (its index in `schedules.ROUTING_MODIFIERS`) from its
+    `mod` column, worked out once per modifier text."""
+    state = batch.others
+    texts = batch.columns["modifier"].texts.values
+    for text in texts[len(state.ways) :]:
+        modifier = schedules.routing_modifier(modifier_tuple(text))
+        state.ways.append(schedules.ROUTING_MODIFIERS.index(modifier))
+    return pl.lit(pl.Series(state.ways or [0], dtype=pl.Int32)).gather(pl.col("mod"))
 
 
 # Schedules whose `period` is `schedules.snapshot_period`: ("day", day) exactly when no
@@ -178,14 +204,16 @@ def _route_class(key: Hashable) -> Hashable:
 
 def mark(batch: Batch, rows: pl.DataFrame) -> pl.Series:
     """True for each row whose code another schedule pays on its date."""
-    keyed = rows.select(day=pl.col("day"), code=_text_ids(batch, "hcpcs"))
+    keyed = rows.select(
+        day=pl.col("day"), code=_text_ids(batch, "hcpcs"), mod=_text_ids(batch, "modifier")
+    )
     found = keyed.select(_schedule_of(batch).alias("s")).get_column("s")
     return (found.fill_null(0) != 0).alias("other")
 
 
-def _route(batch: Batch, code: str, day: date) -> str:
+def _route(batch: Batch, code: str, day: date, modifiers: tuple[str, ...]) -> str:
     try:
-        return schedules.route(batch.reference, code, day).schedule.name
+        return schedules.route(batch.reference, code, day, modifiers).schedule.name
     except (InputError, DataError):
         return _PFS  # the physician fee schedule path gives the line its message
 

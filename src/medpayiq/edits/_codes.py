@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.knowledge import AppealRoute, appeal_advice
+from medpayiq.pricing import row_modifier
 from medpayiq.records import HcpcsLevel2
 from medpayiq.reference import Confidence, IcdTable
 from medpayiq.schedules import Route, route
@@ -83,7 +84,7 @@ def check_procedure_codes(ctx: EncounterContext) -> list[Draft]:
     paid_codes: set[str] | None = None
     memo = ctx.memo("code")
     for number, line in ctx.lines:
-        key = (number, line.hcpcs)
+        key = (number, line.hcpcs, row_modifier(line.modifiers))
         found = memo.get(key, MISSING)
         if found is MISSING:
             found = remember(memo, key, _code_draft(ctx, number, line))
@@ -111,9 +112,11 @@ def _code_draft(ctx: EncounterContext, number: int, line: PriceLine) -> Draft | 
     fee = ctx.fee
     assert fee is not None
     source = ctx.period.fee_source
-    row = ctx.rvu(line.hcpcs)
+    # The row the line is priced from: 85576-26 is status A where 85576 is X (CLFS).
+    mod = row_modifier(line.modifiers)
+    row = (mod and ctx.rvu(line.hcpcs, mod)) or ctx.rvu(line.hcpcs)
     if row is None or row.status in _OTHER_SCHEDULE:
-        routed = _routed(ctx, line.hcpcs)
+        routed = _routed(ctx, line.hcpcs, line.modifiers)
         if routed is not None:
             return _schedule_draft(ctx, number, line.hcpcs, routed, source)
     if row is None:
@@ -178,11 +181,12 @@ def _level2_draft(ctx: EncounterContext, number: int, code: str, source: str) ->
     return _other_schedule_draft(ctx, number, message, source)
 
 
-def _routed(ctx: EncounterContext, code: str) -> Route | None:
-    """The schedule other than the physician fee schedule that pays `code` in the period
-    (the periods are cut where a schedule's snapshot changes: `schedules.price_period`)."""
+def _routed(ctx: EncounterContext, code: str, modifiers: tuple[str, ...]) -> Route | None:
+    """The schedule other than the physician fee schedule that pays `code` with `modifiers`
+    in the period (the periods are cut where a schedule's snapshot changes:
+    `schedules.price_period`)."""
     try:
-        found = route(ctx.reference, code, ctx.period.day)
+        found = route(ctx.reference, code, ctx.period.day, modifiers)
     except (InputError, DataError):
         return None
     return None if found.schedule.name == "pfs" else found

@@ -181,7 +181,7 @@ def _other_schedule(
     schedule (its own status says why there is no amount) or the schedule cannot price it
     (the engine's own message stands)."""
     try:
-        found = route(reference, line.hcpcs, period.day)
+        found = route(reference, line.hcpcs, period.day, line.modifiers)
         if found.schedule.name == "pfs":
             return None
         schedule = schedule_named(found.schedule.name)

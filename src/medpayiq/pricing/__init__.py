@@ -57,7 +57,7 @@ from ._context import sources as provenance_sources
 from ._cost_share import check_deductible, split_cost
 from ._engine import check_units, cost_share_waiver, price_claim, price_line
 from ._location import AmbiguousLocation, resolve_location
-from ._modifiers import PAID_STATUSES, status_reason
+from ._modifiers import PAID_STATUSES, row_modifier, status_reason
 from ._terms import DayTerms, day_terms
 from ._types import (
     ClaimAmounts,
@@ -102,6 +102,7 @@ __all__ = [
     "price_period",
     "provenance_sources",
     "resolve_location",
+    "row_modifier",
     "share_step",
     "split_cost",
     "status_reason",

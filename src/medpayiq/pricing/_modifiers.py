@@ -17,7 +17,7 @@ from medpayiq.errors import InputError, InvalidModifier, UnknownCode
 from medpayiq.records import Modifier, RvuRow
 from medpayiq.reference import FeeSchedule
 
-__all__ = ["PRICING", "ModifierPlan", "plan_modifiers", "status_reason"]
+__all__ = ["PRICING", "ModifierPlan", "plan_modifiers", "row_modifier", "status_reason"]
 
 _FORMAT = re.compile(r"^[A-Z0-9]{2}$")
 _CODE = re.compile(r"^[A-Z0-9]{5}$")
@@ -117,6 +117,17 @@ def normalise_modifiers(
         if mod not in out:
             out.append(mod)
     return tuple(out)
+
+
+def row_modifier(modifiers: Sequence[str]) -> str:
+    """The modifier whose own PPRRVU row a valid line is priced from, where CMS lists one
+    (`find_row`): 26 or TC, else 53; "" for none, and for 26 with TC (the engine's error).
+    The router (`medpayiq.schedules`) and the checker's code check read it too, so that a
+    line's schedule and status come from the row it is priced from."""
+    split = [m for m in modifiers if m in ("26", "TC")]
+    if len(split) == 1:
+        return split[0]
+    return "53" if not split and "53" in modifiers else ""
 
 
 def find_row(

@@ -38,6 +38,7 @@ from medpayiq.reference import ReferenceData
 
 from . import ambulance, anesthesia, clfs, dmepos, drugs, other, pfs
 from ._registry import (
+    ROUTING_MODIFIERS,
     Schedule,
     normalise,
     price_period,
@@ -45,6 +46,7 @@ from ._registry import (
     registered,
     route,
     route_period,
+    routing_modifier,
     schedule_named,
 )
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
@@ -64,6 +66,7 @@ for _schedule in (
     register(_schedule)
 
 __all__ = [
+    "ROUTING_MODIFIERS",
     "PriceRequest",
     "Priced",
     "RateAmount",
@@ -79,6 +82,7 @@ __all__ = [
     "registered",
     "route",
     "route_period",
+    "routing_modifier",
     "schedule_named",
 ]
 
@@ -97,7 +101,7 @@ def _route_name(reference: ReferenceData, code: str, request: PriceRequest) -> s
     schedule when one is loaded for the date: its engine gives the error of record (the
     modifiers first, then the code not being in the release), as the batch engine does."""
     try:
-        return route(reference, code, request.date_of_service).schedule.name
+        return route(reference, code, request.date_of_service, request.modifiers).schedule.name
     except (UnknownCode, ReleaseNotLoaded):
         if pfs.fee_or_none(reference, request.date_of_service) is None:
             raise

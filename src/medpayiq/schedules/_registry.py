@@ -12,10 +12,11 @@ others do not: what it is and that no loaded schedule prices it, never "unknown 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import date, timedelta
 from typing import Protocol
 
+from medpayiq import pricing
 from medpayiq.errors import InputError, ReleaseNotLoaded, UnknownCode
 from medpayiq.reference import ReferenceData
 from medpayiq.releases import Kind
@@ -23,12 +24,14 @@ from medpayiq.releases import Kind
 from ._types import Priced, PriceRequest, Route, ScheduleInfo, Terms
 
 __all__ = [
+    "ROUTING_MODIFIERS",
     "Schedule",
     "price_period",
     "register",
     "registered",
     "route",
     "route_period",
+    "routing_modifier",
     "schedule_named",
 ]
 
@@ -44,9 +47,18 @@ class Schedule(Protocol):
         """Whether the price depends on the line's place at all (`place_key`)."""
         ...
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         """The route when this schedule pays `hcpcs` on `day`, else None. Raises
-        ReleaseNotLoaded when it cannot tell because its data for the date is missing."""
+        ReleaseNotLoaded when it cannot tell because its data for the date is missing.
+        `modifiers` is what routing reads of the line's modifiers (`routing_modifier`: the
+        one whose own PPRRVU row prices the line, as a 1-tuple, or ()): the physician fee
+        schedule pays 85576-26 (status A), the clinical lab schedule 85576 (status X)."""
         ...
 
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
@@ -88,15 +100,19 @@ def schedule_named(name: str) -> Schedule:
     raise KeyError(name)
 
 
-def route(reference: ReferenceData, hcpcs: str, day: date) -> Route:
-    """The schedule that pays `hcpcs` on `day`. Raises UnknownCode for a code no loaded file
-    and no code set knows, and ReleaseNotLoaded when the schedules that could tell have no
-    data for the date (the message says what to load)."""
+def route(reference: ReferenceData, hcpcs: str, day: date, modifiers: Sequence[str] = ()) -> Route:
+    """The schedule that pays `hcpcs` on `day` on a line with `modifiers` (by HCPCS, the
+    status of the row and the modifiers: 85576-26 on the physician fee schedule, 85576 on
+    the clinical lab schedule). Raises UnknownCode for a code no loaded file and no code set
+    knows, and ReleaseNotLoaded when the schedules that could tell have no data for the date
+    (the message says what to load)."""
     code = normalise(hcpcs)
+    routing = routing_modifier(modifiers)
+    mods = (routing,) if routing else ()
     missing: list[str] = []
     for schedule in _SCHEDULES:
         try:
-            found = schedule.route(reference, code, day)
+            found = schedule.route(reference, code, day, mods)
         except ReleaseNotLoaded as exc:
             missing.append(str(exc))
             continue
@@ -109,6 +125,17 @@ def route(reference: ReferenceData, hcpcs: str, day: date) -> Route:
         "code (CPT/HCPCS, 5 characters)",
         parameter="code",
     )
+
+
+# The values `routing_modifier` takes: a code routes at most four ways.
+ROUTING_MODIFIERS = ("", "26", "TC", "53")
+
+
+def routing_modifier(modifiers: Sequence[str]) -> str:
+    """What `route` reads of a line's modifiers: the one whose own PPRRVU row prices the
+    line (`pricing.row_modifier`), "" for none. Routes depend on the modifiers only through
+    it, so the batch engine routes a code once per value (`ROUTING_MODIFIERS`)."""
+    return pricing.row_modifier(tuple(m.strip().upper() for m in modifiers))
 
 
 def normalise(hcpcs: str) -> str:

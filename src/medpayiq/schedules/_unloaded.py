@@ -42,7 +42,13 @@ class Unloaded:
         # periods callers key on already.
         return self.info.name
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         if not self.claims(hcpcs):
             return None
         fee = fee_or_none(reference, day)

@@ -45,7 +45,13 @@ class Anesthesia:
         # periods callers key on already.
         return self.info.name
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         fee = reference.fee_schedule(day)
         row = pfs_row(fee, hcpcs)
         if row is None or row.status != "J":

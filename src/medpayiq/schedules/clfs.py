@@ -76,7 +76,13 @@ class ClinicalLabFeeSchedule:
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         return snapshot_period(reference, Kind.CLFS, day, _LABEL)
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         rates, vintage = reference.snapshot(Kind.CLFS, day, _index, label=_LABEL)
         if hcpcs not in rates.codes:
             return None

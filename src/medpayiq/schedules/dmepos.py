@@ -131,7 +131,13 @@ class DmeposFeeSchedule:
     def period(self, reference: ReferenceData, day: date) -> Hashable:
         return snapshot_period(reference, Kind.DMEPOS, day, _LABEL)
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
         pairs = rates.by_code.get(hcpcs)
         if pairs is None:

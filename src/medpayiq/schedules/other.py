@@ -50,7 +50,13 @@ class NoLoadedSchedule:
         # periods callers key on already.
         return self.info.name
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         reason = self._reason(reference, hcpcs, day)
         if reason is None:
             return None

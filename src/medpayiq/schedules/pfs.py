@@ -2,9 +2,12 @@
 
 It pays every code with a PPRRVU row in the release in effect, except status X and E rows
 (excluded from this schedule: the clinical lab, DMEPOS, drug and ambulance schedules pay
-them) and status J (anesthesia: `anesthesia.py`). The price is the pricing engine's own
-(`medpayiq.pricing.price_line`), wrapped so that every schedule answers alike; its batch
-price is `medpayiq.batch`'s vectorised engine.
+them) and status J (anesthesia: `anesthesia.py`). The row is the line's: a line with 26, TC
+or 53 is routed by that modifier's row where CMS lists one, as the engine prices it
+(`pricing.row_modifier`), so the professional component of a clinical lab code (85576-26,
+status A, while 85576 itself is status X) is paid here and the test itself on the CLFS.
+The price is the pricing engine's own (`medpayiq.pricing.price_line`), wrapped so that
+every schedule answers alike; its batch price is `medpayiq.batch`'s vectorised engine.
 """
 
 from __future__ import annotations
@@ -43,9 +46,15 @@ ROUTED_ELSEWHERE = frozenset({"X", "E", "J"})
 _ROW_MODIFIERS = ("", "26", "TC", "53")
 
 
-def pfs_row(fee: FeeSchedule, hcpcs: str) -> RvuRow | None:
-    """The code's global row, else its first modifier row (a code listed only as 26/TC)."""
+def pfs_row(fee: FeeSchedule, hcpcs: str, modifiers: tuple[str, ...] = ()) -> RvuRow | None:
+    """The row a line of `hcpcs` with `modifiers` is paid from: the row of its 26, TC or 53
+    where listed (`pricing.row_modifier`: the engine's choice for a valid line); else the code's
+    global row, else its first modifier row (a code listed only as 26/TC)."""
     rvus = fee.rvus
+    if modifiers:
+        row_modifier = pricing.row_modifier(modifiers)
+        if row_modifier and (row := rvus.get((hcpcs, row_modifier))) is not None:
+            return row
     for modifier in _ROW_MODIFIERS:
         row = rvus.get((hcpcs, modifier))
         if row is not None:
@@ -57,14 +66,21 @@ class PhysicianFeeSchedule:
     info = PFS
     by_place = True
 
-    def route(self, reference: ReferenceData, hcpcs: str, day: date) -> Route | None:
+    def route(
+        self,
+        reference: ReferenceData,
+        hcpcs: str,
+        day: date,
+        modifiers: tuple[str, ...] = (),
+    ) -> Route | None:
         fee = reference.fee_schedule(day)
-        row = pfs_row(fee, hcpcs)
+        row = pfs_row(fee, hcpcs, modifiers)
         if row is None or row.status in ROUTED_ELSEWHERE:
             return None
         release = fee.vintage.used.id
         paid = row.status in pricing.PAID_STATUSES
-        reason = f"{hcpcs} is on the physician fee schedule {release}, status {row.status}" + (
+        shown = hcpcs + (f"-{row.modifier}" if row.modifier in modifiers else "")
+        reason = f"{shown} is on the physician fee schedule {release}, status {row.status}" + (
             "" if paid else f": {pricing.status_reason(row.status)}"
         )
         return Route(PFS, reason, paid, row.description)

@@ -27,7 +27,7 @@ from medpayiq.knowledge.glossary import explain
 from medpayiq.money import cents
 from medpayiq.records import RvuRow
 from medpayiq.reference import Confidence, FeeSchedule, ReferenceData
-from medpayiq.schedules.pfs import pfs_row
+from medpayiq.schedules.pfs import ROUTED_ELSEWHERE, pfs_row
 from medpayiq.services._code_advice import Ctx, denials, faqs, tips
 from medpayiq.services._code_edits import ncci_edits
 from medpayiq.services._code_other import described, schedule_line, schedule_report
@@ -93,7 +93,7 @@ def code_report(
     code = parse_code(code)
     _fee_schedule(reference, query)  # a date no release covers is the date's error
     try:
-        found = schedules.route(reference, code, query.day)
+        found = schedules.route(reference, code, query.day, modifiers)
     except ReleaseNotLoaded as exc:
         raise InputError(str(exc), parameter="date") from None
     if found.schedule.name != "pfs":
@@ -111,7 +111,7 @@ def _pfs_report(
     modifiers: Sequence[str],
 ) -> CodeReport:
     fs = _fee_schedule(reference, query)
-    row = _pfs_row(fs, code)
+    row = _pfs_row(fs, code, modifiers)
     place = resolve_place(reference, query)
     query, reason = _opening_setting(code, query, row)
     notices: list[str] = []
@@ -201,9 +201,13 @@ def _pfs_report(
     )
 
 
-def _pfs_row(fs: FeeSchedule, code: str) -> RvuRow:
+def _pfs_row(fs: FeeSchedule, code: str, modifiers: Sequence[str]) -> RvuRow:
     row = pfs_row(fs, code)
     assert row is not None  # the router sent the code here because it has a row
+    if row.status in ROUTED_ELSEWHERE:
+        # The router sent it here by its modifier's row (85576-26, status A, where 85576 is
+        # X): the page shows the row the line is priced from.
+        row = pfs_row(fs, code, tuple(modifiers)) or row
     return row
 
 
