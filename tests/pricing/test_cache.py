@@ -122,3 +122,30 @@ def test_the_catalog_keeps_a_dates_answers_together_and_drops_them_a_date_at_a_t
     assert catalog.geography(days[1]) is first[days[1]][1]
     assert catalog.fee_schedule(days[2]) is first[days[2]][0]
     assert catalog.geography(days[0]) is not first[days[0]][1]
+
+
+def test_a_dropped_shared_table_is_not_filled_and_does_not_split_a_quarter(monkeypatch):
+    """The tables shared by a quarter's dates are bounded per reference (SHARED_KEPT). A
+    dropped one is left to be freed, not filled through a date's context, and the quarter's
+    dates still share one period (its key holds a `PriceClass`, not the tables): with the
+    tables themselves in the key, keeping few split a quarter (tests/edits/test_periods)."""
+    from medpayiq.pricing import _context, price_period
+
+    monkeypatch.setattr(_context, "SHARED_KEPT", 1)
+    catalog = build_catalog()
+    first, later = date(2025, 11, 3), date(2025, 11, 20)
+    lines = [ServiceLine("62323")]
+    answer = price_amounts(catalog, first, lines, location=HOUSTON, pos="11")
+    fee = catalog.fee_schedule(first)
+    ctx = _context.context_for(catalog, fee, first, False)
+    tables = ctx.shared(catalog, fee)
+    assert len(tables.claims) == 1 and not tables.dropped
+    period = price_period(catalog, first)
+    # Priced as a qualifying APM participant: another class, whose tables take the one place.
+    price_amounts(catalog, first, lines, location=HOUSTON, pos="11", qp=True)
+    assert tables.dropped
+    again = price_amounts(catalog, first, lines, location=HOUSTON, pos="11")
+    price_amounts(catalog, first, [ServiceLine("99213")], location=HOUSTON, pos="11")
+    assert again == answer and len(tables.claims) == 1  # the dropped tables did not grow
+    assert ctx.shared(catalog, fee) is not tables
+    assert price_period(catalog, later) == period

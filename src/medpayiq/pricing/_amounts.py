@@ -164,7 +164,7 @@ def price_period(reference: ReferenceData, date_of_service: date, *, qp: bool = 
     # The shared tables stand for the rows, CF and work GPCI column; the confidences are
     # what a line's head reads of the date's vintages.
     return (
-        ctx.shared(reference, fee), fee.vintage.confidence, components, geography,
+        ctx.price_class(reference, fee), fee.vintage.confidence, components, geography,
         ctx.column_confidence,
     )  # fmt: skip
 

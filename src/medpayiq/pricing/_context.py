@@ -57,11 +57,13 @@ __all__ = [
     "Head",
     "HeadKey",
     "Place",
+    "PriceClass",
     "Shared",
     "context_for",
     "head_key",
     "lowest",
     "na_message",
+    "price_class",
     "share_step",
     "shared_table",
     "sources",
@@ -81,14 +83,16 @@ CONTEXTS = DAYS_KEPT
 SHARED_LINES = 8_192  # prepared lines of a `Shared` (about 1 KB each, trail steps included)
 SHARED_CLAIMS = 4_096  # claim outcomes of a `Shared` (about 1 KB for a 5-line claim)
 SHARED_PLACES = 1_024  # the (place of service, setting, location) a `Shared` numbers
-# `Shared` kept per reference: one per quarter or so and QP (a 90-day claim file uses two to
-# four). Each fills towards its bounds above (some 20 MiB): with 8, a server asked about
-# every date of two years kept eight filling and its memory rose about 4.5 MiB per 1,000
-# distinct requests past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB,
-# but then the dates of one quarter could stop sharing a period (a Shared is part of a
-# period's key: tests/edits/test_periods.py). With 4 the server still rose as with 8
-# (bench/memory.py, 30,000 requests: 715 against 722 MiB): bounding them by bytes is next.
-SHARED_KEPT = 4
+# `Shared` kept per reference: one per quarter or so and QP (a 90-day claim file uses two).
+# Each fills towards its bounds above (some 20 MiB): with 8, a server asked about every date
+# of two years kept eight filling and its memory rose about 4.5 MiB per 1,000 distinct
+# requests past 10,000 (tests/server/test_memory.py's mix); with 2, about 1.4 MiB. A dropped
+# one is dropped for good: the day contexts and the checker's periods hold its `PriceClass`,
+# not the tables (a context asks again; see `DayContext.shared`).
+SHARED_KEPT = 2
+# `PriceClass` tokens kept per reference (each holds only the objects its key names, which
+# the reference keeps anyway): far more than the classes a reference's data makes.
+CLASSES_KEPT = 64
 _HUNDRED = Decimal(100)
 _PERCENT = Decimal("0.01")
 _CONF_ORDER = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
@@ -178,14 +182,23 @@ class DayContext:
         self._tables: dict[str, dict[Any, Any]] = {}
         # The engine's prepared lines by (code, modifiers, POS, setting, location).
         self.prepared: dict[Any, Any] = {}
+        self._class: PriceClass | None = None
         self._shared: Shared | None = None
+
+    def price_class(self, reference: ReferenceData, fee: FeeSchedule) -> PriceClass:
+        """What this date's amounts and messages depend on, as a token (`price_class`)."""
+        if self._class is None:
+            self._class = price_class(reference, fee, self)
+        return self._class
 
     def shared(self, reference: ReferenceData, fee: FeeSchedule) -> Shared:
         """The tables shared by every date that prices alike (see `shared_table`), for
-        callers that read only amounts and messages, never a trail or a head."""
-        if self._shared is None:
-            self._shared = shared_table(reference, fee, self)
-        return self._shared
+        callers that read only amounts and messages, never a trail or a head. A table the
+        reference has dropped is not filled on: this context asks for its class's again."""
+        shared = self._shared
+        if shared is None or shared.dropped:
+            shared = self._shared = shared_table(reference, self.price_class(reference, fee))
+        return shared
 
     def table(self, name: str) -> dict[Any, Any]:
         table = self._tables.get(name)
@@ -505,24 +518,34 @@ class Shared:
     """Tables for every date that prices alike: prepared lines by (code, modifiers, POS,
     setting, location), the same by (code, modifiers, place number) with `places` numbering
     each (POS, setting, location) asked (a claim's lines hash their place once), and claim
-    outcomes by (prepared lines, units, provider)."""
+    outcomes by (prepared lines, units, provider). `dropped`: the reference no longer keeps
+    it (`SHARED_KEPT`), so nothing should fill it further."""
 
-    __slots__ = ("by_place", "claims", "places", "prepared")
+    __slots__ = ("by_place", "claims", "dropped", "places", "prepared")
 
     def __init__(self) -> None:
         self.prepared: dict[Any, Any] = {}
         self.places: dict[Any, int] = {}
         self.by_place: dict[Any, Any] = {}
         self.claims: dict[Any, Any] = {}
+        self.dropped = False
 
 
-def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) -> Shared:
-    """The tables for every date whose lines get the same amounts and messages as `ctx`'s:
+class PriceClass:
+    """A token for every date that prices alike (`price_class`), compared by identity. A
+    period key holds it rather than the `Shared` tables, so that tables can be dropped
+    without being kept alive by the key, and without splitting the dates that share it."""
+
+    __slots__ = ()
+
+
+def price_class(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) -> PriceClass:
+    """The class of every date whose lines get the same amounts and messages as `ctx`'s:
     the same PPRRVU rows, GPCIs, OPPS caps, anesthesia CFs, ZIP and county tables and code
     sets (by identity: the reference caches them per dataset), release, work GPCI column
-    and published CF. The dates of a quarter share them, so a date seen for the first time
-    prices a line with one look-up. What differs by date (the trail's dates, the vintage
-    notes and the confidence) is not in them: read it from the date's own context."""
+    and published CF. The dates of a quarter share it. What differs by date (the trail's
+    dates, the vintage notes and the confidence) is not in it: read it from the date's own
+    context."""
     try:
         geography: Geography | None = reference.geography(ctx.day)
     except ReleaseNotLoaded:
@@ -539,17 +562,35 @@ def shared_table(reference: ReferenceData, fee: FeeSchedule, ctx: DayContext) ->
         ctx.with_floor,
         _rules.conversion_factors(ctx.day),
     )
-    # Per reference object: the shared tables by what the amounts of a date depend on.
+    # Per reference object: the classes by what the amounts of a date depend on.
+    classes = _owned(reference, "price-classes")
+    if classes is None:
+        return PriceClass()  # nowhere to keep them: a class of its own
+    key = (*map(id, objects), *values)
+    entry = classes.get(key)
+    # The entry holds its objects, so an id in the key cannot be reused while it lives.
+    if entry is None or any(a is not b for a, b in zip(entry[0], objects, strict=True)):
+        trim(classes, CLASSES_KEPT)
+        entry = classes[key] = (objects, PriceClass())
+    return entry[1]
+
+
+def shared_table(reference: ReferenceData, price: PriceClass) -> Shared:
+    """The tables of a price class (`price_class`): a date seen for the first time prices a
+    line of its quarter with one look-up. At most `SHARED_KEPT` are kept per reference; the
+    oldest goes first, marked `dropped`."""
     tables = _owned(reference, "shared")
     if tables is None:
         return Shared()  # nowhere to keep them: share nothing
-    key = (*map(id, objects), *values)
-    entry = tables.get(key)
-    # The entry holds its objects, so an id in the key cannot be reused while it lives.
-    if entry is None or any(a is not b for a, b in zip(entry[0], objects, strict=True)):
-        trim(tables, SHARED_KEPT)
-        entry = tables[key] = (objects, Shared())
-    return entry[1]
+    found: Shared | None = tables.get(price)
+    if found is None:
+        # pop with a default: two server threads may drop the same oldest entry.
+        for old in list(tables)[: max(0, len(tables) - SHARED_KEPT + 1)]:
+            oldest = tables.pop(old, None)
+            if oldest is not None:
+                oldest.dropped = True
+        found = tables[price] = Shared()
+    return found
 
 
 # --- Helpers ------------------------------------------------------------------------------
