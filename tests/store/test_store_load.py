@@ -265,3 +265,20 @@ def test_store_answers_like_the_in_memory_catalog(
     assert ncci.addon_primaries("64484") == expected.addon_primaries("64484")
     assert ours.code_sets().hcpcs_level2 == catalog.code_sets().hcpcs_level2
     assert ours.code_sets().adjustments == catalog.code_sets().adjustments
+
+
+def test_the_load_keeps_each_ncci_datasets_boundary_dates(store: Store) -> None:
+    """A load writes the dates on which an NCCI PTP or add-on edit starts or stops applying
+    with its dataset (`dataset.edit_dates`), so that a new reference does not scan the rows
+    for them; they equal the scan of the stored rows' distinct date pairs."""
+    from medpayiq.store import _queries as q
+
+    ncci = [d for d in store.datasets() if d.kind in (Kind.PTP, Kind.ADDON)]
+    assert {d.kind for d in ncci} == {Kind.PTP, Kind.ADDON}
+    with store.engine.connect() as conn:
+        for dataset in ncci:
+            assert dataset.edit_dates == q.edit_boundaries(conn, dataset.kind, [dataset.id])
+    ptp = next(d for d in ncci if d.kind is Kind.PTP)
+    assert ptp.edit_dates is not None and len(ptp.edit_dates) > 100
+    others = [d for d in store.datasets() if d.kind not in (Kind.PTP, Kind.ADDON)]
+    assert all(d.edit_dates is None for d in others)

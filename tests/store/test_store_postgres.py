@@ -65,4 +65,4 @@ def test_migrations_build_exactly_the_schema(
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0003"
+    assert version == "0004"

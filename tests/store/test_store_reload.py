@@ -135,3 +135,30 @@ def test_a_reference_after_a_load_keeps_what_the_load_left_alone(
         assert store.purge_retired(older_than=timedelta(0)) == 1
         assert _pairs(new) == pairs
         assert [a.primary for a in new.ncci(DAY).addon_primaries("64484")] == primaries
+
+
+def test_the_migration_fills_in_the_boundary_dates_of_stored_ncci_datasets(
+    any_db: str,
+) -> None:
+    """A store loaded before `dataset.edit_dates` existed (revision 0003) gets them from its
+    rows when it is opened (migration 0004), equal to what a load writes."""
+    import sqlalchemy as sa
+
+    from medpayiq.store import _queries as q
+
+    with open_store(any_db) as store:
+        store.load([PTP, AOC])
+        written = {d.id: d.edit_dates for d in store.datasets()}
+        with store.engine.begin() as conn:  # as revision 0003 left it
+            conn.execute(sa.text("ALTER TABLE dataset DROP COLUMN edit_dates"))
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = '0003'"))
+    with open_store(any_db) as store:
+        found = {d.id: d.edit_dates for d in store.datasets()}
+        with store.engine.connect() as conn:
+            scanned = {
+                d.id: q.edit_boundaries(conn, d.kind, [d.id])
+                for d in store.datasets()
+                if d.kind in (Kind.PTP, Kind.ADDON)
+            }
+    assert found == written and len(scanned) == 2
+    assert {i: found[i] for i in scanned} == scanned and all(scanned.values())

@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 
 from medpayiq import sources
 from medpayiq.errors import DataError
+from medpayiq.reference import boundaries_of
 from medpayiq.releases import Kind
 from medpayiq.store import _integrity
 from medpayiq.store import _queries as q
@@ -234,6 +236,7 @@ def load_parsed(
             rows=rows,
             billable=counter.billable,
             replaces=[replaced.id] if replaced else [],
+            edit_dates=counter.edit_dates,
         )
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
     notes = [f"replaces {replaced.source_file}"] if replaced else []
@@ -256,16 +259,30 @@ def _replace(result: LoadResult, **changes: Any) -> LoadResult:
 
 
 class _Counter:
-    """Counts ICD-10-CM billable codes as the records stream past."""
+    """Counts ICD-10-CM billable codes, and gathers the boundary dates of NCCI PTP and add-on
+    edits (`dataset_table.edit_dates`), as the records stream past."""
 
     def __init__(self, kind: Kind) -> None:
         self.kind = kind
         self.billable: int | None = 0 if kind is Kind.ICD10CM else None
+        self.edit_dates: str | None = None
 
     def wrap(self, records: Iterator[Any]) -> Iterator[Any]:
-        if self.kind is not Kind.ICD10CM:
-            return records
-        return self._count(records)
+        if self.kind is Kind.ICD10CM:
+            return self._count(records)
+        if self.kind in (Kind.PTP, Kind.ADDON):
+            return self._dates(records)
+        return records
+
+    def _dates(self, records: Iterator[Any]) -> Iterator[Any]:
+        effective: set[date | None] = set()
+        deletion: set[date | None] = set()
+        on, off = effective.add, deletion.add
+        for record in records:
+            on(record.effective)
+            off(record.deletion)
+            yield record
+        self.edit_dates = q.edit_dates_text(boundaries_of(effective, deletion))
 
     def _count(self, records: Iterator[Any]) -> Iterator[Any]:
         billable = 0

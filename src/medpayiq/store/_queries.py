@@ -56,6 +56,8 @@ class DatasetInfo:
     billable: int | None
     notes: str
     loaded_at: datetime
+    # PTP and add-on datasets: their edits' boundary dates (`dataset_table.edit_dates`).
+    edit_dates: tuple[date, ...] | None = None
 
     @property
     def provenance(self) -> Provenance:
@@ -105,7 +107,19 @@ def _info(row: sa.Row[Any]) -> DatasetInfo:
         row.billable,
         row.notes,
         loaded_at,
+        parse_edit_dates(row.edit_dates),
     )
+
+
+def edit_dates_text(days: Iterable[date]) -> str:
+    """`dataset_table.edit_dates` of some boundary dates."""
+    return " ".join(d.isoformat() for d in sorted(days))
+
+
+def parse_edit_dates(text: str | None) -> tuple[date, ...] | None:
+    if text is None:
+        return None
+    return tuple(date.fromisoformat(t) for t in text.split())
 
 
 def active_datasets(conn: sa.Connection) -> list[DatasetInfo]:
@@ -218,6 +232,7 @@ def publish_dataset(
     rows: int,
     billable: int | None,
     replaces: Iterable[int],
+    edit_dates: str | None = None,
 ) -> None:
     """Retire the datasets this one replaces, make it the active one and bump the store's
     generation (same transaction). Retired rows stay until `purge_retired` (see
@@ -231,7 +246,7 @@ def publish_dataset(
     conn.execute(
         sa.update(dataset_table)
         .where(_D.id == dataset_id)
-        .values(rows=rows, billable=billable, active=True, loaded_at=now)
+        .values(rows=rows, billable=billable, active=True, loaded_at=now, edit_dates=edit_dates)
     )
     bump_generation(conn)
 

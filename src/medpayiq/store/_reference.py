@@ -453,11 +453,17 @@ class StoreReference(Catalog):
         return self._cache[key]  # type: ignore[no-any-return]
 
     def _boundaries(self, kind: Kind, dataset: Dataset) -> tuple[date, ...]:
-        """`edit_boundaries` of a release's rows (every part), once per reference."""
+        """`edit_boundaries` of a release's rows (every part), once per reference: as the
+        load found them (`dataset_table.edit_dates`), else from the table's date pairs."""
         release = dataset.provenance.release.id
         parts = _release_parts(self._active, kind, release)
         key = ("boundaries", kind, tuple(parts))
         found: tuple[date, ...] | None = self._cache.get(key)
+        known = [d.edit_dates for d in self._active if d.id in parts]
+        if found is None and parts and all(dates is not None for dates in known):
+            # Each part's boundaries are its dates' images: their union is the release's.
+            found = tuple(sorted({day for dates in known for day in dates or ()}))
+            self._cache[key] = found
         if found is None:
             with self._engine.connect() as conn:
                 found = q.edit_boundaries(conn, kind, parts)

@@ -129,6 +129,11 @@ dataset_table = sa.Table(
     # that a server's reference made before the load keeps answering from its own data
     # until it is swapped out (docs/store.md, "Reloads"); a later load deletes them.
     sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+    # NCCI PTP and add-on datasets: the dates on which an edit comes into force or stops
+    # applying (`reference.edit_boundaries`), ISO dates separated by spaces, found as the rows
+    # are written. Reading them back spares every new reference a scan of the table's
+    # distinct date pairs (0.6 s of CPU for 2.5 million PTP rows). NULL: not known (scan).
+    sa.Column("edit_dates", sa.Text, nullable=True),
 )
 
 # One row: the store's generation, bumped by every load that commits a change, so that a
