@@ -291,26 +291,11 @@ def _text_expr(f: _Field) -> str:
     return f"(None if {v} is None else {expr})" if f.optional else expr
 
 
-def _twin(record: type[Any]) -> type[Any] | None:
-    """A plain class with `record`'s slots in the same order (None if its slots are not
-    exactly its fields, or it has a __post_init__, which the twin would skip): see
-    `_decode_text_source`."""
-    names = tuple(f.name for f in dataclasses.fields(record))
-    if (
-        getattr(record, "__slots__", None) != names
-        or record.__bases__ != (object,)
-        or hasattr(record, "__post_init__")
-    ):
-        return None
-    return type(f"_{record.__name__}Twin", (), {"__slots__": names})
-
-
 def _decode_text_source(fields: list[_Field], args: list[str]) -> str:
-    """`decode_text`: the record made as an instance of its twin, filled by plain attribute
-    stores, then given the record's class (CPython allows `__class__` assignment between
-    classes of one layout). The frozen dataclass's own __init__ sets each field through
-    `object.__setattr__`, three times as slow: a third of decoding a DMEPOS row. A record
-    without a twin is made by its own __init__."""
+    """`decode_text`: the record made as an instance of its twin (`records.slots_twin`),
+    filled by plain attribute stores, then given the record's class; the frozen dataclass's
+    own __init__ was a third of decoding a DMEPOS row. A record without a twin is made by
+    its own __init__."""
     body = ["def decode_text(row):", "    if _twin is None:"]
     body += [f"        return _R({', '.join(args)})", "    self = _new(_twin)"]
     body += [f"    self.{f.name} = {arg}" for f, arg in zip(fields, args, strict=True)]
@@ -344,7 +329,7 @@ def _build_codec(kind: Kind) -> RowCodec:
             text_args.append(_from_text_expr(f, at))
     namespace: dict[str, Any] = {
         "_L": rec.LocalityId, "_R": record, "_Dec": _decimal, "_date": date.fromisoformat,
-        "_new": object.__new__, "_twin": _twin(record),
+        "_new": object.__new__, "_twin": rec.slots_twin(record),
     }  # fmt: skip
     source = (
         f"def encode(r): return ({', '.join(parts)},)\n"
