@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from medpayiq.errors import ReleaseNotLoaded
 from medpayiq.records import (
@@ -363,11 +363,25 @@ def rvus_by_key(rows: Iterable[RvuRow]) -> dict[tuple[str, str], RvuRow]:
 
 # The keyed indexes a store may answer one key at a time instead of reading the whole
 # dataset (`medpayiq.store`): the index builder, and the record fields that make its key.
+_Build = TypeVar("_Build", bound=Callable[..., Mapping[Any, Any]])
 POINT_INDEXES: dict[Any, tuple[str, ...]] = {
     rvus_by_key: ("hcpcs", "modifier"),
     _by_zip: ("zip5",),
     _icd_by_code: ("code",),
 }
+
+
+def point_index(*fields: str) -> Callable[[_Build], _Build]:
+    """Register an index builder of a plug-in's snapshot (`ReferenceData.snapshot`) as one a
+    store may answer one key at a time (`POINT_INDEXES`): `build(records)` must return a
+    mapping whose key is the record `fields` (one field: the value itself), and whose value
+    for a key is built from that key's records alone."""
+
+    def register(build: _Build) -> _Build:
+        POINT_INDEXES[build] = fields
+        return build
+
+    return register
 
 
 def _built_already() -> Mapping[str, Any]:

@@ -79,3 +79,29 @@ def test_a_key_the_dataset_lacks_is_asked_once(store_db: Path) -> None:
     assert rvus.get(("93000", "26")) is None and rvus.get(("93000", "26")) is None
     assert ("93000", "26") not in rvus
     assert asked == [("93000", "26")]
+
+
+def test_dmepos_is_read_a_code_at_a_time_across_its_two_files(store_db: Path, catalog) -> None:
+    """The DMEPOS release is two files (DMEPOS26_JAN and DMEPEN26_JAN, 189,000 rows): routing
+    a drug past it and pricing a few DME codes reads those codes' rows (every file of the
+    release), with the answers of the whole file read in memory."""
+    from medpayiq.releases import Kind
+    from medpayiq.schedules import PriceRequest, dmepos, price_line, route
+    from medpayiq.store._point import PointIndex
+
+    reference = open_store(str(store_db)).reference()
+    day = date(2026, 2, 10)
+    assert route(reference, "J1040", day).schedule.name == "asp"
+    where = pricing.Location(state="TX")
+    for code, modifiers in (("E0601", ("RR",)), ("B4034", ()), ("K0001", ("RR",))):
+        request = PriceRequest(code, day, modifiers, location=where)
+        got = price_line(reference, request).as_dict()
+        assert got == price_line(catalog, request).as_dict()
+        assert got["schedule"]["name"] == "dmepos" and got["allowed"] is not None
+    assert "E0601" in dmepos.dmepos_codes(reference, day)
+    assert "J1040" not in dmepos.dmepos_codes(reference, day)
+    rates, _ = reference.snapshot(Kind.DMEPOS, day, dmepos._by_code, label="DMEPOS")
+    assert isinstance(rates, PointIndex) and rates._all is None  # never read whole
+    # Walking it reads both files whole: the same codes as the file read in memory.
+    whole, _ = catalog.snapshot(Kind.DMEPOS, day, dmepos._by_code, label="DMEPOS")
+    assert dict(rates.items()) == dict(whole.items())

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -123,9 +123,10 @@ class Period(_Memos):
         self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
         self._settings: dict[str, Setting | None] = {}
 
-    def dme_codes(self) -> frozenset[str]:
-        """The codes the DMEPOS fee schedule lists in the period (empty when not loaded)."""
-        found: frozenset[str] | None = self._memos.get("dme-codes")  # type: ignore[assignment]
+    def dme_codes(self) -> Collection[str]:
+        """The codes the DMEPOS fee schedule lists in the period (empty when not loaded);
+        `code in` it reads that code's rows alone."""
+        found: Collection[str] | None = self._memos.get("dme-codes")
         if found is None:
             reference = self._reference()
             found = frozenset()

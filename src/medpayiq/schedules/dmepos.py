@@ -17,8 +17,7 @@ deductible, at 80% (the patient owes 20%).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ from medpayiq import pricing
 from medpayiq.errors import DataError, InputError, ReleaseNotLoaded, UnknownLocation
 from medpayiq.money import cents
 from medpayiq.records import DmeFee, LocalityId
-from medpayiq.reference import Confidence, ReferenceData
+from medpayiq.reference import Confidence, ReferenceData, point_index
 from medpayiq.releases import Kind
 
 from ._lines import Line
@@ -34,6 +33,9 @@ from ._registry import snapshot_period
 from ._types import Priced, PriceRequest, RateAmount, Route, ScheduleInfo, Terms
 
 __all__ = ["DMEPOS", "DmeRates", "DmeposFeeSchedule", "beneficiary_state", "dmepos_codes"]
+
+# A code's modifier pairs (modifier, modifier2) and their fees by state.
+DmeRates = Mapping[tuple[str, str], Mapping[str, DmeFee]]
 
 DMEPOS = ScheduleInfo(
     name="dmepos",
@@ -53,25 +55,29 @@ _RURAL_UNKNOWN = (
 )
 
 
-@dataclass(frozen=True)
-class DmeRates:
-    """One DMEPOS/PEN quarter: for each code, its modifier pairs and their fees by state."""
-
-    by_code: Mapping[str, Mapping[tuple[str, str], Mapping[str, DmeFee]]]
-
-
-def _index(records: Sequence[DmeFee]) -> DmeRates:
+@point_index("hcpcs")
+def _by_code(records: Sequence[DmeFee]) -> Mapping[str, DmeRates]:
+    """One DMEPOS/PEN quarter by code. A store answers it one code at a time: routing a drug
+    or a lab line past this schedule, or pricing a claim's few DME codes, reads the rows of
+    those codes, not the 189,000 of the file (0.7 s of CPU for the first DME line of a
+    claim file when it was read whole)."""
     by_code: dict[str, dict[tuple[str, str], dict[str, DmeFee]]] = {}
     for r in records:
         by_code.setdefault(r.hcpcs, {}).setdefault((r.modifier, r.modifier2), {})[r.state] = r
-    return DmeRates(by_code)
+    # In the order of the pairs and states, not of the rows: a code's rows come in the file's
+    # order when the file is read whole and in the index's when one code is asked, and the
+    # first pair names the code and wins a tie (`_row`).
+    return {
+        code: {pair: dict(sorted(pairs[pair].items())) for pair in sorted(pairs)}
+        for code, pairs in by_code.items()
+    }
 
 
-def dmepos_codes(reference: ReferenceData, day: date) -> frozenset[str]:
+def dmepos_codes(reference: ReferenceData, day: date) -> Collection[str]:
     """The codes on the DMEPOS/PEN fee schedule in effect on `day` (ReleaseNotLoaded when
-    none of the year is loaded)."""
-    rates, _ = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
-    return frozenset(rates.by_code)
+    none of the year is loaded). `code in` it asks for that code alone (see `_by_code`)."""
+    rates: Mapping[str, DmeRates] = reference.snapshot(Kind.DMEPOS, day, _by_code, label=_LABEL)[0]
+    return rates.keys()
 
 
 def beneficiary_state(reference: ReferenceData, request: PriceRequest) -> tuple[str | None, str]:
@@ -138,8 +144,8 @@ class DmeposFeeSchedule:
         day: date,
         modifiers: tuple[str, ...] = (),
     ) -> Route | None:
-        rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
-        pairs = rates.by_code.get(hcpcs)
+        rates, vintage = reference.snapshot(Kind.DMEPOS, day, _by_code, label=_LABEL)
+        pairs = rates.get(hcpcs)
         if pairs is None:
             return None
         first = next(iter(next(iter(pairs.values())).values()))
@@ -148,8 +154,8 @@ class DmeposFeeSchedule:
 
     def price(self, reference: ReferenceData, request: PriceRequest, terms: Terms) -> Priced:
         day = request.date_of_service
-        rates, vintage = reference.snapshot(Kind.DMEPOS, day, _index, label=_LABEL)
-        pairs = rates.by_code[request.hcpcs]
+        rates, vintage = reference.snapshot(Kind.DMEPOS, day, _by_code, label=_LABEL)
+        pairs = rates[request.hcpcs]
         release = vintage.used.id
         first = next(iter(next(iter(pairs.values())).values()))
         line = Line(

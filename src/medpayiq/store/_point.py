@@ -32,14 +32,14 @@ class PointIndex(Mapping[Any, Any]):
         self,
         engine: sa.Engine,
         kind: Kind,
-        dataset_id: int,
+        dataset_ids: Sequence[int],
         fields: Sequence[str],
         build: Callable[[Sequence[Any]], Mapping[Any, Any]],
         whole: Callable[[], Sequence[Any]],
     ) -> None:
         self._engine = engine
         self._kind = kind
-        self._dataset_id = dataset_id
+        self._dataset_ids = list(dataset_ids)
         self._fields = tuple(fields)
         self._build = build
         self._whole = whole
@@ -72,7 +72,7 @@ class PointIndex(Mapping[Any, Any]):
             return _MISSING
         table, rc = kind_table(self._kind), codec(self._kind)
         columns = [table.c[name] for name in rc.columns]
-        where = [table.c.dataset_id == self._dataset_id]
+        where = [table.c.dataset_id.in_(self._dataset_ids)]
         where += [table.c[f] == v for f, v in zip(self._fields, values, strict=True)]
         with self._engine.connect() as conn:
             rows = [rc.decode(row) for row in conn.execute(sa.select(*columns).where(*where))]

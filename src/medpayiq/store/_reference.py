@@ -48,7 +48,9 @@ __all__ = ["StoreNcci", "StoreReference"]
 
 
 class _LazyDataset(Dataset):
-    """A Catalog dataset whose records are read from the store on first use."""
+    """A Catalog dataset whose records are read from the store on first use. A release of
+    several files (DMEPOS and PEN; PTP f1-f4) is one, with `parts` and every part's id in
+    `dataset_ids` (`dataset_id` is the first's)."""
 
     def __init__(
         self,
@@ -56,9 +58,11 @@ class _LazyDataset(Dataset):
         loader: Callable[[], list[Any]],
         dataset_id: int,
         parts: tuple[Provenance, ...] = (),
+        dataset_ids: tuple[int, ...] = (),
     ) -> None:
         self.provenance = provenance
         self.dataset_id = dataset_id
+        self.dataset_ids = dataset_ids or (dataset_id,)
         self.parts = parts
         self._loader = loader
         self._records: list[Any] | None = None
@@ -212,6 +216,11 @@ class StoreNcci:
 _QUERIED = frozenset({Kind.PTP, Kind.MUE, Kind.MUE_OUTPATIENT, Kind.ADDON})
 
 
+def _concatenated(parts: list[_LazyDataset]) -> Callable[[], list[Any]]:
+    """The records of a release's files, one after the other (`Catalog._merged`'s order)."""
+    return lambda: [r for part in parts for r in part.records]
+
+
 def _gone(what: str) -> DataError:
     return DataError(
         f"{what} was replaced by a load and its rows have since been deleted: "
@@ -302,9 +311,9 @@ class StoreReference(Catalog):
             kept = isinstance(key, tuple) and key[0] == "indexed" and set(key[2]) <= names
             # ("boundaries", kind, ids): one scan of those datasets' rows (NCCI epochs).
             kept |= isinstance(key, tuple) and key[0] == "boundaries" and set(key[2]) <= shared
-            # ("point", build, id): keyed rows of one dataset (`PointIndex`: the same object is
-            # what lets indexes built over it, such as search's, be found again).
-            kept |= isinstance(key, tuple) and key[0] == "point" and key[2] in shared
+            # ("point", build, ids): keyed rows of one dataset's files (`PointIndex`: the same
+            # object is what lets indexes built over it, such as search's, be found again).
+            kept |= isinstance(key, tuple) and key[0] == "point" and set(key[2]) <= shared
             if kept and key not in self._cache:
                 self._cache[key] = value
         code_sets = previous._cache.get("codesets")
@@ -348,15 +357,15 @@ class StoreReference(Catalog):
         # One code, one ZIP: answered by an indexed query until something walks the index
         # (store/_point.py); the in-memory Catalog builds every index whole.
         fields = POINT_INDEXES.get(build)
-        if fields is None or not isinstance(dataset, _LazyDataset) or dataset.parts:
+        if fields is None or not isinstance(dataset, _LazyDataset):
             return super()._indexed(dataset, build)
-        key = ("point", build.__code__, dataset.dataset_id)
+        key = ("point", build.__code__, dataset.dataset_ids)
         if key not in self._cache:
             kind = dataset.provenance.kind
             self._cache[key] = PointIndex(
                 self._engine,
                 kind,
-                dataset.dataset_id,
+                dataset.dataset_ids,
                 fields,
                 build,
                 lambda: dataset.records,
@@ -368,8 +377,6 @@ class StoreReference(Catalog):
         # kinds answered by queries must never be read whole, so their parts stay lazy and
         # the queries cover every part (see `_code_cache`). Kept by `Catalog._releases`, as
         # the other kinds' (every new date of service asks for the NCCI tables' releases).
-        if kind not in _QUERIED:
-            return super()._merged(kind, variant)
         grouped: dict[Release, list[_LazyDataset]] = defaultdict(list)
         for (k, _, v), dataset in sorted(self.datasets_by_key.items()):
             if k is kind and (variant is None or v == variant):
@@ -378,9 +385,17 @@ class StoreReference(Catalog):
         merged: dict[Release, Dataset] = {}
         for release, parts in grouped.items():
             first = parts[0]
-            sources = tuple(p.provenance for p in parts) if len(parts) > 1 else ()
+            if len(parts) == 1:
+                merged[release] = first
+                continue
+            # Lazy too: the point indexes (DMEPOS by code) query every part's rows, and the
+            # whole release is read, in the Catalog's order, only when something walks it.
             merged[release] = _LazyDataset(
-                first.provenance, first._loader, first.dataset_id, sources
+                first.provenance,
+                first._loader if kind in _QUERIED else _concatenated(parts),
+                first.dataset_id,
+                tuple(p.provenance for p in parts),
+                tuple(p.dataset_id for p in parts),
             )
         return merged
 
