@@ -23,6 +23,7 @@ from medpayiq.reference import ReferenceData
 
 from . import _fallback, _schedules
 from ._keys import KEY_COLUMNS, Column, DType
+from ._reference import RunReference
 from ._tables import CONF_SLOTS, ROW_MODIFIERS, Tables
 
 __all__ = ["OUTPUT_COLUMNS", "Batch", "CsvChunk", "Route", "csv_chunk", "price_chunk"]
@@ -56,6 +57,8 @@ class Batch:
     _labels: pl.Series = field(init=False)
 
     def __post_init__(self) -> None:
+        # Each date's answers kept for the run (`_reference`): a file's dates come in any order.
+        self.reference = RunReference(self.reference)
         self.tables = Tables(self.reference)
         self.columns = {name: Column(name) for name in KEY_COLUMNS}
         self._labels = pl.Series(dtype=pl.String)
