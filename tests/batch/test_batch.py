@@ -3,6 +3,9 @@ fixture): CMS figures, bad rows reported on their own row, a missing column refu
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -250,3 +253,43 @@ def test_cli_bad_default_date_exits_2(tmp_path: Path):
     result = runner.invoke(app, ["price-batch", str(source), str(tmp_path / "o.csv"),
                                  "--date-default", "2025-02-30"])  # fmt: skip
     assert result.exit_code == 2 and "--date-default" in result.output
+
+
+_ALLOCATOR = "import os, medpayiq.batch; print(os.environ.get('_RJEM_MALLOC_CONF', ''))"
+
+
+def _allocator_setting(code: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env},
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout.strip()
+
+
+def test_polars_allocator_decay_set_before_polars():
+    """`medpayiq.batch` sets Polars' jemalloc decay before Polars is imported (its values
+    come after Polars' own, so they win), and leaves a user's setting alone."""
+    assert _allocator_setting(_ALLOCATOR).endswith(",dirty_decay_ms:30000,muzzy_decay_ms:30000")
+    assert _allocator_setting(_ALLOCATOR, _RJEM_MALLOC_CONF="narenas:2").endswith(",narenas:2")
+
+
+def test_chunks_end_at_records():
+    """The file's pieces end at the end of a record (a newline outside quotes), whatever
+    the read size; together they are the file after its header, each after the header."""
+    import io
+    import random
+
+    from medpayiq.batch._file import _chunks
+
+    rng = random.Random(5)
+    cells = ["a", '"x,\ny"', '"q""\n"', "", '""', "bb"]
+    records = [",".join(rng.choices(cells, k=3)) + "\n" for _ in range(60)]
+    body = "".join(records).encode()
+    header = b"h1,h2,h3\n"
+    for size in (1, 2, 7, 40, 300, len(body), 10 * len(body)):
+        pieces = list(_chunks(io.BufferedReader(io.BytesIO(body)), size, header))
+        assert b"".join(p[len(header) :] for _, p in pieces) == body
+        assert all(p.startswith(header) and n == len(p) - len(header) for n, p in pieces)
+        for _, piece in pieces:
+            assert piece.count(b'"') % 2 == 0 and piece.endswith(b"\n")
+    unterminated = list(_chunks(io.BufferedReader(io.BytesIO(b"a,b")), 2, header))
+    assert unterminated == [(4, header + b"a,b\n")]

@@ -30,6 +30,8 @@ others are read and written in chunks of about `chunk_bytes`.
 
 from __future__ import annotations
 
+# First: sets Polars' allocator up before any module of the package imports Polars.
+from . import _allocator  # noqa: F401
 from ._claims import (
     REPORT_SUFFIXES,
     WORKLIST_FOOT,

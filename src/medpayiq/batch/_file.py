@@ -127,11 +127,11 @@ def price_file(
             # Three chunks in flight: the next one read and parsed, this one priced, the
             # last one written (Polars reads and writes without holding the GIL).
             names = _header_line(columns)
-            pieces = _chunks(handle, size if claims else chunk_bytes)
+            pieces = _chunks(handle, size if claims else chunk_bytes, names)
 
             def load() -> tuple[int, pl.DataFrame] | None:
-                body = next(pieces, None)
-                return None if body is None else (len(body), _read(names + body, wanted, schema))
+                piece = next(pieces, None)
+                return None if piece is None else (piece[0], _read(piece[1], wanted, schema))
 
             loading = pool.submit(load)
             writing: Future[None] | None = None
@@ -197,29 +197,39 @@ def _header_line(columns: list[str]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _chunks(handle: io.BufferedReader, size: int) -> Iterator[bytes]:
+def _chunks(
+    handle: io.BufferedReader, size: int, header: bytes = b""
+) -> Iterator[tuple[int, bytes]]:
     """The file after its header in pieces of about `size` bytes, each ending at the end of
-    a record (a newline outside quotes)."""
+    a record (a newline outside quotes): (the piece's length in the file, `header` + the
+    piece). Each block is read into one reused buffer and copied once, into the piece (a
+    new 64 MB buffer per read, then a slice of it and the header added to that, made three
+    copies, each of fresh pages)."""
+    block = bytearray(max(size, 1))
+    view = memoryview(block)
     carry = b""
     while True:
-        block = handle.read(max(size, 1))
-        if not block:
+        read = handle.readinto(view)
+        if not read:
             break
-        buffer = carry + block
-        cut = _record_end(buffer)
+        cut = _record_end(block, read, carry.count(b'"'))
         if cut == 0:
-            carry = buffer
+            carry += view[:read]
             continue
-        carry = buffer[cut:]
-        yield buffer[:cut]
+        yield len(carry) + cut, b"".join((header, carry, view[:cut]))
+        carry = bytes(view[cut:read])
+    view.release()
     if carry.strip():
-        yield carry if carry.endswith(b"\n") else carry + b"\n"
+        piece = carry if carry.endswith(b"\n") else carry + b"\n"
+        yield len(piece), header + piece
 
 
-def _record_end(buffer: bytes) -> int:
-    end = buffer.rfind(b"\n")
+def _record_end(buffer: bytearray, length: int, quotes: int) -> int:
+    """Where the last record in the first `length` bytes of `buffer` ends (0: none ends
+    there), `quotes` being the number of quotes before them in the record they start in."""
+    end = buffer.rfind(b"\n", 0, length)
     while end != -1:
-        if buffer.count(b'"', 0, end) % 2 == 0:
+        if (quotes + buffer.count(b'"', 0, end)) % 2 == 0:
             return end + 1
         end = buffer.rfind(b"\n", 0, end)
     return 0

@@ -13,6 +13,7 @@ each other. Everything else goes to the line engine, which says why in `message`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -23,6 +24,7 @@ from medpayiq.reference import ReferenceData
 
 from . import _fallback, _schedules
 from ._keys import KEY_COLUMNS, Column, DType
+from ._reference import RunReference
 from ._tables import CONF_SLOTS, ROW_MODIFIERS, Tables
 
 __all__ = ["OUTPUT_COLUMNS", "Batch", "CsvChunk", "Route", "csv_chunk", "price_chunk"]
@@ -56,6 +58,8 @@ class Batch:
     _labels: pl.Series = field(init=False)
 
     def __post_init__(self) -> None:
+        # Each date's answers kept for the run (`_reference`): a file's dates come in any order.
+        self.reference = RunReference(self.reference)
         self.tables = Tables(self.reference)
         self.columns = {name: Column(name) for name in KEY_COLUMNS}
         self._labels = pl.Series(dtype=pl.String)
@@ -95,12 +99,16 @@ class Batch:
         if top >= self._labels.len():
             size = max(top + 1, 2 * self._labels.len())
             self._labels = self._labels.extend_constant(None, size - self._labels.len())
-        distinct = cents.drop_nulls().unique()
-        missing = distinct.filter(self._labels.gather(distinct).is_null())
-        if missing.len():
-            self._labels = self._labels.scatter(
-                missing, pl.select(_money(pl.lit(missing))).to_series()
-            )
+        # Gathered first: the amounts without a text yet are the null texts of non-null
+        # amounts, none after the first chunks (no hashing of every amount to find them).
+        out = self._labels.gather(cents)
+        missing = cents.filter(out.is_null() & cents.is_not_null())
+        if not missing.len():
+            return out
+        distinct = missing.unique()
+        self._labels = self._labels.scatter(
+            distinct, pl.select(_money(pl.lit(distinct))).to_series()
+        )
         return self._labels.gather(cents)
 
 
@@ -595,18 +603,24 @@ def _tails(ids: pl.DataFrame, batch: Batch) -> pl.Series | None:
     (its CSV record would span lines)."""
     tables = batch.tables
     texts = [getattr(tables, strings).values for strings in _TEXT_COLUMNS.values()]
-    # key = mixed-radix number of (id + 1) per column, 0 for null
-    key: pl.Expr | None = None
-    size = 1
-    for name, values in zip(_TEXT_COLUMNS, texts, strict=True):
-        term = pl.col(name).cast(pl.Int64).fill_null(-1) + 1
-        key = term if key is None else key * (len(values) + 1) + term
-        size *= len(values) + 1
+    # key = mixed-radix number of (id + 1) per column, 0 for null; in Int32 when every key
+    # fits (a few hundred thousand combinations: half the bytes to compute, hash and gather)
+    radices = [len(values) + 1 for values in texts]
+    size = math.prod(radices)
     if size >= 2**62:
         return None
+    dtype = pl.Int32 if size < 2**31 else pl.Int64
+    key: pl.Expr | None = None
+    for name, radix in zip(_TEXT_COLUMNS, radices, strict=True):
+        term = pl.col(name).cast(dtype).fill_null(-1) + 1
+        key = term if key is None else key * radix + term
     assert key is not None
     keys = ids.select(key.alias("k")).to_series()
-    distinct = keys.unique().sort()
+    if size <= _TAIL_DENSE:  # the keys present, in order, marked in a table of all keys
+        seen = pl.repeat(False, size, eager=True).scatter(keys, True)
+        distinct = seen.arg_true().cast(dtype)
+    else:
+        distinct = keys.unique().sort()
     parts, rest = [], distinct
     for values in reversed(texts):
         radix = len(values) + 1
