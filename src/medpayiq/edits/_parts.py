@@ -54,14 +54,35 @@ def claim_parts(claim: Claim) -> list[Part]:
     return sorted(((k, tuple(v)) for k, v in groups.items()), key=lambda p: (p[0][0], p[1][0]))
 
 
-def part_claim(claim: Claim, part: Part) -> Claim:
+def part_claim(claim: Claim, part: Part, others: Sequence[HistoryService] | None = None) -> Claim:
     """The claim of one part: its lines, its date, place and provider, and the claim's other
-    lines added to the history. Built from the claim's own (valid) values, unvalidated."""
+    lines added to the history. Built from the claim's own (valid) values, unvalidated.
+    `others`: every line of the claim as a history item (`as_history`), made once for all
+    the parts."""
     (day, pos, npi), numbers = part
     inside = set(numbers)
     lines = claim.lines
+    if others is None:
+        others = as_history(claim)
+    history = [item for n, item in enumerate(others, start=1) if n not in inside]
+    provider = claim.provider
+    if provider.npi != npi:
+        provider = unchecked(Provider, {**provider.__dict__, "npi": npi})
+    values = dict(claim.__dict__)
+    values.update(
+        date_of_service=day,
+        place_of_service=pos,
+        provider=provider,
+        lines=[lines[n - 1] for n in numbers],
+        history=[*claim.history, *history] if history else claim.history,
+    )
+    return unchecked(Claim, values)
+
+
+def as_history(claim: Claim) -> list[HistoryService]:
+    """Each line of the claim as the history of the parts it is not in."""
     default_day, default_npi = claim.date_of_service, claim.provider.npi
-    others = [
+    return [
         unchecked(
             HistoryService,
             {
@@ -72,21 +93,8 @@ def part_claim(claim: Claim, part: Part) -> Claim:
                 "provider_npi": line.provider_npi or default_npi,
             },
         )
-        for n, line in enumerate(lines, start=1)
-        if n not in inside
+        for line in claim.lines
     ]
-    provider = claim.provider
-    if provider.npi != npi:
-        provider = unchecked(Provider, {**provider.__dict__, "npi": npi})
-    values = dict(claim.__dict__)
-    values.update(
-        date_of_service=day,
-        place_of_service=pos,
-        provider=provider,
-        lines=[lines[n - 1] for n in numbers],
-        history=[*claim.history, *others] if others else claim.history,
-    )
-    return unchecked(Claim, values)
 
 
 Check = Callable[[Claim, Sequence[Draft]], CheckResult]
@@ -97,11 +105,12 @@ def check_parts(
 ) -> CheckResult:
     """Check each part with `check` and join the answers on the claim's lines."""
     results = []
+    others = as_history(claim)
     for part in parts:
         numbers = part[1]
         position = {n: i for i, n in enumerate(numbers, start=1)}
         drafts = [d for d in (_within(d, position) for d in extra) if d is not None]
-        results.append((numbers, check(part_claim(claim, part), drafts)))
+        results.append((numbers, check(part_claim(claim, part, others), drafts)))
     return _joined(claim, parts, results, extra)
 
 
@@ -115,6 +124,7 @@ def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
 
 
 _LINES = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
+_NUMBER = re.compile(r"\d+")
 
 
 def renumber(text: str, numbers: Sequence[int]) -> str:
@@ -122,8 +132,7 @@ def renumber(text: str, numbers: Sequence[int]) -> str:
     for a part's line i)."""
 
     def claim_numbers(match: re.Match[str]) -> str:
-        listed = re.sub(
-            r"\d+",
+        listed = _NUMBER.sub(
             lambda m: (
                 str(numbers[int(m.group()) - 1])
                 if 0 < int(m.group()) <= len(numbers)
@@ -245,5 +254,11 @@ def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
     return sum(known, ZERO) if known else None
 
 
-def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item for group in groups for item in group))
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The items of `groups` in order, each once (the parts of a claim mostly give equal
+    groups: the sources and notes of dates of one period)."""
+    listed = list(groups)
+    first = listed[0] if listed else ()
+    if all(group == first for group in listed):
+        return tuple(dict.fromkeys(first)) if len(first) > 1 else first
+    return tuple(dict.fromkeys(item for group in listed for item in group))
