@@ -120,6 +120,8 @@ def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
     if not lines:
         return None
     fixed = tuple((position[n], line) for n, line in draft.fixed if n in position)
+    if lines == draft.lines and fixed == draft.fixed:
+        return draft  # the part numbers these lines as the claim does
     return replace(draft, lines=lines, fixed=fixed)
 
 
