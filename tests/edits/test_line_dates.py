@@ -92,6 +92,26 @@ def test_findings_name_the_claims_own_line_numbers(catalog: Catalog) -> None:
     assert result.confidence is Confidence.LOW  # the 2024 NCCI tables, as for any 2026 claim
 
 
+def test_a_finding_on_a_line_numbered_alike_still_names_the_others_by_the_claim(
+    catalog: Catalog,
+) -> None:
+    # Lines 1 and 3 are the PTP pair of the 15th, checked as lines 1 and 2 of their
+    # encounter: the finding is on line 1 either way, but the line it names beside it is the
+    # claim's line 3, not the encounter's line 2 (99213 on the 20th).
+    result = _check(
+        catalog,
+        _claim(
+            _line("77003"),
+            _line("99213", date_of_service="2026-07-20"),
+            _line("62323"),
+        ),
+    )
+    ptp = next(f for f in result.findings if f.rule == "ncci.ptp")
+    assert ptp.lines == (1,)
+    assert "Line 1 (77003)" in ptp.message and "line 3 (62323)" in ptp.message
+    assert "line 2" not in ptp.message
+
+
 def test_a_line_in_a_facility_is_priced_at_the_facility_rate(catalog: Catalog) -> None:
     result = _check(
         catalog,

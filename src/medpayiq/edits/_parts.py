@@ -199,7 +199,9 @@ def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
         return found[1]
     lines = tuple(numbers[i - 1] for i in finding.lines)
     made = finding
-    if lines != finding.lines:
+    # The words may name lines other than the finding's (a PTP finding names the line it
+    # is bundled with): renumber unless the part numbers every line as the claim does.
+    if any(n != i for i, n in enumerate(numbers, start=1)):
         made = replace(
             finding,
             lines=lines,
