@@ -131,22 +131,41 @@ _NUMBER = re.compile(r"\d+")
 
 def renumber(text: str, numbers: Sequence[int]) -> str:
     """`text` with "line 2", "Lines 1, 3" naming the claim's line numbers (`numbers[i - 1]`
-    for a part's line i)."""
-
-    def claim_numbers(match: re.Match[str]) -> str:
-        listed = _NUMBER.sub(
-            lambda m: (
-                str(numbers[int(m.group()) - 1])
-                if 0 < int(m.group()) <= len(numbers)
-                else m.group()
-            ),
-            match.group(2),
-        )
-        return f"{match.group(1)} {listed}"
-
+    for a part's line i; a number past the part's lines stays as it is)."""
     if "ine" not in text:
         return text
-    return _LINES.sub(claim_numbers, text)
+    found = _TEMPLATES.get(text)
+    if found is None:
+        found = remember(_TEMPLATES, text, _template(text))
+    literals, named = found
+    if not named:
+        return text
+    count = len(numbers)
+    out = [literals[0]]
+    for (digits, i), literal in zip(named, literals[1:], strict=True):
+        out.append(str(numbers[i - 1]) if 0 < i <= count else digits)
+        out.append(literal)
+    return "".join(out)
+
+
+# A text as the pieces between the line numbers it names, and those numbers (as written,
+# and as numbers): the same words come back on claim after claim, numbered otherwise.
+_Template = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
+_TEMPLATES: dict[str, _Template] = {}
+
+
+def _template(text: str) -> _Template:
+    literals: list[str] = []
+    named: list[tuple[str, int]] = []
+    at = 0
+    for match in _LINES.finditer(text):
+        listed = match.start(2)
+        for number in _NUMBER.finditer(match.group(2)):
+            literals.append(text[at : listed + number.start()])
+            named.append((number.group(), int(number.group())))
+            at = listed + number.end()
+    literals.append(text[at:])
+    return tuple(literals), tuple(named)
 
 
 def _joined(
@@ -202,11 +221,20 @@ def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
     # The words may name lines other than the finding's (a PTP finding names the line it
     # is bundled with): renumber unless the part numbers every line as the claim does.
     if any(n != i for i, n in enumerate(numbers, start=1)):
-        made = replace(
-            finding,
+        # Every field named (`dataclasses.replace` takes twice as long, and this runs for
+        # most findings of a claim on several dates).
+        made = Finding(
+            rule=finding.rule,
+            severity=finding.severity,
             lines=lines,
             message=renumber(finding.message, numbers),
+            carc=finding.carc,
+            rarc=finding.rarc,
+            at_risk=finding.at_risk,
             fix=renumber(finding.fix, numbers),
+            appeal=finding.appeal,
+            source=finding.source,
+            confidence=finding.confidence,
         )
     remember(_RENUMBERED, key, (finding, made))
     return made
