@@ -92,6 +92,26 @@ def test_findings_name_the_claims_own_line_numbers(catalog: Catalog) -> None:
     assert result.confidence is Confidence.LOW  # the 2024 NCCI tables, as for any 2026 claim
 
 
+def test_a_finding_on_a_line_numbered_alike_still_names_the_others_by_the_claim(
+    catalog: Catalog,
+) -> None:
+    # Lines 1 and 3 are the PTP pair of the 15th, checked as lines 1 and 2 of their
+    # encounter: the finding is on line 1 either way, but the line it names beside it is the
+    # claim's line 3, not the encounter's line 2 (99213 on the 20th).
+    result = _check(
+        catalog,
+        _claim(
+            _line("77003"),
+            _line("99213", date_of_service="2026-07-20"),
+            _line("62323"),
+        ),
+    )
+    ptp = next(f for f in result.findings if f.rule == "ncci.ptp")
+    assert ptp.lines == (1,)
+    assert "Line 1 (77003)" in ptp.message and "line 3 (62323)" in ptp.message
+    assert "line 2" not in ptp.message
+
+
 def test_a_line_in_a_facility_is_priced_at_the_facility_rate(catalog: Catalog) -> None:
     result = _check(
         catalog,
@@ -156,3 +176,32 @@ def test_same_values_as_the_claim_are_one_encounter(catalog: Catalog) -> None:
         ),
     )
     assert spelled.as_dict() == plain.as_dict()
+
+
+def test_renumber_names_the_claims_lines_as_a_regex_substitution_does() -> None:
+    """`renumber` keeps each text's pieces between its line numbers (`_parts._template`);
+    its answers are those of the plain substitution it replaced, on texts built at random."""
+    import random
+    import re
+
+    from medpayiq.edits._parts import renumber
+
+    lines = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
+
+    def substituted(text: str, numbers: tuple[int, ...]) -> str:
+        def number(m: re.Match[str]) -> str:
+            i = int(m.group())
+            return str(numbers[i - 1]) if 0 < i <= len(numbers) else m.group()
+
+        return lines.sub(lambda m: f"{m.group(1)} {re.sub(r'[0-9]+', number, m.group(2))}", text)
+
+    words = ["line", "Line", "lines", "Lines", "pipeline", " ", ", ", " and ", ", and ", "1",
+             "2", "3", "12", "0", "07", "(62323)", ": ", "lines 1, 2 and 3", "Line 4"]  # fmt: skip
+    rng = random.Random(5)
+    changed = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        numbers = tuple(rng.sample(range(1, 15), rng.randint(1, 6)))
+        assert renumber(text, numbers) == renumber(text, numbers) == substituted(text, numbers)
+        changed += renumber(text, numbers) != text
+    assert changed > 500

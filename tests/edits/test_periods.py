@@ -214,3 +214,34 @@ def test_the_periods_of_an_ncci_epoch_share_one_index_of_edits(catalog: Catalog)
     index = memo_for(epoch, "ptp")
     assert {"62323", "77003"} <= set(index)  # and any other test's codes on this catalog
     assert [e.column2 for e in index["62323"]["77003"]] == ["77003"]
+
+
+def test_a_diagnosis_answers_alike_in_every_list_it_is_in(catalog: Catalog, twin: Catalog) -> None:
+    """Each diagnosis code's billable answer is kept for the date (`_codes._wrong`), apart
+    from the lists it comes in: the same codes in other lists and orders, met first in
+    opposite orders on two references, give the same findings."""
+    codes = ["M54.16", "M54.5", "I10", "M17.11", "M48.062"]
+    lists = [list(p) for n in (1, 2, 3) for p in itertools.permutations(codes, n)]
+    claims = [
+        parse_claim(
+            {
+                "claim_id": f"D-{i}",
+                "patient": {"id": f"patient-{i}"},
+                "provider": PROVIDERS[0],
+                "zip": "77030",
+                "place_of_service": "11",
+                "date_of_service": "2026-07-15",
+                "diagnoses": diagnoses,
+                "lines": [
+                    {"hcpcs": "99213", "diagnosis_pointers": [len(diagnoses)]},
+                    {"hcpcs": "20610", "modifiers": ["RT"], "diagnosis_pointers": [1]},
+                ],
+            }
+        )
+        for i, diagnoses in enumerate(lists)
+    ]
+    forward = {c.claim_id: check_claim(catalog, c).as_dict() for c in claims}
+    backward = {c.claim_id: check_claim(twin, c).as_dict() for c in reversed(claims)}
+    assert forward == backward
+    rules = {f["rule"] for r in forward.values() for f in r["findings"]}  # type: ignore[attr-defined]
+    assert "code.icd-header" in rules  # M54.5 has billable children

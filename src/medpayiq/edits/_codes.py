@@ -255,7 +255,7 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
     wrong = ctx.memo("diagnoses-wrong")
     positions: tuple[int, ...] | None = wrong.get(tuple(codes))
     if positions is None:
-        positions = remember(wrong, tuple(codes), _wrong(icd, codes), DAY_BOUND)
+        positions = remember(wrong, tuple(codes), _wrong(icd, codes, ctx), DAY_BOUND)
     if not positions:
         return []
     drafts: list[Draft] = []
@@ -274,11 +274,18 @@ def check_diagnoses(ctx: CheckContext) -> list[Draft]:
     return drafts
 
 
-def _wrong(icd: IcdTable, codes: list[str]) -> tuple[int, ...]:
-    """The 1-based positions of the codes that are not billable ICD-10-CM codes."""
-    return tuple(
-        i for i, code in enumerate(codes, start=1) if not ((e := icd.get(code)) and e.billable)
-    )
+def _wrong(icd: IcdTable, codes: list[str], ctx: CheckContext) -> tuple[int, ...]:
+    """The 1-based positions of the codes that are not billable ICD-10-CM codes (each
+    code's answer kept for the date: the lists of a file are mostly new, their codes not)."""
+    billable = ctx.memo("diagnosis-billable")
+    positions = []
+    for i, code in enumerate(codes, start=1):
+        found = billable.get(code)
+        if found is None:
+            found = remember(billable, code, bool((e := icd.get(code)) and e.billable), DAY_BOUND)
+        if not found:
+            positions.append(i)
+    return tuple(positions)
 
 
 def _diagnosis_draft(

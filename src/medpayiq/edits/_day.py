@@ -342,9 +342,12 @@ def _level2_span(reference: ReferenceData, code_sets: CodeSets, day: date) -> in
     return bisect_right(entry[1], day)
 
 
-_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+_LOW, _MEDIUM, _HIGH = Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH
 
 
 def lowest(confidences: list[Confidence]) -> Confidence:
-    """The lowest confidence (HIGH for none), without `Confidence.__lt__`'s list look-ups."""
-    return min(confidences, key=_RANK.__getitem__, default=Confidence.HIGH)
+    """The lowest confidence (HIGH for none), without `Confidence.__lt__`'s list look-ups
+    (`in` finds the members by identity first)."""
+    if _LOW in confidences:
+        return _LOW
+    return _MEDIUM if _MEDIUM in confidences else _HIGH

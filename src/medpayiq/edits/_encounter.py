@@ -124,10 +124,11 @@ class Encounter:
         found.sort(key=finding_order)
         self.findings = tuple(found)
         self._line_risk = _line_risk(drafts, risks)
-        priced = self.priced_claim(self.denied, self._line_risk, None, found_by)
-        self.confidence = lowest([*(f.confidence for f in found), priced.confidence])
-        # What a claim with no drafts of its own and no charges gets: most claims.
-        self._alone = (self.findings, priced, self.confidence)
+        # A priced claim's confidence is its lines' as billed (`_priced_claim`).
+        self.confidence = lowest([*(f.confidence for f in found), self.as_billed.confidence])
+        # What a claim with no drafts of its own and no charges gets (most JSON claims; an
+        # 837P line always has a charge): made when first asked.
+        self._alone: tuple[tuple[Finding, ...], PricedClaim, Confidence] | None = None
 
     # -- what a claim's own drafts need
 
@@ -210,6 +211,9 @@ class Encounter:
         encounter's, with the claim's `charges` (None: no line has one) and how its ZIP
         found the locality."""
         if not drafts and charges is None and found_by == self.found_by:
+            if self._alone is None:
+                priced = self.priced_claim(self.denied, self._line_risk, None, found_by)
+                self._alone = (self.findings, priced, self.confidence)
             return self._alone
         if not drafts:
             priced = self.priced_claim(self.denied, self._line_risk, charges, found_by)

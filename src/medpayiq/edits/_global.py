@@ -63,14 +63,16 @@ def check_history_surgery(ctx: CheckContext) -> list[Draft]:
 
 def _history_surgeries(ctx: CheckContext) -> list[_Surgery]:
     found = []
+    last = ctx.day + timedelta(days=2)
+    npi = ctx.claim.provider.npi
     for item in ctx.claim.history:
-        if item.date_of_service >= ctx.day + timedelta(days=2):
+        if item.date_of_service >= last:
             continue
         fee = ctx.fee_on(item.date_of_service)
         row = fee.rvus.get((item.hcpcs, "")) if fee else None
         if row is None or row.global_days not in _POSTOP_DAYS:
             continue
-        same = None if item.provider_npi is None else item.provider_npi == ctx.claim.provider.npi
+        same = None if item.provider_npi is None else item.provider_npi == npi
         if same is False:
             continue
         found.append(_Surgery(item.hcpcs, item.date_of_service, row.global_days, same))

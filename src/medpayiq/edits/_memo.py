@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, TypeVar
 
-from medpayiq import bounded
+from medpayiq.bounded import trim
 from medpayiq.reference import DAYS_KEPT
 
 __all__ = ["BOUND", "DAYS", "DAY_BOUND", "LIMIT", "NCCI_CODES", "PERIODS", "memo_for", "remember"]
@@ -64,5 +64,9 @@ def memo_for(owner: object, name: str) -> dict[Any, Any]:
 
 def remember(table: dict[Any, Any], key: Hashable, value: T, bound: int = 0) -> T:
     """Store `value` in a memo table of at most `bound` entries (`BOUND` when 0), by the
-    eviction rule of `medpayiq.bounded`."""
-    return bounded.remember(table, key, value, bound or BOUND)
+    eviction rule of `medpayiq.bounded` (its `remember`, inlined: this runs for every memo
+    entry the checker adds)."""
+    if len(table) >= (bound or BOUND):
+        trim(table, bound or BOUND)
+    table[key] = value
+    return value

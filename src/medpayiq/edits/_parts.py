@@ -54,14 +54,35 @@ def claim_parts(claim: Claim) -> list[Part]:
     return sorted(((k, tuple(v)) for k, v in groups.items()), key=lambda p: (p[0][0], p[1][0]))
 
 
-def part_claim(claim: Claim, part: Part) -> Claim:
+def part_claim(claim: Claim, part: Part, others: Sequence[HistoryService] | None = None) -> Claim:
     """The claim of one part: its lines, its date, place and provider, and the claim's other
-    lines added to the history. Built from the claim's own (valid) values, unvalidated."""
+    lines added to the history. Built from the claim's own (valid) values, unvalidated.
+    `others`: every line of the claim as a history item (`as_history`), made once for all
+    the parts."""
     (day, pos, npi), numbers = part
     inside = set(numbers)
     lines = claim.lines
+    if others is None:
+        others = as_history(claim)
+    history = [item for n, item in enumerate(others, start=1) if n not in inside]
+    provider = claim.provider
+    if provider.npi != npi:
+        provider = unchecked(Provider, {**provider.__dict__, "npi": npi})
+    values = dict(claim.__dict__)
+    values.update(
+        date_of_service=day,
+        place_of_service=pos,
+        provider=provider,
+        lines=[lines[n - 1] for n in numbers],
+        history=[*claim.history, *history] if history else claim.history,
+    )
+    return unchecked(Claim, values)
+
+
+def as_history(claim: Claim) -> list[HistoryService]:
+    """Each line of the claim as the history of the parts it is not in."""
     default_day, default_npi = claim.date_of_service, claim.provider.npi
-    others = [
+    return [
         unchecked(
             HistoryService,
             {
@@ -72,21 +93,8 @@ def part_claim(claim: Claim, part: Part) -> Claim:
                 "provider_npi": line.provider_npi or default_npi,
             },
         )
-        for n, line in enumerate(lines, start=1)
-        if n not in inside
+        for line in claim.lines
     ]
-    provider = claim.provider
-    if provider.npi != npi:
-        provider = unchecked(Provider, {**provider.__dict__, "npi": npi})
-    values = dict(claim.__dict__)
-    values.update(
-        date_of_service=day,
-        place_of_service=pos,
-        provider=provider,
-        lines=[lines[n - 1] for n in numbers],
-        history=[*claim.history, *others] if others else claim.history,
-    )
-    return unchecked(Claim, values)
 
 
 Check = Callable[[Claim, Sequence[Draft]], CheckResult]
@@ -97,11 +105,12 @@ def check_parts(
 ) -> CheckResult:
     """Check each part with `check` and join the answers on the claim's lines."""
     results = []
+    others = as_history(claim)
     for part in parts:
         numbers = part[1]
         position = {n: i for i, n in enumerate(numbers, start=1)}
         drafts = [d for d in (_within(d, position) for d in extra) if d is not None]
-        results.append((numbers, check(part_claim(claim, part), drafts)))
+        results.append((numbers, check(part_claim(claim, part, others), drafts)))
     return _joined(claim, parts, results, extra)
 
 
@@ -111,31 +120,52 @@ def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
     if not lines:
         return None
     fixed = tuple((position[n], line) for n, line in draft.fixed if n in position)
+    if lines == draft.lines and fixed == draft.fixed:
+        return draft  # the part numbers these lines as the claim does
     return replace(draft, lines=lines, fixed=fixed)
 
 
 _LINES = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
+_NUMBER = re.compile(r"\d+")
 
 
 def renumber(text: str, numbers: Sequence[int]) -> str:
     """`text` with "line 2", "Lines 1, 3" naming the claim's line numbers (`numbers[i - 1]`
-    for a part's line i)."""
-
-    def claim_numbers(match: re.Match[str]) -> str:
-        listed = re.sub(
-            r"\d+",
-            lambda m: (
-                str(numbers[int(m.group()) - 1])
-                if 0 < int(m.group()) <= len(numbers)
-                else m.group()
-            ),
-            match.group(2),
-        )
-        return f"{match.group(1)} {listed}"
-
+    for a part's line i; a number past the part's lines stays as it is)."""
     if "ine" not in text:
         return text
-    return _LINES.sub(claim_numbers, text)
+    found = _TEMPLATES.get(text)
+    if found is None:
+        found = remember(_TEMPLATES, text, _template(text))
+    literals, named = found
+    if not named:
+        return text
+    count = len(numbers)
+    out = [literals[0]]
+    for (digits, i), literal in zip(named, literals[1:], strict=True):
+        out.append(str(numbers[i - 1]) if 0 < i <= count else digits)
+        out.append(literal)
+    return "".join(out)
+
+
+# A text as the pieces between the line numbers it names, and those numbers (as written,
+# and as numbers): the same words come back on claim after claim, numbered otherwise.
+_Template = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
+_TEMPLATES: dict[str, _Template] = {}
+
+
+def _template(text: str) -> _Template:
+    literals: list[str] = []
+    named: list[tuple[str, int]] = []
+    at = 0
+    for match in _LINES.finditer(text):
+        listed = match.start(2)
+        for number in _NUMBER.finditer(match.group(2)):
+            literals.append(text[at : listed + number.start()])
+            named.append((number.group(), int(number.group())))
+            at = listed + number.end()
+    literals.append(text[at:])
+    return tuple(literals), tuple(named)
 
 
 def _joined(
@@ -188,12 +218,23 @@ def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
         return found[1]
     lines = tuple(numbers[i - 1] for i in finding.lines)
     made = finding
-    if lines != finding.lines:
-        made = replace(
-            finding,
+    # The words may name lines other than the finding's (a PTP finding names the line it
+    # is bundled with): renumber unless the part numbers every line as the claim does.
+    if any(n != i for i, n in enumerate(numbers, start=1)):
+        # Every field named (`dataclasses.replace` takes twice as long, and this runs for
+        # most findings of a claim on several dates).
+        made = Finding(
+            rule=finding.rule,
+            severity=finding.severity,
             lines=lines,
             message=renumber(finding.message, numbers),
+            carc=finding.carc,
+            rarc=finding.rarc,
+            at_risk=finding.at_risk,
             fix=renumber(finding.fix, numbers),
+            appeal=finding.appeal,
+            source=finding.source,
+            confidence=finding.confidence,
         )
     remember(_RENUMBERED, key, (finding, made))
     return made
@@ -245,5 +286,11 @@ def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
     return sum(known, ZERO) if known else None
 
 
-def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item for group in groups for item in group))
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The items of `groups` in order, each once (the parts of a claim mostly give equal
+    groups: the sources and notes of dates of one period)."""
+    listed = list(groups)
+    first = listed[0] if listed else ()
+    if all(group == first for group in listed):
+        return tuple(dict.fromkeys(first)) if len(first) > 1 else first
+    return tuple(dict.fromkeys(item for group in listed for item in group))
