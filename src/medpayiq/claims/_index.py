@@ -81,12 +81,16 @@ class InputIndex:
         self._spill: sqlite3.Connection | None = None
         self.spilled = 0  # patients written to the spill database (again when they return)
         self._absent: int | None = None  # the last patient found nowhere
+        self._current: tuple[int, _Patient] | None = None  # the last patient found
         self._codes: dict[date, HistoryCodes] = {}
         self._keys: tuple[Claim837 | None, list[_LineKey]] = (None, [])
 
     def _patient(self, patient: int, create: bool) -> _Patient | None:
         """The patient's kept values, made the most recently used (loaded back from the
         spill database if they went there); None if there are none and not `create`."""
+        current = self._current
+        if current is not None and current[0] == patient:
+            return current[1]  # the most recently used already: asked again for one claim
         patients = self._patients
         found = patients.pop(patient, None)
         if found is None and self._spill is not None and patient != self._absent:
@@ -102,8 +106,9 @@ class InputIndex:
             self._absent = None
             found = ([], {}, [])
         patients[patient] = found
+        self._current = (patient, found)
         if len(patients) > self._resident:
-            self._spill_older_half()
+            self._spill_older_half()  # never the most recent
         return found
 
     def _spill_older_half(self) -> None:
