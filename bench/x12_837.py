@@ -2,7 +2,7 @@
 with `--db`, every claim read, checked, priced and reported end to end.
 
     .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
-        [--keep DIR] [--skip-libraries] [--db STORE.sqlite] [--skip-parse]
+        [--keep DIR [--reuse]] [--skip-libraries] [--db STORE.sqlite] [--skip-parse]
         [--mix random|practice|both] [--workers N]
 
 Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
@@ -34,7 +34,10 @@ With `--db` (a store loaded with `medpayiq data load`), the end-to-end run: the 
 and the patient's history from earlier claims, priced) and every claim written to a JSON
 report (`batch.open_report`, as `medpayiq claims scrub FILE --out report.json` does), in a
 fresh process with the store opened cold, as a command run would; on the big file and on the
-prefix file, whose peak RSS against the big one's shows memory flat in file size.
+prefix file, whose peak RSS against the big one's shows memory flat in file size; the RSS
+is also noted every 100,000 claims (`rss_mb_by_claims`), to show how it grows. `--keep DIR
+--reuse` uses the files a run with the same `--claims`, `--prefix`, `--seed` and `--mix`
+left in DIR instead of writing them again (1.5 million claims take minutes to generate).
 
 `--mix`: the file above is the `random` mix, where each claim draws its lines (1-10 from the
 specialty's codes) and their dates (the claim's day, or 1 or 7 days later: 2.1 encounters a
@@ -66,7 +69,7 @@ from pathlib import Path
 from typing import Any
 
 from _measure import measure_pyx12_reader as pyx12_reader
-from _measure import peak_rss_mb, report, run_child
+from _measure import peak_rss_mb, report, rss_mb, run_child
 from medpayiq.x12 import (
     BillingProvider,
     Claim837,
@@ -84,6 +87,7 @@ from medpayiq.x12 import (
 from medpayiq.x12._writer837 import new_transaction, write_837p
 
 ROOT = Path(__file__).resolve().parent.parent
+RSS_EVERY = 100_000  # the end-to-end run notes its RSS every so many claims
 
 # Specialties: (codes with typical modifiers, units and a charge), places of service.
 Code = tuple[str, tuple[str, ...], str, str]  # code, modifiers, units, charge
@@ -441,6 +445,7 @@ def measure_end_to_end(path: str, db: str, workers: str = "1") -> dict[str, obje
 
     start, cpu = time.perf_counter(), time.process_time()
     files: Any
+    rss: dict[int, int] = {}  # claims so far -> RSS (MB), every RSS_EVERY claims
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         writer = open_report(report)
@@ -451,8 +456,10 @@ def measure_end_to_end(path: str, db: str, workers: str = "1") -> dict[str, obje
                 writer.write_text(text)
         else:
             files = ClaimFiles(open_store(db).reference(), [(path, path)])
-            for claim in files:
+            for n, claim in enumerate(files, start=1):
                 writer.write(claim)
+                if n % RSS_EVERY == 0:
+                    rss[n] = round(rss_mb())
         writer.close(files)
         size = report.stat().st_size
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -467,6 +474,7 @@ def measure_end_to_end(path: str, db: str, workers: str = "1") -> dict[str, obje
         # every process's CPU: this one's and the workers'
         "cpu_seconds": time.process_time() - cpu + children.ru_utime + children.ru_stime,
         "peak_rss_mb": max(peak_rss_mb(), children.ru_maxrss / 1024),
+        **({"rss_mb_by_claims": rss} if rss else {}),
     }
 
 
@@ -485,6 +493,11 @@ def main() -> None:
     parser.add_argument("--prefix", type=int, default=5_000, help="claims for the slow libraries")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="write the files here and keep them")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: use the files already there (same --claims, --prefix, --seed, --mix)",
+    )
     parser.add_argument("--skip-libraries", action="store_true")
     parser.add_argument("--db", help="a loaded store: also measure end to end")
     parser.add_argument("--skip-parse", action="store_true", help="only the end-to-end runs")
@@ -507,16 +520,19 @@ def main() -> None:
     start = time.perf_counter()
     created = date(2026, 11, 20)
     first = "practice" if args.mix == "practice" else "random"
-    counted = Counted(generate(args.claims, args.seed, created, first))
-    write_file(big, counted)
-    write_file(small, itertools.islice(generate(args.claims, args.seed, created, first),
-                                       args.prefix))  # fmt: skip
     written = [big, small]
-    print(
-        f"generated {counted.count:,} claims ({first} mix, {counted.lines / counted.count:.2f}"
-        f" lines a claim), {big.stat().st_size / 1e6:,.1f} MB, in"
-        f" {time.perf_counter() - start:.1f} s: {big}"
-    )
+    if args.reuse and args.keep and big.exists() and small.exists():
+        print(f"reused {big.stat().st_size / 1e6:,.1f} MB: {big}")
+    else:
+        counted = Counted(generate(args.claims, args.seed, created, first))
+        write_file(big, counted)
+        write_file(small, itertools.islice(generate(args.claims, args.seed, created, first),
+                                           args.prefix))  # fmt: skip
+        print(
+            f"generated {counted.count:,} claims ({first} mix,"
+            f" {counted.lines / counted.count:.2f} lines a claim),"
+            f" {big.stat().st_size / 1e6:,.1f} MB, in {time.perf_counter() - start:.1f} s: {big}"
+        )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     if args.db:
         workers = str(args.workers)
@@ -524,14 +540,17 @@ def main() -> None:
         report("e2e (prefix)", run_child(__file__, "end-to-end", small, args.db, workers))
         if args.mix == "both":
             practice = folder / f"bench-{args.claims}-practice.837"
-            counted = Counted(generate(args.claims, args.seed, created, "practice"))
-            write_file(practice, counted)
             written.append(practice)
-            print(
-                f"generated {counted.count:,} claims (practice mix,"
-                f" {counted.lines / counted.count:.2f} lines a claim),"
-                f" {practice.stat().st_size / 1e6:,.1f} MB: {practice}"
-            )
+            if args.reuse and practice.exists():
+                print(f"reused {practice.stat().st_size / 1e6:,.1f} MB: {practice}")
+            else:
+                counted = Counted(generate(args.claims, args.seed, created, "practice"))
+                write_file(practice, counted)
+                print(
+                    f"generated {counted.count:,} claims (practice mix,"
+                    f" {counted.lines / counted.count:.2f} lines a claim),"
+                    f" {practice.stat().st_size / 1e6:,.1f} MB: {practice}"
+                )
             report("e2e practice", run_child(__file__, "end-to-end", practice, args.db, workers))
     ours = None if args.skip_parse else report("ours", run_child(__file__, "ours", big))
     if not args.skip_parse:

@@ -1,17 +1,17 @@
 """What keeps a scrub's memory flat in the size of its input: the checker's memo tables keep
-at most a bound of entries (a full one drops its older half), and the input index keeps its
-line keys in a compact hash table. Neither may change an answer."""
+at most a bound of entries (a full one drops its older half), and the input index keeps at
+most a bound of patients in memory (the older half goes to a temporary database on disk and
+comes back when the patient does). Neither may change an answer."""
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from medpayiq.claims._index import LineTable
+from medpayiq.claims import Scrubber, _index
 from medpayiq.edits import _day, _memo, _ncci, remember
 from medpayiq.reference import Catalog
 from medpayiq.services import ClaimFiles
+from medpayiq.x12 import read_837p
 
 from .files import practice_file
 
@@ -28,24 +28,27 @@ def test_a_full_memo_table_drops_its_older_half() -> None:
     assert len(table) <= 8 and list(table)[-1] == 99 and table[99] == "99"
 
 
-def test_the_line_table_answers_as_a_dict() -> None:
-    rng = random.Random(5)
-    table = LineTable(slots=8)  # grows many times
-    plain: dict[int, int] = {}
-    # Hashes of either sign, 0 (kept as 1: the table's empty mark), and keys that share
-    # their low bits (the same slot: linear probing).
-    keys = [rng.getrandbits(64) - (1 << 63) for _ in range(3000)]
-    keys += [0, 1, -1, 2**63 - 1, -(2**63)] + [k << 20 for k in range(1, 200)]
-    for key in keys:
-        value = rng.randrange(2**32)
-        assert table.setdefault(key, value) == plain.setdefault(key or 1, value)
-        assert table.get(key) == plain[key or 1]
-    assert len(table) == len(plain)
-    for key in keys:
-        assert table.get(key) == plain[key or 1]
-    for _ in range(3000):
-        missing = rng.getrandbits(64) - (1 << 63)
-        assert table.get(missing) == plain.get(missing or 1)
+def test_patients_past_the_resident_bound_go_to_disk_and_come_back(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The practice file scrubbed with two patients in memory: a patient's history (the
+    knee replacement whose global period a later visit falls in) and line keys (the visit
+    sent twice) come back from the spill database when a later claim of theirs comes, after
+    two other patients'. The same reports, byte for byte, with never more than two patients
+    in memory."""
+    data = practice_file().encode()
+    usual = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
+    monkeypatch.setattr(_index, "RESIDENT", 2)
+    scrubber = Scrubber(catalog)
+    index = scrubber._index
+    small = []
+    for item in read_837p(data):
+        small.append(scrubber.scrub(item, file="practice.837").as_json())
+        assert index.resident <= 2
+    assert small == usual and len(usual) == 19
+    assert index.spilled >= 5
+    said = "\n".join(usual)
+    assert "global" in said and "duplicates claim D1" in said
 
 
 def test_small_memo_tables_give_the_same_reports(

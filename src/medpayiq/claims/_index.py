@@ -15,27 +15,34 @@ patient's earlier services (the checker's `history`) and the lines already bille
   `file.repeated-line`. A replacement claim (7) repeats its original by design: its lines
   are not checked for duplicates, but are indexed; a void claim (8) is neither.
 
-Memory: about 24 bytes per distinct line of the input (the duplicate index: the line keys'
-64-bit hashes in an open-addressing table of two arrays, where a dict of ints took about 100),
-a few bytes per claim (its id, for the duplicate's message) and about 100 bytes per kept
-history service (a tuple; the checker's `HistoryService` is made when a later claim of the
-patient asks); the claims themselves are not kept.
+Everything is kept by patient, since history and duplicates never cross patients: the
+patient's kept services, their line keys (exact: rendering NPI, date, code and modifiers,
+each mapped to the claim that owns it) and the ids of their claims that own lines. Memory is
+flat in the size of the input: at most `RESIDENT` patients stay in memory, those seen most
+recently; when there are more, the older half goes to a private temporary SQLite database
+(on disk, deleted when it is closed), and comes back when a later claim of the patient asks.
+A file is not sorted by date or patient, so nothing is dropped: what is spilled is exactly
+what was kept. A resident patient takes about 1.3 KB (a patient with a few claims); the
+claims themselves are not kept.
 """
 
 from __future__ import annotations
 
-from array import array
+import marshal
+import sqlite3
 from datetime import date
+from itertools import islice
 
 from medpayiq.edits import Draft, HistoryCodes, HistoryService, Severity, history_codes, unchecked
 from medpayiq.knowledge import AppealRoute, appeal_advice
 from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.x12 import Claim837
 
-__all__ = ["InputIndex", "patient_key"]
+__all__ = ["RESIDENT", "InputIndex", "patient_key"]
 
 _SOURCE = "this input's earlier claims; CARC 18 (exact duplicate claim/service)"
 _LINE_BITS = 6  # a claim has at most 50 lines
+RESIDENT = 4_096  # patients kept in memory (about 1.3 KB each); the older half spilled past it
 
 
 def patient_key(claim: Claim837) -> int:
@@ -52,122 +59,113 @@ def _rendering(claim: Claim837) -> str:
     return (rendering.npi if rendering is not None else None) or claim.billing_provider.npi
 
 
-class LineTable:
-    """64-bit keys to values from 0 to 2**32 - 1 in an open-addressing hash table (linear
-    probing, at most half full) of two arrays: 12 bytes a slot, about 24 a key, where a dict
-    of ints takes about 100. Key 0 is stored as 1 (the keys are hashes)."""
-
-    __slots__ = ("_count", "_keys", "_mask", "_values")
-
-    def __init__(self, slots: int = 1 << 12) -> None:
-        self._keys = array("q", bytes(8 * slots))
-        self._values = array("I", bytes(4 * slots))
-        self._mask = slots - 1
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def get(self, key: int) -> int | None:
-        key = key or 1
-        keys, mask = self._keys, self._mask
-        i = key & mask
-        while True:
-            found = keys[i]
-            if found == key:
-                return self._values[i]
-            if not found:
-                return None
-            i = (i + 1) & mask
-
-    def setdefault(self, key: int, value: int) -> int:
-        """The value of `key`, stored as `value` if it has none."""
-        key = key or 1
-        keys, mask = self._keys, self._mask
-        i = key & mask
-        while True:
-            found = keys[i]
-            if found == key:
-                return self._values[i]
-            if not found:
-                break
-            i = (i + 1) & mask
-        keys[i] = key
-        self._values[i] = value
-        self._count += 1
-        if self._count * 2 > mask:
-            self._grow()
-        return value
-
-    def _grow(self) -> None:
-        old_keys, old_values = self._keys, self._values
-        slots = len(old_keys) * 2
-        self._keys = keys = array("q", bytes(8 * slots))
-        self._values = values = array("I", bytes(4 * slots))
-        self._mask = mask = slots - 1
-        for key, value in zip(old_keys, old_values, strict=True):
-            if key:
-                i = key & mask
-                while keys[i]:
-                    i = (i + 1) & mask
-                keys[i] = key
-                values[i] = value
-
-
-# A kept history service: date, code, modifiers, units, rendering NPI.
-_Kept = tuple[date, str, tuple[str, ...], int, str]
+# A kept history service: date (its ordinal), code, modifiers, units, rendering NPI.
+_Kept = tuple[int, str, tuple[str, ...], int, str]
+# A line key: rendering NPI, from date (its ordinal), code, modifiers (sorted when several).
+_LineKey = tuple[str, int, str, tuple[str, ...]]
+# What is kept of a patient: kept services, line keys to (claim << 6 | line), and the ids of
+# the claims that own lines (a claim is its position there). Plain values only, so that it
+# goes to the spill database with `marshal` as it is.
+_Patient = tuple[list[_Kept], dict[_LineKey, int], list[str]]
 
 
 class InputIndex:
     """The input's patients and lines so far (module docstring). Feed every claim in input
-    order: `history` and `duplicates` before checking it, `add` after."""
+    order: `history` and `duplicates` before checking it, `add` after. `resident` is how
+    many patients stay in memory (`RESIDENT` when None)."""
 
-    def __init__(self, reference: ReferenceData) -> None:
+    def __init__(self, reference: ReferenceData, *, resident: int | None = None) -> None:
         self._reference = reference
-        self._history: dict[int, list[_Kept]] = {}
-        self._lines = LineTable()  # line key hash -> claim number << 6 | line
-        self._ids = bytearray()  # the claim ids, one after another (UTF-8)
-        self._ends = array("Q")  # where each claim's id ends in `_ids`
+        self._resident = max(2, resident or RESIDENT)
+        self._patients: dict[int, _Patient] = {}  # by last use, the most recent last
+        self._spill: sqlite3.Connection | None = None
+        self.spilled = 0  # patients written to the spill database (again when they return)
+        self._absent: int | None = None  # the last patient found nowhere
+        self._current: tuple[int, _Patient] | None = None  # the last patient found
         self._codes: dict[date, HistoryCodes] = {}
-        self._keys: tuple[Claim837 | None, list[int]] = (None, [])
+        self._keys: tuple[Claim837 | None, list[_LineKey]] = (None, [])
+
+    def _patient(self, patient: int, create: bool) -> _Patient | None:
+        """The patient's kept values, made the most recently used (loaded back from the
+        spill database if they went there); None if there are none and not `create`."""
+        current = self._current
+        if current is not None and current[0] == patient:
+            return current[1]  # the most recently used already: asked again for one claim
+        patients = self._patients
+        found = patients.pop(patient, None)
+        if found is None and self._spill is not None and patient != self._absent:
+            row = self._spill.execute(
+                "SELECT kept FROM patient WHERE key = ?", (patient,)
+            ).fetchone()
+            if row is not None:
+                found = marshal.loads(row[0])
+        if found is None:
+            if not create:
+                self._absent = patient  # asked again for the same claim: not on disk either
+                return None
+            self._absent = None
+            found = ([], {}, [])
+        patients[patient] = found
+        self._current = (patient, found)
+        if len(patients) > self._resident:
+            self._spill_older_half()  # never the most recent
+        return found
+
+    def _spill_older_half(self) -> None:
+        spill = self._spill
+        if spill is None:
+            # "": a private temporary database, on disk past its page cache, deleted when
+            # closed. Used by one claim at a time, though maybe from another thread (a
+            # server iterates a streamed answer in a thread pool).
+            spill = self._spill = sqlite3.connect("", check_same_thread=False)
+            spill.execute("PRAGMA journal_mode = OFF")
+            spill.execute("PRAGMA synchronous = OFF")
+            spill.execute("CREATE TABLE patient (key INTEGER PRIMARY KEY, kept BLOB NOT NULL)")
+        patients = self._patients
+        older = list(islice(patients, len(patients) // 2))
+        with spill:
+            spill.executemany(
+                "INSERT OR REPLACE INTO patient VALUES (?, ?)",
+                [(key, marshal.dumps(patients.pop(key))) for key in older],
+            )
+        self.spilled += len(older)
+
+    @property
+    def resident(self) -> int:
+        """Patients in memory now."""
+        return len(self._patients)
 
     def history(self, patient: int) -> list[HistoryService]:
         """The patient's kept services from earlier claims (a new list)."""
-        found = self._history.get(patient)
-        if not found:
+        found = self._patient(patient, False)
+        if found is None or not found[0]:
             return []
+        fromordinal = date.fromordinal
         return [
             unchecked(
                 HistoryService,
                 {
-                    "date_of_service": day,
+                    "date_of_service": fromordinal(day),
                     "hcpcs": hcpcs,
                     "modifiers": list(modifiers),
                     "units": units,
                     "provider_npi": npi,
                 },
             )
-            for day, hcpcs, modifiers, units, npi in found
+            for day, hcpcs, modifiers, units, npi in found[0]
         ]
 
-    def _claim_id(self, number: int) -> str:
-        start = self._ends[number - 1] if number else 0
-        return self._ids[start : self._ends[number]].decode("utf-8", "surrogatepass")
-
-    def _line_keys(self, claim: Claim837, patient: int) -> list[int]:
+    def _line_keys(self, claim: Claim837) -> list[_LineKey]:
         last, keys = self._keys
         if last is claim:
             return keys
         npi = _rendering(claim)
         keys = [
-            hash(
-                (
-                    patient,
-                    line.rendering_npi or npi,
-                    line.service_date.start,
-                    line.hcpcs,
-                    tuple(sorted(line.modifiers)) if len(line.modifiers) > 1 else line.modifiers,
-                )
+            (
+                line.rendering_npi or npi,
+                line.service_date.start.toordinal(),
+                line.hcpcs,
+                tuple(sorted(line.modifiers)) if len(line.modifiers) > 1 else line.modifiers,
             )
             for line in claim.lines
         ]
@@ -178,12 +176,14 @@ class InputIndex:
         """The duplicate findings of a claim against the input so far, and within itself."""
         if claim.is_replacement or claim.is_void:
             return []
-        keys = self._line_keys(claim, patient)
-        earlier: dict[int, list[tuple[int, int]]] = {}  # claim number -> (line, its line)
+        keys = self._line_keys(claim)
+        found_patient = self._patient(patient, False)
+        lines = found_patient[1] if found_patient is not None else {}
+        earlier: dict[int, list[tuple[int, int]]] = {}  # claim -> (line, its line)
         repeated: dict[int, int] = {}
-        first_in_claim: dict[int, int] = {}
+        first_in_claim: dict[_LineKey, int] = {}
         for n, key in enumerate(keys, start=1):
-            found = self._lines.get(key)
+            found = lines.get(key)
             if found is not None:
                 earlier.setdefault(found >> _LINE_BITS, []).append((n, found & 63))
             elif key in first_in_claim:
@@ -191,14 +191,16 @@ class InputIndex:
             else:
                 first_in_claim[key] = n
         drafts = []
-        for number, pairs in earlier.items():
-            drafts.append(self._duplicate(claim, number, pairs))
+        if earlier:
+            assert found_patient is not None
+            ids = found_patient[2]
+            for number, pairs in earlier.items():
+                drafts.append(self._duplicate(claim, ids[number], pairs))
         if repeated:
             drafts.append(_repeated(repeated))
         return drafts
 
-    def _duplicate(self, claim: Claim837, number: int, pairs: list[tuple[int, int]]) -> Draft:
-        other = self._claim_id(number)
+    def _duplicate(self, claim: Claim837, other: str, pairs: list[tuple[int, int]]) -> Draft:
         lines = tuple(n for n, _ in pairs)
         whole = len(pairs) == len(claim.lines)
         theirs = ", ".join(str(m) for _, m in pairs)
@@ -243,15 +245,19 @@ class InputIndex:
         """Index a claim that was checked (never a void)."""
         if claim.is_void:
             return
-        number = len(self._ends)
-        self._ids += claim.claim_id.encode("utf-8", "surrogatepass")
-        self._ends.append(len(self._ids))
-        lines = self._lines
-        for n, key in enumerate(self._line_keys(claim, patient), start=1):
-            lines.setdefault(key, number << _LINE_BITS | n)
+        found = self._patient(patient, True)
+        assert found is not None
+        kept, lines, ids = found
+        number = len(ids)
+        owns = False
+        for n, key in enumerate(self._line_keys(claim), start=1):
+            if key not in lines:
+                lines[key] = number << _LINE_BITS | n
+                owns = True
+        if owns:
+            ids.append(claim.claim_id)
         self._keys = (None, [])
         npi = _rendering(claim)
-        kept = None
         for line in claim.lines:
             day = line.service_date.start
             codes = self._codes.get(day)
@@ -259,10 +265,8 @@ class InputIndex:
                 codes = self._codes[day] = history_codes(self._reference, day)
             if line.hcpcs not in codes:
                 continue
-            if kept is None:
-                kept = self._history.setdefault(patient, [])
             kept.append(
-                (day, line.hcpcs, line.modifiers, max(1, int(line.units)),
+                (day.toordinal(), line.hcpcs, line.modifiers, max(1, int(line.units)),
                  line.rendering_npi or npi)
             )  # fmt: skip
 
