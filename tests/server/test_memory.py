@@ -18,8 +18,9 @@ the pool's five connections), plus slack for the allocator (Python does not give
 arenas promptly). Memory that keeps growing with every distinct request goes past it. It did
 while the checker kept its index of PTP edits per period (now per NCCI epoch) and SQLite's
 page cache was 64 MiB per connection (now 8 MiB; loads still use 64 MiB), and while the
-pricing engine kept eight `Shared` tables filling (four now, which still pass the ceiling at
-30,000 requests; two held it): about 4.5 MiB per 1,000 past 10,000 requests. How it was
+pricing engine kept eight `Shared` tables filling (two now, with a period key that does not
+hold them): about 4.5 MiB per 1,000 past 10,000 requests. At 50,000 requests the server
+still goes past the ceiling (docs/web.md: lazily filled caches, each bounded). How it was
 found and the figures: docs/web.md.
 """
 
