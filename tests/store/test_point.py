@@ -105,3 +105,18 @@ def test_dmepos_is_read_a_code_at_a_time_across_its_two_files(store_db: Path, ca
     # Walking it reads both files whole: the same codes as the file read in memory.
     whole, _ = catalog.snapshot(Kind.DMEPOS, day, dmepos._by_code, label="DMEPOS")
     assert dict(rates.items()) == dict(whole.items())
+
+
+def test_a_point_index_keeps_a_bounded_number_of_answers(store_db: Path, monkeypatch) -> None:
+    """A server asked about every ZIP kept each answer (up to 100,000 a table): the answers
+    kept are bounded (`_point.KEPT`, older half dropped), and one asked again after it went
+    is read again, the same."""
+    from medpayiq.store import _point
+
+    monkeypatch.setattr(_point, "KEPT", 4)
+    zips = open_store(str(store_db)).reference().geography(JULY).zips
+    asked = ["77030", "10001", "60611", "94110", "02115", "98101", "33101", "77030"]
+    first = {z: [row.locality for row in zips[z]] for z in asked}
+    assert isinstance(zips, _point.PointIndex) and len(zips._found) <= 4
+    assert [row.locality for row in zips["10001"]] == first["10001"]  # dropped, read again
+    assert first["77030"] and first["10001"] != first["77030"]

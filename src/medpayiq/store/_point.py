@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from medpayiq.bounded import trim
 from medpayiq.releases import Kind
 from medpayiq.store._schema import codec, kind_table
 
@@ -23,6 +24,11 @@ __all__ = ["PointIndex"]
 
 _MISSING = object()  # a key the dataset does not have (kept, so it is asked once)
 _UNASKED = object()
+# Answers kept per index (a full table drops its older half, `bounded.trim`). A server asked
+# about every ZIP and diagnosis kept adding keys past its warm-up towards the whole dataset
+# (100,000 keys a table, as before: 43,000 ZIPs, 98,000 ICD-10-CM codes): issue 13's memory
+# bench counted them. A key asked again after it went is one indexed query.
+KEPT = 4_096
 
 
 class PointIndex(Mapping[Any, Any]):
@@ -60,8 +66,8 @@ class PointIndex(Mapping[Any, Any]):
         found = self._found.get(key, _UNASKED)
         if found is _UNASKED:
             found = self._fetch(key)
-            if len(self._found) < 100_000:
-                self._found[key] = found
+            trim(self._found, KEPT)
+            self._found[key] = found
         if found is _MISSING:
             raise KeyError(key)
         return found
