@@ -42,6 +42,7 @@ __all__ = ["RESIDENT", "InputIndex", "patient_key"]
 
 _SOURCE = "this input's earlier claims; CARC 18 (exact duplicate claim/service)"
 _LINE_BITS = 6  # a claim has at most 50 lines
+_LINE_MASK = (1 << _LINE_BITS) - 1
 RESIDENT = 4_096  # patients kept in memory (about 1.3 KB each); the older half spilled past it
 
 
@@ -185,7 +186,7 @@ class InputIndex:
         for n, key in enumerate(keys, start=1):
             found = lines.get(key)
             if found is not None:
-                earlier.setdefault(found >> _LINE_BITS, []).append((n, found & 63))
+                earlier.setdefault(found >> _LINE_BITS, []).append((n, found & _LINE_MASK))
             elif key in first_in_claim:
                 repeated[n] = first_in_claim[key]
             else:

@@ -474,15 +474,16 @@ class StoreReference(Catalog):
         parts = _release_parts(self._active, kind, release)
         key = ("boundaries", kind, tuple(parts))
         found: tuple[date, ...] | None = self._cache.get(key)
+        if found is not None:
+            return found
         known = [d.edit_dates for d in self._active if d.id in parts]
-        if found is None and parts and all(dates is not None for dates in known):
+        if parts and all(dates is not None for dates in known):
             # Each part's boundaries are its dates' images: their union is the release's.
             found = tuple(sorted({day for dates in known for day in dates or ()}))
-            self._cache[key] = found
-        if found is None:
+        else:
             with self._engine.connect() as conn:
                 found = q.edit_boundaries(conn, kind, parts)
                 if not q.datasets_present(conn, parts):
                     raise _gone(f"{kind.value} {release}")
-            self._cache[key] = found
+        self._cache[key] = found
         return found

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from medpayiq.reference import boundaries_of
+from medpayiq.store._queries import edit_dates_text
 
 revision = "0004"
 down_revision = "0003"
@@ -48,7 +49,7 @@ def upgrade() -> None:
             conn.execute(
                 sa.update(_DATASET)
                 .where(_DATASET.c.id == dataset_id)
-                .values(edit_dates=" ".join(d.isoformat() for d in days))
+                .values(edit_dates=edit_dates_text(days))
             )
 
 
