@@ -86,8 +86,11 @@ class Reader837(ClaimSegments, PartySegments):
         self._interned = {}
         self._claim_dates = {}  # 2300 DTP text -> what it reads as
         self._repeated = {}  # NM1 (2310, 2420, 2010BB), PRV, SBR text -> its elements
+        self._renderings = {}
+        self._facilities = {}
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = self._p_payer = ""
+        self._p_rendering = self._p_facility = self._p_prv = self._p_n3 = self._p_n4 = ""
         self._line_ends: frozenset[str] = frozenset()
         self._line_skips: frozenset[str] = frozenset()
         self._sub_loops: frozenset[str] = frozenset()
@@ -129,7 +132,11 @@ class Reader837(ClaimSegments, PartySegments):
         self._interned.clear()
         self._claim_dates.clear()
         self._repeated.clear()
+        self._renderings.clear()
+        self._facilities.clear()
         self._p_payer = f"NM1{el}PR{el}"
+        self._p_rendering, self._p_facility = f"NM1{el}82{el}", f"NM1{el}77{el}"
+        self._p_prv, self._p_n3, self._p_n4 = f"PRV{el}", f"N3{el}", f"N4{el}"
         key = delimiters.key
         return {
             key("BHT"): self._bht_segment,

@@ -100,19 +100,34 @@ class ClaimDraft:
         """The 2310 loops are over (the first LX): the rendering provider and service facility
         the lines inherit, shared with earlier claims that named the same (`interned`)."""
         if self.rendering_fields is not None and self.rendering is None:
-            key = tuple(self.rendering_fields)
-            rendering = interned.get(key)
-            if not isinstance(rendering, ProviderRef):
-                npi, entity, taxonomy = key
-                rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
-            self.rendering = rendering
+            rendering = self.rendering = provider_ref(self.rendering_fields, interned)
             self.rendering_npi = rendering.npi
         if self.facility_fields is not None and self.facility is None:
-            key = ("77", *self.facility_fields)
-            facility = interned.get(key)
-            if not isinstance(facility, Facility):
-                facility = interned[key] = facility_of(self.facility_fields)
-            self.facility = facility
+            self.facility = facility_ref(self.facility_fields, interned)
+
+
+def provider_ref(
+    fields: list[str], interned: dict[tuple[str, ...], ProviderRef | Facility]
+) -> ProviderRef:
+    """The rendering provider of 2310B's fields (NM109 NPI, NM102 entity, PRV03 taxonomy),
+    the same record as every claim before that named the same."""
+    key = tuple(fields)
+    rendering = interned.get(key)
+    if not isinstance(rendering, ProviderRef):
+        npi, entity, taxonomy = key
+        rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
+    return rendering
+
+
+def facility_ref(
+    fields: list[str], interned: dict[tuple[str, ...], ProviderRef | Facility]
+) -> Facility:
+    """The service facility of 2310C's fields, shared like `provider_ref`'s records."""
+    key = ("77", *fields)
+    facility = interned.get(key)
+    if not isinstance(facility, Facility):
+        facility = interned[key] = facility_of(fields)
+    return facility
 
 
 def facility_of(fields: list[str]) -> Facility:
@@ -129,6 +144,13 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _el: str
     _co: str
     _p_payer: str  # "NM1*PR*"
+    _p_rendering: str  # "NM1*82*"
+    _p_facility: str  # "NM1*77*"
+    _p_prv: str  # "PRV*"
+    _p_n3: str  # "N3*"
+    _p_n4: str  # "N4*"
+    _renderings: dict[tuple[str, str], ProviderRef]  # (NM1*82, PRV) texts -> 2310B
+    _facilities: dict[tuple[str, str], Facility]  # (NM1*77, N4) texts -> 2310C
     _region: int
     _loop: str
     _names: dict[str, tuple[str, str]]
@@ -156,6 +178,8 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_control: str | None
     # PartySegments' handlers, which ClaimSegments also calls directly
     _nm1: Callable[[str, int], None]
+    _n4: Callable[[str, int], None]
+    _ref: Callable[[str, int], None]
     _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:
