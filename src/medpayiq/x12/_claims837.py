@@ -10,6 +10,7 @@ from decimal import Decimal
 from medpayiq.x12 import _parties837 as parties
 from medpayiq.x12._checks837 import (
     MAX_LINES,
+    Issue,
     parse_clm05,
     parse_hi,
     parse_service,
@@ -48,10 +49,17 @@ class ClaimSegments(ReaderState):
         region = self._region
         batch = self._batch
         assert batch is not None
-        e = segment.split(self._el)
-        if len(e) < 10:
-            e += [""] * (10 - len(e))
-        claim_id = e[1]
+        # CLM03 to CLM09 (place, frequency, flags) come back claim after claim: they are read
+        # once per text; only the claim id and the total are split off every CLM
+        head = segment.split(self._el, 3)
+        tail = self._clm_tails.get(head[3]) if len(head) == 4 else None
+        if tail is None:
+            tail = self._clm_tail(segment)
+            if len(head) == 4:
+                if len(self._clm_tails) >= CACHE_LIMIT:
+                    self._clm_tails.clear()
+                self._clm_tails[head[3]] = tail
+        claim_id = head[1] if len(head) > 1 else ""
         claim = ClaimDraft(claim_id, (batch, i), batch.first + i - self._st_first + 1)
         self._claim = claim
         self._region, self._loop = IN_CLAIM, "2300"
@@ -62,7 +70,7 @@ class ClaimSegments(ReaderState):
             party.claims += 1
         if not claim_id:
             self._claim_problem("missing-element", i, "CLM01, the claim id, is empty", element=1)
-        text = e[2]
+        text = head[2] if len(head) > 2 else ""
         total = self._values.decimals.get(text) or self._values.decimal(text)
         if total is None:
             self._claim_problem(
@@ -74,16 +82,19 @@ class ClaimSegments(ReaderState):
                 element=2,
             )
         claim.total = total
-        clm05 = self._clm05.get(e[5])
-        if clm05 is None:
-            clm05 = parse_clm05(e[5], self._co)
-            if len(self._clm05) < CACHE_LIMIT:
-                self._clm05[e[5]] = clm05
-        claim.pos, claim.frequency, issues = clm05
+        claim.pos, claim.frequency, issues, claim.flags = tail
         if issues:
             self._issues(issues, i)
-        claim.flags = (e[6], e[7], e[8], e[9])
         return self._claim_head(batch.segments, i + 1)
+
+    def _clm_tail(self, segment: str) -> tuple[str, str, list[Issue], tuple[str, str, str, str]]:
+        """CLM05's place of service and frequency code (and what is wrong with them), and
+        CLM06 to CLM09."""
+        e = segment.split(self._el)
+        if len(e) < 10:
+            e += [""] * (10 - len(e))
+        pos, frequency, issues = parse_clm05(e[5], self._co)
+        return pos, frequency, issues, (e[6], e[7], e[8], e[9])
 
     def _claim_head(self, segments: list[str], j: int) -> int:
         """The segments after a CLM as most files write them (its DTPs and REFs, HI, the

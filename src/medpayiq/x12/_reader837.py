@@ -32,6 +32,7 @@ from medpayiq.x12._claims837 import ClaimSegments
 from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
     DateSpan,
+    Payer,
     Service,
     Transaction837,
 )
@@ -48,7 +49,7 @@ from medpayiq.x12._state837 import (
     new_line,
 )
 from medpayiq.x12._tokens import Delimiters
-from medpayiq.x12._values import ValueCache, quoted_id
+from medpayiq.x12._values import ValueCache, date8, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P = frozenset(  # every segment id of the 837P, read or passed over
@@ -79,7 +80,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._values = ValueCache()
         self._services: dict[str, tuple[Service | None, int]] = {}  # SV1 text -> (read, top)
         self._spans: dict[str, DateSpan] = {}  # DTP*472 text -> its date or range
-        self._clm05 = {}
+        self._clm_tails = {}  # CLM text after CLM02 -> what it reads as
         self._known = {}  # HI composite text -> its Diagnosis
         self._his = {}  # a first HI
         self._payers = {}
@@ -88,6 +89,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._repeated = {}  # NM1 (2310, 2420, 2010BB), PRV, SBR text -> its elements
         self._renderings = {}
         self._facilities = {}
+        self._payer_texts: dict[str, Payer] = {}  # NM1*PR text -> the payer (2010BB)
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = self._p_payer = ""
         self._p_rendering = self._p_facility = self._p_prv = self._p_n3 = self._p_n4 = ""
@@ -126,7 +128,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._lx_numbers = {f"LX{el}{n}": n for n in range(1, MAX_LINES + 1)}
         self._services.clear()
         self._spans.clear()
-        self._clm05.clear()
+        self._clm_tails.clear()
         self._known.clear()
         self._his.clear()
         self._interned.clear()
@@ -134,6 +136,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._repeated.clear()
         self._renderings.clear()
         self._facilities.clear()
+        self._payer_texts.clear()
         self._p_payer = f"NM1{el}PR{el}"
         self._p_rendering, self._p_facility = f"NM1{el}82{el}", f"NM1{el}77{el}"
         self._p_prv, self._p_n3, self._p_n4 = f"PRV{el}", f"N3{el}", f"N4{el}"
@@ -443,30 +446,52 @@ class Reader837(ClaimSegments, PartySegments):
 
     def _subscriber_loops(self, j: int) -> int:
         """The segments after a subscriber HL as most files write them (SBR, NM1*IL, N3, N4,
-        DMG, NM1*PR), handed to their handlers without going through the dispatch (N3 and N4
-        of 2010BA carry nothing the model keeps). Returns the index of the first
-        segment left to the handlers, at the first that is not in that order."""
+        DMG, NM1*PR), read here without going through the dispatch: what their handlers
+        would do for the subscriber just opened, the handlers themselves for anything out of
+        the ordinary (N3 and N4 of 2010BA carry nothing the model keeps). Returns the index of
+        the first segment left to the handlers, at the first that is not in that order."""
         batch = self._batch
-        assert batch is not None
+        subscriber = self._subscriber
+        assert batch is not None and subscriber is not None
         segments = batch.segments
         count = len(segments)
         el = self._el
         if j < count and segments[j][:4] == "SBR" + el:
-            self._sbr(segments[j], j)
+            e = self._split10(segments[j])  # SBR texts repeat: kept by their text
+            subscriber.responsibility = e[1]
+            subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
             j += 1
         if j >= count or segments[j][:7] != "NM1" + el + "IL" + el:
             return j
-        self._nm1(segments[j], j)
+        e = segments[j].split(el)
+        subscriber.member = e[9] if len(e) > 9 else ""
+        subscriber.name_at = (batch, j)
+        self._loop = "2010BA"
         j += 1
         if j < count and segments[j][:3] == "N3" + el:
             j += 1
         if j < count and segments[j][:3] == "N4" + el:
             j += 1
         if j < count and segments[j][:4] == "DMG" + el:
-            self._dmg(segments[j], j)
+            e = segments[j].split(el)
+            day = date8(e[2]) if len(e) > 3 and e[1] == "D8" else None
+            if day is None:
+                self._dmg(segments[j], j)  # says what is wrong
+            else:
+                subscriber.dob, subscriber.sex = day, e[3]
             j += 1
         if j < count and segments[j][:7] == self._p_payer:
-            self._nm1(segments[j], j)
+            payer = self._payer_texts.get(segments[j])
+            if payer is None:
+                self._nm1(segments[j], j)
+                payer = subscriber.payer
+                if payer is not None:
+                    if len(self._payer_texts) >= CACHE_LIMIT:
+                        self._payer_texts.clear()
+                    self._payer_texts[segments[j]] = payer
+            else:
+                subscriber.payer = payer
+                self._loop = "2010BB"
             j += 1
         return j
 

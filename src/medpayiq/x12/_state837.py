@@ -160,7 +160,7 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _repeated: dict[str, list[str]]
     _known: dict[str, Diagnosis]
     _his: dict[str, tuple[list[Diagnosis], list[Issue], bool]]
-    _clm05: dict[str, tuple[str, str, list[Issue]]]
+    _clm_tails: dict[str, tuple[str, str, list[Issue], tuple[str, str, str, str]]]
     _txn: Transaction837 | None
     _billing: Party | None
     _subscriber: Party | None
