@@ -52,14 +52,18 @@ class ClaimSegments(ReaderState):
         # CLM03 to CLM09 (place, frequency, flags) come back claim after claim: they are read
         # once per text; only the claim id and the total are split off every CLM
         head = segment.split(self._el, 3)
-        tail = self._clm_tails.get(head[3]) if len(head) == 4 else None
-        if tail is None:
-            tail = self._clm_tail(segment)
-            if len(head) == 4:
+        if len(head) == 4:
+            _, claim_id, text, rest = head
+            tail = self._clm_tails.get(rest)
+            if tail is None:
+                tail = self._clm_tail(segment)
                 if len(self._clm_tails) >= CACHE_LIMIT:
                     self._clm_tails.clear()
-                self._clm_tails[head[3]] = tail
-        claim_id = head[1] if len(head) > 1 else ""
+                self._clm_tails[rest] = tail
+        else:
+            head += ["", ""]
+            claim_id, text = head[1], head[2]
+            tail = self._clm_tail(segment)
         claim = ClaimDraft(claim_id, (batch, i), batch.first + i - self._st_first + 1)
         self._claim = claim
         self._region, self._loop = IN_CLAIM, "2300"
@@ -70,7 +74,6 @@ class ClaimSegments(ReaderState):
             party.claims += 1
         if not claim_id:
             self._claim_problem("missing-element", i, "CLM01, the claim id, is empty", element=1)
-        text = head[2] if len(head) > 2 else ""
         total = self._values.decimals.get(text) or self._values.decimal(text)
         if total is None:
             self._claim_problem(
@@ -102,7 +105,6 @@ class ClaimSegments(ReaderState):
         handlers without the dispatch (which would pick the same ones). Returns the index of
         the first segment left to the dispatch."""
         count = len(segments)
-        el = self._el
         while j < count:  # 2300 DTP and REF come before HI
             tag = segments[j][:3]
             if tag == "DTP":
@@ -112,7 +114,7 @@ class ClaimSegments(ReaderState):
             else:
                 break
             j += 1
-        if j < count and segments[j][:3] == "HI" + el:
+        if j < count and segments[j][:3] == self._p_hi:
             self._hi(segments[j], j)
             j += 1
         if j + 1 < count and segments[j][:7] == self._p_rendering:

@@ -93,6 +93,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = self._p_payer = ""
         self._p_rendering = self._p_facility = self._p_prv = self._p_n3 = self._p_n4 = ""
+        self._p_hi = self._p_sbr = self._p_subscriber = self._p_dmg = ""
         self._line_ends: frozenset[str] = frozenset()
         self._line_skips: frozenset[str] = frozenset()
         self._sub_loops: frozenset[str] = frozenset()
@@ -140,6 +141,8 @@ class Reader837(ClaimSegments, PartySegments):
         self._p_payer = f"NM1{el}PR{el}"
         self._p_rendering, self._p_facility = f"NM1{el}82{el}", f"NM1{el}77{el}"
         self._p_prv, self._p_n3, self._p_n4 = f"PRV{el}", f"N3{el}", f"N4{el}"
+        self._p_hi, self._p_sbr, self._p_dmg = f"HI{el}", f"SBR{el}", f"DMG{el}"
+        self._p_subscriber = f"NM1{el}IL{el}"
         key = delimiters.key
         return {
             key("BHT"): self._bht_segment,
@@ -173,7 +176,8 @@ class Reader837(ClaimSegments, PartySegments):
         services, spans, numbers = self._services, self._spans, self._lx_numbers
         batch = self._batch
         assert batch is not None
-        base = batch.first - self._st_first + 1  # segment i stands at base + i in the set
+        # an LX at i has its SV1 at i + 1, which stands at sv1_base + i in the set
+        sv1_base = batch.first - self._st_first + 2
         count = len(segments)
         last = count - 3 if self.fast_lines else -1
         i = start
@@ -231,7 +235,7 @@ class Reader837(ClaimSegments, PartySegments):
                                 rendering,
                                 facility,
                                 control,
-                                base + i + 1,
+                                sv1_base + i,
                             )
                         )
                         i = going
@@ -243,9 +247,8 @@ class Reader837(ClaimSegments, PartySegments):
                             number = 0  # an LX whose number is not 1 to MAX_LINES
                         else:
                             break
-                        segment = following
                     if i != first:
-                        continue
+                        continue  # (when nothing was read, `segment` is still the LX at i)
             handler = get(tag, default)
             if handler is None:
                 i += 1
@@ -264,12 +267,7 @@ class Reader837(ClaimSegments, PartySegments):
         2410 drug loop, a 2430 adjudication ...) and take REF*6R, up to the next LX, CLM, HL or
         SE. Returns its index and the REF*6R, or (-1, None) when the line needs the slow path
         (a 2420 NM1, a second DTP*472, the end of the batch, anything else)."""
-        ends, skips, p_ref6r, p_dtp472 = (
-            self._line_ends,
-            self._line_skips,
-            self._p_ref6r,
-            self._p_dtp472,
-        )
+        ends, skips = self._line_ends, self._line_skips
         control = None
         sub_loop = False  # in 2410, 2430 or 2440, where a REF*6R is not the line's
         count = len(segments)
@@ -279,11 +277,12 @@ class Reader837(ClaimSegments, PartySegments):
             if tag in ends:
                 return going, control
             if tag in skips:
-                sub_loop = sub_loop or tag in self._sub_loops
+                if tag in self._sub_loops:
+                    sub_loop = True
             elif tag == "REF":
-                if following[:7] == p_ref6r and not sub_loop:
+                if following[:7] == self._p_ref6r and not sub_loop:
                     control = following.split(self._el)[2] or None
-            elif tag != "DTP" or following[:8] == p_dtp472:
+            elif tag != "DTP" or following[:8] == self._p_dtp472:
                 return -1, None
             going += 1
         return -1, None
@@ -456,23 +455,23 @@ class Reader837(ClaimSegments, PartySegments):
         segments = batch.segments
         count = len(segments)
         el = self._el
-        if j < count and segments[j][:4] == "SBR" + el:
+        if j < count and segments[j][:4] == self._p_sbr:
             e = self._split10(segments[j])  # SBR texts repeat: kept by their text
             subscriber.responsibility = e[1]
             subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
             j += 1
-        if j >= count or segments[j][:7] != "NM1" + el + "IL" + el:
+        if j >= count or segments[j][:7] != self._p_subscriber:
             return j
         e = segments[j].split(el)
         subscriber.member = e[9] if len(e) > 9 else ""
         subscriber.name_at = (batch, j)
         self._loop = "2010BA"
         j += 1
-        if j < count and segments[j][:3] == "N3" + el:
+        if j < count and segments[j][:3] == self._p_n3:
             j += 1
-        if j < count and segments[j][:3] == "N4" + el:
+        if j < count and segments[j][:3] == self._p_n4:
             j += 1
-        if j < count and segments[j][:4] == "DMG" + el:
+        if j < count and segments[j][:4] == self._p_dmg:
             e = segments[j].split(el)
             day = date8(e[2]) if len(e) > 3 and e[1] == "D8" else None
             if day is None:

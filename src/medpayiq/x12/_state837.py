@@ -149,6 +149,7 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _p_prv: str  # "PRV*"
     _p_n3: str  # "N3*"
     _p_n4: str  # "N4*"
+    _p_hi: str  # "HI*"
     _renderings: dict[tuple[str, str], ProviderRef]  # (NM1*82, PRV) texts -> 2310B
     _facilities: dict[tuple[str, str], Facility]  # (NM1*77, N4) texts -> 2310C
     _region: int
