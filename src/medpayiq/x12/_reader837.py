@@ -34,6 +34,7 @@ from medpayiq.x12._model import (
     DateSpan,
     Payer,
     Service,
+    ServiceLine,
     Transaction837,
 )
 from medpayiq.x12._parties837 import Party, Where
@@ -46,7 +47,7 @@ from medpayiq.x12._state837 import (
     IN_C,
     IN_HEADER,
     IN_LINE,
-    new_line,
+    LINE_TWIN,
 )
 from medpayiq.x12._tokens import Delimiters
 from medpayiq.x12._values import ValueCache, date8, quoted_id
@@ -178,6 +179,7 @@ class Reader837(ClaimSegments, PartySegments):
         assert batch is not None
         # an LX at i has its SV1 at i + 1, which stands at sv1_base + i in the set
         sv1_base = batch.first - self._st_first + 2
+        line_twin = LINE_TWIN
         count = len(segments)
         last = count - 3 if self.fast_lines else -1
         i = start
@@ -226,18 +228,19 @@ class Reader837(ClaimSegments, PartySegments):
                                 after = following[:3]
                         if len(lines) >= MAX_LINES:
                             break
-                        lines.append(
-                            new_line(
-                                number,
-                                service,
-                                service.place_of_service or pos,
-                                span,
-                                rendering,
-                                facility,
-                                control,
-                                sv1_base + i,
-                            )
-                        )
+                        # new_line(...) written out: the call would cost about as much as
+                        # the stores (see `positional_maker`)
+                        line = line_twin()
+                        line.number = number
+                        line.service = service
+                        line.place_of_service = service.place_of_service or pos
+                        line.service_date = span
+                        line.rendering_npi = rendering
+                        line.facility = facility
+                        line.control_number = control
+                        line.segment = sv1_base + i
+                        line.__class__ = ServiceLine
+                        lines.append(line)
                         i = going
                         if i >= last:
                             break

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from medpayiq.records import slots_twin
 from medpayiq.x12._checks837 import Issue
 from medpayiq.x12._envelope import TransactionReader
 from medpayiq.x12._model import (
@@ -66,6 +68,16 @@ NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop 
 REGION_LOOP = {IN_HEADER: "1000", IN_A: "2000A", IN_B: "2000B", IN_C: "2000C", IN_CLAIM: "2300"}
 
 new_line = positional_maker(ServiceLine)
+
+
+def _twin(record: type[Any]) -> type[Any]:
+    twin = slots_twin(record)
+    if twin is None:
+        raise TypeError(f"{record.__name__} has no slots twin")
+    return twin
+
+
+LINE_TWIN = _twin(ServiceLine)  # what new_line fills, for the loop that writes it out
 new_claim = positional_maker(Claim837)
 UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
 
