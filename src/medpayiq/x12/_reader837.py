@@ -25,6 +25,7 @@ handlers, which also say what is wrong.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from medpayiq.x12._checks837 import MAX_LINES, parse_service, parse_span
@@ -63,7 +64,9 @@ _LINE_SKIPS = (
     "NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC",
     "SV5", "LQ", "FRM", "SVD", "CAS",
 )  # fmt: skip
-_BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
+# cached for an SV1 text that is not for the fast path: a placeholder pointing past any
+# claim's diagnoses, so the loop's pointer check sends the line to the slow path
+_BAD_SERVICE = (Service("", "", (), Decimal(0), "", Decimal(0), "", ()), 1 << 30)
 
 
 class Reader837(ClaimSegments, PartySegments):
@@ -79,7 +82,7 @@ class Reader837(ClaimSegments, PartySegments):
         self.claims_read = 0
         self.claims_rejected = 0
         self._values = ValueCache()
-        self._services: dict[str, tuple[Service | None, int]] = {}  # SV1 text -> (read, top)
+        self._services: dict[str, tuple[Service, int]] = {}  # SV1 text -> (read, top pointer)
         self._spans: dict[str, DateSpan] = {}  # DTP*472 text -> its date or range
         self._clm_tails = {}  # CLM text after CLM02 -> what it reads as
         self._known = {}  # HI composite text -> its Diagnosis
@@ -188,11 +191,16 @@ class Reader837(ClaimSegments, PartySegments):
             tag = segment[:3]
             if tag == tag_lx and i < last:
                 claim = self._claim
-                if claim is not None and not self._line_open:
+                if claim is not None and not self._line_open and len(claim.lines) < MAX_LINES:
                     if self._region != IN_LINE:  # the claim's first line: its 2310 loops are read
                         claim.parties_read(self._interned)
                         self._region, self._loop = IN_LINE, "2400"
                     lines = claim.lines
+                    # this run reads MAX_LINES - len(lines) lines at most: each takes three
+                    # segments or more, so it stops by `bound` (the rest, if any, in the next)
+                    bound = i + 3 * (MAX_LINES - len(lines))
+                    if bound > last:
+                        bound = last
                     diagnoses = len(claim.diagnoses)
                     pos, rendering, facility = claim.pos, claim.rendering_npi, claim.facility
                     first = i
@@ -201,7 +209,7 @@ class Reader837(ClaimSegments, PartySegments):
                         sv1, dtp = segments[i + 1], segments[i + 2]
                         service, top = services.get(sv1) or self._service(sv1)
                         span = spans.get(dtp) or self._dtp472(dtp)
-                        if service is None or span is None or top > diagnoses:
+                        if span is None or top > diagnoses:
                             break
                         going = i + 3
                         following = segments[going]
@@ -226,8 +234,6 @@ class Reader837(ClaimSegments, PartySegments):
                                 following = segments[going]
                                 following_number = numbers.get(following)
                                 after = following[:3]
-                        if len(lines) >= MAX_LINES:
-                            break
                         # new_line(...) written out: the call would cost about as much as
                         # the stores (see `positional_maker`)
                         line = line_twin()
@@ -242,7 +248,7 @@ class Reader837(ClaimSegments, PartySegments):
                         line.__class__ = ServiceLine
                         lines.append(line)
                         i = going
-                        if i >= last:
+                        if i >= bound:
                             break
                         if following_number is not None:
                             number = following_number
@@ -290,9 +296,9 @@ class Reader837(ClaimSegments, PartySegments):
             going += 1
         return -1, None
 
-    def _service(self, sv1: str) -> tuple[Service | None, int]:
-        """What an SV1 text reads as on the fast path (kept by its text); (None, 0) if it
-        needs the slow path."""
+    def _service(self, sv1: str) -> tuple[Service, int]:
+        """What an SV1 text reads as on the fast path (kept by its text) and its highest
+        diagnosis pointer; _BAD_SERVICE if it needs the slow path."""
         if sv1[:4] != self._p_sv1:
             return _BAD_SERVICE
         service = parse_service(sv1.split(self._el), self._co, self._values)
