@@ -99,6 +99,7 @@ class Reader837(ClaimSegments, PartySegments):
         self._p_rendering = self._p_facility = self._p_prv = self._p_n3 = self._p_n4 = ""
         self._p_hi = self._p_sbr = self._p_subscriber = self._p_dmg = ""
         self._line_ends: frozenset[str] = frozenset()
+        self._line_end_ids: tuple[str, ...] = ()  # the same, for str.startswith
         self._line_skips: frozenset[str] = frozenset()
         self._sub_loops: frozenset[str] = frozenset()
         self._lx_numbers: dict[str, int] = {}
@@ -127,7 +128,8 @@ class Reader837(ClaimSegments, PartySegments):
         self._el = el = delimiters.element
         self._co = delimiters.component
         self._p_sv1, self._p_dtp472, self._p_ref6r = f"SV1{el}", f"DTP{el}472{el}", f"REF{el}6R{el}"
-        self._line_ends = frozenset({f"LX{el}", "CLM", f"HL{el}", f"SE{el}"})
+        self._line_end_ids = (f"LX{el}", "CLM", f"HL{el}", f"SE{el}")
+        self._line_ends = frozenset(self._line_end_ids)
         self._line_skips = frozenset(delimiters.key(s) for s in _LINE_SKIPS)
         self._sub_loops = frozenset(delimiters.key(s) for s in ("LIN", "SVD", "LQ"))
         self._lx_numbers = {f"LX{el}{n}": n for n in range(1, MAX_LINES + 1)}
@@ -176,7 +178,7 @@ class Reader837(ClaimSegments, PartySegments):
         get = handlers.get
         el = self._el
         tag_lx = "LX" + el
-        p_ref6r, ends = self._p_ref6r, self._line_ends
+        p_ref6r, ends = self._p_ref6r, self._line_end_ids
         services, spans, numbers = self._services, self._spans, self._lx_numbers
         batch = self._batch
         assert batch is not None
@@ -216,24 +218,22 @@ class Reader837(ClaimSegments, PartySegments):
                         control = None
                         # the next LX, the common case, is known by its number alone
                         following_number = numbers.get(following)
-                        if following_number is None:
-                            after = following[:3]
-                            if after != tag_lx and after not in ends:
-                                if (
-                                    following[:7] == p_ref6r
-                                    and going + 1 < count
-                                    and segments[going + 1][:3] in ends
-                                ):
-                                    # REF*6R alone after the date, the common case
-                                    control = following.split(el)[2] or None
-                                    going += 1
-                                else:
-                                    going, control = self._line_rest(segments, going)
-                                    if going < 0:
-                                        break
-                                following = segments[going]
-                                following_number = numbers.get(following)
-                                after = following[:3]
+                        # (prefixes by startswith: a slice would be a new string to free)
+                        if following_number is None and not following.startswith(ends):
+                            if (
+                                following.startswith(p_ref6r)
+                                and going + 1 < count
+                                and segments[going + 1].startswith(ends)
+                            ):
+                                # REF*6R alone after the date, the common case
+                                control = following.split(el)[2] or None
+                                going += 1
+                            else:
+                                going, control = self._line_rest(segments, going)
+                                if going < 0:
+                                    break
+                            following = segments[going]
+                            following_number = numbers.get(following)
                         # new_line(...) written out: the call would cost about as much as
                         # the stores (see `positional_maker`)
                         line = line_twin()
@@ -252,7 +252,7 @@ class Reader837(ClaimSegments, PartySegments):
                             break
                         if following_number is not None:
                             number = following_number
-                        elif after == tag_lx:
+                        elif following.startswith(tag_lx):
                             number = 0  # an LX whose number is not 1 to MAX_LINES
                         else:
                             break
