@@ -20,7 +20,11 @@ reader goes on with the next.
 Speed: most of a file is service lines, and most lines are LX, SV1, DTP*472 (perhaps REF*6R)
 written alike. `_body` reads such a line at once, with the SV1 and DTP texts looked up in
 caches of what they were read as; any other line goes segment by segment through the
-handlers, which also say what is wrong.
+handlers, which also say what is wrong. The segments after a CLM (DTP, REF, HI, 2310B,
+2310C) and after a subscriber's HL (SBR, NM1*IL, N3, N4, DMG, NM1*PR) are read in the order
+most files write them, the texts that come back claim after claim (CLM05-09, the first HI, a
+rendering provider's NM1 and PRV, a facility's NM1 and N4, a payer's NM1) again looked up in
+what they were read as; a handler that changes such a record's fields drops the kept one.
 """
 
 from __future__ import annotations

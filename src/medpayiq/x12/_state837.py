@@ -67,8 +67,6 @@ NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop 
 ]
 REGION_LOOP = {IN_HEADER: "1000", IN_A: "2000A", IN_B: "2000B", IN_C: "2000C", IN_CLAIM: "2300"}
 
-new_line = positional_maker(ServiceLine)
-
 
 def _twin(record: type[Any]) -> type[Any]:
     twin = slots_twin(record)
@@ -77,6 +75,7 @@ def _twin(record: type[Any]) -> type[Any]:
     return twin
 
 
+new_line = positional_maker(ServiceLine)
 LINE_TWIN = _twin(ServiceLine)  # what new_line fills, for the loop that writes it out
 new_claim = positional_maker(Claim837)
 UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
