@@ -82,22 +82,15 @@ UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could 
 
 
 class ClaimDraft:
-    """A 2300 loop being read. Fields not yet read fall back to the class's defaults."""
+    """A 2300 loop being read: every field set at the CLM (slots: a claim's fields are read
+    and written many times, and a slot costs less than an instance dict)."""
 
-    total: Decimal | None = None
-    pos = frequency = ""
-    flags: tuple[str, str, str, str] = ("", "", "", "")
-    has_hi = False
-    hi_unreadable = False  # an HI composite could not be read: pointers cannot be checked
-    dates: tuple[ClaimDate, ...] = ()
-    service_date: DateSpan | None = None
-    prior_authorization: str | None = None
-    payer_claim_number: str | None = None
-    rendering_fields: list[str] | None = None
-    rendering: ProviderRef | None = None
-    rendering_npi: str | None = None
-    facility_fields: list[str] | None = None
-    facility: Facility | None = None
+    __slots__ = (
+        "claim_id", "dates", "diagnoses", "facility", "facility_fields", "flags", "frequency",
+        "has_hi", "hi_unreadable", "lines", "payer_claim_number", "pos", "prior_authorization",
+        "problems", "rendering", "rendering_fields", "rendering_npi", "segment", "service_date",
+        "total", "where",
+    )  # fmt: skip
 
     def __init__(self, claim_id: str, where: Where, segment: int) -> None:
         self.claim_id = claim_id
@@ -106,6 +99,20 @@ class ClaimDraft:
         self.diagnoses: list[Diagnosis] = []
         self.lines: list[ServiceLine] = []
         self.problems: list[X12Problem] = []
+        self.total: Decimal | None = None
+        self.pos = self.frequency = ""
+        self.flags: tuple[str, str, str, str] = ("", "", "", "")
+        self.has_hi = False
+        self.hi_unreadable = False  # an HI composite could not be read: no pointer checks
+        self.dates: tuple[ClaimDate, ...] = ()
+        self.service_date: DateSpan | None = None
+        self.prior_authorization: str | None = None
+        self.payer_claim_number: str | None = None
+        self.rendering_fields: list[str] | None = None
+        self.rendering: ProviderRef | None = None
+        self.rendering_npi: str | None = None
+        self.facility_fields: list[str] | None = None
+        self.facility: Facility | None = None
 
     def parties_read(self, interned: dict[tuple[str, ...], ProviderRef | Facility]) -> None:
         """The 2310 loops are over (the first LX): the rendering provider and service facility
