@@ -440,3 +440,32 @@ def test_the_fast_path_gives_the_same_problems() -> None:
         assert fast == slow
         assert any(isinstance(item, RejectedClaim) for item in fast)
         assert fast_reader.problems == slow_reader.problems
+
+
+@pytest.mark.parametrize(
+    ("anchor", "extra"),
+    [
+        ("PRV*PE*PXC*208VP0014X~", "PRV*PE*PXC*207Q00000X~"),  # a second 2310B PRV
+        ("PRV*PE*PXC*208VP0014X~", "NM1*82*1*OTHER*DOCTOR****XX*1245319599~"),  # and NM1
+        ("N4*HOUSTON*TX*77030~", "N4*DALLAS*TX*75202~"),  # a second 2310C N4
+        ("N4*HOUSTON*TX*77030~", "NM1*77*2*OTHER PLACE*****XX*1588667638~"),  # and NM1
+    ],
+)
+def test_a_claim_reads_alike_after_one_naming_the_same_parties(anchor: str, extra: str) -> None:
+    """The reader keeps what the 2310B and 2310C segment texts it has read came to; a claim
+    that names the same provider and facility, then changes them, reads as it would with no
+    claim before it."""
+    lines = [line(1, service("99213", "100.00"), on(JUL_1))]
+    before = claim("PCN-A", lines, rendering=RENDERING, facility=FACILITY)
+    changed = claim("PCN-B", lines, rendering=RENDERING, facility=FACILITY)
+
+    def last_claim(claims: list[Claim837]) -> Claim837:
+        text = to_837p(claims)
+        at = text.rindex(anchor) + len(anchor)  # in the last claim's 2310B or 2310C
+        items, _ = read(text[:at] + "\n" + extra + text[at:])
+        assert isinstance(items[-1], Claim837)
+        return comparable(items[-1])
+
+    after, alone = last_claim([before, changed]), last_claim([changed])
+    assert after == alone
+    assert (after.rendering_provider, after.service_facility) != (RENDERING, FACILITY)

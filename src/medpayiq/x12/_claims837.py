@@ -10,6 +10,7 @@ from decimal import Decimal
 from medpayiq.x12 import _parties837 as parties
 from medpayiq.x12._checks837 import (
     MAX_LINES,
+    Issue,
     parse_clm05,
     parse_hi,
     parse_service,
@@ -30,8 +31,10 @@ from medpayiq.x12._state837 import (
     ClaimDraft,
     ReaderState,
     facility_of,
+    facility_ref,
     new_claim,
     new_line,
+    provider_ref,
 )
 
 _ZERO = Decimal(0)
@@ -46,10 +49,21 @@ class ClaimSegments(ReaderState):
         region = self._region
         batch = self._batch
         assert batch is not None
-        e = segment.split(self._el)
-        if len(e) < 10:
-            e += [""] * (10 - len(e))
-        claim_id = e[1]
+        # CLM03 to CLM09 (place, frequency, flags) come back claim after claim: they are read
+        # once per text; only the claim id and the total are split off every CLM
+        head = segment.split(self._el, 3)
+        if len(head) == 4:
+            _, claim_id, text, rest = head
+            tail = self._clm_tails.get(rest)
+            if tail is None:
+                tail = self._clm_tail(segment)
+                if len(self._clm_tails) >= CACHE_LIMIT:
+                    self._clm_tails.clear()
+                self._clm_tails[rest] = tail
+        else:
+            head += ["", ""]
+            claim_id, text = head[1], head[2]
+            tail = self._clm_tail(segment)
         claim = ClaimDraft(claim_id, (batch, i), batch.first + i - self._st_first + 1)
         self._claim = claim
         self._region, self._loop = IN_CLAIM, "2300"
@@ -60,7 +74,6 @@ class ClaimSegments(ReaderState):
             party.claims += 1
         if not claim_id:
             self._claim_problem("missing-element", i, "CLM01, the claim id, is empty", element=1)
-        text = e[2]
         total = self._values.decimals.get(text) or self._values.decimal(text)
         if total is None:
             self._claim_problem(
@@ -72,33 +85,109 @@ class ClaimSegments(ReaderState):
                 element=2,
             )
         claim.total = total
-        clm05 = self._clm05.get(e[5])
-        if clm05 is None:
-            clm05 = parse_clm05(e[5], self._co)
-            if len(self._clm05) < CACHE_LIMIT:
-                self._clm05[e[5]] = clm05
-        claim.pos, claim.frequency, issues = clm05
+        claim.pos, claim.frequency, issues, claim.flags = tail
         if issues:
             self._issues(issues, i)
-        claim.flags = (e[6], e[7], e[8], e[9])
         return self._claim_head(batch.segments, i + 1)
 
+    def _clm_tail(self, segment: str) -> tuple[str, str, list[Issue], tuple[str, str, str, str]]:
+        """CLM05's place of service and frequency code (and what is wrong with them), and
+        CLM06 to CLM09."""
+        e = segment.split(self._el)
+        if len(e) < 10:
+            e += [""] * (10 - len(e))
+        pos, frequency, issues = parse_clm05(e[5], self._co)
+        return pos, frequency, issues, (e[6], e[7], e[8], e[9])
+
     def _claim_head(self, segments: list[str], j: int) -> int:
-        """The segments after a CLM as most files write them (HI, then the rendering
-        provider's NM1*82 and PRV), handed to their handlers without the dispatch (which would
-        pick the same ones). Returns the index of the first segment left to the dispatch."""
+        """The segments after a CLM as most files write them (its DTPs and REFs, HI, the
+        rendering provider's NM1*82 and PRV, the facility's NM1*77, N3, N4), handed to their
+        handlers without the dispatch (which would pick the same ones). Returns the index of
+        the first segment left to the dispatch."""
         count = len(segments)
-        el = self._el
-        if j < count and segments[j][:3] == "HI" + el:
+        while j < count:  # 2300 DTP and REF come before HI
+            tag = segments[j][:3]
+            if tag == "DTP":
+                self._dtp(segments[j], j)
+            elif tag == "REF":
+                self._ref(segments[j], j)
+            else:
+                break
+            j += 1
+        if j < count and segments[j][:3] == self._p_hi:
             self._hi(segments[j], j)
             j += 1
-        if j < count and segments[j][:7] == "NM1" + el + "82" + el:
-            self._nm1(segments[j], j)
-            j += 1
-            if j < count and segments[j][:4] == "PRV" + el:
-                self._prv(segments[j], j)
+        if j + 1 < count and segments[j][:7] == self._p_rendering:
+            if segments[j + 1][:4] == self._p_prv:
+                j = self._rendering_pair(segments[j], segments[j + 1], j)
+            else:
+                self._nm1(segments[j], j)
                 j += 1
+        if j + 2 < count and segments[j][:7] == self._p_facility:
+            j = self._facility_loop(segments, j)
         return j
+
+    def _rendering_pair(self, nm1: str, prv: str, j: int) -> int:
+        """2310B as NM1*82 then PRV: the provider is kept by the two texts, as a claim after
+        claim names the same few; read through the handlers the first time (or every time,
+        when they find a problem). Returns the index after the PRV."""
+        claim = self._claim
+        assert claim is not None
+        rendering = self._renderings.get((nm1, prv))
+        if rendering is not None:
+            # what the handlers and `parties_read` would make of the same texts
+            claim.rendering_fields = [
+                rendering.npi or "",
+                rendering.entity_type,
+                rendering.taxonomy or "",
+            ]
+            claim.rendering, claim.rendering_npi = rendering, rendering.npi
+            self._loop = "2310B"
+            return j + 2
+        problems = len(claim.problems)
+        self._nm1(nm1, j)
+        self._prv(prv, j + 1)
+        fields = claim.rendering_fields
+        if self._loop == "2310B" and fields is not None and len(claim.problems) == problems:
+            rendering = claim.rendering = provider_ref(fields, self._interned)
+            claim.rendering_npi = rendering.npi
+            if len(self._renderings) >= CACHE_LIMIT:
+                self._renderings.clear()
+            self._renderings[nm1, prv] = rendering
+        return j + 2
+
+    def _facility_loop(self, segments: list[str], j: int) -> int:
+        """2310C as NM1*77, N3, N4: the facility kept by the NM1 and N4 texts (N3, the street,
+        is not read), like `_rendering_pair`. Returns the index of the segment after them, or
+        after the NM1 alone when the N3 and N4 are not right behind it."""
+        claim = self._claim
+        assert claim is not None
+        nm1, n3, n4 = segments[j], segments[j + 1], segments[j + 2]
+        if n3[:3] != self._p_n3 or n4[:3] != self._p_n4:
+            self._nm1(nm1, j)
+            return j + 1
+        facility = self._facilities.get((nm1, n4))
+        if facility is not None:
+            claim.facility_fields = [
+                facility.name,
+                facility.npi or "",
+                facility.city or "",
+                facility.state or "",
+                facility.zip or "",
+            ]
+            claim.facility = facility
+            self._loop = "2310C"
+            return j + 3
+        problems = len(claim.problems)
+        self._nm1(nm1, j)
+        self._n4(n4, j + 2)
+        fields = claim.facility_fields
+        if self._loop == "2310C" and fields is not None and len(claim.problems) == problems:
+            facility = claim.facility = facility_ref(fields, self._interned)
+            if len(self._facilities) >= CACHE_LIMIT:
+                self._facilities.clear()
+            self._facilities[nm1, n4] = facility
+        return j + 3
 
     def _dtp(self, segment: str, i: int) -> None:
         loop = self._loop

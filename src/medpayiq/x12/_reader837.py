@@ -20,11 +20,16 @@ reader goes on with the next.
 Speed: most of a file is service lines, and most lines are LX, SV1, DTP*472 (perhaps REF*6R)
 written alike. `_body` reads such a line at once, with the SV1 and DTP texts looked up in
 caches of what they were read as; any other line goes segment by segment through the
-handlers, which also say what is wrong.
+handlers, which also say what is wrong. The segments after a CLM (DTP, REF, HI, 2310B,
+2310C) and after a subscriber's HL (SBR, NM1*IL, N3, N4, DMG, NM1*PR) are read in the order
+most files write them, the texts that come back claim after claim (CLM05-09, the first HI, a
+rendering provider's NM1 and PRV, a facility's NM1 and N4, a payer's NM1) again looked up in
+what they were read as; a handler that changes such a record's fields drops the kept one.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from medpayiq.x12._checks837 import MAX_LINES, parse_service, parse_span
@@ -32,7 +37,9 @@ from medpayiq.x12._claims837 import ClaimSegments
 from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
     DateSpan,
+    Payer,
     Service,
+    ServiceLine,
     Transaction837,
 )
 from medpayiq.x12._parties837 import Party, Where
@@ -45,10 +52,10 @@ from medpayiq.x12._state837 import (
     IN_C,
     IN_HEADER,
     IN_LINE,
-    new_line,
+    LINE_TWIN,
 )
 from medpayiq.x12._tokens import Delimiters
-from medpayiq.x12._values import ValueCache, quoted_id
+from medpayiq.x12._values import ValueCache, date8, quoted_id
 
 VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P = frozenset(  # every segment id of the 837P, read or passed over
@@ -61,7 +68,9 @@ _LINE_SKIPS = (
     "NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC",
     "SV5", "LQ", "FRM", "SVD", "CAS",
 )  # fmt: skip
-_BAD_SERVICE = (None, 0)  # cached: this SV1 text is not for the fast path
+# cached for an SV1 text that is not for the fast path: a placeholder pointing past any
+# claim's diagnoses, so the loop's pointer check sends the line to the slow path
+_BAD_SERVICE = (Service("", "", (), Decimal(0), "", Decimal(0), "", ()), 1 << 30)
 
 
 class Reader837(ClaimSegments, PartySegments):
@@ -77,18 +86,24 @@ class Reader837(ClaimSegments, PartySegments):
         self.claims_read = 0
         self.claims_rejected = 0
         self._values = ValueCache()
-        self._services: dict[str, tuple[Service | None, int]] = {}  # SV1 text -> (read, top)
+        self._services: dict[str, tuple[Service, int]] = {}  # SV1 text -> (read, top pointer)
         self._spans: dict[str, DateSpan] = {}  # DTP*472 text -> its date or range
-        self._clm05 = {}
+        self._clm_tails = {}  # CLM text after CLM02 -> what it reads as
         self._known = {}  # HI composite text -> its Diagnosis
         self._his = {}  # a first HI
         self._payers = {}
         self._interned = {}
         self._claim_dates = {}  # 2300 DTP text -> what it reads as
         self._repeated = {}  # NM1 (2310, 2420, 2010BB), PRV, SBR text -> its elements
+        self._renderings = {}
+        self._facilities = {}
+        self._payer_texts: dict[str, Payer] = {}  # NM1*PR text -> the payer (2010BB)
         self._el, self._co = "*", ":"
         self._p_sv1 = self._p_dtp472 = self._p_ref6r = self._p_payer = ""
+        self._p_rendering = self._p_facility = self._p_prv = self._p_n3 = self._p_n4 = ""
+        self._p_hi = self._p_sbr = self._p_subscriber = self._p_dmg = ""
         self._line_ends: frozenset[str] = frozenset()
+        self._line_end_ids: tuple[str, ...] = ()  # the same, for str.startswith
         self._line_skips: frozenset[str] = frozenset()
         self._sub_loops: frozenset[str] = frozenset()
         self._lx_numbers: dict[str, int] = {}
@@ -117,19 +132,27 @@ class Reader837(ClaimSegments, PartySegments):
         self._el = el = delimiters.element
         self._co = delimiters.component
         self._p_sv1, self._p_dtp472, self._p_ref6r = f"SV1{el}", f"DTP{el}472{el}", f"REF{el}6R{el}"
-        self._line_ends = frozenset({f"LX{el}", "CLM", f"HL{el}", f"SE{el}"})
+        self._line_end_ids = (f"LX{el}", "CLM", f"HL{el}", f"SE{el}")
+        self._line_ends = frozenset(self._line_end_ids)
         self._line_skips = frozenset(delimiters.key(s) for s in _LINE_SKIPS)
         self._sub_loops = frozenset(delimiters.key(s) for s in ("LIN", "SVD", "LQ"))
         self._lx_numbers = {f"LX{el}{n}": n for n in range(1, MAX_LINES + 1)}
         self._services.clear()
         self._spans.clear()
-        self._clm05.clear()
+        self._clm_tails.clear()
         self._known.clear()
         self._his.clear()
         self._interned.clear()
         self._claim_dates.clear()
         self._repeated.clear()
+        self._renderings.clear()
+        self._facilities.clear()
+        self._payer_texts.clear()
         self._p_payer = f"NM1{el}PR{el}"
+        self._p_rendering, self._p_facility = f"NM1{el}82{el}", f"NM1{el}77{el}"
+        self._p_prv, self._p_n3, self._p_n4 = f"PRV{el}", f"N3{el}", f"N4{el}"
+        self._p_hi, self._p_sbr, self._p_dmg = f"HI{el}", f"SBR{el}", f"DMG{el}"
+        self._p_subscriber = f"NM1{el}IL{el}"
         key = delimiters.key
         return {
             key("BHT"): self._bht_segment,
@@ -159,11 +182,13 @@ class Reader837(ClaimSegments, PartySegments):
         get = handlers.get
         el = self._el
         tag_lx = "LX" + el
-        p_ref6r, ends = self._p_ref6r, self._line_ends
+        p_ref6r, ends = self._p_ref6r, self._line_end_ids
         services, spans, numbers = self._services, self._spans, self._lx_numbers
         batch = self._batch
         assert batch is not None
-        base = batch.first - self._st_first + 1  # segment i stands at base + i in the set
+        # an LX at i has its SV1 at i + 1, which stands at sv1_base + i in the set
+        sv1_base = batch.first - self._st_first + 2
+        line_twin = LINE_TWIN
         count = len(segments)
         last = count - 3 if self.fast_lines else -1
         i = start
@@ -172,11 +197,16 @@ class Reader837(ClaimSegments, PartySegments):
             tag = segment[:3]
             if tag == tag_lx and i < last:
                 claim = self._claim
-                if claim is not None and not self._line_open:
+                if claim is not None and not self._line_open and len(claim.lines) < MAX_LINES:
                     if self._region != IN_LINE:  # the claim's first line: its 2310 loops are read
                         claim.parties_read(self._interned)
                         self._region, self._loop = IN_LINE, "2400"
                     lines = claim.lines
+                    # this run reads MAX_LINES - len(lines) lines at most: each takes three
+                    # segments or more, so it stops by `bound` (the rest, if any, in the next)
+                    bound = i + 3 * (MAX_LINES - len(lines))
+                    if bound > last:
+                        bound = last
                     diagnoses = len(claim.diagnoses)
                     pos, rendering, facility = claim.pos, claim.rendering_npi, claim.facility
                     first = i
@@ -185,57 +215,53 @@ class Reader837(ClaimSegments, PartySegments):
                         sv1, dtp = segments[i + 1], segments[i + 2]
                         service, top = services.get(sv1) or self._service(sv1)
                         span = spans.get(dtp) or self._dtp472(dtp)
-                        if service is None or span is None or top > diagnoses:
+                        if span is None or top > diagnoses:
                             break
                         going = i + 3
                         following = segments[going]
                         control = None
                         # the next LX, the common case, is known by its number alone
                         following_number = numbers.get(following)
-                        if following_number is None:
-                            after = following[:3]
-                            if after != tag_lx and after not in ends:
-                                if (
-                                    following[:7] == p_ref6r
-                                    and going + 1 < count
-                                    and segments[going + 1][:3] in ends
-                                ):
-                                    # REF*6R alone after the date, the common case
-                                    control = following.split(el)[2] or None
-                                    going += 1
-                                else:
-                                    going, control = self._line_rest(segments, going)
-                                    if going < 0:
-                                        break
-                                following = segments[going]
-                                following_number = numbers.get(following)
-                                after = following[:3]
-                        if len(lines) >= MAX_LINES:
-                            break
-                        lines.append(
-                            new_line(
-                                number,
-                                service,
-                                service.place_of_service or pos,
-                                span,
-                                rendering,
-                                facility,
-                                control,
-                                base + i + 1,
-                            )
-                        )
+                        # (prefixes by startswith: a slice would be a new string to free)
+                        if following_number is None and not following.startswith(ends):
+                            if (
+                                following.startswith(p_ref6r)
+                                and going + 1 < count
+                                and segments[going + 1].startswith(ends)
+                            ):
+                                # REF*6R alone after the date, the common case
+                                control = following.split(el)[2] or None
+                                going += 1
+                            else:
+                                going, control = self._line_rest(segments, going)
+                                if going < 0:
+                                    break
+                            following = segments[going]
+                            following_number = numbers.get(following)
+                        # new_line(...) written out: the call would cost about as much as
+                        # the stores (see `positional_maker`)
+                        line = line_twin()
+                        line.number = number
+                        line.service = service
+                        line.place_of_service = service.place_of_service or pos
+                        line.service_date = span
+                        line.rendering_npi = rendering
+                        line.facility = facility
+                        line.control_number = control
+                        line.segment = sv1_base + i
+                        line.__class__ = ServiceLine
+                        lines.append(line)
                         i = going
-                        if i >= last:
+                        if i >= bound:
                             break
                         if following_number is not None:
                             number = following_number
-                        elif after == tag_lx:
+                        elif following.startswith(tag_lx):
                             number = 0  # an LX whose number is not 1 to MAX_LINES
                         else:
                             break
-                        segment = following
                     if i != first:
-                        continue
+                        continue  # (when nothing was read, `segment` is still the LX at i)
             handler = get(tag, default)
             if handler is None:
                 i += 1
@@ -254,12 +280,7 @@ class Reader837(ClaimSegments, PartySegments):
         2410 drug loop, a 2430 adjudication ...) and take REF*6R, up to the next LX, CLM, HL or
         SE. Returns its index and the REF*6R, or (-1, None) when the line needs the slow path
         (a 2420 NM1, a second DTP*472, the end of the batch, anything else)."""
-        ends, skips, p_ref6r, p_dtp472 = (
-            self._line_ends,
-            self._line_skips,
-            self._p_ref6r,
-            self._p_dtp472,
-        )
+        ends, skips = self._line_ends, self._line_skips
         control = None
         sub_loop = False  # in 2410, 2430 or 2440, where a REF*6R is not the line's
         count = len(segments)
@@ -269,18 +290,19 @@ class Reader837(ClaimSegments, PartySegments):
             if tag in ends:
                 return going, control
             if tag in skips:
-                sub_loop = sub_loop or tag in self._sub_loops
+                if tag in self._sub_loops:
+                    sub_loop = True
             elif tag == "REF":
-                if following[:7] == p_ref6r and not sub_loop:
+                if following[:7] == self._p_ref6r and not sub_loop:
                     control = following.split(self._el)[2] or None
-            elif tag != "DTP" or following[:8] == p_dtp472:
+            elif tag != "DTP" or following[:8] == self._p_dtp472:
                 return -1, None
             going += 1
         return -1, None
 
-    def _service(self, sv1: str) -> tuple[Service | None, int]:
-        """What an SV1 text reads as on the fast path (kept by its text); (None, 0) if it
-        needs the slow path."""
+    def _service(self, sv1: str) -> tuple[Service, int]:
+        """What an SV1 text reads as on the fast path (kept by its text) and its highest
+        diagnosis pointer; _BAD_SERVICE if it needs the slow path."""
         if sv1[:4] != self._p_sv1:
             return _BAD_SERVICE
         service = parse_service(sv1.split(self._el), self._co, self._values)
@@ -436,30 +458,52 @@ class Reader837(ClaimSegments, PartySegments):
 
     def _subscriber_loops(self, j: int) -> int:
         """The segments after a subscriber HL as most files write them (SBR, NM1*IL, N3, N4,
-        DMG, NM1*PR), handed to their handlers without going through the dispatch (N3 and N4
-        of 2010BA carry nothing the model keeps). Returns the index of the first
-        segment left to the handlers, at the first that is not in that order."""
+        DMG, NM1*PR), read here without going through the dispatch: what their handlers
+        would do for the subscriber just opened, the handlers themselves for anything out of
+        the ordinary (N3 and N4 of 2010BA carry nothing the model keeps). Returns the index of
+        the first segment left to the handlers, at the first that is not in that order."""
         batch = self._batch
-        assert batch is not None
+        subscriber = self._subscriber
+        assert batch is not None and subscriber is not None
         segments = batch.segments
         count = len(segments)
         el = self._el
-        if j < count and segments[j][:4] == "SBR" + el:
-            self._sbr(segments[j], j)
+        if j < count and segments[j][:4] == self._p_sbr:
+            e = self._split10(segments[j])  # SBR texts repeat: kept by their text
+            subscriber.responsibility = e[1]
+            subscriber.relationship, subscriber.group, subscriber.filing = e[2], e[3], e[9]
             j += 1
-        if j >= count or segments[j][:7] != "NM1" + el + "IL" + el:
+        if j >= count or segments[j][:7] != self._p_subscriber:
             return j
-        self._nm1(segments[j], j)
+        e = segments[j].split(el)
+        subscriber.member = e[9] if len(e) > 9 else ""
+        subscriber.name_at = (batch, j)
+        self._loop = "2010BA"
         j += 1
-        if j < count and segments[j][:3] == "N3" + el:
+        if j < count and segments[j][:3] == self._p_n3:
             j += 1
-        if j < count and segments[j][:3] == "N4" + el:
+        if j < count and segments[j][:3] == self._p_n4:
             j += 1
-        if j < count and segments[j][:4] == "DMG" + el:
-            self._dmg(segments[j], j)
+        if j < count and segments[j][:4] == self._p_dmg:
+            e = segments[j].split(el)
+            day = date8(e[2]) if len(e) > 3 and e[1] == "D8" else None
+            if day is None:
+                self._dmg(segments[j], j)  # says what is wrong
+            else:
+                subscriber.dob, subscriber.sex = day, e[3]
             j += 1
         if j < count and segments[j][:7] == self._p_payer:
-            self._nm1(segments[j], j)
+            payer = self._payer_texts.get(segments[j])
+            if payer is None:
+                self._nm1(segments[j], j)
+                payer = subscriber.payer
+                if payer is not None:
+                    if len(self._payer_texts) >= CACHE_LIMIT:
+                        self._payer_texts.clear()
+                    self._payer_texts[segments[j]] = payer
+            else:
+                subscriber.payer = payer
+                self._loop = "2010BB"
             j += 1
         return j
 

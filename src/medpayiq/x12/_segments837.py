@@ -74,12 +74,15 @@ class PartySegments(ReaderState):
         claim = self._claim
         if claim is None:
             return
+        # a record the claim head kept (`_rendering_pair`, `_facility_loop`) no longer holds
         if loop == "2310B":
             claim.rendering_fields = [npi, e[2], ""]
+            claim.rendering = None
         elif loop == "2420A":
             self._line_rendering = npi or None
         elif loop == "2310C":
             claim.facility_fields = [e[3], npi, "", "", ""]
+            claim.facility = None
         else:
             self._line_facility = [e[3], npi, "", "", ""]
 
@@ -93,8 +96,11 @@ class PartySegments(ReaderState):
         elif loop in ("2310C", "2420C"):
             if loop == "2420C":
                 fields = self._line_facility
+            elif self._claim is not None:
+                fields = self._claim.facility_fields
+                self._claim.facility = None  # read again from the fields at the first LX
             else:
-                fields = self._claim.facility_fields if self._claim else None
+                fields = None
             if fields is not None:
                 fields[2:5] = [*segment.split(self._el), "", "", ""][1:4]
 
@@ -124,6 +130,7 @@ class PartySegments(ReaderState):
             self._billing.taxonomy = self._split10(segment)[3]
         elif loop == "2310B" and self._claim and self._claim.rendering_fields:
             self._claim.rendering_fields[2] = self._split10(segment)[3]
+            self._claim.rendering = None  # read again from the fields at the first LX
 
     def _sbr(self, segment: str, i: int) -> None:
         region = self._region

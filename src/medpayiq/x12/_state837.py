@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from medpayiq.records import slots_twin
 from medpayiq.x12._checks837 import Issue
 from medpayiq.x12._envelope import TransactionReader
 from medpayiq.x12._model import (
@@ -65,28 +67,30 @@ NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop 
 ]
 REGION_LOOP = {IN_HEADER: "1000", IN_A: "2000A", IN_B: "2000B", IN_C: "2000C", IN_CLAIM: "2300"}
 
+
+def _twin(record: type[Any]) -> type[Any]:
+    twin = slots_twin(record)
+    if twin is None:
+        raise TypeError(f"{record.__name__} has no slots twin")
+    return twin
+
+
 new_line = positional_maker(ServiceLine)
+LINE_TWIN = _twin(ServiceLine)  # what new_line fills, for the loop that writes it out
 new_claim = positional_maker(Claim837)
 UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
 
 
 class ClaimDraft:
-    """A 2300 loop being read. Fields not yet read fall back to the class's defaults."""
+    """A 2300 loop being read: every field set at the CLM (slots: a claim's fields are read
+    and written many times, and a slot costs less than an instance dict)."""
 
-    total: Decimal | None = None
-    pos = frequency = ""
-    flags: tuple[str, str, str, str] = ("", "", "", "")
-    has_hi = False
-    hi_unreadable = False  # an HI composite could not be read: pointers cannot be checked
-    dates: tuple[ClaimDate, ...] = ()
-    service_date: DateSpan | None = None
-    prior_authorization: str | None = None
-    payer_claim_number: str | None = None
-    rendering_fields: list[str] | None = None
-    rendering: ProviderRef | None = None
-    rendering_npi: str | None = None
-    facility_fields: list[str] | None = None
-    facility: Facility | None = None
+    __slots__ = (
+        "claim_id", "dates", "diagnoses", "facility", "facility_fields", "flags", "frequency",
+        "has_hi", "hi_unreadable", "lines", "payer_claim_number", "pos", "prior_authorization",
+        "problems", "rendering", "rendering_fields", "rendering_npi", "segment", "service_date",
+        "total", "where",
+    )  # fmt: skip
 
     def __init__(self, claim_id: str, where: Where, segment: int) -> None:
         self.claim_id = claim_id
@@ -95,24 +99,53 @@ class ClaimDraft:
         self.diagnoses: list[Diagnosis] = []
         self.lines: list[ServiceLine] = []
         self.problems: list[X12Problem] = []
+        self.total: Decimal | None = None
+        self.pos = self.frequency = ""
+        self.flags: tuple[str, str, str, str] = ("", "", "", "")
+        self.has_hi = False
+        self.hi_unreadable = False  # an HI composite could not be read: no pointer checks
+        self.dates: tuple[ClaimDate, ...] = ()
+        self.service_date: DateSpan | None = None
+        self.prior_authorization: str | None = None
+        self.payer_claim_number: str | None = None
+        self.rendering_fields: list[str] | None = None
+        self.rendering: ProviderRef | None = None
+        self.rendering_npi: str | None = None
+        self.facility_fields: list[str] | None = None
+        self.facility: Facility | None = None
 
     def parties_read(self, interned: dict[tuple[str, ...], ProviderRef | Facility]) -> None:
         """The 2310 loops are over (the first LX): the rendering provider and service facility
         the lines inherit, shared with earlier claims that named the same (`interned`)."""
         if self.rendering_fields is not None and self.rendering is None:
-            key = tuple(self.rendering_fields)
-            rendering = interned.get(key)
-            if not isinstance(rendering, ProviderRef):
-                npi, entity, taxonomy = key
-                rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
-            self.rendering = rendering
+            rendering = self.rendering = provider_ref(self.rendering_fields, interned)
             self.rendering_npi = rendering.npi
         if self.facility_fields is not None and self.facility is None:
-            key = ("77", *self.facility_fields)
-            facility = interned.get(key)
-            if not isinstance(facility, Facility):
-                facility = interned[key] = facility_of(self.facility_fields)
-            self.facility = facility
+            self.facility = facility_ref(self.facility_fields, interned)
+
+
+def provider_ref(
+    fields: list[str], interned: dict[tuple[str, ...], ProviderRef | Facility]
+) -> ProviderRef:
+    """The rendering provider of 2310B's fields (NM109 NPI, NM102 entity, PRV03 taxonomy),
+    the same record as every claim before that named the same."""
+    key = tuple(fields)
+    rendering = interned.get(key)
+    if not isinstance(rendering, ProviderRef):
+        npi, entity, taxonomy = key
+        rendering = interned[key] = ProviderRef(npi or None, entity, taxonomy or None)
+    return rendering
+
+
+def facility_ref(
+    fields: list[str], interned: dict[tuple[str, ...], ProviderRef | Facility]
+) -> Facility:
+    """The service facility of 2310C's fields, shared like `provider_ref`'s records."""
+    key = ("77", *fields)
+    facility = interned.get(key)
+    if not isinstance(facility, Facility):
+        facility = interned[key] = facility_of(fields)
+    return facility
 
 
 def facility_of(fields: list[str]) -> Facility:
@@ -129,6 +162,14 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _el: str
     _co: str
     _p_payer: str  # "NM1*PR*"
+    _p_rendering: str  # "NM1*82*"
+    _p_facility: str  # "NM1*77*"
+    _p_prv: str  # "PRV*"
+    _p_n3: str  # "N3*"
+    _p_n4: str  # "N4*"
+    _p_hi: str  # "HI*"
+    _renderings: dict[tuple[str, str], ProviderRef]  # (NM1*82, PRV) texts -> 2310B
+    _facilities: dict[tuple[str, str], Facility]  # (NM1*77, N4) texts -> 2310C
     _region: int
     _loop: str
     _names: dict[str, tuple[str, str]]
@@ -138,7 +179,7 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _repeated: dict[str, list[str]]
     _known: dict[str, Diagnosis]
     _his: dict[str, tuple[list[Diagnosis], list[Issue], bool]]
-    _clm05: dict[str, tuple[str, str, list[Issue]]]
+    _clm_tails: dict[str, tuple[str, str, list[Issue], tuple[str, str, str, str]]]
     _txn: Transaction837 | None
     _billing: Party | None
     _subscriber: Party | None
@@ -156,6 +197,8 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_control: str | None
     # PartySegments' handlers, which ClaimSegments also calls directly
     _nm1: Callable[[str, int], None]
+    _n4: Callable[[str, int], None]
+    _ref: Callable[[str, int], None]
     _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:

@@ -173,9 +173,13 @@ def _split(raw: bytes, delimiters: Delimiters) -> tuple[list[str], int]:
     """The segments of `raw` (which ends with a terminator) and its number of line feeds."""
     text = _decode(raw)
     terminator = delimiters.segment
-    feeds = text.count("\n")
-    if feeds and terminator != "\n":
-        text = text.replace("\n", "")
+    if terminator != "\n":
+        # the line feeds are counted by what dropping them removed: one pass, not two
+        dropped = text.replace("\n", "")
+        feeds = len(text) - len(dropped)
+        text = dropped
+    else:
+        feeds = text.count("\n")
     if terminator != "\r" and "\r" in text:
         text = text.replace("\r", "")
     segments = text.split(terminator)
