@@ -29,6 +29,7 @@ from ._codes import check_place_of_service, check_procedure_codes
 from ._context import Draft, EncounterContext, EncounterKey
 from ._day import DayTables, Period, lowest, remember
 from ._global import check_same_day
+from ._make import maker
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
 from ._policy import ClaimPolicies, check_encounter_policies, claim_policies
@@ -185,18 +186,18 @@ class Encounter:
         if found is not None and found[0] is draft:
             return found[1]  # type: ignore[no-any-return]
         refs = self._ctx.period.adjustments
-        finding = Finding(
-            rule=draft.rule,
-            severity=draft.severity,
-            lines=draft.lines,
-            message=draft.message,
-            carc=_refs(self._ctx, refs, draft.carc),
-            rarc=_refs(self._ctx, refs, draft.rarc),
-            at_risk=at_risk,
-            fix=draft.fix,
-            appeal=draft.appeal,
-            source=draft.source,
-            confidence=draft.confidence,
+        finding = _new_finding(
+            draft.rule,
+            draft.severity,
+            draft.lines,
+            draft.message,
+            _refs(self._ctx, refs, draft.carc),
+            _refs(self._ctx, refs, draft.rarc),
+            at_risk,
+            draft.fix,
+            draft.appeal,
+            draft.source,
+            draft.confidence,
         )
         remember(memo, key, (draft, finding))
         return finding
@@ -252,6 +253,10 @@ class Encounter:
             remember(self._priced, key, found, _OWN_BOUND)
         return found
 
+
+# Findings and priced lines in field order (`_make`): most of what a new encounter builds.
+_new_finding = maker(Finding)
+_new_priced_line = maker(PricedLine)
 
 _Drafts = tuple[list[Draft], list[Guidance], ClaimPolicies]
 
@@ -399,8 +404,11 @@ def _priced_claim(
             expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
         schedule = as_billed.schedules.get(n, "pfs")
-        priced = (billed, amount, status, note, schedule)
-        lines.append(PricedLine(n, line.hcpcs, line.modifiers, line.units, charge, *priced))
+        made = _new_priced_line(
+            n, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status, note,
+            schedule, None, None,
+        )  # fmt: skip
+        lines.append(made)
     return PricedClaim(
         locality=as_billed.locality or expected.locality,
         facility=as_billed.facility if as_billed.facility is not None else expected.facility,
