@@ -180,17 +180,22 @@ def _joined(
     added: dict[tuple[str, str, str], Finding] = {}
     guidance: dict[tuple[str, str, tuple[int, ...]], Guidance] = {}
     for numbers, result in results:
+        # The words may name lines other than the finding's (a PTP finding names the line it
+        # is bundled with): renumbered unless the part numbers every line as the claim does.
+        words = any(n != i for i, n in enumerate(numbers, start=1))
         for f in result.findings:
             if (f.rule, f.message) in own:
                 lines = tuple(numbers[i - 1] for i in f.lines)
                 key = (f.rule, f.message, f.fix)
                 added[key] = _merged(added.get(key), f, lines)
             else:
-                findings.append(_renumbered(f, numbers))
+                findings.append(_renumbered(f, numbers, words))
         for g in result.guidance:
             lines = tuple(numbers[i - 1] for i in g.lines)
             message = renumber(g.message, numbers)
-            guidance.setdefault((g.rule, message, lines), replace(g, lines=lines, message=message))
+            said = (g.rule, message, lines)
+            if said not in guidance:
+                guidance[said] = _new_guidance(g.rule, lines, message, g.source)
     findings += added.values()
     findings.sort(key=finding_order)
     return CheckResult(
@@ -209,29 +214,28 @@ def _joined(
 # The joined claim's findings and priced lines, in field order (`_make`).
 _new_finding = maker(Finding)
 _new_priced_line = maker(PricedLine)
+_new_guidance = maker(Guidance)
 
 _RENUMBERED: dict[tuple[int, tuple[int, ...]], tuple[Finding, Finding]] = {}
 
 
-def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
-    """The finding on the claim's line numbers. The checker shares its findings between
-    the claims of an encounter, so the renumbered one is kept too (by the finding and the
-    numbering; the entry holds the finding, so its id cannot be reused while it lives)."""
+def _renumbered(finding: Finding, numbers: tuple[int, ...], words: bool) -> Finding:
+    """The finding on the claim's line numbers (`words`: in its words too). The checker
+    shares its findings between the claims of an encounter, so the renumbered one is kept
+    too (by the finding and the numbering; the entry holds the finding, so its id cannot be
+    reused while it lives)."""
     key = (id(finding), numbers)
     found = _RENUMBERED.get(key)
     if found is not None and found[0] is finding:
         return found[1]
-    lines = tuple(numbers[i - 1] for i in finding.lines)
     made = finding
-    # The words may name lines other than the finding's (a PTP finding names the line it
-    # is bundled with): renumber unless the part numbers every line as the claim does.
-    if any(n != i for i, n in enumerate(numbers, start=1)):
+    if words:
         # Every field given in order (`dataclasses.replace` takes several times as long, and
         # this runs for most findings of a claim on several dates).
         made = _new_finding(
             finding.rule,
             finding.severity,
-            lines,
+            tuple([numbers[i - 1] for i in finding.lines]),
             renumber(finding.message, numbers),
             finding.carc,
             finding.rarc,
@@ -246,17 +250,21 @@ def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
 
 
 def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) -> Finding:
+    """A caller's finding (`extra`) joined again: its lines and amounts over the parts."""
     if before is None:
-        return replace(finding, lines=lines)
-    at_risk = finding.at_risk
-    if before.at_risk is not None:
-        at_risk = before.at_risk + (at_risk or ZERO)
-    return replace(
-        before,
-        lines=tuple(sorted({*before.lines, *lines})),
-        at_risk=at_risk,
-        confidence=lowest([before.confidence, finding.confidence]),
-    )
+        at_risk, confidence = finding.at_risk, finding.confidence
+    else:
+        lines = tuple(sorted({*before.lines, *lines}))
+        at_risk = finding.at_risk
+        if before.at_risk is not None:
+            at_risk = before.at_risk + (at_risk or ZERO)
+        confidence = lowest([before.confidence, finding.confidence])
+        finding = before
+    f = finding
+    return _new_finding(
+        f.rule, f.severity, lines, f.message, f.carc, f.rarc, at_risk, f.fix, f.appeal,
+        f.source, confidence,
+    )  # fmt: skip
 
 
 def _priced(parts: list[Part], results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
@@ -296,6 +304,6 @@ def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     groups: the sources and notes of dates of one period)."""
     listed = list(groups)
     first = listed[0] if listed else ()
-    if all(group == first for group in listed):
+    if all(group is first for group in listed) or all(group == first for group in listed):
         return tuple(dict.fromkeys(first)) if len(first) > 1 else first
     return tuple(dict.fromkeys(item for group in listed for item in group))
