@@ -204,8 +204,8 @@ def _joined(
         findings=tuple(findings),
         guidance=tuple(guidance.values()),
         priced=_priced(parts, results),
-        notes=_union(r.notes for _, r in results),
-        sources=_union(r.sources for _, r in results),
+        notes=_dates_union(r.notes for _, r in results),
+        sources=_dates_union(r.sources for _, r in results),
         confidence=lowest([r.confidence for _, r in results]),
         checks_run=results[0][1].checks_run,
     )
@@ -304,6 +304,22 @@ def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     groups: the sources and notes of dates of one period)."""
     listed = list(groups)
     first = listed[0] if listed else ()
-    if all(group is first for group in listed) or all(group == first for group in listed):
+    if all(group == first for group in listed):
         return tuple(dict.fromkeys(first)) if len(first) > 1 else first
     return tuple(dict.fromkeys(item for group in listed for item in group))
+
+
+def _dates_union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """`_union` of the parts' notes or sources. A part gives its date's own tuple (one
+    object per date), so the answer is kept by the groups' identities (the entry holds
+    them, so their ids cannot be reused while it lives)."""
+    listed = list(groups)
+    key = tuple([id(group) for group in listed])
+    found = _UNIONS.get(key)
+    if found is not None and found[0] == listed:
+        return found[1]
+    return remember(_UNIONS, key, (listed, _union(listed)), _UNIONS_KEPT)[1]
+
+
+_UNIONS: dict[tuple[int, ...], tuple[list[tuple[str, ...]], tuple[str, ...]]] = {}
+_UNIONS_KEPT = 1_024  # a file's dates, taken one, two or three at a time, as its claims do
