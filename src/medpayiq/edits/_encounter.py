@@ -34,9 +34,14 @@ from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
 from ._policy import ClaimPolicies, check_encounter_policies, claim_policies
 from ._pricing import LinePrices, PriceLine, Where, price_lines
+from ._renumber import renumber
 from ._results import AdjustmentRef, Finding, Guidance, PricedClaim, PricedLine, Severity
 
-__all__ = ["Encounter", "encounter", "finding_order"]
+__all__ = ["Encounter", "PartNames", "encounter", "finding_order"]
+
+# How a part of a claim on several dates names its lines in the joined claim (`_parts`): the
+# claim's number of each of its lines, in order, its date (ISO) and its place of service.
+PartNames = tuple[tuple[int, ...], str, str]
 
 _NO_CODES: frozenset[str] = frozenset()
 _OWN_BOUND = 64  # an encounter's own tables: its priced claims, its prices by lines denied
@@ -207,24 +212,26 @@ class Encounter:
         drafts: Sequence[Draft],
         charges: tuple[Decimal | None, ...] | None,
         found_by: str | None,
+        names: PartNames | None = None,
     ) -> tuple[tuple[Finding, ...], PricedClaim, Confidence]:
         """The findings, priced claim and confidence once a claim's own `drafts` join the
         encounter's, with the claim's `charges` (None: no line has one) and how its ZIP
-        found the locality."""
-        if not drafts and charges is None and found_by == self.found_by:
+        found the locality. `names`: the claim is a part of another, whose numbers, date
+        and place its priced lines take (`PartNames`)."""
+        if not drafts and charges is None and found_by == self.found_by and names is None:
             if self._alone is None:
                 priced = self.priced_claim(self.denied, self._line_risk, None, found_by)
                 self._alone = (self.findings, priced, self.confidence)
             return self._alone
         if not drafts:
-            priced = self.priced_claim(self.denied, self._line_risk, charges, found_by)
+            priced = self.priced_claim(self.denied, self._line_risk, charges, found_by, names)
             return self.findings, priced, lowest([self.confidence, priced.confidence])
         risks = [self.risks(d) for d in drafts]
         own = [self.finding(d, r) for d, r in zip(drafts, risks, strict=True)]
         findings = sorted([*self.findings, *own], key=finding_order)
         denied = self.denied | _denied(drafts)
         line_risk = _line_risk(drafts, risks, dict(self._line_risk))
-        priced = self.priced_claim(denied, line_risk, charges, found_by)
+        priced = self.priced_claim(denied, line_risk, charges, found_by, names)
         confidence = lowest([self.confidence, priced.confidence, *(f.confidence for f in own)])
         return tuple(findings), priced, confidence
 
@@ -234,12 +241,14 @@ class Encounter:
         line_risk: dict[int, Decimal],
         charges: tuple[Decimal | None, ...] | None,
         found_by: str | None,
+        names: PartNames | None = None,
     ) -> PricedClaim:
         """The claim priced as billed and with `denied` removed, its source naming how the
         claim's ZIP found the locality (kept by what it depends on: practices charge the
-        same amount for a code on every claim)."""
+        same amount for a code on every claim). A part's (`names`) is made each time: its
+        lines take the joined claim's numbers, which the next claim numbers otherwise."""
         key = (denied, tuple(line_risk.items()), charges, found_by)
-        found = self._priced.get(key)
+        found = self._priced.get(key) if names is None else None
         if found is None:
             expected = self.expected(denied)
             billed = self.as_billed
@@ -248,9 +257,10 @@ class Encounter:
                 # The prices may come from another ZIP of the locality: name this one.
                 source = billed.source_at(found_by)
             found = _priced_claim(
-                self._ctx.lines, charges, billed, expected, denied, line_risk, source
+                self._ctx.lines, charges, billed, expected, denied, line_risk, source, names
             )
-            remember(self._priced, key, found, _OWN_BOUND)
+            if names is None:
+                remember(self._priced, key, found, _OWN_BOUND)
         return found
 
 
@@ -386,7 +396,9 @@ def _priced_claim(
     denied: frozenset[int],
     line_risk: dict[int, Decimal],
     source: str,
+    names: PartNames | None,
 ) -> PricedClaim:
+    numbers, when, pos = names if names is not None else ((), None, None)
     lines = []
     billed_total = expected_total = None
     for n, line in numbered:
@@ -404,9 +416,13 @@ def _priced_claim(
             expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
         schedule = as_billed.schedules.get(n, "pfs")
+        number = n
+        if numbers:
+            number = numbers[n - 1]
+            note = renumber(note, numbers) if note else note
         made = _new_priced_line(
-            n, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status, note,
-            schedule, None, None,
+            number, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status,
+            note, schedule, when, pos,
         )  # fmt: skip
         lines.append(made)
     return PricedClaim(

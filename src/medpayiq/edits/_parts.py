@@ -12,14 +12,14 @@ each through the one-encounter check, the answers joined back on the claim's own
   checks read one place); docs/claim-checker.md says so.
 - The joined result: findings and guidance with the claim's line numbers (their words too:
   "Line 2" of a part is renamed to the claim's number), sorted as the checker sorts; the
-  priced lines in claim order, each with its date and place; totals summed; notes, sources
+  priced lines in claim order, each with its date and place (a part's check prices them so,
+  `PartNames`: they are made once, not made and renamed); totals summed; notes, sources
   and the confidence of every part. A finding the caller added (`extra`) is split by part and
   joined again into one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -30,10 +30,11 @@ from medpayiq.money import ZERO
 from ._claim import Claim, HistoryService, Provider, unchecked
 from ._context import Draft
 from ._day import lowest
-from ._encounter import finding_order
+from ._encounter import PartNames, finding_order
 from ._make import maker
 from ._memo import remember
-from ._results import CheckResult, Finding, Guidance, PricedClaim, PricedLine
+from ._renumber import renumber
+from ._results import CheckResult, Finding, Guidance, PricedClaim
 
 __all__ = ["Part", "check_parts", "claim_parts"]
 
@@ -98,7 +99,9 @@ def as_history(claim: Claim) -> list[HistoryService]:
     ]
 
 
-Check = Callable[[Claim, Sequence[Draft]], CheckResult]
+# A part's check: its claim, the caller's drafts on its lines, and how the joined claim names
+# them (its priced lines come out with the claim's numbers, date and place).
+Check = Callable[[Claim, Sequence[Draft], PartNames], CheckResult]
 
 
 def check_parts(
@@ -108,11 +111,12 @@ def check_parts(
     results = []
     others = as_history(claim)
     for part in parts:
-        numbers = part[1]
+        (day, pos, _), numbers = part
         position = {n: i for i, n in enumerate(numbers, start=1)}
         drafts = [d for d in (_within(d, position) for d in extra) if d is not None]
-        results.append((numbers, check(part_claim(claim, part, others), drafts)))
-    return _joined(claim, parts, results, extra)
+        names = (numbers, day.isoformat(), pos)
+        results.append((numbers, check(part_claim(claim, part, others), drafts, names)))
+    return _joined(claim, results, extra)
 
 
 def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
@@ -126,52 +130,8 @@ def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
     return replace(draft, lines=lines, fixed=fixed)
 
 
-_LINES = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
-_NUMBER = re.compile(r"\d+")
-
-
-def renumber(text: str, numbers: Sequence[int]) -> str:
-    """`text` with "line 2", "Lines 1, 3" naming the claim's line numbers (`numbers[i - 1]`
-    for a part's line i; a number past the part's lines stays as it is)."""
-    if "ine" not in text:
-        return text
-    found = _TEMPLATES.get(text)
-    if found is None:
-        found = remember(_TEMPLATES, text, _template(text))
-    literals, named = found
-    if not named:
-        return text
-    count = len(numbers)
-    out = [literals[0]]
-    for (digits, i), literal in zip(named, literals[1:], strict=True):
-        out.append(str(numbers[i - 1]) if 0 < i <= count else digits)
-        out.append(literal)
-    return "".join(out)
-
-
-# A text as the pieces between the line numbers it names, and those numbers (as written,
-# and as numbers): the same words come back on claim after claim, numbered otherwise.
-_Template = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
-_TEMPLATES: dict[str, _Template] = {}
-
-
-def _template(text: str) -> _Template:
-    literals: list[str] = []
-    named: list[tuple[str, int]] = []
-    at = 0
-    for match in _LINES.finditer(text):
-        listed = match.start(2)
-        for number in _NUMBER.finditer(match.group(2)):
-            literals.append(text[at : listed + number.start()])
-            named.append((number.group(), int(number.group())))
-            at = listed + number.end()
-    literals.append(text[at:])
-    return tuple(literals), tuple(named)
-
-
 def _joined(
     claim: Claim,
-    parts: list[Part],
     results: list[tuple[tuple[int, ...], CheckResult]],
     extra: Sequence[Draft],
 ) -> CheckResult:
@@ -203,7 +163,7 @@ def _joined(
         date_of_service=claim.date_of_service.isoformat(),
         findings=tuple(findings),
         guidance=tuple(guidance.values()),
-        priced=_priced(parts, results),
+        priced=_priced(results),
         notes=_dates_union(r.notes for _, r in results),
         sources=_dates_union(r.sources for _, r in results),
         confidence=lowest([r.confidence for _, r in results]),
@@ -211,9 +171,8 @@ def _joined(
     )
 
 
-# The joined claim's findings and priced lines, in field order (`_make`).
+# The joined claim's findings and guidance, in field order (`_make`).
 _new_finding = maker(Finding)
-_new_priced_line = maker(PricedLine)
 _new_guidance = maker(Guidance)
 
 _RENUMBERED: dict[tuple[int, tuple[int, ...]], tuple[Finding, Finding]] = {}
@@ -267,18 +226,11 @@ def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) ->
     )  # fmt: skip
 
 
-def _priced(parts: list[Part], results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
-    by_line: dict[int, PricedLine] = {}
-    for ((day, pos, _), numbers), (_, result) in zip(parts, results, strict=True):
-        when = day.isoformat()
-        for p in result.priced.lines:
-            n = numbers[p.line - 1]
-            note = renumber(p.note, numbers) if p.note else p.note
-            by_line[n] = _new_priced_line(
-                n, p.hcpcs, p.modifiers, p.units, p.charge, p.allowed_as_billed,
-                p.expected_allowed, p.status, note, p.schedule, when, pos,
-            )  # fmt: skip
+def _priced(results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
+    """The parts' priced claims joined (their lines already carry the claim's numbers, each
+    with its date and place: `PartNames`)."""
     priced = [r.priced for _, r in results]
+    by_line = {p.line: p for part in priced for p in part.lines}
     facilities = {p.facility for p in priced}
     localities = [p.locality for p in priced if p.locality is not None]
     return PricedClaim(
