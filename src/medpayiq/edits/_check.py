@@ -29,6 +29,7 @@ from ._context import CheckContext, Draft
 from ._day import DayTables, day_tables, lowest
 from ._encounter import PartNames, encounter
 from ._global import check_history_surgery
+from ._make import maker
 from ._parts import check_parts, claim_parts
 from ._policy import check_claim_policies
 from ._results import CheckResult
@@ -78,17 +79,21 @@ def _check_one(
     findings, priced, confidence = found.with_claim(
         drafts, charges if any(c is not None for c in charges) else None, found_by, names
     )
-    return CheckResult(
-        claim_id=claim.claim_id,
-        date_of_service=tables.day_text,
-        findings=findings,
-        guidance=found.guidance,
-        priced=priced,
-        notes=_notes(tables, ctx.notes),
-        sources=tables.sources,
-        confidence=lowest([confidence, *tables.confidences]),
-        checks_run=CHECKS,
+    return _new_result(
+        claim.claim_id,
+        tables.day_text,
+        findings,
+        found.guidance,
+        priced,
+        _notes(tables, ctx.notes),
+        tables.sources,
+        lowest([confidence, *tables.confidences]),
+        CHECKS,
     )
+
+
+# Every field in order (`_make`): a result per encounter of a claim.
+_new_result = maker(CheckResult)
 
 
 def _notes(tables: DayTables, claim: list[str]) -> tuple[str, ...]:

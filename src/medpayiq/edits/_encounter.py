@@ -267,6 +267,7 @@ class Encounter:
 # Findings and priced lines in field order (`_make`): most of what a new encounter builds.
 _new_finding = maker(Finding)
 _new_priced_line = maker(PricedLine)
+_new_priced_claim = maker(PricedClaim)
 
 _Drafts = tuple[list[Draft], list[Guidance], ClaimPolicies]
 
@@ -425,14 +426,14 @@ def _priced_claim(
             note, schedule, when, pos,
         )  # fmt: skip
         lines.append(made)
-    return PricedClaim(
-        locality=as_billed.locality or expected.locality,
-        facility=as_billed.facility if as_billed.facility is not None else expected.facility,
-        lines=tuple(lines),
-        total_as_billed=billed_total,
-        total_expected=expected_total,
-        at_risk=sum(line_risk.values(), ZERO) if line_risk else ZERO,
-        source=source,
-        confidence=as_billed.confidence,
-        notes=(as_billed.problem,) if as_billed.problem else (),
+    return _new_priced_claim(
+        as_billed.locality or expected.locality,
+        as_billed.facility if as_billed.facility is not None else expected.facility,
+        tuple(lines),
+        billed_total,
+        expected_total,
+        sum(line_risk.values(), ZERO) if line_risk else ZERO,
+        source,
+        as_billed.confidence,
+        (as_billed.problem,) if as_billed.problem else (),
     )
