@@ -9,6 +9,10 @@ from datetime import date
 from decimal import Decimal
 
 from medpayiq.claims import ClaimReport, ReportLine
+from medpayiq.edits import AdjustmentRef, Finding
+from medpayiq.edits import Severity as FindingSeverity
+from medpayiq.knowledge import AppealAdvice, AppealRoute
+from medpayiq.reference import Confidence
 from medpayiq.x12 import Severity, X12Problem
 
 
@@ -78,3 +82,31 @@ def test_odd_values_are_written_as_json_dumps_writes_them() -> None:
         assert report.as_json() == json.dumps(report.as_dict(), ensure_ascii=False)
     for line in lines:
         assert line.as_json() == json.dumps(line.as_dict(), ensure_ascii=False)
+
+
+def test_findings_are_written_as_json_dumps_writes_them() -> None:
+    appeal = AppealAdvice(
+        AppealRoute.REDETERMINATION, 1, "Redetermination", 120, "the date of the notice",
+        ("records", 'the "op" note'), "é\n",
+    )  # fmt: skip
+    refs = (AdjustmentRef("97", 'Benefit "included"'), AdjustmentRef("B15", "é\u2028中"))
+    deny, info, review = FindingSeverity.DENY, FindingSeverity.INFO, FindingSeverity.REVIEW
+    findings = (
+        Finding(
+            "ncci.ptp", deny, (6,), 'Line 6 (20611) with "line 1"', refs, (), Decimal("61.20"),
+            "fix\tit", appeal, "NCCI PTP 2026Q3 (a.csv)", Confidence.HIGH,
+        ),
+        Finding(
+            "ncci.ptp-bypass", info, (2, 10), "é", (), refs[1:], None, "", None, "",
+            Confidence.LOW,
+        ),
+        Finding(
+            "file.units-decimal", review, (), "\x01", refs, refs, Decimal("-0.00"), "\u2028",
+            appeal, "s", Confidence.MEDIUM,
+        ),
+    )  # fmt: skip
+    report = ClaimReport(
+        claim_id="C", status="deny", frequency="original", lines=(_line(1),), findings=findings
+    )
+    for _ in range(2):  # written, then read back by object
+        assert report.as_json() == json.dumps(report.as_dict(), ensure_ascii=False)

@@ -149,3 +149,24 @@ def test_a_dropped_shared_table_is_not_filled_and_does_not_split_a_quarter(monke
     assert again == answer and len(tables.claims) == 1  # the dropped tables did not grow
     assert ctx.shared(catalog, fee) is not tables
     assert price_period(catalog, later) == period
+
+
+def test_the_claim_rules_answer_for_their_lines_whatever_else_is_billed():
+    """The multiple procedure ranking is kept by the lines it ranks: the same two procedures
+    among other codes read it back, and a third procedure ranks them again. Houston, RVU25D:
+    62323 $250.42, 20610 $65.58, 64483 $239.62, 99213 $91.00 (indicator 0) alone."""
+    catalog = build_catalog()
+
+    def allowed(*lines: tuple[str, int]) -> tuple[Decimal | None, ...]:
+        billed = [ServiceLine(code, (), units) for code, units in lines]
+        return price_amounts(catalog, DAY, billed, location=HOUSTON, pos="11").allowed
+
+    assert allowed(("62323", 1), ("20610", 1)) == (D("250.42"), D("32.79"))  # 65.58 at 50%
+    assert allowed(("99213", 1), ("62323", 1), ("20610", 1)) == (D("91.00"), D("250.42"),
+                                                                 D("32.79"))  # fmt: skip
+    assert allowed(("62323", 1), ("99213", 2), ("20610", 1)) == (D("250.42"), D("182.00"),
+                                                                 D("32.79"))  # fmt: skip
+    # 239.62 and 65.58 at 50%: 119.81 and 32.79.
+    assert allowed(("64483", 1), ("62323", 1), ("20610", 1)) == (D("119.81"), D("250.42"),
+                                                                 D("32.79"))  # fmt: skip
+    assert allowed(("20610", 2)) == (D("98.37"),)  # 65.58 + 32.79

@@ -17,7 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from medpayiq.edits import Finding, Severity, remember
+from medpayiq.edits import AdjustmentRef, Finding, Severity, remember
+from medpayiq.knowledge import AppealAdvice
 from medpayiq.money import ZERO
 from medpayiq.x12 import X12Problem
 
@@ -157,25 +158,51 @@ def _date_json(day: date) -> str:
     return found
 
 
-_FINDING_JSON: dict[Finding, str] = {}
 _FINDING_JSON_BY_ID: dict[int, tuple[Finding, str]] = {}
+_PARTS_JSON_BY_ID: dict[int, tuple[object, str]] = {}
 
 
 def _finding_json(finding: Finding) -> str:
-    """`finding.as_dict()` as JSON text, kept by the finding's value: the same finding
-    (rule, lines, message, amount ...) recurs on many claims, and its text is most of a
-    claim's. The checker shares its finding objects between the claims of an encounter, so
-    a table by object (the entry holds the finding: its id cannot be reused while it lives)
-    answers first, without hashing the finding's eleven fields."""
+    """`finding.as_dict()` as JSON text. The checker shares its finding objects between the
+    claims of an encounter, so the text is kept by object (the entry holds the finding: its
+    id cannot be reused while it lives). A finding new to the table is written directly
+    (`_finding_text`): on a claim on several dates most are (their lines renumbered), and
+    hashing one by its eleven fields to find an equal one cost about as much."""
     by_id = _FINDING_JSON_BY_ID.get(id(finding))
     if by_id is not None and by_id[0] is finding:
         return by_id[1]
-    found = _FINDING_JSON.get(finding)
-    if found is None:
-        found = json.dumps(finding.as_dict(), ensure_ascii=False)
-        remember(_FINDING_JSON, finding, found)  # about 1 KB each
-    remember(_FINDING_JSON_BY_ID, id(finding), (finding, found))
+    found = _finding_text(finding)
+    remember(_FINDING_JSON_BY_ID, id(finding), (finding, found))  # about 1 KB each
     return found
+
+
+def _finding_text(f: Finding) -> str:
+    """`json.dumps(f.as_dict(), ensure_ascii=False)`, written directly: the CARCs, RARCs
+    and appeal advice come from a few shared objects, whose text is kept by object."""
+    lines = ", ".join([repr(n) for n in f.lines])
+    return (
+        f'{{"rule": {_string(f.rule)}, "severity": {_string(f.severity.value)}, '
+        f'"lines": [{lines}], "message": {_string(f.message)}, '
+        f'"carc": {_parts_json(f.carc)}, "rarc": {_parts_json(f.rarc)}, '
+        f'"at_risk": {_money_json(f.at_risk)}, "fix": {_string(f.fix)}, '
+        f'"appeal": {_parts_json(f.appeal)}, "source": {_string(f.source)}, '
+        f'"confidence": {_string(f.confidence.value)}}}'
+    )
+
+
+def _parts_json(part: tuple[AdjustmentRef, ...] | AppealAdvice | None) -> str:
+    """A finding's CARCs or RARCs, or its appeal advice, as `Finding.as_dict` gives them,
+    in JSON; kept by object (the entry holds it, so its id cannot be reused while it
+    lives)."""
+    if part is None:
+        return "null"
+    found = _PARTS_JSON_BY_ID.get(id(part))
+    if found is not None and found[0] is part:
+        return found[1]
+    value = part.as_dict() if isinstance(part, AppealAdvice) else [r.as_dict() for r in part]
+    text = json.dumps(value, ensure_ascii=False)
+    remember(_PARTS_JSON_BY_ID, id(part), (part, text), _TEXTS)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

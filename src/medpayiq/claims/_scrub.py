@@ -148,24 +148,28 @@ def _checked(claim: Claim837, result: CheckResult, file: str | None) -> ClaimRep
         _line(n, line, p.allowed_as_billed, p.expected_allowed, p.status, p.note, p.schedule)
         for n, (line, p) in enumerate(zip(claim.lines, priced.lines, strict=True), start=1)
     )
-    return ClaimReport(
-        claim_id=claim.claim_id,
-        status=_status(result.findings),
-        frequency=FREQUENCIES.get(claim.frequency_code, claim.frequency_code),
-        lines=lines,
-        findings=result.findings,
-        charge=claim.total_charge,
-        allowed_as_billed=priced.total_as_billed,
-        expected_allowed=priced.total_expected,
-        at_risk=priced.at_risk or ZERO,
-        payer_claim_number=claim.payer_claim_number,
-        medicare=claim.subscriber.claim_filing_indicator == "MB",
-        confidence=result.confidence.value,
-        file=file,
-        transaction=claim.transaction.control_number,
-        segment=claim.segment,
-        guidance=tuple(g.message for g in result.guidance),
+    return _new_report(
+        claim.claim_id,
+        _status(result.findings),
+        FREQUENCIES.get(claim.frequency_code, claim.frequency_code),
+        lines,
+        result.findings,
+        (),  # problems: the reader's, for a rejected claim
+        claim.total_charge,
+        priced.total_as_billed,
+        priced.total_expected,
+        priced.at_risk or ZERO,
+        claim.payer_claim_number,
+        claim.subscriber.claim_filing_indicator == "MB",
+        result.confidence.value,
+        file,
+        claim.transaction.control_number,
+        claim.segment,
+        tuple([g.message for g in result.guidance]),
     )
+
+
+_new_report = positional_maker(ClaimReport)  # every field in order: a report per claim
 
 
 def _rejected(claim: RejectedClaim, file: str | None) -> ClaimReport:

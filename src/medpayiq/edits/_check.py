@@ -27,8 +27,9 @@ from ._claim import Claim
 from ._codes import check_diagnoses
 from ._context import CheckContext, Draft
 from ._day import DayTables, day_tables, lowest
-from ._encounter import encounter
+from ._encounter import PartNames, encounter
 from ._global import check_history_surgery
+from ._make import maker
 from ._parts import check_parts, claim_parts
 from ._policy import check_claim_policies
 from ._results import CheckResult
@@ -50,11 +51,21 @@ def check_claim(
     if claim.single_encounter:
         return _check_one(reference, claim, extra)
     return check_parts(
-        claim, claim_parts(claim), extra, lambda part, drafts: _check_one(reference, part, drafts)
+        claim,
+        claim_parts(claim),
+        extra,
+        lambda part, drafts, names: _check_one(reference, part, drafts, names),
     )
 
 
-def _check_one(reference: ReferenceData, claim: Claim, extra: Sequence[Draft]) -> CheckResult:
+def _check_one(
+    reference: ReferenceData,
+    claim: Claim,
+    extra: Sequence[Draft],
+    names: PartNames | None = None,
+) -> CheckResult:
+    """`names`: the claim is a part of another (`_parts`), whose line numbers, date and
+    place of service its priced lines take."""
     tables = day_tables(reference, claim.date_of_service)
     found, found_by = encounter(reference, tables, claim)
     ctx = CheckContext(reference, tables, claim, found)
@@ -66,19 +77,23 @@ def _check_one(reference: ReferenceData, claim: Claim, extra: Sequence[Draft]) -
         drafts += extra
     charges = tuple([line.charge for line in claim.lines])
     findings, priced, confidence = found.with_claim(
-        drafts, charges if any(c is not None for c in charges) else None, found_by
+        drafts, charges if any(c is not None for c in charges) else None, found_by, names
     )
-    return CheckResult(
-        claim_id=claim.claim_id,
-        date_of_service=tables.day_text,
-        findings=findings,
-        guidance=found.guidance,
-        priced=priced,
-        notes=_notes(tables, ctx.notes),
-        sources=tables.sources,
-        confidence=lowest([confidence, *tables.confidences]),
-        checks_run=CHECKS,
+    return _new_result(
+        claim.claim_id,
+        tables.day_text,
+        findings,
+        found.guidance,
+        priced,
+        _notes(tables, ctx.notes),
+        tables.sources,
+        lowest([confidence, *tables.confidences]),
+        CHECKS,
     )
+
+
+# Every field in order (`_make`): a result per encounter of a claim.
+_new_result = maker(CheckResult)
 
 
 def _notes(tables: DayTables, claim: list[str]) -> tuple[str, ...]:

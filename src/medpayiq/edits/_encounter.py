@@ -29,13 +29,19 @@ from ._codes import check_place_of_service, check_procedure_codes
 from ._context import Draft, EncounterContext, EncounterKey
 from ._day import DayTables, Period, lowest, remember
 from ._global import check_same_day
+from ._make import maker
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
 from ._policy import ClaimPolicies, check_encounter_policies, claim_policies
 from ._pricing import LinePrices, PriceLine, Where, price_lines
+from ._renumber import renumber
 from ._results import AdjustmentRef, Finding, Guidance, PricedClaim, PricedLine, Severity
 
-__all__ = ["Encounter", "encounter", "finding_order"]
+__all__ = ["Encounter", "PartNames", "encounter", "finding_order"]
+
+# How a part of a claim on several dates names its lines in the joined claim (`_parts`): the
+# claim's number of each of its lines, in order, its date (ISO) and its place of service.
+PartNames = tuple[tuple[int, ...], str, str]
 
 _NO_CODES: frozenset[str] = frozenset()
 _OWN_BOUND = 64  # an encounter's own tables: its priced claims, its prices by lines denied
@@ -185,18 +191,18 @@ class Encounter:
         if found is not None and found[0] is draft:
             return found[1]  # type: ignore[no-any-return]
         refs = self._ctx.period.adjustments
-        finding = Finding(
-            rule=draft.rule,
-            severity=draft.severity,
-            lines=draft.lines,
-            message=draft.message,
-            carc=_refs(self._ctx, refs, draft.carc),
-            rarc=_refs(self._ctx, refs, draft.rarc),
-            at_risk=at_risk,
-            fix=draft.fix,
-            appeal=draft.appeal,
-            source=draft.source,
-            confidence=draft.confidence,
+        finding = _new_finding(
+            draft.rule,
+            draft.severity,
+            draft.lines,
+            draft.message,
+            _refs(self._ctx, refs, draft.carc),
+            _refs(self._ctx, refs, draft.rarc),
+            at_risk,
+            draft.fix,
+            draft.appeal,
+            draft.source,
+            draft.confidence,
         )
         remember(memo, key, (draft, finding))
         return finding
@@ -206,24 +212,26 @@ class Encounter:
         drafts: Sequence[Draft],
         charges: tuple[Decimal | None, ...] | None,
         found_by: str | None,
+        names: PartNames | None = None,
     ) -> tuple[tuple[Finding, ...], PricedClaim, Confidence]:
         """The findings, priced claim and confidence once a claim's own `drafts` join the
         encounter's, with the claim's `charges` (None: no line has one) and how its ZIP
-        found the locality."""
-        if not drafts and charges is None and found_by == self.found_by:
+        found the locality. `names`: the claim is a part of another, whose numbers, date
+        and place its priced lines take (`PartNames`)."""
+        if not drafts and charges is None and found_by == self.found_by and names is None:
             if self._alone is None:
                 priced = self.priced_claim(self.denied, self._line_risk, None, found_by)
                 self._alone = (self.findings, priced, self.confidence)
             return self._alone
         if not drafts:
-            priced = self.priced_claim(self.denied, self._line_risk, charges, found_by)
+            priced = self.priced_claim(self.denied, self._line_risk, charges, found_by, names)
             return self.findings, priced, lowest([self.confidence, priced.confidence])
         risks = [self.risks(d) for d in drafts]
         own = [self.finding(d, r) for d, r in zip(drafts, risks, strict=True)]
         findings = sorted([*self.findings, *own], key=finding_order)
         denied = self.denied | _denied(drafts)
         line_risk = _line_risk(drafts, risks, dict(self._line_risk))
-        priced = self.priced_claim(denied, line_risk, charges, found_by)
+        priced = self.priced_claim(denied, line_risk, charges, found_by, names)
         confidence = lowest([self.confidence, priced.confidence, *(f.confidence for f in own)])
         return tuple(findings), priced, confidence
 
@@ -233,12 +241,14 @@ class Encounter:
         line_risk: dict[int, Decimal],
         charges: tuple[Decimal | None, ...] | None,
         found_by: str | None,
+        names: PartNames | None = None,
     ) -> PricedClaim:
         """The claim priced as billed and with `denied` removed, its source naming how the
         claim's ZIP found the locality (kept by what it depends on: practices charge the
-        same amount for a code on every claim)."""
+        same amount for a code on every claim). A part's (`names`) is made each time: its
+        lines take the joined claim's numbers, which the next claim numbers otherwise."""
         key = (denied, tuple(line_risk.items()), charges, found_by)
-        found = self._priced.get(key)
+        found = self._priced.get(key) if names is None else None
         if found is None:
             expected = self.expected(denied)
             billed = self.as_billed
@@ -247,11 +257,17 @@ class Encounter:
                 # The prices may come from another ZIP of the locality: name this one.
                 source = billed.source_at(found_by)
             found = _priced_claim(
-                self._ctx.lines, charges, billed, expected, denied, line_risk, source
+                self._ctx.lines, charges, billed, expected, denied, line_risk, source, names
             )
-            remember(self._priced, key, found, _OWN_BOUND)
+            if names is None:
+                remember(self._priced, key, found, _OWN_BOUND)
         return found
 
+
+# Findings and priced lines in field order (`_make`): most of what a new encounter builds.
+_new_finding = maker(Finding)
+_new_priced_line = maker(PricedLine)
+_new_priced_claim = maker(PricedClaim)
 
 _Drafts = tuple[list[Draft], list[Guidance], ClaimPolicies]
 
@@ -381,7 +397,9 @@ def _priced_claim(
     denied: frozenset[int],
     line_risk: dict[int, Decimal],
     source: str,
+    names: PartNames | None,
 ) -> PricedClaim:
+    numbers, when, pos = names if names is not None else ((), None, None)
     lines = []
     billed_total = expected_total = None
     for n, line in numbered:
@@ -399,16 +417,23 @@ def _priced_claim(
             expected_total = amount if expected_total is None else expected_total + amount
         charge = charges[n - 1] if charges is not None else None
         schedule = as_billed.schedules.get(n, "pfs")
-        priced = (billed, amount, status, note, schedule)
-        lines.append(PricedLine(n, line.hcpcs, line.modifiers, line.units, charge, *priced))
-    return PricedClaim(
-        locality=as_billed.locality or expected.locality,
-        facility=as_billed.facility if as_billed.facility is not None else expected.facility,
-        lines=tuple(lines),
-        total_as_billed=billed_total,
-        total_expected=expected_total,
-        at_risk=sum(line_risk.values(), ZERO) if line_risk else ZERO,
-        source=source,
-        confidence=as_billed.confidence,
-        notes=(as_billed.problem,) if as_billed.problem else (),
+        number = n
+        if numbers:
+            number = numbers[n - 1]
+            note = renumber(note, numbers) if note else note
+        made = _new_priced_line(
+            number, line.hcpcs, line.modifiers, line.units, charge, billed, amount, status,
+            note, schedule, when, pos,
+        )  # fmt: skip
+        lines.append(made)
+    return _new_priced_claim(
+        as_billed.locality or expected.locality,
+        as_billed.facility if as_billed.facility is not None else expected.facility,
+        tuple(lines),
+        billed_total,
+        expected_total,
+        sum(line_risk.values(), ZERO) if line_risk else ZERO,
+        source,
+        as_billed.confidence,
+        (as_billed.problem,) if as_billed.problem else (),
     )

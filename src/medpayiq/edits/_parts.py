@@ -12,14 +12,14 @@ each through the one-encounter check, the answers joined back on the claim's own
   checks read one place); docs/claim-checker.md says so.
 - The joined result: findings and guidance with the claim's line numbers (their words too:
   "Line 2" of a part is renamed to the claim's number), sorted as the checker sorts; the
-  priced lines in claim order, each with its date and place; totals summed; notes, sources
+  priced lines in claim order, each with its date and place (a part's check prices them so,
+  `PartNames`: they are made once, not made and renamed); totals summed; notes, sources
   and the confidence of every part. A finding the caller added (`extra`) is split by part and
   joined again into one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -30,9 +30,11 @@ from medpayiq.money import ZERO
 from ._claim import Claim, HistoryService, Provider, unchecked
 from ._context import Draft
 from ._day import lowest
-from ._encounter import finding_order
+from ._encounter import PartNames, finding_order
+from ._make import maker
 from ._memo import remember
-from ._results import CheckResult, Finding, Guidance, PricedClaim, PricedLine
+from ._renumber import renumber
+from ._results import CheckResult, Finding, Guidance, PricedClaim
 
 __all__ = ["Part", "check_parts", "claim_parts"]
 
@@ -97,7 +99,9 @@ def as_history(claim: Claim) -> list[HistoryService]:
     ]
 
 
-Check = Callable[[Claim, Sequence[Draft]], CheckResult]
+# A part's check: its claim, the caller's drafts on its lines, and how the joined claim names
+# them (its priced lines come out with the claim's numbers, date and place).
+Check = Callable[[Claim, Sequence[Draft], PartNames], CheckResult]
 
 
 def check_parts(
@@ -107,11 +111,12 @@ def check_parts(
     results = []
     others = as_history(claim)
     for part in parts:
-        numbers = part[1]
+        (day, pos, _), numbers = part
         position = {n: i for i, n in enumerate(numbers, start=1)}
         drafts = [d for d in (_within(d, position) for d in extra) if d is not None]
-        results.append((numbers, check(part_claim(claim, part, others), drafts)))
-    return _joined(claim, parts, results, extra)
+        names = (numbers, day.isoformat(), pos)
+        results.append((numbers, check(part_claim(claim, part, others), drafts, names)))
+    return _joined(claim, results, extra)
 
 
 def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
@@ -125,52 +130,8 @@ def _within(draft: Draft, position: dict[int, int]) -> Draft | None:
     return replace(draft, lines=lines, fixed=fixed)
 
 
-_LINES = re.compile(r"\b([Ll]ines?) (\d+(?:(?:, | and |, and )\d+)*)")
-_NUMBER = re.compile(r"\d+")
-
-
-def renumber(text: str, numbers: Sequence[int]) -> str:
-    """`text` with "line 2", "Lines 1, 3" naming the claim's line numbers (`numbers[i - 1]`
-    for a part's line i; a number past the part's lines stays as it is)."""
-    if "ine" not in text:
-        return text
-    found = _TEMPLATES.get(text)
-    if found is None:
-        found = remember(_TEMPLATES, text, _template(text))
-    literals, named = found
-    if not named:
-        return text
-    count = len(numbers)
-    out = [literals[0]]
-    for (digits, i), literal in zip(named, literals[1:], strict=True):
-        out.append(str(numbers[i - 1]) if 0 < i <= count else digits)
-        out.append(literal)
-    return "".join(out)
-
-
-# A text as the pieces between the line numbers it names, and those numbers (as written,
-# and as numbers): the same words come back on claim after claim, numbered otherwise.
-_Template = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
-_TEMPLATES: dict[str, _Template] = {}
-
-
-def _template(text: str) -> _Template:
-    literals: list[str] = []
-    named: list[tuple[str, int]] = []
-    at = 0
-    for match in _LINES.finditer(text):
-        listed = match.start(2)
-        for number in _NUMBER.finditer(match.group(2)):
-            literals.append(text[at : listed + number.start()])
-            named.append((number.group(), int(number.group())))
-            at = listed + number.end()
-    literals.append(text[at:])
-    return tuple(literals), tuple(named)
-
-
 def _joined(
     claim: Claim,
-    parts: list[Part],
     results: list[tuple[tuple[int, ...], CheckResult]],
     extra: Sequence[Draft],
 ) -> CheckResult:
@@ -179,17 +140,22 @@ def _joined(
     added: dict[tuple[str, str, str], Finding] = {}
     guidance: dict[tuple[str, str, tuple[int, ...]], Guidance] = {}
     for numbers, result in results:
+        # The words may name lines other than the finding's (a PTP finding names the line it
+        # is bundled with): renumbered unless the part numbers every line as the claim does.
+        words = any(n != i for i, n in enumerate(numbers, start=1))
         for f in result.findings:
             if (f.rule, f.message) in own:
                 lines = tuple(numbers[i - 1] for i in f.lines)
                 key = (f.rule, f.message, f.fix)
                 added[key] = _merged(added.get(key), f, lines)
             else:
-                findings.append(_renumbered(f, numbers))
+                findings.append(_renumbered(f, numbers, words))
         for g in result.guidance:
             lines = tuple(numbers[i - 1] for i in g.lines)
             message = renumber(g.message, numbers)
-            guidance.setdefault((g.rule, message, lines), replace(g, lines=lines, message=message))
+            said = (g.rule, message, lines)
+            if said not in guidance:
+                guidance[said] = _new_guidance(g.rule, lines, message, g.source)
     findings += added.values()
     findings.sort(key=finding_order)
     return CheckResult(
@@ -197,75 +163,74 @@ def _joined(
         date_of_service=claim.date_of_service.isoformat(),
         findings=tuple(findings),
         guidance=tuple(guidance.values()),
-        priced=_priced(parts, results),
-        notes=_union(r.notes for _, r in results),
-        sources=_union(r.sources for _, r in results),
+        priced=_priced(results),
+        notes=_dates_union(r.notes for _, r in results),
+        sources=_dates_union(r.sources for _, r in results),
         confidence=lowest([r.confidence for _, r in results]),
         checks_run=results[0][1].checks_run,
     )
 
 
+# The joined claim's findings and guidance, in field order (`_make`).
+_new_finding = maker(Finding)
+_new_guidance = maker(Guidance)
+
 _RENUMBERED: dict[tuple[int, tuple[int, ...]], tuple[Finding, Finding]] = {}
 
 
-def _renumbered(finding: Finding, numbers: tuple[int, ...]) -> Finding:
-    """The finding on the claim's line numbers. The checker shares its findings between
-    the claims of an encounter, so the renumbered one is kept too (by the finding and the
-    numbering; the entry holds the finding, so its id cannot be reused while it lives)."""
+def _renumbered(finding: Finding, numbers: tuple[int, ...], words: bool) -> Finding:
+    """The finding on the claim's line numbers (`words`: in its words too). The checker
+    shares its findings between the claims of an encounter, so the renumbered one is kept
+    too (by the finding and the numbering; the entry holds the finding, so its id cannot be
+    reused while it lives)."""
     key = (id(finding), numbers)
     found = _RENUMBERED.get(key)
     if found is not None and found[0] is finding:
         return found[1]
-    lines = tuple(numbers[i - 1] for i in finding.lines)
     made = finding
-    # The words may name lines other than the finding's (a PTP finding names the line it
-    # is bundled with): renumber unless the part numbers every line as the claim does.
-    if any(n != i for i, n in enumerate(numbers, start=1)):
-        # Every field named (`dataclasses.replace` takes twice as long, and this runs for
-        # most findings of a claim on several dates).
-        made = Finding(
-            rule=finding.rule,
-            severity=finding.severity,
-            lines=lines,
-            message=renumber(finding.message, numbers),
-            carc=finding.carc,
-            rarc=finding.rarc,
-            at_risk=finding.at_risk,
-            fix=renumber(finding.fix, numbers),
-            appeal=finding.appeal,
-            source=finding.source,
-            confidence=finding.confidence,
+    if words:
+        # Every field given in order (`dataclasses.replace` takes several times as long, and
+        # this runs for most findings of a claim on several dates).
+        made = _new_finding(
+            finding.rule,
+            finding.severity,
+            tuple([numbers[i - 1] for i in finding.lines]),
+            renumber(finding.message, numbers),
+            finding.carc,
+            finding.rarc,
+            finding.at_risk,
+            renumber(finding.fix, numbers),
+            finding.appeal,
+            finding.source,
+            finding.confidence,
         )
     remember(_RENUMBERED, key, (finding, made))
     return made
 
 
 def _merged(before: Finding | None, finding: Finding, lines: tuple[int, ...]) -> Finding:
+    """A caller's finding (`extra`) joined again: its lines and amounts over the parts."""
     if before is None:
-        return replace(finding, lines=lines)
-    at_risk = finding.at_risk
-    if before.at_risk is not None:
-        at_risk = before.at_risk + (at_risk or ZERO)
-    return replace(
-        before,
-        lines=tuple(sorted({*before.lines, *lines})),
-        at_risk=at_risk,
-        confidence=lowest([before.confidence, finding.confidence]),
-    )
+        at_risk, confidence = finding.at_risk, finding.confidence
+    else:
+        lines = tuple(sorted({*before.lines, *lines}))
+        at_risk = finding.at_risk
+        if before.at_risk is not None:
+            at_risk = before.at_risk + (at_risk or ZERO)
+        confidence = lowest([before.confidence, finding.confidence])
+        finding = before
+    f = finding
+    return _new_finding(
+        f.rule, f.severity, lines, f.message, f.carc, f.rarc, at_risk, f.fix, f.appeal,
+        f.source, confidence,
+    )  # fmt: skip
 
 
-def _priced(parts: list[Part], results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
-    by_line: dict[int, PricedLine] = {}
-    for ((day, pos, _), numbers), (_, result) in zip(parts, results, strict=True):
-        when = day.isoformat()
-        for p in result.priced.lines:
-            n = numbers[p.line - 1]
-            note = renumber(p.note, numbers) if p.note else p.note
-            by_line[n] = PricedLine(
-                n, p.hcpcs, p.modifiers, p.units, p.charge, p.allowed_as_billed,
-                p.expected_allowed, p.status, note, p.schedule, when, pos,
-            )  # fmt: skip
+def _priced(results: list[tuple[tuple[int, ...], CheckResult]]) -> PricedClaim:
+    """The parts' priced claims joined (their lines already carry the claim's numbers, each
+    with its date and place: `PartNames`)."""
     priced = [r.priced for _, r in results]
+    by_line = {p.line: p for part in priced for p in part.lines}
     facilities = {p.facility for p in priced}
     localities = [p.locality for p in priced if p.locality is not None]
     return PricedClaim(
@@ -294,3 +259,19 @@ def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     if all(group == first for group in listed):
         return tuple(dict.fromkeys(first)) if len(first) > 1 else first
     return tuple(dict.fromkeys(item for group in listed for item in group))
+
+
+def _dates_union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """`_union` of the parts' notes or sources. A part gives its date's own tuple (one
+    object per date), so the answer is kept by the groups' identities (the entry holds
+    them, so their ids cannot be reused while it lives)."""
+    listed = list(groups)
+    key = tuple([id(group) for group in listed])
+    found = _UNIONS.get(key)
+    if found is not None and found[0] == listed:
+        return found[1]
+    return remember(_UNIONS, key, (listed, _union(listed)), _UNIONS_KEPT)[1]
+
+
+_UNIONS: dict[tuple[int, ...], tuple[list[tuple[str, ...]], tuple[str, ...]]] = {}
+_UNIONS_KEPT = 1_024  # a file's dates, taken one, two or three at a time, as its claims do

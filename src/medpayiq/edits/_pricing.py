@@ -24,6 +24,7 @@ from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.schedules import Priced, PriceRequest, Terms, route, schedule_named
 
 from ._day import MISSING, Period, remember
+from ._make import maker
 
 __all__ = ["LinePrices", "PriceLine", "Where", "price_lines"]
 
@@ -64,10 +65,18 @@ class LinePrices:
 
 
 def _location(where: Where) -> Location:
-    """The claim's place as the engine asks it."""
-    if where.zip:
-        return Location(zip=where.zip)
-    return Location(locality=f"{where.carrier}-{where.locality}")
+    """The claim's place as the engine asks it (one object per place: a file names a few)."""
+    found = _LOCATIONS.get(where)
+    if found is None:
+        if where.zip:
+            found = Location(zip=where.zip)
+        else:
+            found = Location(locality=f"{where.carrier}-{where.locality}")
+        remember(_LOCATIONS, where, found)
+    return found
+
+
+_LOCATIONS: dict[Where, Location] = {}
 
 
 _NPP = frozenset({"np", "pa", "cns"})
@@ -131,7 +140,7 @@ def _price_lines(
     other = _other_schedules(reference, period, where, lines, result)
     if not other:
         return found
-    allowed, notes, schedules = dict(found.allowed), dict(found.notes), dict(found.schedules)
+    allowed, notes, schedules = found.allowed, found.notes, found.schedules  # made here
     for n, priced in other.items():
         allowed[n] = priced.allowed
         schedules[n] = priced.schedule.name
@@ -143,8 +152,8 @@ def _price_lines(
     if problem and all(
         n in other for (n, _), why in zip(lines, result.rejected, strict=True) if why
     ):
-        problem = ""
-    return replace(found, allowed=allowed, notes=notes, schedules=schedules, problem=problem)
+        return replace(found, problem="")
+    return found
 
 
 def _other_schedules(
@@ -194,7 +203,8 @@ def _other_schedule(
 
 
 def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> LinePrices:
-    """The engine's answer by line number."""
+    """The engine's answer by line number (its dicts are new: `_price_lines` may add the
+    other schedules' lines to them before anyone reads it)."""
     numbers = [n for n, _ in lines]
     allowed = dict(zip(numbers, result.allowed, strict=True))
     notes = {}
@@ -206,10 +216,13 @@ def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> Li
     if all(result.rejected):
         return LinePrices(allowed, notes, problem=notes[numbers[0]], linked=False)
     locality, facility, terms, found_by = _where(result)
-    return LinePrices(
-        allowed, notes, locality, facility, f"{terms}, {found_by}", result.confidence,
-        linked=result.linked, terms=terms,
+    return _new_prices(
+        allowed, notes, locality, facility, f"{terms}, {found_by}", result.confidence, "",
+        result.linked, terms, {},
     )  # fmt: skip
+
+
+_new_prices = maker(LinePrices)  # every field, in order (`_make`)
 
 
 def _not_listed(hcpcs: str, release: str) -> str:

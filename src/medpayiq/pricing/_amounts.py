@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from medpayiq.errors import InputError, ReleaseNotLoaded
 from medpayiq.money import ZERO
@@ -138,7 +138,7 @@ def price_amounts(
     if entry is not None and entry[0] == preps:
         outcome: _Outcome = entry[1]
     else:
-        outcome = _outcome(ctx, fee, claim, lines, preps, errors, non_participating, npp)
+        outcome = _outcome(ctx, fee, claim, lines, preps, errors, non_participating, npp, shared)
         trim(shared, SHARED_CLAIMS)
         shared[key] = (preps, outcome)
     return _amounts(reference, ctx, fee, outcome)
@@ -244,8 +244,9 @@ def _outcome(
     errors: dict[int, tuple[str, str]],
     non_participating: bool,
     npp: bool,
+    shared: dict[Any, Any],
 ) -> _Outcome:
-    totals, linked = _totals(ctx, fee, claim, service_lines, preps)
+    totals, linked = _totals(ctx, fee, claim, service_lines, preps, shared)
     allowed: list[Decimal | None] = []
     messages: list[str] = []
     cfs: list[Decimal | None] = []
@@ -295,11 +296,14 @@ def _totals(
     claim: _Claim,
     service_lines: Sequence[ServiceLine],
     preps: tuple[_Prepared | None, ...],
+    shared: dict[Any, Any],
 ) -> tuple[list[Decimal | str | None], bool]:
     """Each payable line's total after the claim rules (a str: why it is no longer
     payable; None: not payable or rejected), and whether a rule changed any (`linked`).
     Only the lines the rules can act on go through them: with no status T line, an
-    indicator 0 or 9 line is its amount times its units, whatever else is billed."""
+    indicator 0 or 9 line is its amount times its units, whatever else is billed. Their
+    answer is kept in `shared` (the claim outcomes' table) by those lines alone
+    (`_ruled_totals`)."""
     payable = [(i, p) for i, p in enumerate(preps) if p is not None and p.payable]
     status_t = any(p.row.status == "T" for _, p in payable)
     totals: list[Decimal | str | None] = [None] * len(preps)
@@ -316,17 +320,53 @@ def _totals(
         if untouched_alone(prep.row, service_lines[i][2]):
             totals[i] = prep.local[2]
             return totals, False
-    lines = [(i, _Line(claim.request(service_lines[i]), ctx, fee, prep)) for i, prep in ruled]
-    _claim_rules([line for _, line in lines], full=False)
+    billed = [service_lines[i] for i, _ in ruled]
+    answers = _ruled_totals(ctx, fee, claim, [p for _, p in ruled], billed, shared)
     linked = False
-    for i, line in lines:
-        if line.payable:
-            totals[i] = found = line.local_total
-            unit = line.prep.local[2]
-            linked = linked or unit is None or found != unit * service_lines[i][2]
+    for (i, prep), line, (paid, found) in zip(ruled, billed, answers, strict=True):
+        totals[i] = found
+        if paid:
+            unit = prep.local[2]
+            linked = linked or unit is None or found != unit * line[2]
         else:
-            totals[i], linked = line.message, True
+            linked = True
     return totals, linked
+
+
+# Keys of `_ruled_totals` in the claim outcomes' table start with this (an outcome's key
+# starts with an id, a number).
+_RULED = "claim rules"
+
+
+def _ruled_totals(
+    ctx: DayContext,
+    fee: FeeSchedule,
+    claim: _Claim,
+    ruled: list[_Prepared],
+    billed: list[ServiceLine],
+    shared: dict[Any, Any],
+) -> tuple[tuple[bool, Decimal | str | None], ...]:
+    """The claim rules' answer for the lines they act on (prepared lines and the lines as
+    billed, in claim order): each one's (payable, local total), or (False, why not). It
+    reads nothing else of the claim than their units (the other lines are paid as they
+    are), so the same ruled lines among other codes, which the random line sets of a file
+    repeat two times in three, are one look-up. Kept in the claim outcomes' table, as they
+    are (an entry holds its prepared lines, so the ids in its key cannot be reused while it
+    lives)."""
+    key = (_RULED, *map(id, ruled), *[line[2] for line in billed])
+    entry = shared.get(key)
+    if entry is not None and entry[0] == ruled:
+        return entry[1]  # type: ignore[no-any-return]
+    lines = [
+        _Line(claim.request(line), ctx, fee, prep) for prep, line in zip(ruled, billed, strict=True)
+    ]
+    _claim_rules(lines, full=False)
+    answers = tuple(
+        [(True, line.local_total) if line.payable else (False, line.message) for line in lines]
+    )
+    trim(shared, SHARED_CLAIMS)
+    shared[key] = (ruled, answers)
+    return answers
 
 
 def _amounts(
