@@ -20,9 +20,9 @@ from decimal import Decimal
 from medpayiq.edits import CheckResult, Draft, Finding, Problem, check_claim
 from medpayiq.errors import MedPayIQError
 from medpayiq.money import ZERO
+from medpayiq.records import positional_maker
 from medpayiq.reference import ReferenceData
 from medpayiq.x12 import Claim837, RejectedClaim, ServiceLine
-from medpayiq.x12._model import positional_maker
 
 from ._convert import Converter
 from ._index import InputIndex, patient_key

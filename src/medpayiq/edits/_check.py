@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from medpayiq.records import positional_maker
 from medpayiq.reference import ReferenceData
 
 from ._claim import Claim
@@ -29,7 +30,6 @@ from ._context import CheckContext, Draft
 from ._day import DayTables, day_tables, lowest
 from ._encounter import PartNames, encounter
 from ._global import check_history_surgery
-from ._make import maker
 from ._parts import check_parts, claim_parts
 from ._policy import check_claim_policies
 from ._results import CheckResult
@@ -92,8 +92,8 @@ def _check_one(
     )
 
 
-# Every field in order (`_make`): a result per encounter of a claim.
-_new_result = maker(CheckResult)
+# Every field in order (`records.positional_maker`): a result per encounter of a claim.
+_new_result = positional_maker(CheckResult)
 
 
 def _notes(tables: DayTables, claim: list[str]) -> tuple[str, ...]:

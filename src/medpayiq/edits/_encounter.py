@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from medpayiq.money import ZERO
+from medpayiq.records import positional_maker
 from medpayiq.reference import Confidence, ReferenceData
 
 from ._claim import Claim
@@ -29,7 +30,6 @@ from ._codes import check_place_of_service, check_procedure_codes
 from ._context import Draft, EncounterContext, EncounterKey
 from ._day import DayTables, Period, lowest, remember
 from ._global import check_same_day
-from ._make import maker
 from ._modifiers import check_modifiers
 from ._ncci import check_addons, check_mue, check_ptp
 from ._policy import ClaimPolicies, check_encounter_policies, claim_policies
@@ -264,10 +264,11 @@ class Encounter:
         return found
 
 
-# Findings and priced lines in field order (`_make`): most of what a new encounter builds.
-_new_finding = maker(Finding)
-_new_priced_line = maker(PricedLine)
-_new_priced_claim = maker(PricedClaim)
+# Findings and priced lines in field order (`records.positional_maker`): most of what a new
+# encounter builds.
+_new_finding = positional_maker(Finding)
+_new_priced_line = positional_maker(PricedLine)
+_new_priced_claim = positional_maker(PricedClaim)
 
 _Drafts = tuple[list[Draft], list[Guidance], ClaimPolicies]
 

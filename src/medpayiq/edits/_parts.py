@@ -26,12 +26,12 @@ from datetime import date
 from decimal import Decimal
 
 from medpayiq.money import ZERO
+from medpayiq.records import positional_maker
 
 from ._claim import Claim, HistoryService, Provider, unchecked
 from ._context import Draft
 from ._day import lowest
 from ._encounter import PartNames, finding_order
-from ._make import maker
 from ._memo import remember
 from ._renumber import renumber
 from ._results import CheckResult, Finding, Guidance, PricedClaim
@@ -171,9 +171,9 @@ def _joined(
     )
 
 
-# The joined claim's findings and guidance, in field order (`_make`).
-_new_finding = maker(Finding)
-_new_guidance = maker(Guidance)
+# The joined claim's findings and guidance, in field order (`records.positional_maker`).
+_new_finding = positional_maker(Finding)
+_new_guidance = positional_maker(Guidance)
 
 _RENUMBERED: dict[tuple[int, tuple[int, ...]], tuple[Finding, Finding]] = {}
 

@@ -20,11 +20,11 @@ from typing import NamedTuple
 
 from medpayiq.errors import DataError, InputError
 from medpayiq.pricing import ClaimAmounts, Location, ServiceLine, Setting, price_amounts
+from medpayiq.records import positional_maker
 from medpayiq.reference import Confidence, ReferenceData
 from medpayiq.schedules import Priced, PriceRequest, Terms, route, schedule_named
 
 from ._day import MISSING, Period, remember
-from ._make import maker
 
 __all__ = ["LinePrices", "PriceLine", "Where", "price_lines"]
 
@@ -222,7 +222,7 @@ def _collect(result: ClaimAmounts, lines: Sequence[tuple[int, PriceLine]]) -> Li
     )  # fmt: skip
 
 
-_new_prices = maker(LinePrices)  # every field, in order (`_make`)
+_new_prices = positional_maker(LinePrices)  # every field, in order (`records.positional_maker`)
 
 
 def _not_listed(hcpcs: str, release: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from medpayiq.records import positional_maker
 from medpayiq.x12._model import (
     ICD9_QUALIFIERS,
     ICD10_QUALIFIERS,
@@ -17,7 +18,6 @@ from medpayiq.x12._model import (
     DateSpan,
     Diagnosis,
     Service,
-    positional_maker,
 )
 from medpayiq.x12._values import ValueCache
 

@@ -19,13 +19,10 @@ DTP*472, 2310B, 2310C).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
 
-from medpayiq.records import slots_twin
 from medpayiq.x12._envelope import TransactionHeader
 from medpayiq.x12._problems import X12Problem
 
@@ -336,29 +333,3 @@ class RejectedClaim:
     segment: int | None  # position of its CLM (or first segment) in the transaction
     transaction: Transaction837 | None
     problems: tuple[X12Problem, ...]
-
-
-_T = TypeVar("_T")
-
-
-def positional_maker(cls: type[_T]) -> Callable[..., _T]:
-    """A constructor taking `cls`'s fields in order, for readers' hot paths: an instance of
-    its twin (`records.slots_twin`) filled by plain attribute stores, then given `cls`'s
-    class. 0.45 us for an 8-field ServiceLine on the bench machine, against 1.4 us through
-    the frozen dataclass's own __init__."""
-    twin = slots_twin(cls)
-    if twin is None:
-        raise TypeError(
-            f"{cls.__name__} must be a slots dataclass whose slots are its fields, with no "
-            "base class and no __post_init__"
-        )
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    namespace: dict[str, Any] = {"_twin": twin, "_cls": cls}
-    # _twin() (no __init__ of its own) is cheaper than object.__new__(_twin): no argument
-    # tuple through the tp_new wrapper (about 35 ns an object)
-    body = [f"def make({', '.join(names)}):", "    self = _twin()"]
-    body += [f"    self.{name} = {name}" for name in names]
-    body += ["    self.__class__ = _cls", "    return self"]
-    exec("\n".join(body), namespace)
-    maker: Callable[..., _T] = namespace["make"]
-    return maker

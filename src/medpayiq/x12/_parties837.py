@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from medpayiq.x12._model import BillingProvider, Patient, Payer, Subscriber, positional_maker
+from medpayiq.records import positional_maker
+from medpayiq.x12._model import BillingProvider, Patient, Payer, Subscriber
 from medpayiq.x12._problems import X12Problem
 from medpayiq.x12._tokens import SegmentBatch
 from medpayiq.x12._values import quoted_id

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from medpayiq.x12._model import positional_maker
+from medpayiq.records import positional_maker
 from medpayiq.x12._model835 import (
     Adjustment,
     ClaimPayment,

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from medpayiq.records import slots_twin
+from medpayiq.records import positional_maker, slots_twin
 from medpayiq.x12._checks837 import Issue
 from medpayiq.x12._envelope import TransactionReader
 from medpayiq.x12._model import (
@@ -28,7 +28,6 @@ from medpayiq.x12._model import (
     Service,
     ServiceLine,
     Transaction837,
-    positional_maker,
 )
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem

@@ -1,4 +1,4 @@
-"""The checker's fast record constructor gives ordinary records."""
+"""The fast record constructor (`records.positional_maker`) gives ordinary records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from medpayiq.edits import Finding, PricedLine, Severity
-from medpayiq.edits._make import maker
+from medpayiq.records import positional_maker as maker
 from medpayiq.reference import Confidence
 
 
