@@ -65,3 +65,23 @@ def test_small_memo_tables_give_the_same_reports(
     monkeypatch.setattr(_ncci, "NCCI_CODES", 2)
     small = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
     assert small == usual and len(usual) == 19
+
+
+def test_the_periods_memo_budget_drops_tables_and_gives_the_same_reports(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The practice file scrubbed with a budget of eight memo entries for all periods
+    together, counted at every look-up of a date: the tables of the periods asked longest
+    ago are dropped (down to half the budget) and their answers worked out again, and the
+    reports are the same, byte for byte."""
+    data = practice_file().encode()
+    usual = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
+    periods = {id(t.period): t.period for t in _memo.memo_for(catalog, "days").values()}
+    assert sum(p.memo_entries() for p in periods.values()) > 8  # what the budget will cut
+    monkeypatch.setattr(_day, "PERIOD_ENTRIES", 8)
+    monkeypatch.setattr(_day, "SWEEP_EVERY", 1)
+    small = [r.as_json() for r in ClaimFiles(catalog, [("practice.837", data)])]
+    assert small == usual and len(usual) == 19
+    _day._keep_memos_within_budget(catalog)
+    periods = {id(t.period): t.period for t in _memo.memo_for(catalog, "days").values()}
+    assert sum(p.memo_entries() for p in periods.values()) <= 4

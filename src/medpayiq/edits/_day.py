@@ -42,7 +42,7 @@ from medpayiq.reference import (
 from medpayiq.releases import Kind
 from medpayiq.schedules import dmepos_codes, price_period
 
-from ._memo import DAYS, PERIODS, memo_for, remember
+from ._memo import DAYS, PERIOD_ENTRIES, PERIODS, SWEEP_EVERY, memo_for, remember
 
 __all__ = [
     "MISSING",
@@ -77,6 +77,15 @@ def _ncci_source(label: str, ncci: NcciTables | None, kind: Kind) -> str:
 class _Memos:
     def __init__(self) -> None:
         self._memos: dict[str, dict[Any, Any]] = {}
+
+    def memo_entries(self) -> int:
+        """Entries in the memo tables (`_keep_memos_within_budget` counts them)."""
+        return sum(len(t) for t in list(self._memos.values()) if type(t) is dict)
+
+    def forget_memos(self) -> None:
+        """Drop every memo table. Rebound, not cleared: a thread checking a claim with a
+        table in hand keeps it whole until it is done."""
+        self._memos = {}
 
     def memo(self, name: str) -> dict[Any, Any]:
         """The memo table `name`: look up with `.get(key, MISSING)`, store with `remember`
@@ -254,6 +263,7 @@ def day_tables(reference: ReferenceData, day: date) -> DayTables:
     """The tables of `day`. A table that is not loaded does not stop the check: the rules
     that need it are skipped and a note says which and what to load (in the order the
     checks ask: fee schedule, ICD-10-CM, NCCI)."""
+    _keep_memos_within_budget(reference)
     tables: DayTables | None = memo_for(reference, "days").get(day)
     if (
         tables is not None
@@ -268,6 +278,39 @@ def day_tables(reference: ReferenceData, day: date) -> DayTables:
     ):
         return tables
     return _day_tables(reference, day)
+
+
+def _keep_memos_within_budget(reference: ReferenceData) -> None:
+    """Every `SWEEP_EVERY` look-ups of a date, count the entries of the memo tables of the
+    periods in use; past `PERIOD_ENTRIES`, drop the tables of the periods asked longest ago
+    until half the budget is left.
+
+    Each table has its bound, but a period lives as long as a kept date (`DAYS`) points at
+    it, and a server asked about every date of two years held 70 to 80 periods, each filling
+    its tables with the claims of its dates: 2,500 entries more every 1,000 requests of the
+    memory test, with no plateau in sight (issue 13). A claim file's one or two periods
+    reach it too when its encounters are mostly new (bench/x12_837.py's random mix, 20,000
+    claims: peak RSS 278 -> 207 MB for the same CPU and report): what it asks again soon
+    comes back."""
+    state = memo_for(reference, "memo-budget")
+    asks = state["asks"] = state.get("asks", 0) + 1
+    if asks % SWEEP_EVERY:
+        return
+    kept = [entry[1] for entry in list(memo_for(reference, "periods").values())]
+    held = {id(t.period): t.period for t in list(memo_for(reference, "days").values())}
+    for period in kept:
+        held.pop(id(period), None)
+    oldest_first = [*held.values(), *kept]  # periods no longer kept were asked longest ago
+    sizes = [(period, period.memo_entries()) for period in oldest_first]
+    total = sum(size for _, size in sizes)
+    if total <= PERIOD_ENTRIES:
+        return
+    for period, size in sizes:
+        if total <= PERIOD_ENTRIES // 2:
+            break
+        if size:
+            period.forget_memos()
+            total -= size
 
 
 def _day_tables(reference: ReferenceData, day: date) -> DayTables:

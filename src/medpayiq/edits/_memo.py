@@ -22,7 +22,18 @@ from typing import Any, TypeVar
 from medpayiq.bounded import trim
 from medpayiq.reference import DAYS_KEPT
 
-__all__ = ["BOUND", "DAYS", "DAY_BOUND", "LIMIT", "NCCI_CODES", "PERIODS", "memo_for", "remember"]
+__all__ = [
+    "BOUND",
+    "DAYS",
+    "DAY_BOUND",
+    "LIMIT",
+    "NCCI_CODES",
+    "PERIODS",
+    "PERIOD_ENTRIES",
+    "SWEEP_EVERY",
+    "memo_for",
+    "remember",
+]
 
 LIMIT = 50_000
 BOUND = 8_192  # entries a `remember` table keeps (the checker's: about 1.7 KB each)
@@ -42,6 +53,10 @@ PERIODS = 64
 # The codes whose NCCI PTP edits a period keeps indexed by column 2 (`_ncci._ptp_among`):
 # an E/M code has hundreds of edits, about 14 KB of index with its lists.
 NCCI_CODES = 512
+# Entries the memo tables of a reference's periods keep together (`_day.
+# _keep_memos_within_budget`), counted every SWEEP_EVERY look-ups of a date.
+PERIOD_ENTRIES = 32_768
+SWEEP_EVERY = 256
 _ATTRIBUTE = "_medpayiq_memos"
 
 T = TypeVar("T")
