@@ -330,3 +330,28 @@ def test_as_dict_is_json_ready(tiny):
     assert data["provenance"][0]["release"] == "RVU25D"
     assert data["confidence"] == "high"
     json.dumps(data)  # no Decimal or date left
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("", ""),
+        ("26", "26"),
+        ("tc, 59", "TC"),  # 59 is only noted
+        ("25 LT", ""),
+        ("51;26", "26"),  # 51 is applied to the claim, not the line's own amount
+        ("26 TC", None),  # price_line's error
+        ("50", None),  # bilateral: 150% of the row
+        ("53", None),  # its own row, and a rule of its own
+        ("80", None),  # assistant at surgery: 16%
+        ("ABC", None),  # not a modifier (price_line rejects it)
+    ],
+)
+def test_the_vectorised_row_modifier_is_the_engines_row_or_none(
+    tiny: object, text: str, row: str | None
+) -> None:
+    """DayTerms.row_modifier (the batch engine's shortcut): the row price_line prices from
+    when no other modifier changes the amount; None whenever one may or the text is wrong."""
+    from medpayiq.pricing._terms import day_terms
+
+    assert day_terms(tiny, NOV_2025).row_modifier(text) == row  # type: ignore[arg-type]

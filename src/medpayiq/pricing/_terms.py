@@ -81,11 +81,12 @@ class DayTerms:
             normal = self._ctx.modifiers(mods)
         except InputError:
             return None
-        split = [m for m in normal if m in ("26", "TC")]
-        if len(split) > 1 or any(m in _modifiers.PRICING and m != "51" for m in normal
-                                 if m not in ("26", "TC")):  # fmt: skip
+        if any(m in _modifiers.PRICING and m not in ("26", "TC", "51") for m in normal):
             return None
-        return split[0] if split else ""
+        # The engine's own choice of row (`_modifiers.row_modifier`), whose "" also stands
+        # for 26 with TC, which price_line rejects.
+        row = _modifiers.row_modifier(normal)
+        return None if row == "" and "26" in normal else row
 
     # The checks price_line makes before it prices, one by one and in its order (code,
     # units, modifiers, row, place of service, location), so that a caller can check each
