@@ -19,9 +19,10 @@ arenas promptly). Memory that keeps growing with every distinct request goes pas
 while the checker kept its index of PTP edits per period (now per NCCI epoch) and SQLite's
 page cache was 64 MiB per connection (now 8 MiB; loads still use 64 MiB), and while the
 pricing engine kept eight `Shared` tables filling (two now, with a period key that does not
-hold them): about 4.5 MiB per 1,000 past 10,000 requests. At 50,000 requests the server
-still goes past the ceiling (docs/web.md: lazily filled caches, each bounded). How it was
-found and the figures: docs/web.md.
+hold them): about 4.5 MiB per 1,000 past 10,000 requests; and while the periods of the claim
+checker, each bounded, together kept filling their memo tables (now 32,768 entries in all:
+`edits._memo.PERIOD_ENTRIES`). With that, 50,000 requests stay under it (bench/memory.py).
+How it was found and the figures: docs/web.md.
 """
 
 from __future__ import annotations
