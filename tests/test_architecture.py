@@ -21,6 +21,7 @@ PURE = [
     "releases.py",
     "money.py",
     "bounded.py",
+    "json_text.py",
     "packaged_yaml.py",
     "x12",
 ]

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from medpayiq.edits import AdjustmentRef, Finding, Severity, remember
+from medpayiq.json_text import date_json, money_json
 from medpayiq.knowledge import AppealAdvice
 from medpayiq.money import ZERO
 from medpayiq.x12 import X12Problem
@@ -108,18 +109,18 @@ class ReportLine:
     def as_json(self) -> str:
         """`json.dumps(self.as_dict(), ensure_ascii=False)`, written directly (the dict and
         the encoder's walk over it cost more than the line's text)."""
-        end = "null" if self.date_end is None else _date_json(self.date_end)
+        end = date_json(self.date_end)
         modifiers = ", ".join([_string(m) for m in self.modifiers])
         return (
             f'{{"line": {self.line!r}, "hcpcs": {_string(self.hcpcs)}, '
             f'"modifiers": [{modifiers}], "units": {_units(self.units)!r}, '
-            f'"date_of_service": {_date_json(self.date_of_service)}, '
+            f'"date_of_service": {date_json(self.date_of_service)}, '
             f'"date_end": {end}, '
             f'"place_of_service": {_string(self.place_of_service)}, '
             f'"provider_npi": {_optional(self.provider_npi)}, '
-            f'"charge": {_money_json(self.charge)}, '
-            f'"allowed_as_billed": {_money_json(self.allowed_as_billed)}, '
-            f'"allowed": {_money_json(self.allowed)}, "status": {_string(self.status)}, '
+            f'"charge": {money_json(self.charge)}, '
+            f'"allowed_as_billed": {money_json(self.allowed_as_billed)}, '
+            f'"allowed": {money_json(self.allowed)}, "status": {_string(self.status)}, '
             f'"note": {_string(self.note)}, "schedule": {_string(self.schedule)}}}'
         )
 
@@ -132,30 +133,7 @@ def _optional(text: str | None) -> str:
     return "null" if text is None else _string(text)
 
 
-_MONEY_JSON: dict[str, str] = {}
-_DATE_JSON: dict[date, str] = {}
-_TEXTS = 4_096  # amounts (dates) kept as JSON text: a practice bills the same few
-
-
-def _money_json(amount: Decimal | None) -> str:
-    """`_money(amount)` as JSON text, kept by the amount's own text: formatting a Decimal
-    took several times a look-up, and a claim has a dozen amounts. Keyed by `str(amount)`,
-    not the Decimal: -0 and 0 are equal Decimals but format apart."""
-    if amount is None:
-        return "null"
-    key = str(amount)
-    found = _MONEY_JSON.get(key)
-    if found is None:
-        found = remember(_MONEY_JSON, key, f'"{amount:.2f}"', _TEXTS)
-    return found
-
-
-def _date_json(day: date) -> str:
-    """`day.isoformat()` as JSON text, kept by the date (a file's lines fall on a few)."""
-    found = _DATE_JSON.get(day)
-    if found is None:
-        found = remember(_DATE_JSON, day, f'"{day.isoformat()}"', _TEXTS)
-    return found
+_TEXTS = 4_096  # finding parts (CARCs, RARCs, appeal advice) kept as JSON text
 
 
 _FINDING_JSON_BY_ID: dict[int, tuple[Finding, str]] = {}
@@ -184,7 +162,7 @@ def _finding_text(f: Finding) -> str:
         f'{{"rule": {_string(f.rule)}, "severity": {_string(f.severity.value)}, '
         f'"lines": [{lines}], "message": {_string(f.message)}, '
         f'"carc": {_parts_json(f.carc)}, "rarc": {_parts_json(f.rarc)}, '
-        f'"at_risk": {_money_json(f.at_risk)}, "fix": {_string(f.fix)}, '
+        f'"at_risk": {money_json(f.at_risk)}, "fix": {_string(f.fix)}, '
         f'"appeal": {_parts_json(f.appeal)}, "source": {_string(f.source)}, '
         f'"confidence": {_string(f.confidence.value)}}}'
     )
@@ -261,10 +239,10 @@ class ClaimReport:
             f'"file": {_optional(self.file)}, "transaction": {_optional(self.transaction)}, '
             f'"segment": {"null" if self.segment is None else repr(self.segment)}, '
             f'"lines": [{lines}], "findings": [{findings}], "guidance": [{guidance}], '
-            f'"problems": {problems}, "totals": {{"charge": {_money_json(self.charge)}, '
-            f'"allowed_as_billed": {_money_json(self.allowed_as_billed)}, '
-            f'"expected_allowed": {_money_json(self.expected_allowed)}, '
-            f'"at_risk": {_money_json(self.at_risk)}}}, '
+            f'"problems": {problems}, "totals": {{"charge": {money_json(self.charge)}, '
+            f'"allowed_as_billed": {money_json(self.allowed_as_billed)}, '
+            f'"expected_allowed": {money_json(self.expected_allowed)}, '
+            f'"at_risk": {money_json(self.at_risk)}}}, '
             f'"confidence": {_optional(self.confidence)}}}'
         )
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
 from medpayiq.bounded import remember
+from medpayiq.json_text import date_json, money_json
 from medpayiq.records import AdjustmentCode
 from medpayiq.x12 import ADJUSTMENT_GROUPS, Adjustment
 
@@ -30,9 +30,6 @@ __all__ = ["PAIR_SLOT", "ClaimEncoder", "dumps"]
 PAIR_SLOT = "\x00"
 # texts kept per table; a full table drops its older half (`medpayiq.bounded`: memory stays flat)
 _CACHE_LIMIT = 20_000
-# amounts kept: a line's repeat (fees, coinsurance), a claim's totals mostly do not, and would
-# fill a larger table with texts never asked for again
-_AMOUNTS_LIMIT = 4_096
 
 
 def dumps(value: Any) -> str:
@@ -57,10 +54,8 @@ class ClaimEncoder:
         self._adjustment_texts: dict[tuple[str, str, Decimal], str] = {}
         self._remarks: dict[str, str] = {}
         self._lists: dict[tuple[str, ...], str] = {}
-        self._amounts: dict[Decimal, str] = {}
         self._reasons: dict[tuple[str, ...], str] = {}
         self._causes: dict[int, tuple[Cause, str]] = {}
-        self._days: dict[date, str] = {}
         self._routes: dict[RouteKind, tuple[str, str]] = {
             kind: (
                 f'{{"route": {encode_basestring(kind.value)}, '
@@ -81,30 +76,6 @@ class ClaimEncoder:
         found = self._strings.get(value)
         if found is None:
             found = remember(self._strings, value, encode_basestring(value), _CACHE_LIMIT)
-        return found
-
-    def _money(self, value: Decimal | None) -> str:
-        """An amount as JSON text ("12.30"). Formatting a Decimal is several times slower
-        than a look-up, and amounts repeat (a code's fee, its coinsurance, its write-off),
-        so the texts of non-zero amounts are kept; equal non-zero amounts (12.3, 12.30)
-        have one text. Zero is formatted each time: 0 and -0 are equal keys, "0.00" and
-        "-0.00" different texts."""
-        if value is None:
-            return "null"
-        if not value:
-            return f'"{value:.2f}"'
-        found = self._amounts.get(value)
-        if found is None:
-            found = remember(self._amounts, value, f'"{value:.2f}"', _AMOUNTS_LIMIT)
-        return found
-
-    def _day(self, value: date | None) -> str:
-        """A date as JSON text, kept (a file has few distinct dates)."""
-        if value is None:
-            return "null"
-        found = self._days.get(value)
-        if found is None:
-            found = remember(self._days, value, f'"{value.isoformat()}"', _CACHE_LIMIT)
         return found
 
     def _list(self, values: tuple[str, ...]) -> str:
@@ -136,7 +107,7 @@ class ClaimEncoder:
                 _CACHE_LIMIT,
             )
         quantity = "null" if a.quantity is None else encode_basestring(str(a.quantity))
-        out = f'{head}{self._money(a.amount)}, "quantity": {quantity}}}'
+        out = f'{head}{money_json(a.amount)}, "quantity": {quantity}}}'
         if kept:
             remember(self._adjustment_texts, (a.group, a.reason, a.amount), out, _CACHE_LIMIT)
         return out
@@ -164,8 +135,8 @@ class ClaimEncoder:
             return "null"
         head, middle = self._routes[route.kind]
         return (
-            f"{head}{self._day(route.deadline)}{middle}{self._list(route.reasons)}, "
-            f'"amount": {self._money(route.amount)}, "note": {self._str(route.note)}}}'
+            f"{head}{date_json(route.deadline)}{middle}{self._list(route.reasons)}, "
+            f'"amount": {money_json(route.amount)}, "note": {self._str(route.note)}}}'
         )
 
     def _cause(self, cause: Cause | None) -> str:
@@ -195,7 +166,7 @@ class ClaimEncoder:
         expected = line.expected
         priced = expected.priced if expected is not None else None
         s = self._str
-        money = self._money
+        money = money_json
         allowed = line.allowed
         expected_allowed = priced.allowed if priced is not None else None
         expected_paid = line.expected_paid
@@ -206,7 +177,7 @@ class ClaimEncoder:
             f'{{"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
             f'"modifiers": {self._list(p.modifiers)}, "billed_hcpcs": {s(p.billed_procedure)}, '
             f'"units": {encode_basestring(str(p.units))}, '
-            f'"date_of_service": {self._day(day)}, '
+            f'"date_of_service": {date_json(day)}, '
             f'"charge": {money(p.charge)}, '
             f'"allowed": {money(allowed)}, '
             f'"allowed_source": {s(line.allowed_source)}, "paid": {money(p.paid)}, '
@@ -230,7 +201,7 @@ class ClaimEncoder:
         c = claim.payment
         r = c.remittance
         s = self._str
-        money = self._money
+        money = money_json
         number = c.payer_claim_number
         if pair is None:
             pair = "null" if claim.pair is None else dumps(claim.pair)
@@ -240,7 +211,7 @@ class ClaimEncoder:
             f'"status": {s(c.status)}, "status_text": {s(c.status_text)}, '
             f'"charge": {money(c.charge)}, "paid": {money(c.paid)}, '
             f'"patient_responsibility": {money(c.patient_responsibility)}, '
-            f'"payer": {s(r.payer.name)}, "remittance_date": {self._day(claim.notice)}, '
+            f'"payer": {s(r.payer.name)}, "remittance_date": {date_json(claim.notice)}, '
             f'"trace_number": {s(r.trace_number)}, '
             f'"adjustments": {self._adjustment_list(c.adjustments)}, '
             f'"remarks": {self._remark_list(c.remarks)}, "route": {self._route(claim.route)}, '
@@ -268,7 +239,7 @@ class ClaimEncoder:
             rule = ROUTES[route.kind]
             routed = (
                 f'"route": {s(route.kind.value)}, "route_name": {s(rule.name)}, '
-                f'"deadline": {self._day(route.deadline)}'
+                f'"deadline": {date_json(route.deadline)}'
             )
             send = s(rule.send)
         if status == "overpaid":
@@ -281,9 +252,9 @@ class ClaimEncoder:
             f'{{"claim_id": {encode_basestring(c.claim_id)}, '
             f'"payer_claim_number": {"null" if number is None else encode_basestring(number)}, '
             f'"line": {line.line}, "hcpcs": {s(line.hcpcs)}, '
-            f'"date_of_service": {self._day(line.date_of_service)}, '
+            f'"date_of_service": {date_json(line.date_of_service)}, '
             f'"payer": {s(c.remittance.payer.name)}, "status": {s(status)}, {routed}, '
-            f'"at_stake": {self._money(line.at_stake)}, "reason": {reason}, "send": {send}, '
+            f'"at_stake": {money_json(line.at_stake)}, "reason": {reason}, "send": {send}, '
             f'"preventable": {_bool(line.preventable)}, '
             f'"preventable_rule": {s(line.preventable_rule)}, '
             f'"letter": {_bool(line.letter is not None)}}}'

@@ -1,0 +1,47 @@
+"""The JSON text of the values a report repeats on every line: amounts and dates, written
+as `as_dict()` gives them (money as a string with two decimals, dates ISO) and then
+`json.dumps`. The claim reports (`claims`) and the remittance answers (`remit`) write their
+JSON text directly, without building the dicts (docs/x12.md, docs/remittances.md); both take
+their amounts and dates from here, so that the two cannot write one amount two ways.
+
+Formatting a Decimal costs several times a dict look-up, and a file's amounts and dates
+repeat (a code's fee, its coinsurance, a claim's few dates), so their texts are kept, in
+bounded tables (`medpayiq.bounded`: a full table drops its older half).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from medpayiq.bounded import remember
+
+__all__ = ["date_json", "money_json"]
+
+_KEPT = 4_096  # texts kept per table: a practice bills the same few amounts, on a few dates
+_AMOUNTS: dict[str, str] = {}
+_DATES: dict[date, str] = {}
+
+
+def money_json(amount: Decimal | None) -> str:
+    """An amount as JSON text: '"12.30"', 'null' for none. Kept by the amount's own text,
+    not the Decimal: hashing a Decimal just computed costs several times `str()` of it, and
+    0 and -0 are equal Decimals whose texts differ ("0.00", "-0.00": a reversal negates a
+    zero amount)."""
+    if amount is None:
+        return "null"
+    key = str(amount)
+    found = _AMOUNTS.get(key)
+    if found is None:
+        found = remember(_AMOUNTS, key, f'"{amount:.2f}"', _KEPT)
+    return found
+
+
+def date_json(day: date | None) -> str:
+    """A date as JSON text: '"2026-03-02"', 'null' for none."""
+    if day is None:
+        return "null"
+    found = _DATES.get(day)
+    if found is None:
+        found = remember(_DATES, day, f'"{day.isoformat()}"', _KEPT)
+    return found
