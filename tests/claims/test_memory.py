@@ -51,6 +51,36 @@ def test_patients_past_the_resident_bound_go_to_disk_and_come_back(
     assert "global" in said and "duplicates claim D1" in said
 
 
+def test_the_spill_database_is_deleted_when_the_input_is_scrubbed(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a file's claims are all reported, its scrubber closes the spill database (a
+    server may keep the finished objects a while) and then refuses to scrub on: the
+    patients it spilled are gone, and a claim checked without them would miss their
+    history. Closed too when the reader stops early."""
+    data = practice_file().encode()
+    monkeypatch.setattr(_index, "RESIDENT", 2)
+    files = ClaimFiles(catalog, [("practice.837", data)])
+    index = files.scrubber._index
+    reports = iter(files)
+    next(reports)
+    for _ in range(9):
+        next(reports)
+    assert index.spilled > 0 and index._spill is not None
+    assert len(list(reports)) == 9 and files.summary.claims == 19
+    assert index._spill is None
+    first = next(iter(read_837p(data)))
+    with pytest.raises(RuntimeError, match="closed"):
+        files.scrubber.scrub(first)
+    early = ClaimFiles(catalog, [("practice.837", data)])
+    stream = iter(early)
+    for _ in range(10):
+        next(stream)
+    assert early.scrubber._index._spill is not None
+    stream.close()  # type: ignore[attr-defined]
+    assert early.scrubber._index._spill is None
+
+
 def test_small_memo_tables_give_the_same_reports(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

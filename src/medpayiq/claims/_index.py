@@ -85,6 +85,19 @@ class InputIndex:
         self._current: tuple[int, _Patient] | None = None  # the last patient found
         self._codes: dict[date, HistoryCodes] = {}
         self._keys: tuple[Claim837 | None, list[_LineKey]] = (None, [])
+        self._closed = False
+
+    def close(self) -> None:
+        """Delete the spill database now, not when the index is collected (a server may
+        keep a finished scrub's objects a while): the input is done with. An index closed
+        refuses to go on (its spilled patients are gone; an answer without them would be
+        wrong)."""
+        self._closed = True
+        self._patients.clear()
+        self._current = None
+        spill, self._spill = self._spill, None
+        if spill is not None:
+            spill.close()
 
     def _patient(self, patient: int, create: bool) -> _Patient | None:
         """The patient's kept values, made the most recently used (loaded back from the
@@ -101,6 +114,8 @@ class InputIndex:
             if row is not None:
                 found = marshal.loads(row[0])
         if found is None:
+            if self._closed:
+                raise RuntimeError("the input index is closed: its input was scrubbed")
             if not create:
                 self._absent = patient  # asked again for the same claim: not on disk either
                 return None

@@ -75,6 +75,11 @@ class Scrubber:
         self.summary.add(report)
         return report
 
+    def close(self) -> None:
+        """The input is done with: the patients' history kept for it is deleted
+        (`InputIndex.close`). The summary stays."""
+        self._index.close()
+
     def _unchecked(
         self, claim: Claim837, drafts: list[Draft], status: str | None, file: str | None
     ) -> ClaimReport:

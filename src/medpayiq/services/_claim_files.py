@@ -77,21 +77,24 @@ class ClaimFiles:
 
     def __iter__(self) -> Iterator[ClaimReport]:
         scrub = self.scrubber.scrub
-        with _full_collections_paused():
-            for name, source in self.sources:
-                self.summary.files.append(name)
-                reader = read_837p(source, chunk_size=self._chunk_size)
-                for item in reader:
-                    report = scrub(item, file=name)
-                    if report.problems:
-                        self.problems.extend((name, p) for p in report.problems)
-                    yield report
-                for problem in reader.problems:  # each file's own, once it is read
-                    if problem.severity is Severity.FATAL and reader.claims_read == 0:
-                        self.unreadable.append(Unreadable(name, problem))
-                    else:
-                        self.problems.append((name, problem))
-            self.summary.problems = len(self.problems)
+        try:
+            with _full_collections_paused():
+                for name, source in self.sources:
+                    self.summary.files.append(name)
+                    reader = read_837p(source, chunk_size=self._chunk_size)
+                    for item in reader:
+                        report = scrub(item, file=name)
+                        if report.problems:
+                            self.problems.extend((name, p) for p in report.problems)
+                        yield report
+                    for problem in reader.problems:  # each file's own, once it is read
+                        if problem.severity is Severity.FATAL and reader.claims_read == 0:
+                            self.unreadable.append(Unreadable(name, problem))
+                        else:
+                            self.problems.append((name, problem))
+                self.summary.problems = len(self.problems)
+        finally:  # also when the reader stops early (a client gone, an error)
+            self.scrubber.close()
 
     @property
     def readable(self) -> bool:

@@ -79,6 +79,7 @@ def _work(
                 problems = tuple(reader.problems) if index == 0 else ()
                 batch.append((number, _END, None, reader.claims_read, problems))
                 out.send(batch)
+        scrubber.close()
         out.send(("done", list(scrubber.summary.notes)))
     except MedPayIQError as exc:
         out.send(("error", str(exc)))
