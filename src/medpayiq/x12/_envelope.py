@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Generic, TypeVar
 
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._problems import CODES, Severity, X12Problem
 from medpayiq.x12._tokens import (
     ISA_LENGTH,
@@ -45,6 +46,7 @@ _ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
 _WINDOW = 512  # segments read between two hand-overs of completed items
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class Interchange:
     """An ISA header: who sent the interchange to whom, when, its control number (ISA13)."""
@@ -61,6 +63,7 @@ class Interchange:
     delimiters: Delimiters
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class FunctionalGroup:
     """A GS header: GS01 functional id (HC claims, HP payments), application sender and
@@ -74,6 +77,7 @@ class FunctionalGroup:
     version: str
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class TransactionHeader:
     """An ST header in its envelope: ST01 set id, ST02 control number, ST03 version label
@@ -104,6 +108,7 @@ def _open(source: Source) -> tuple[BinaryIO, bool]:
     return source, False
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # Reader835, readers of other sets
 class TransactionReader(Generic[T]):
     """Reads an X12 file's envelope; a subclass reads one transaction set's body into `T`s.
 

@@ -37,9 +37,21 @@ class Party:
     claims = 0
     reported = False  # a missing claim under it was already reported
     dob: date | None = None
-    sex = npi = qualifier = entity = name = ""
-    taxonomy = tax_id = city = state = zip = ""
-    member = relationship = group = filing = ""
+    # one name a line: mypyc compiles no multiple assignment in a class body
+    sex = ""
+    npi = ""
+    qualifier = ""
+    entity = ""
+    name = ""
+    taxonomy = ""
+    tax_id = ""
+    city = ""
+    state = ""
+    zip = ""
+    member = ""
+    relationship = ""
+    group = ""
+    filing = ""
     responsibility: str | None = None
     payer: Payer | None = None
 

@@ -34,6 +34,7 @@ from typing import ClassVar
 
 from medpayiq.x12._checks837 import MAX_LINES, parse_service, parse_span
 from medpayiq.x12._claims837 import ClaimSegments
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
     DateSpan,
@@ -44,7 +45,6 @@ from medpayiq.x12._model import (
 )
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
-from medpayiq.x12._segments837 import PartySegments
 from medpayiq.x12._state837 import (
     CACHE_LIMIT,
     IN_A,
@@ -73,7 +73,8 @@ _LINE_SKIPS = (
 _BAD_SERVICE = (Service("", "", (), Decimal(0), "", Decimal(0), "", ()), 1 << 30)
 
 
-class Reader837(ClaimSegments, PartySegments):
+@mypyc_attr(allow_interpreted_subclasses=True)  # a subclass may change `fast_lines`
+class Reader837(ClaimSegments):
     """Reads 837P transactions; iterate for `Claim837` and `RejectedClaim` in file order."""
 
     transaction_set = "837"

@@ -1,20 +1,21 @@
 """What the 837P reader keeps while it reads, shared by its parts: where it stands in the
 hierarchy (the region), the claim being read, the problem helpers; and the constants.
 
-`Reader837` (in `_reader837.py`) is built from `PartySegments` (`_segments837.py`: NM1, N4,
-REF, PRV, SBR, PAT, DMG) and `ClaimSegments` (`_claims837.py`: CLM, DTP, HI, the lines read
-segment by segment, and closing a claim), both on `ReaderState`.
+`Reader837` (in `_reader837.py`) is built on `ClaimSegments` (`_claims837.py`: CLM, DTP, HI,
+the lines read segment by segment, and closing a claim), itself on `PartySegments`
+(`_segments837.py`: NM1, N4, REF, PRV, SBR, PAT, DMG), on `ReaderState`: a single chain, as
+mypyc's compiled classes take one base class (docs/x12.md, "The compiled reader").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from medpayiq.records import positional_maker, slots_twin
 from medpayiq.x12._checks837 import Issue
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._envelope import TransactionReader
 from medpayiq.x12._model import (
     Claim837,
@@ -152,6 +153,7 @@ def facility_of(fields: list[str]) -> Facility:
     return Facility(name, npi or None, city or None, state or None, zip_code or None)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)
 class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     """The 837P reader's state (set up in `Reader837._reset`) and its problem helpers."""
 
@@ -194,11 +196,6 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_rendering: str | None
     _line_facility: list[str] | None
     _line_control: str | None
-    # PartySegments' handlers, which ClaimSegments also calls directly
-    _nm1: Callable[[str, int], None]
-    _n4: Callable[[str, int], None]
-    _ref: Callable[[str, int], None]
-    _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:
         """No line open (the segment-by-segment path's state)."""
