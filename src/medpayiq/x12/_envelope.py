@@ -256,15 +256,19 @@ class TransactionReader(Generic[T]):
                 self._batch = batch
                 segments = batch.segments
                 start, count = 0, len(segments)
-                while start < count and self._restart is None:
+                # (a local flag, not `self._restart is None` in the loops' conditions: mypy
+                # would take the attribute as None inside them, and compiled code trusts it)
+                restarting = False  # self._restart is None here
+                while start < count and not restarting:
                     # A window at a time, handing over what it completed: items die young,
                     # which keeps the cyclic garbage collector's work small.
                     stop = min(start + _WINDOW, count)
-                    while start < stop and self._restart is None:
+                    while start < stop and not restarting:
                         if self._state == 3:
                             start = self._body(segments, start, stop)
                         else:
                             start = self._run(segments, start, stop)
+                        restarting = self._restart is not None
                     if out:
                         yield from out
                         out.clear()
@@ -272,8 +276,8 @@ class TransactionReader(Generic[T]):
                 end = (batch.end(), batch.lines_before + batch.feeds + 1)
         except Unreadable as exc:
             self._fatal(exc)
-        except Truncated as exc:
-            end = (exc.offset, exc.line)
+        except Truncated as cut:  # (a name of its own: compiled, `exc` has one type)
+            end = (cut.offset, cut.line)
             self._cut_inside = True
         self._finish(end)
         if out:
