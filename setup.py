@@ -8,12 +8,20 @@ requirement, which the in-tree backend (build_backend/medpayiq_build.py) asks fo
 that was asked to compile and cannot (no mypy, no C compiler, a type error) fails, saying
 why: it never hands back a pure package instead. An editable install never compiles (a .so in
 src/ would shadow the .py files being edited).
+
+`build_compiled(folder)` builds the same modules into a folder of their own (a copy of the
+package, compiled in place there), for the test that compares compiled and pure answers and
+for `bench/x12_837.py --compiled`; they load this file as a module (setup() runs only when
+it is run as a script, as setuptools' backend runs it).
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +31,9 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).resolve().parent
 FLAG = "MEDPAYIQ_COMPILE"
 GROUP = "medpayiq.x12._native"  # the shared library of the compiled modules
+# mypy's settings for the build: none of pyproject.toml's [tool.mypy] (its pydantic plugin is
+# not in the build environment, and strictness changes no generated code)
+MYPY_OPTIONS = ["--config-file=", "--ignore-missing-imports"]
 
 
 def compile_requested() -> bool:
@@ -43,6 +54,19 @@ def compiled_modules() -> list[str]:
     raise SystemExit("src/medpayiq/x12/_compiled.py has no COMPILED list")
 
 
+def mypyc_extensions(source_root: str, target_dir: str) -> list[Extension]:
+    """mypyc's C code for the compiled modules under `source_root` (relative to the working
+    folder: "src" here, "." in a copy), written to `target_dir`; the extensions to build it.
+    Raises ImportError without mypy, SystemExit on a type error (mypyc's messages printed)."""
+    from mypyc.build import mypycify
+
+    paths = [str(Path(source_root, *name.split(".")).with_suffix(".py")) for name in MODULES]
+    extensions: list[Extension] = mypycify(
+        [*MYPY_OPTIONS, *paths], opt_level="3", group_name=GROUP, target_dir=target_dir
+    )
+    return extensions
+
+
 def fail(message: str) -> SystemExit:
     return SystemExit(
         f"\n{FLAG}=1: {message}\nThe compiled 837P reader was asked for and cannot be built;"
@@ -55,41 +79,27 @@ class BuildCompiled(build_ext):
     for metadata, when mypy may not be installed yet), refuses to build in place, and says
     plainly what went wrong when compiling fails."""
 
+    mypyc_missing = False
+
     def finalize_options(self) -> None:
         # the real extensions replace the placeholder before setuptools prepares them; egg_info
         # finalizes this command too, for the source list, before mypy is installed: then the
         # placeholder stays, and `run` (which never comes before mypy is there) says so
-        try:
-            from mypyc.build import mypycify
-        except ImportError:
-            self.mypyc_missing = True
-        else:
-            self.mypyc_missing = False
-            if not GENERATED:  # once a process: bdist_wheel finalizes this for egg_info too
-                GENERATED.extend(self._mypycify(mypycify))
-            self.distribution.ext_modules = GENERATED
-        super().finalize_options()
-
-    def _mypycify(self, mypycify: Any) -> list[Extension]:
         if self.inplace or getattr(self, "editable_mode", False):
             raise fail(
                 "an editable or in-place build would put compiled modules in src/, where they"
                 " shadow the .py files; compile with a regular install or wheel instead"
             )
-        paths = [str(Path("src", *name.split(".")).with_suffix(".py")) for name in MODULES]
-        # mypy's own settings for the build: none of pyproject.toml's [tool.mypy] (its pydantic
-        # plugin is not in the build environment, and strictness changes no generated code)
-        options = ["--config-file=", "--ignore-missing-imports"]
-        try:
-            extensions: list[Extension] = mypycify(
-                [*options, *paths],
-                opt_level="3",
-                group_name=GROUP,
-                target_dir=str(Path("build", "mypyc")),
-            )
-        except SystemExit as exc:  # mypyc reports type errors by exiting
-            raise fail(f"mypyc stopped (status {exc.code}): its messages are above") from exc
-        return extensions
+        if not GENERATED:  # once a process: bdist_wheel finalizes this for egg_info too
+            try:
+                GENERATED.extend(mypyc_extensions("src", str(Path("build", "mypyc"))))
+            except ImportError:
+                self.mypyc_missing = True
+            except SystemExit as exc:  # mypyc reports type errors by exiting
+                raise fail(f"mypyc stopped (status {exc.code}): its messages are above") from exc
+        if GENERATED:
+            self.distribution.ext_modules = GENERATED
+        super().finalize_options()
 
     def run(self) -> None:
         if self.mypyc_missing:
@@ -107,13 +117,54 @@ class BuildCompiled(build_ext):
             ) from exc
 
 
+# Run in a fresh interpreter in `folder`, a copy of the package: mypyc there, then build_ext in
+# place (in the copy, not in src/).
+_IN_FOLDER = """
+import importlib.util, sys
+from setuptools import setup
+spec = importlib.util.spec_from_file_location("medpayiq_setup", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+extensions = module.mypyc_extensions(".", "build")
+setup(name="medpayiq-compiled", ext_modules=extensions, py_modules=[],
+      script_args=["build_ext", "--inplace"])
+"""
+
+
+def build_compiled(folder: Path) -> Path:
+    """The package copied into `folder` (emptied first) with the compiled modules built beside
+    their .py files: put `folder` first on sys.path (PYTHONPATH) to run it. Raises
+    RuntimeError with the build's last lines when it fails."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    shutil.copytree(
+        ROOT / "src" / "medpayiq",
+        folder / "medpayiq",
+        ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", _IN_FOLDER, str(Path(__file__).resolve())],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise RuntimeError(f"building the compiled 837P reader failed:\n{tail}")
+    shutil.rmtree(folder / "build", ignore_errors=True)
+    return folder
+
+
 MODULES = compiled_modules()
 GENERATED: list[Extension] = []
-options: dict[str, Any] = {}
-if compile_requested():
-    # a placeholder until BuildCompiled.run generates the real extensions: it makes the wheel
-    # a platform wheel and runs build_ext
-    options["ext_modules"] = [Extension(GROUP + "__mypyc", sources=[])]
-    options["cmdclass"] = {"build_ext": BuildCompiled}
 
-setup(**options)
+if __name__ == "__main__":  # setuptools' backend runs this file so
+    options: dict[str, Any] = {}
+    if compile_requested():
+        # a placeholder until BuildCompiled generates the real extensions: it makes the wheel
+        # a platform wheel and runs build_ext
+        options["ext_modules"] = [Extension(GROUP + "__mypyc", sources=[])]
+        options["cmdclass"] = {"build_ext": BuildCompiled}
+    setup(**options)
