@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Final
 
 from medpayiq.x12 import _parties837 as parties
 from medpayiq.x12._checks837 import (
@@ -38,7 +39,7 @@ from medpayiq.x12._state837 import (
     provider_ref,
 )
 
-_ZERO = Decimal(0)
+_ZERO: Final = Decimal(0)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)

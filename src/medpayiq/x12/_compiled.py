@@ -23,16 +23,14 @@ COMPILED = (  # the hot path of `read_837p`: tokenizer, envelope, values, the 83
     "medpayiq.x12._reader837",
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what mypy, and so mypyc when it compiles, reads
     from mypy_extensions import mypyc_attr
 else:
-    try:
-        from mypy_extensions import mypyc_attr
-    except ImportError:  # not a dependency: the pure modules need only a decorator that is
-        # a no-op, which mypy_extensions' own is at run time (mypyc reads it when compiling)
+    # at run time mypy_extensions' own decorator does nothing, and mypy_extensions is not a
+    # dependency: this one does the same nothing, compiled or not
 
-        def mypyc_attr(*attrs, **kwattrs):
-            return lambda cls: cls
+    def mypyc_attr(*attrs, **kwattrs):
+        return lambda cls: cls
 
 
 def compiled_modules() -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Generic, TypeVar
+from typing import BinaryIO, ClassVar, Final, Generic, TypeVar
 
 from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._problems import CODES, Severity, X12Problem
@@ -42,8 +42,8 @@ segment; an index `j` >= 0 to go on from segment `j` (a handler that read ahead)
 when it changed which handlers apply (the envelope does, entering or leaving a transaction),
 to go on from `j` with the new ones."""
 
-_ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
-_WINDOW = 512  # segments read between two hand-overs of completed items
+_ENVELOPE: Final = ("ISA", "GS", "ST", "SE", "GE", "IEA")
+_WINDOW: Final = 512  # segments read between two hand-overs of completed items
 
 
 @mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
@@ -643,4 +643,6 @@ class TransactionReader(Generic[T]):
         self._state = 0
 
 
-_NO_INTERCHANGE = Interchange("", "", "", "", None, "", "", "", "", Delimiters("*", ":", "^", "~"))
+_NO_INTERCHANGE: Final = Interchange(
+    "", "", "", "", None, "", "", "", "", Delimiters("*", ":", "^", "~")
+)
