@@ -153,7 +153,8 @@ def build_compiled(folder: Path) -> Path:
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise RuntimeError(f"building the compiled 837P reader failed:\n{tail}")
-    shutil.rmtree(folder / "build", ignore_errors=True)
+    for scratch in ("build", ".mypy_cache"):
+        shutil.rmtree(folder / scratch, ignore_errors=True)
     return folder
 
 
