@@ -5,11 +5,15 @@ processes' turns)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _status(field: str) -> float:
@@ -29,13 +33,21 @@ def rss_mb() -> float:
     return _status("VmRSS:")
 
 
-def run_child(script: str, name: str, *args: object) -> dict[str, object]:
-    """Run `script --child name args...` in a fresh interpreter; its JSON answer, or the
-    error (the last line of its stderr)."""
+def run_child(
+    script: str, name: str, *args: object, path_first: Path | None = None
+) -> dict[str, object]:
+    """Run `script --child name args...` in a fresh interpreter (with `path_first` first on
+    its module path: a compiled build of the package, `build_compiled`); its JSON answer, or
+    the error (the last line of its stderr)."""
+    env = None
+    if path_first is not None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path_first), env.get("PYTHONPATH")]))
     proc = subprocess.run(
         [sys.executable, script, "--child", name, *map(str, args)],
         capture_output=True,
         text=True,
+        env=env,
         check=False,
     )
     if proc.returncode != 0:
@@ -87,3 +99,24 @@ def measure_pyx12_reader(path: str, claim_segment: str) -> dict[str, object]:
         "cpu_seconds": time.process_time() - cpu,
         "peak_rss_mb": peak_rss_mb(),
     }
+
+
+def build_compiled(folder: Path) -> Path:
+    """The package with the 837P reader's hot modules compiled by mypyc (as
+    `MEDPAYIQ_COMPILE=1 pip install .` compiles them), built into `folder`, a copy of it:
+    setup.py's `build_compiled`. Raises RuntimeError when it cannot be built."""
+    spec = importlib.util.spec_from_file_location("medpayiq_setup", ROOT / "setup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built: Path = module.build_compiled(folder)
+    return built
+
+
+def compiled_count() -> int:
+    """How many of the compiled build's modules this interpreter runs compiled (0: pure)."""
+    try:
+        from medpayiq.x12._compiled import compiled_modules
+    except ImportError:  # a checkout from before the compiled build
+        return 0
+    return len(compiled_modules())

@@ -2,8 +2,8 @@
 with `--db`, every claim read, checked, priced and reported end to end.
 
     .venv/bin/python bench/x12_837.py [--claims 100000] [--prefix 5000] [--seed 7]
-        [--keep DIR [--reuse]] [--skip-libraries] [--db STORE.sqlite] [--skip-parse]
-        [--mix random|practice|both] [--workers N]
+        [--keep DIR [--reuse]] [--skip-libraries] [--compiled] [--db STORE.sqlite]
+        [--skip-parse] [--mix random|practice|both] [--workers N]
 
 Generates a realistic 837P (005010X222A1) into a temporary folder with the package's writer,
 streaming (the claims are never all in memory): `--claims` claims (1-10 lines, 5.45 on
@@ -28,6 +28,13 @@ own, on the same file:
   `--prefix` claims (a file of its own, written from the same generator);
 then the ratio of our claims/s to the faster library's. Rates are per CPU second: the
 machine is shared, and the wall clock also counts other processes' turns (it is printed too).
+
+`--compiled` also builds the reader's hot modules with mypyc into a copy of the package (as
+`MEDPAYIQ_COMPILE=1 pip install .` compiles them; `DIR/compiled` with `--keep`, else a
+temporary folder; about 20 s of CPU, and a C compiler) and measures "ours (compiled)" on the
+same files, beside the pure figure, with its ratio to the faster library. Each "ours" line
+says how many of the compiled modules it ran compiled (`compiled_modules`: 0 is pure Python;
+an interpreter where the compiled build is installed runs it in both).
 
 With `--db` (a store loaded with `medpayiq data load`), the end-to-end run: the file read by
 `services.ClaimFiles` (each claim converted, checked by the claim checker with the file rules
@@ -58,6 +65,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -68,8 +76,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _measure import build_compiled, compiled_count, peak_rss_mb, report, rss_mb, run_child
 from _measure import measure_pyx12_reader as pyx12_reader
-from _measure import peak_rss_mb, report, rss_mb, run_child
 from medpayiq.x12 import (
     BillingProvider,
     Claim837,
@@ -381,6 +389,7 @@ def measure_ours(path: str) -> dict[str, object]:
         "lines": lines,
         "rejected": reader.claims_rejected,
         "problems": len(reader.problems),
+        "compiled_modules": compiled_count(),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "peak_rss_mb": peak_rss_mb(),
@@ -499,6 +508,11 @@ def main() -> None:
         help="with --keep: use the files already there (same --claims, --prefix, --seed, --mix)",
     )
     parser.add_argument("--skip-libraries", action="store_true")
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="also measure the reader compiled with mypyc (built into DIR/compiled or a temp)",
+    )
     parser.add_argument("--db", help="a loaded store: also measure end to end")
     parser.add_argument("--skip-parse", action="store_true", help="only the end-to-end runs")
     parser.add_argument("--workers", type=int, default=1, help="end-to-end processes")
@@ -555,6 +569,22 @@ def main() -> None:
     ours = None if args.skip_parse else report("ours", run_child(__file__, "ours", big))
     if not args.skip_parse:
         report("ours (prefix)", run_child(__file__, "ours", small))
+    compiled = None
+    if args.compiled and not args.skip_parse:
+        target = folder / "compiled" if args.keep else Path(tempfile.mkdtemp(prefix="x12-mypyc-"))
+        start = time.perf_counter()
+        try:
+            built = build_compiled(target)
+        except RuntimeError as exc:
+            print(f"ours (compiled) not measured: {exc}")
+        else:
+            print(f"built the compiled reader in {time.perf_counter() - start:.1f} s: {built}")
+            compiled = report("ours (compiled)", run_child(__file__, "ours", big, path_first=built))
+            report("compiled prefix", run_child(__file__, "ours", small, path_first=built))
+            if ours and compiled:
+                print(f"ours (compiled) / ours: {compiled / ours:.2f}x")
+        if not args.keep:
+            shutil.rmtree(target, ignore_errors=True)
     rates: dict[str, float] = {}
     if not args.skip_libraries and not args.skip_parse:
         for name, path in (
@@ -569,6 +599,8 @@ def main() -> None:
         faster = max(rates, key=lambda k: rates[k])
         claim_readers = {k: v for k, v in rates.items() if k != "pyx12-reader"}
         print(f"ours / fastest ({faster}): {ours / rates[faster]:.1f}x")
+        if compiled:
+            print(f"ours (compiled) / fastest ({faster}): {compiled / rates[faster]:.1f}x")
         if claim_readers:
             best = max(claim_readers, key=lambda k: claim_readers[k])
             print(f"ours / fastest claim-level library ({best}): {ours / claim_readers[best]:.1f}x")

@@ -9,6 +9,7 @@ None otherwise, with no message built; the `*_issues` functions say what is wron
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 from medpayiq.records import positional_maker
 from medpayiq.x12._model import (
@@ -23,13 +24,13 @@ from medpayiq.x12._values import ValueCache
 
 Issue = tuple[str, str, "int | None", "int | None"]  # code, message, element, component
 
-MAX_LINES = 50
-MAX_DIAGNOSES = 12
-MAX_POINTERS = 4
-PROCEDURE_QUALIFIERS = frozenset({"HC", "ER", "IV", "WK"})
-UNIT_BASES = frozenset({"UN", "MJ"})
-FREQUENCY_CODES = frozenset({"1", "7", "8"})
-DIAGNOSIS_QUALIFIERS = ICD10_QUALIFIERS | ICD9_QUALIFIERS
+MAX_LINES: Final = 50
+MAX_DIAGNOSES: Final = 12
+MAX_POINTERS: Final = 4
+PROCEDURE_QUALIFIERS: Final = frozenset({"HC", "ER", "IV", "WK"})
+UNIT_BASES: Final = frozenset({"UN", "MJ"})
+FREQUENCY_CODES: Final = frozenset({"1", "7", "8"})
+DIAGNOSIS_QUALIFIERS: Final = ICD10_QUALIFIERS | ICD9_QUALIFIERS
 
 
 def _place(text: str) -> bool:
@@ -174,7 +175,7 @@ def parse_clm05(text: str, co: str) -> tuple[str, str, list[Issue]]:
     return pos, frequency, issues
 
 
-_new_diagnosis = positional_maker(Diagnosis)
+_new_diagnosis: Final = positional_maker(Diagnosis)
 
 
 def parse_hi(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Final
 
 from medpayiq.x12 import _parties837 as parties
 from medpayiq.x12._checks837 import (
@@ -18,8 +19,10 @@ from medpayiq.x12._checks837 import (
     pointer_issue,
     service_issues,
 )
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._model import ClaimDate
 from medpayiq.x12._problems import Severity, X12Problem
+from medpayiq.x12._segments837 import PartySegments
 from medpayiq.x12._state837 import (
     CACHE_LIMIT,
     IN_A,
@@ -29,7 +32,6 @@ from medpayiq.x12._state837 import (
     IN_ORPHAN,
     UNREADABLE,
     ClaimDraft,
-    ReaderState,
     facility_of,
     facility_ref,
     new_claim,
@@ -37,10 +39,11 @@ from medpayiq.x12._state837 import (
     provider_ref,
 )
 
-_ZERO = Decimal(0)
+_ZERO: Final = Decimal(0)
 
 
-class ClaimSegments(ReaderState):
+@mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)
+class ClaimSegments(PartySegments):
     """Handlers of CLM, DTP, HI, LX, SV1 and the line's sub-loops; closing lines and claims."""
 
     def _clm(self, segment: str, i: int) -> int:

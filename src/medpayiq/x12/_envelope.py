@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Generic, TypeVar
+from typing import BinaryIO, ClassVar, Final, Generic, TypeVar
 
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._problems import CODES, Severity, X12Problem
 from medpayiq.x12._tokens import (
     ISA_LENGTH,
@@ -41,10 +42,11 @@ segment; an index `j` >= 0 to go on from segment `j` (a handler that read ahead)
 when it changed which handlers apply (the envelope does, entering or leaving a transaction),
 to go on from `j` with the new ones."""
 
-_ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
-_WINDOW = 512  # segments read between two hand-overs of completed items
+_ENVELOPE: Final = ("ISA", "GS", "ST", "SE", "GE", "IEA")
+_WINDOW: Final = 512  # segments read between two hand-overs of completed items
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class Interchange:
     """An ISA header: who sent the interchange to whom, when, its control number (ISA13)."""
@@ -61,6 +63,7 @@ class Interchange:
     delimiters: Delimiters
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class FunctionalGroup:
     """A GS header: GS01 functional id (HC claims, HP payments), application sender and
@@ -74,6 +77,7 @@ class FunctionalGroup:
     version: str
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class TransactionHeader:
     """An ST header in its envelope: ST01 set id, ST02 control number, ST03 version label
@@ -104,6 +108,7 @@ def _open(source: Source) -> tuple[BinaryIO, bool]:
     return source, False
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # Reader835, readers of other sets
 class TransactionReader(Generic[T]):
     """Reads an X12 file's envelope; a subclass reads one transaction set's body into `T`s.
 
@@ -251,15 +256,19 @@ class TransactionReader(Generic[T]):
                 self._batch = batch
                 segments = batch.segments
                 start, count = 0, len(segments)
-                while start < count and self._restart is None:
+                # (a local flag, not `self._restart is None` in the loops' conditions: mypy
+                # would take the attribute as None inside them, and compiled code trusts it)
+                restarting = False  # self._restart is None here
+                while start < count and not restarting:
                     # A window at a time, handing over what it completed: items die young,
                     # which keeps the cyclic garbage collector's work small.
                     stop = min(start + _WINDOW, count)
-                    while start < stop and self._restart is None:
+                    while start < stop and not restarting:
                         if self._state == 3:
                             start = self._body(segments, start, stop)
                         else:
                             start = self._run(segments, start, stop)
+                        restarting = self._restart is not None
                     if out:
                         yield from out
                         out.clear()
@@ -267,8 +276,8 @@ class TransactionReader(Generic[T]):
                 end = (batch.end(), batch.lines_before + batch.feeds + 1)
         except Unreadable as exc:
             self._fatal(exc)
-        except Truncated as exc:
-            end = (exc.offset, exc.line)
+        except Truncated as cut:  # (a name of its own: compiled, `exc` has one type)
+            end = (cut.offset, cut.line)
             self._cut_inside = True
         self._finish(end)
         if out:
@@ -634,4 +643,6 @@ class TransactionReader(Generic[T]):
         self._state = 0
 
 
-_NO_INTERCHANGE = Interchange("", "", "", "", None, "", "", "", "", Delimiters("*", ":", "^", "~"))
+_NO_INTERCHANGE: Final = Interchange(
+    "", "", "", "", None, "", "", "", "", Delimiters("*", ":", "^", "~")
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Final
 
 from medpayiq.records import positional_maker
 from medpayiq.x12._model import BillingProvider, Patient, Payer, Subscriber
@@ -21,7 +22,7 @@ Where = tuple[SegmentBatch, int]
 ProblemAt = Callable[[str, Where, str, str, "int | None"], X12Problem]
 
 
-_new_subscriber = positional_maker(Subscriber)
+_new_subscriber: Final = positional_maker(Subscriber)
 
 
 class Party:
@@ -37,9 +38,21 @@ class Party:
     claims = 0
     reported = False  # a missing claim under it was already reported
     dob: date | None = None
-    sex = npi = qualifier = entity = name = ""
-    taxonomy = tax_id = city = state = zip = ""
-    member = relationship = group = filing = ""
+    # one name a line: mypyc compiles no multiple assignment in a class body
+    sex = ""
+    npi = ""
+    qualifier = ""
+    entity = ""
+    name = ""
+    taxonomy = ""
+    tax_id = ""
+    city = ""
+    state = ""
+    zip = ""
+    member = ""
+    relationship = ""
+    group = ""
+    filing = ""
     responsibility: str | None = None
     payer: Payer | None = None
 

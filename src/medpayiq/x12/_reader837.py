@@ -30,10 +30,11 @@ what they were read as; a handler that changes such a record's fields drops the 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from medpayiq.x12._checks837 import MAX_LINES, parse_service, parse_span
 from medpayiq.x12._claims837 import ClaimSegments
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._envelope import Handler, Source, TransactionHeader
 from medpayiq.x12._model import (
     DateSpan,
@@ -44,7 +45,6 @@ from medpayiq.x12._model import (
 )
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
-from medpayiq.x12._segments837 import PartySegments
 from medpayiq.x12._state837 import (
     CACHE_LIMIT,
     IN_A,
@@ -57,23 +57,24 @@ from medpayiq.x12._state837 import (
 from medpayiq.x12._tokens import Delimiters
 from medpayiq.x12._values import ValueCache, date8, quoted_id
 
-VERSIONS_837P = ("005010X222A1", "005010X222A2", "005010X222")
-SEGMENTS_837P = frozenset(  # every segment id of the 837P, read or passed over
+VERSIONS_837P: Final = ("005010X222A1", "005010X222A2", "005010X222")
+SEGMENTS_837P: Final = frozenset(  # every segment id of the 837P, read or passed over
     ("BHT", "NM1", "PER", "HL", "PRV", "N3", "N4", "REF", "SBR", "PAT", "DMG", "CLM", "DTP", "PWK",
      "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CRC", "HI", "HCP", "LX", "SV1", "SV5", "CR3", "QTY",
      "MEA", "PS1", "LIN", "CTP", "SVD", "CAS", "LQ", "FRM", "OI", "MOA")
 )  # fmt: skip
 # Segments of a 2400 loop (and its 2410/2430/2440 sub-loops) that the model does not carry
-_LINE_SKIPS = (
+_LINE_SKIPS: Final = (
     "NTE", "LIN", "CTP", "PS1", "K3", "HCP", "AMT", "QTY", "MEA", "CN1", "PWK", "CR1", "CR3", "CRC",
     "SV5", "LQ", "FRM", "SVD", "CAS",
 )  # fmt: skip
 # cached for an SV1 text that is not for the fast path: a placeholder pointing past any
 # claim's diagnoses, so the loop's pointer check sends the line to the slow path
-_BAD_SERVICE = (Service("", "", (), Decimal(0), "", Decimal(0), "", ()), 1 << 30)
+_BAD_SERVICE: Final = (Service("", "", (), Decimal(0), "", Decimal(0), "", ()), 1 << 30)
 
 
-class Reader837(ClaimSegments, PartySegments):
+@mypyc_attr(allow_interpreted_subclasses=True)  # a subclass may change `fast_lines`
+class Reader837(ClaimSegments):
     """Reads 837P transactions; iterate for `Claim837` and `RejectedClaim` in file order."""
 
     transaction_set = "837"
@@ -188,7 +189,7 @@ class Reader837(ClaimSegments, PartySegments):
         assert batch is not None
         # an LX at i has its SV1 at i + 1, which stands at sv1_base + i in the set
         sv1_base = batch.first - self._st_first + 2
-        line_twin = LINE_TWIN
+        line_twin, service_line = LINE_TWIN, ServiceLine
         count = len(segments)
         last = count - 3 if self.fast_lines else -1
         i = start
@@ -249,7 +250,7 @@ class Reader837(ClaimSegments, PartySegments):
                         line.facility = facility
                         line.control_number = control
                         line.segment = sv1_base + i
-                        line.__class__ = ServiceLine
+                        line.__class__ = service_line
                         lines.append(line)
                         i = going
                         if i >= bound:

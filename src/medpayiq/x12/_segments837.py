@@ -4,6 +4,7 @@ rendering provider in 2310B, a line's in 2420A, another payer's in 2330D (passed
 
 from __future__ import annotations
 
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._model import Payer
 from medpayiq.x12._state837 import (
     CACHE_LIMIT,
@@ -19,6 +20,7 @@ from medpayiq.x12._state837 import (
 from medpayiq.x12._values import date8
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)
 class PartySegments(ReaderState):
     """Handlers of NM1, N4, REF, PRV, SBR, PAT, DMG."""
 

@@ -1,20 +1,21 @@
 """What the 837P reader keeps while it reads, shared by its parts: where it stands in the
 hierarchy (the region), the claim being read, the problem helpers; and the constants.
 
-`Reader837` (in `_reader837.py`) is built from `PartySegments` (`_segments837.py`: NM1, N4,
-REF, PRV, SBR, PAT, DMG) and `ClaimSegments` (`_claims837.py`: CLM, DTP, HI, the lines read
-segment by segment, and closing a claim), both on `ReaderState`.
+`Reader837` (in `_reader837.py`) is built on `ClaimSegments` (`_claims837.py`: CLM, DTP, HI,
+the lines read segment by segment, and closing a claim), itself on `PartySegments`
+(`_segments837.py`: NM1, N4, REF, PRV, SBR, PAT, DMG), on `ReaderState`: a single chain, as
+mypyc's compiled classes take one base class (docs/x12.md, "The compiled reader").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from medpayiq.records import positional_maker, slots_twin
 from medpayiq.x12._checks837 import Issue
+from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._envelope import TransactionReader
 from medpayiq.x12._model import (
     Claim837,
@@ -34,11 +35,20 @@ from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._tokens import SegmentBatch
 from medpayiq.x12._values import ValueCache
 
-CACHE_LIMIT = 1 << 14
+CACHE_LIMIT: Final = 1 << 14
 
 # Regions: where in the hierarchy the reader stands, which decides what an NM1 opens.
-IN_HEADER, IN_A, IN_B, IN_C, IN_CLAIM, IN_LINE, IN_COB, IN_ORPHAN = range(8)
-NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop it opens
+# (one Final each, not unpacked from a range: compiled, a Final int is a constant in the code,
+# where any other module name is a look-up in the module's dict at each use)
+IN_HEADER: Final = 0
+IN_A: Final = 1
+IN_B: Final = 2
+IN_C: Final = 3
+IN_CLAIM: Final = 4
+IN_LINE: Final = 5
+IN_COB: Final = 6
+IN_ORPHAN: Final = 7
+NM1_LOOPS: Final[list[dict[str, str]]] = [  # by region: NM101 entity code -> the loop it opens
     {"41": "1000A", "40": "1000B"},
     {"85": "2010AA", "87": "2010AB", "PE": "2010AC"},
     {"IL": "2010BA", "PR": "2010BB"},
@@ -64,7 +74,13 @@ NM1_LOOPS: list[dict[str, str]] = [  # by region: NM101 entity code -> the loop 
         "45": "2420H",
     },
 ]
-REGION_LOOP = {IN_HEADER: "1000", IN_A: "2000A", IN_B: "2000B", IN_C: "2000C", IN_CLAIM: "2300"}
+REGION_LOOP: Final = {
+    IN_HEADER: "1000",
+    IN_A: "2000A",
+    IN_B: "2000B",
+    IN_C: "2000C",
+    IN_CLAIM: "2300",
+}
 
 
 def _twin(record: type[Any]) -> type[Any]:
@@ -74,10 +90,10 @@ def _twin(record: type[Any]) -> type[Any]:
     return twin
 
 
-new_line = positional_maker(ServiceLine)
-LINE_TWIN = _twin(ServiceLine)  # what new_line fills, for the loop that writes it out
-new_claim = positional_maker(Claim837)
-UNREADABLE = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
+new_line: Final = positional_maker(ServiceLine)
+LINE_TWIN: Final = _twin(ServiceLine)  # what new_line fills, for the loop that writes it out
+new_claim: Final = positional_maker(Claim837)
+UNREADABLE: Final = DateSpan(date.min, date.min)  # a DTP*472 that was there but could not be read
 
 
 class ClaimDraft:
@@ -152,6 +168,7 @@ def facility_of(fields: list[str]) -> Facility:
     return Facility(name, npi or None, city or None, state or None, zip_code or None)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)
 class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     """The 837P reader's state (set up in `Reader837._reset`) and its problem helpers."""
 
@@ -194,11 +211,6 @@ class ReaderState(TransactionReader[Claim837 | RejectedClaim]):
     _line_rendering: str | None
     _line_facility: list[str] | None
     _line_control: str | None
-    # PartySegments' handlers, which ClaimSegments also calls directly
-    _nm1: Callable[[str, int], None]
-    _n4: Callable[[str, int], None]
-    _ref: Callable[[str, int], None]
-    _prv: Callable[[str, int], None]
 
     def _reset_line(self) -> None:
         """No line open (the segment-by-segment path's state)."""

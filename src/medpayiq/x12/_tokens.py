@@ -21,13 +21,15 @@ from __future__ import annotations
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Final
 
-ISA_LENGTH = 106  # "ISA" + 16 elements of fixed width + 16 separators + the terminator
-_ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
-_BREAKS = b"\r\n"
-_MAX_SEGMENT = 1 << 20  # a "segment" this long without a terminator means this is not X12
-_BOM = b"\xef\xbb\xbf"
+from medpayiq.x12._compiled import mypyc_attr
+
+ISA_LENGTH: Final = 106  # "ISA" + 16 elements of fixed width + 16 separators + the terminator
+_ISA_WIDTHS: Final = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+_BREAKS: Final = b"\r\n"
+_MAX_SEGMENT: Final = 1 << 20  # a "segment" this long without a terminator means this is not X12
+_BOM: Final = b"\xef\xbb\xbf"
 
 
 class Unreadable(Exception):
@@ -42,6 +44,7 @@ class Unreadable(Exception):
         self.line = line
 
 
+@mypyc_attr(native_class=False)  # a plain class compiled or not: frozen, copied, pickled
 @dataclass(frozen=True, slots=True)
 class Delimiters:
     """The separators an ISA declares. `repetition` is "" before version 00501 (ISA11 "U")."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Final
 
 # X12 type R (decimal): optional minus, digits with an optional decimal point; no exponent,
 # no sign on the right, no grouping. Decimal() alone would also take "1e3", "NaN", " 5".
-_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
+_NUMBER: Final = re.compile(r"-?(?:\d+\.?\d*|\.\d+)\Z")
 
 
 def _is_number(text: str) -> bool:
@@ -21,7 +22,7 @@ def _is_number(text: str) -> bool:
     return bool(_NUMBER.match(text))
 
 
-_LIMIT = 1 << 16  # entries per cache before it starts afresh: memory stays flat
+_LIMIT: Final = 1 << 16  # entries per cache before it starts afresh: memory stays flat
 
 
 def quoted_id(text: str) -> str:
