@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from medpayiq.cli import _register, app
+from medpayiq.services._claim_workers import AUTO_BYTES, auto_workers
 from medpayiq.x12 import to_837p
 
 from .files import cob, practice_claims, practice_file
@@ -125,6 +126,25 @@ def test_scrub_a_folder_with_history_across_files(db: str, tmp_path: Path) -> No
     assert a5["status"] == "deny" and a5["file"].endswith("2-later.837")
     assert [f["rule"] for f in a5["findings"]] == ["policy.epidural.frequency"]
     assert body["summary"]["files"][0].endswith("1-early.837")
+    said = result.stderr.index
+    assert said(f"read {folder / '1-early.837'}") < said(f"read {folder / '2-later.837'}")
+    # in two processes: the same report, and the same lines as each file is read
+    two = tmp_path / "two.json"
+    result = runner.invoke(app, ["claims", "scrub", str(folder), "--out", str(two), "--db", db,
+                                 "--workers", "2"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(two.read_text(encoding="utf-8")) == body
+    said = result.stderr.index
+    assert said(f"read {folder / '1-early.837'}") < said(f"read {folder / '2-later.837'}")
+
+
+def test_workers_by_default_one_per_core_for_big_inputs() -> None:
+    # 16 MiB of 837P is about 20,000 claims: a worker's start (3-4 s) pays from there
+    assert auto_workers(0, 2) == 1
+    assert auto_workers(AUTO_BYTES - 1, 8) == 1
+    assert auto_workers(AUTO_BYTES, 2) == 2
+    assert auto_workers(AUTO_BYTES, 1) == 1
+    assert auto_workers(1 << 30, 16) == 4  # each holds its own reference data
 
 
 def test_scrub_reports(db: str, practice: Path, tmp_path: Path) -> None:

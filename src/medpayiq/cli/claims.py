@@ -16,9 +16,10 @@ identifiers are never printed: claims are named by CLM01.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import IO, Annotated, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -26,6 +27,9 @@ from rich.table import Table
 
 from medpayiq.cli._options import DbOption
 from medpayiq.cli.check import FailOn
+
+if TYPE_CHECKING:
+    from medpayiq.services import TrackedFile
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -35,6 +39,7 @@ claims_app = typer.Typer(
 )
 
 _PROGRESS_EVERY = 256  # claims between progress updates
+T = TypeVar("T")
 
 
 def register(app: typer.Typer) -> None:
@@ -86,26 +91,6 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return found, passed
 
 
-class _Tracked:
-    """A binary file whose position the progress bar reads."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle: IO[bytes] | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        if self.handle is None:
-            self.handle = self.path.open("rb")
-        return self.handle.read(size)
-
-    def position(self) -> int:
-        return self.handle.tell() if self.handle is not None and not self.handle.closed else 0
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-
-
 @claims_app.command("scrub")
 def scrub(
     paths: Annotated[
@@ -121,15 +106,18 @@ def scrub(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress")] = False,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--workers",
             "-w",
             min=1,
             max=64,
-            help="processes to scrub with (by patient; each holds its own reference data)",
+            help="processes to scrub with (by patient; each holds its own reference data, "
+            "about 200 MB); default: one per core, up to 4, for 16 MB of 837P or more, "
+            "else 1",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Check and price every claim of 837P files: NCCI, MUE, modifiers, global periods,
@@ -137,7 +125,7 @@ def scrub(
     replacements, ICD-9), with the dollars at risk."""
     from medpayiq.batch import open_report
     from medpayiq.errors import MedPayIQError
-    from medpayiq.services import ClaimFiles
+    from medpayiq.services import ClaimFiles, TrackedFile
 
     files, passed = expand(paths)
     for note in passed:
@@ -150,18 +138,21 @@ def scrub(
         raise _fail(f"{report}: cannot write the report ({exc.strerror or exc})") from None
     except MedPayIQError as exc:
         raise _fail(str(exc)) from None
-    tracked = [_Tracked(path) for path in files]
+    tracked = [TrackedFile(path) for path in files]
+    if workers is None:
+        workers = _auto_workers(files)
     scrubbed: Any
     try:
         if workers > 1:
-            scrubbed = _in_workers(db, files, writer, workers, quiet=quiet)
+            scrubbed = _in_workers(db, tracked, writer, workers, quiet=quiet)
         else:
             from medpayiq.store import open_store
 
             reference = open_store(db).reference()
             sources = [(str(t.path), cast(BinaryIO, t)) for t in tracked]
             scrubbed = ClaimFiles(reference, sources)
-            for claim in _with_progress(scrubbed, tracked, quiet=quiet):
+            where = partial(_reading, tracked)
+            for claim in _with_progress(scrubbed, tracked, where, quiet=quiet):
                 if writer is not None:
                     writer.write(claim)
         if writer is not None:
@@ -186,38 +177,54 @@ def scrub(
         raise typer.Exit(1)
 
 
+def _auto_workers(files: list[Path]) -> int:
+    """`services.auto_workers` for these files (their size in all) on this machine."""
+    from medpayiq.services import auto_workers, usable_cores
+
+    return auto_workers(sum(path.stat().st_size for path in files), usable_cores())
+
+
 def _nothing(report: Any, /) -> str:
     return ""
 
 
 def _in_workers(
-    db: str | None, files: list[Path], writer: Any, workers: int, *, quiet: bool
+    db: str | None, tracked: list[TrackedFile], writer: Any, workers: int, *, quiet: bool
 ) -> Any:
     """The scrub over `workers` processes (services.ClaimFilesInWorkers), each claim
     rendered there and written here in input order."""
     from medpayiq.services import ClaimFilesInWorkers
 
     render = writer.render if writer is not None else _nothing
-    scrubbed = ClaimFilesInWorkers(
-        db, [(str(p), str(p)) for p in files], render=render, workers=workers
-    )
-    count = 0
-    for count, text in enumerate(scrubbed, start=1):
+    paths = [str(t.path) for t in tracked]
+    scrubbed = ClaimFilesInWorkers(db, list(zip(paths, paths, strict=True)), render=render,
+                                   workers=workers)  # fmt: skip
+    for text in _with_progress(scrubbed, tracked, lambda: scrubbed.where, quiet=quiet):
         if writer is not None:
             writer.write_text(text)
-        if not quiet and count % 10_000 == 0:
-            err.print(f"{count:,} claims checked", highlight=False)
     return scrubbed
 
 
-def _with_progress(files: Any, tracked: list[_Tracked], *, quiet: bool) -> Iterator[Any]:
-    """The reports, with a progress bar on a terminal (plain lines otherwise)."""
-    total = sum(t.path.stat().st_size for t in tracked)
+def _reading(tracked: list[TrackedFile]) -> tuple[int, int]:
+    """(the input being read, bytes of it read): the last one opened."""
+    number = 0
+    for i, t in enumerate(tracked):
+        if t.handle is not None:
+            number = i
+    return number, tracked[number].position()
+
+
+def _with_progress(
+    items: Iterable[T], tracked: list[TrackedFile], where: Callable[[], tuple[int, int]],
+    *, quiet: bool,
+) -> Iterator[T]:  # fmt: skip
+    """The items (reports, or their texts), with a progress bar on a terminal (plain lines
+    otherwise); `where()` says how far the inputs are read."""
     if quiet:
-        yield from files
+        yield from items
         return
     if not err.is_terminal:
-        yield from _plain_progress(files, tracked)
+        yield from _plain_progress(items, tracked, where)
         return
     from rich.progress import (
         BarColumn,
@@ -227,41 +234,41 @@ def _with_progress(files: Any, tracked: list[_Tracked], *, quiet: bool) -> Itera
         TimeRemainingColumn,
     )
 
+    sizes = [os.path.getsize(t.path) for t in tracked]
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
         TextColumn("{task.fields[claims]:,} claims"), TimeRemainingColumn(),
         console=err, transient=True,
     )  # fmt: skip
     with bar:
-        task = bar.add_task("scrubbing", total=total, claims=0)
-        done_before = 0
-        current = 0
+        task = bar.add_task("scrubbing", total=sum(sizes), claims=0)
         claims = 0
-        for claim in files:
+        for item in items:
             claims += 1
             if claims % _PROGRESS_EVERY == 0:
-                while current < len(tracked) - 1 and tracked[current].path != Path(claim.file):
-                    done_before += tracked[current].path.stat().st_size
-                    current += 1
-                bar.update(task, completed=done_before + tracked[current].position(),
-                           claims=claims, description=tracked[current].path.name[:30])  # fmt: skip
-            yield claim
-        bar.update(task, completed=total, claims=claims)
+                number, position = where()
+                bar.update(task, completed=sum(sizes[:number]) + position, claims=claims,
+                           description=Path(tracked[number].path).name[:30])  # fmt: skip
+            yield item
+        bar.update(task, completed=sum(sizes), claims=claims)
 
 
-def _plain_progress(files: Any, tracked: list[_Tracked]) -> Iterator[Any]:
-    """One line per file read, and one every 10,000 claims: for logs and pipes."""
-    last_file: str | None = None
-    for claims, claim in enumerate(files, start=1):
-        if claim.file != last_file:
-            if last_file is not None:
-                err.print(f"read {last_file}", highlight=False)
-            last_file = claim.file
+def _plain_progress(
+    items: Iterable[T], tracked: list[TrackedFile], where: Callable[[], tuple[int, int]]
+) -> Iterator[T]:
+    """A line per input read and one every 10,000 claims: for logs and pipes."""
+    said = 0  # inputs said to be read
+    for claims, item in enumerate(items, start=1):
+        if claims % _PROGRESS_EVERY == 0:
+            number, _ = where()
+            for t in tracked[said:number]:
+                err.print(f"read {t.path}", highlight=False)
+            said = max(said, number)
         if claims % 10_000 == 0:
             err.print(f"{claims:,} claims checked", highlight=False)
-        yield claim
-    if last_file is not None:
-        err.print(f"read {last_file}", highlight=False)
+        yield item
+    for t in tracked[said:]:
+        err.print(f"read {t.path}", highlight=False)
 
 
 def _summary(files: Any) -> None:

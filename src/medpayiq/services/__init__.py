@@ -66,11 +66,12 @@ if TYPE_CHECKING:
     )
     from medpayiq.services._claim_files import (
         ClaimFiles,
+        TrackedFile,
         Unreadable,
         json_chunks,
         volume_from_837p,
     )
-    from medpayiq.services._claim_workers import ClaimFilesInWorkers
+    from medpayiq.services._claim_workers import ClaimFilesInWorkers, auto_workers, usable_cores
     from medpayiq.services._code_page import (
         CodeReport,
         ScheduleCodeReport,
@@ -106,10 +107,10 @@ _LATER = {
         "_changes",
     ),
     **dict.fromkeys(
-        ("ClaimFiles", "Unreadable", "json_chunks", "volume_from_837p"),
+        ("ClaimFiles", "TrackedFile", "Unreadable", "json_chunks", "volume_from_837p"),
         "_claim_files",
     ),
-    "ClaimFilesInWorkers": "_claim_workers",
+    **dict.fromkeys(("ClaimFilesInWorkers", "auto_workers", "usable_cores"), "_claim_workers"),
     **dict.fromkeys(
         (
             "REMIT_CSV_COLUMNS",
@@ -161,10 +162,12 @@ __all__ = [
     "SearchResult",
     "Setting",
     "Standing",
+    "TrackedFile",
     "Unreadable",
     "ama_notice",
     "analyze_remittance",
     "answerable_day",
+    "auto_workers",
     "category_of",
     "changes",
     "check_claim",
@@ -198,6 +201,7 @@ __all__ = [
     "search",
     "title_case",
     "today",
+    "usable_cores",
     "volume_from_837p",
     "warm",
 ]

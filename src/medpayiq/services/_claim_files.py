@@ -20,11 +20,12 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from medpayiq.claims import ClaimReport, Scrubber, Summary, problem_dict
 
@@ -34,7 +35,30 @@ from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 from medpayiq.x12 import Claim837, Severity, Source, X12Problem, read_837p
 
-__all__ = ["ClaimFiles", "Unreadable", "json_chunks", "volume_from_837p"]
+__all__ = ["ClaimFiles", "TrackedFile", "Unreadable", "json_chunks", "volume_from_837p"]
+
+
+class TrackedFile:
+    """A file read as a binary stream that says how far it has been read (`position`), for
+    a progress bar; opened at the first read (a file that cannot be opened is the reader's
+    to report, as for a path), closed by `close`."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+        self.handle: IO[bytes] | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self.handle is None:
+            self.handle = open(self.path, "rb")  # noqa: SIM115 (closed by `close`)
+        return self.handle.read(size)
+
+    def position(self) -> int:
+        """Bytes read so far (0 before the first read and once closed)."""
+        return self.handle.tell() if self.handle is not None and not self.handle.closed else 0
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,29 +12,52 @@ one worker, in input order: history and duplicates, which never cross patients, 
 one process gives them. Each worker opens the store itself (`db`), reads every file (reading
 is a tenth of the work) and scrubs its own patients' claims; it sends each claim rendered as
 the report's text with its summary tally (`claims.tally`), 200 at a time, and the parent
-merges them back into input order. The answers are those of one process (a test compares
-them); the cost is each worker's own reference data in memory.
+merges them back into input order (`where`: the input and how far a worker had read it when
+it read the claim last yielded, for a progress bar). The answers are those of one process (a
+test compares them); the cost is each worker's own reference data in memory. `auto_workers`
+is how many the CLI starts when the user does not say.
 """
 
 from __future__ import annotations
 
 import heapq
 import multiprocessing
+import os
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from medpayiq.claims import ClaimReport, Scrubber, Summary, tally
 from medpayiq.errors import MedPayIQError
 from medpayiq.x12 import Claim837, RejectedClaim, Severity, X12Problem, read_837p
 
-from ._claim_files import Unreadable, _full_collections_paused
+from ._claim_files import TrackedFile, Unreadable, _full_collections_paused
 
-__all__ = ["ClaimFilesInWorkers", "owner"]
+__all__ = ["AUTO_BYTES", "ClaimFilesInWorkers", "auto_workers", "owner", "usable_cores"]
 
 _BATCH = 200
+AUTO_BYTES = 16 << 20  # inputs smaller than this are scrubbed by one process (`auto_workers`)
+AUTO_MOST = 4  # each worker holds its own reference data (about 200 MB)
 _END = 1 << 62  # sorts after every claim of a file: the file's own problems
+
+
+def auto_workers(input_bytes: int, cores: int) -> int:
+    """How many processes scrub an input of `input_bytes` on `cores` usable cores when the
+    user does not say: one per core, at most `AUTO_MOST`, for `AUTO_BYTES` (about 20,000
+    claims) and more; one for less. A worker opens the store and warms its own reference
+    data (3-4 s of CPU), which a smaller input does not repay."""
+    if input_bytes < AUTO_BYTES:
+        return 1
+    return max(1, min(cores, AUTO_MOST))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def owner(item: Claim837 | RejectedClaim, sequence: int, workers: int) -> int:
@@ -65,19 +88,21 @@ def _work(
         scrubber = Scrubber(open_store(db).reference())
         with _full_collections_paused():
             for number, (name, path) in enumerate(sources):
-                reader = read_837p(path)
+                source = TrackedFile(path)  # how far it is read: the parent's progress
+                reader = read_837p(cast(BinaryIO, source))
                 batch: list[Any] = []
                 for sequence, item in enumerate(reader):
                     if owner(item, sequence, workers) != index:
                         continue
                     report = scrubber.scrub(item, file=name)
                     batch.append((number, sequence, render(report), tally(report),
-                                  report.problems))  # fmt: skip
+                                  report.problems, source.position()))  # fmt: skip
                     if len(batch) >= _BATCH:
                         out.send(batch)
                         batch = []
+                source.close()
                 problems = tuple(reader.problems) if index == 0 else ()
-                batch.append((number, _END, None, reader.claims_read, problems))
+                batch.append((number, _END, None, reader.claims_read, problems, 0))
                 out.send(batch)
         scrubber.close()
         out.send(("done", list(scrubber.summary.notes)))
@@ -107,6 +132,8 @@ class ClaimFilesInWorkers:
         self.summary = Summary()
         self.problems: list[tuple[str, X12Problem]] = []
         self.unreadable: list[Unreadable] = []
+        # (input number, bytes of it read) as of the claim last yielded: for a progress bar
+        self.where: tuple[int, int] = (0, 0)
 
     @property
     def readable(self) -> bool:
@@ -132,11 +159,12 @@ class ClaimFilesInWorkers:
             self.summary.files.extend(name for name, _ in self.sources)
             streams = [self._stream(pipe, notes) for pipe in pipes]
             merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
-            for number, sequence, text, counted, problems in merged:
+            for number, sequence, text, counted, problems, position in merged:
                 name = self.sources[number][0]
                 if sequence == _END:
                     self._file_end(name, counted, problems)
                     continue
+                self.where = (number, position)
                 self.summary.add_tally(counted)
                 self.problems.extend((name, p) for p in problems)
                 yield text
