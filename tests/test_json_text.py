@@ -8,7 +8,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from medpayiq.json_text import date_json, money_json
+from medpayiq.json_text import date_json, money_json, money_text
 
 
 def test_amounts_are_written_with_two_decimals_as_strings() -> None:
@@ -27,7 +27,8 @@ def test_amounts_are_written_with_two_decimals_as_strings() -> None:
         for text, expected in cases.items():
             amount = Decimal(text)
             assert money_json(amount) == expected == json.dumps(f"{amount:.2f}"), text
-    assert money_json(None) == "null"
+            assert json.dumps(money_text(amount)) == expected, text  # as as_dict gives it
+    assert money_json(None) == "null" == json.dumps(money_text(None))
 
 
 def test_minus_zero_after_zero_is_still_minus_zero() -> None:

@@ -1,8 +1,9 @@
-"""The JSON text of the values a report repeats on every line: amounts and dates, written
-as `as_dict()` gives them (money as a string with two decimals, dates ISO) and then
-`json.dumps`. The claim reports (`claims`) and the remittance answers (`remit`) write their
-JSON text directly, without building the dicts (docs/x12.md, docs/remittances.md); both take
-their amounts and dates from here, so that the two cannot write one amount two ways.
+"""Money in answers as `as_dict()` gives it (`money_text`: a string with two decimals), and
+the JSON text of the values a report repeats on every line (amounts, dates ISO), as
+`json.dumps` writes `as_dict()`'s values. The claim reports (`claims`) and the remittance
+answers (`remit`) write their JSON text directly, without building the dicts (docs/x12.md,
+docs/remittances.md); the checker's findings and both answers' dicts and texts take their
+amounts from here, so that no two of them can write one amount two ways.
 
 Formatting a Decimal costs several times a dict look-up, and a file's amounts and dates
 repeat (a code's fee, its coinsurance, a claim's few dates), so their texts are kept, in
@@ -16,11 +17,16 @@ from decimal import Decimal
 
 from medpayiq.bounded import remember
 
-__all__ = ["date_json", "money_json"]
+__all__ = ["date_json", "money_json", "money_text"]
 
 _KEPT = 4_096  # texts kept per table: a practice bills the same few amounts, on a few dates
 _AMOUNTS: dict[str, str] = {}
 _DATES: dict[date, str] = {}
+
+
+def money_text(amount: Decimal | None) -> str | None:
+    """An amount as answers give it: "12.30" (two decimals), None for none."""
+    return None if amount is None else f"{amount:.2f}"
 
 
 def money_json(amount: Decimal | None) -> str:
@@ -33,7 +39,7 @@ def money_json(amount: Decimal | None) -> str:
     key = str(amount)
     found = _AMOUNTS.get(key)
     if found is None:
-        found = remember(_AMOUNTS, key, f'"{amount:.2f}"', _KEPT)
+        found = remember(_AMOUNTS, key, f'"{money_text(amount)}"', _KEPT)
     return found
 
 

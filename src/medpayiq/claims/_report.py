@@ -19,6 +19,7 @@ from typing import Any
 
 from medpayiq.edits import AdjustmentRef, Finding, Severity, remember
 from medpayiq.json_text import date_json, money_json
+from medpayiq.json_text import money_text as _money
 from medpayiq.knowledge import AppealAdvice
 from medpayiq.money import ZERO
 from medpayiq.x12 import X12Problem
@@ -38,10 +39,6 @@ __all__ = [
 # claim (structural problems); void: a void claim (8), reported, not checked.
 STATUSES = ("clean", "review", "deny", "rejected", "void")
 FREQUENCIES = {"1": "original", "7": "replacement", "8": "void"}
-
-
-def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
 
 
 def _units(units: Decimal) -> int | float:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from medpayiq.json_text import money_text as _money
 from medpayiq.knowledge import AppealAdvice
 from medpayiq.reference import Confidence
 
@@ -35,10 +36,6 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return {"deny": 2, "review": 1, "info": 0}[self.value]
-
-
-def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
 
 
 @dataclass(frozen=True, slots=True)

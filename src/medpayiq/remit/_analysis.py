@@ -19,6 +19,7 @@ from medpayiq.claims import to_claim
 from medpayiq.edits import CheckResult, check_claim
 from medpayiq.edits import Severity as CheckSeverity
 from medpayiq.errors import MedPayIQError
+from medpayiq.json_text import money_text as _money
 from medpayiq.knowledge import denial_guidance
 from medpayiq.pricing import Location
 from medpayiq.records import AdjustmentCode
@@ -93,10 +94,6 @@ _SHARE_DIFFERS = Cause(
     "the payer allowed the fee schedule amount but paid a different share of it (deductible, "
     "coinsurance or sequestration)",
 )
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 def code_text(codes: Mapping[str, AdjustmentCode], code: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from medpayiq.claims import problem_dict
+from medpayiq.json_text import money_text as _money
 from medpayiq.reference import ReferenceData
 from medpayiq.schedules import Priced
 from medpayiq.x12 import Claim837, ClaimPayment, RemittanceEnd, X12Problem
@@ -44,10 +45,6 @@ __all__ = ["CSV_COLUMNS", "RemitAnalysis", "RemitReport"]
 ZERO = Decimal("0.00")
 _SPOOL_MEMORY = 8 << 20  # bytes a spool keeps in memory before it moves to a temporary file
 _READ = 1 << 20
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 class _Spool:
