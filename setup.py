@@ -43,7 +43,7 @@ def compile_requested() -> bool:
     return value == "1"
 
 
-def compiled_modules() -> list[str]:
+def modules_to_compile() -> list[str]:
     """`COMPILED` of src/medpayiq/x12/_compiled.py, read from its text (the package's
     dependencies need not be installed to build it)."""
     tree = ast.parse((ROOT / "src/medpayiq/x12/_compiled.py").read_text(encoding="utf-8"))
@@ -158,7 +158,7 @@ def build_compiled(folder: Path) -> Path:
     return folder
 
 
-MODULES = compiled_modules()
+MODULES = modules_to_compile()
 GENERATED: list[Extension] = []
 
 if __name__ == "__main__":  # setuptools' backend runs this file so
