@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from medpayiq.cli import _register, app
-from medpayiq.services._claim_workers import AUTO_BYTES, auto_workers
+from medpayiq.services._claim_workers import AUTO_BYTES, auto_workers, start_method
 from medpayiq.x12 import to_837p
 
 from .files import cob, practice_claims, practice_file
@@ -185,3 +189,40 @@ def test_scrub_in_two_workers_gives_the_same_report(
     assert json.loads(two.read_text(encoding="utf-8")) == json.loads(
         one.read_text(encoding="utf-8")
     )
+
+
+def test_workers_forked_by_a_command_give_the_same_report(
+    db: str, practice: Path, tmp_path: Path
+) -> None:
+    # A command runs no other thread when it starts its workers (before the progress bar):
+    # they are forked, beginning with the modules it imported; the report is one process's.
+    command = str(Path(sys.executable).with_name("medpayiq"))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MEDPAYIQ_")}
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    for out, workers in ((one, "1"), (two, "2")):
+        done = subprocess.run(
+            [command, "claims", "scrub", str(practice), "-o", str(out), "--db", db,
+             "--workers", workers],
+            capture_output=True, text=True, env=environment, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "19 claims in 1 file(s)" in done.stdout
+    assert two.read_bytes() == one.read_bytes()
+    said = subprocess.run(
+        [sys.executable, "-c",
+         "from medpayiq.services._claim_workers import start_method; print(start_method())"],
+        capture_output=True, text=True, env=environment, timeout=60, check=True,
+    )  # fmt: skip
+    assert said.stdout.strip() == "fork"
+
+
+def test_workers_are_spawned_beside_other_threads() -> None:
+    # Forking copies the locks other threads hold, never their release.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()

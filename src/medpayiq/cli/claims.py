@@ -199,6 +199,7 @@ def _in_workers(
     paths = [str(t.path) for t in tracked]
     scrubbed = ClaimFilesInWorkers(db, list(zip(paths, paths, strict=True)), render=render,
                                    workers=workers)  # fmt: skip
+    scrubbed.start()  # before the progress bar's thread: the workers can be forked
     for text in _with_progress(scrubbed, tracked, lambda: scrubbed.where, quiet=quiet):
         if writer is not None:
             writer.write_text(text)

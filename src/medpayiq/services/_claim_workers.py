@@ -14,8 +14,10 @@ is a tenth of the work) and scrubs its own patients' claims; it sends each claim
 the report's text with its summary tally (`claims.tally`), 200 at a time, and the parent
 merges them back into input order (`where`: the input and how far a worker had read it when
 it read the claim last yielded, for a progress bar). The answers are those of one process (a
-test compares them); the cost is each worker's own reference data in memory. `auto_workers`
-is how many the CLI starts when the user does not say.
+test compares them); the cost is each worker's own reference data in memory. Workers are
+forked where that is safe (`start_method`), so they begin with the modules the parent
+imported; `start()` starts them before the caller starts a thread of its own (the CLI's
+progress bar). `auto_workers` is how many the CLI starts when the user does not say.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from __future__ import annotations
 import heapq
 import multiprocessing
 import os
+import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from typing import Any, BinaryIO, cast
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from medpayiq.claims import ClaimReport, Scrubber, Summary, tally
 from medpayiq.errors import MedPayIQError
@@ -34,7 +39,17 @@ from medpayiq.x12 import Claim837, RejectedClaim, Severity, X12Problem, read_837
 
 from ._claim_files import TrackedFile, Unreadable, _full_collections_paused
 
-__all__ = ["AUTO_BYTES", "ClaimFilesInWorkers", "auto_workers", "owner", "usable_cores"]
+if TYPE_CHECKING:  # ForkContext is not defined where there is no fork
+    from multiprocessing.context import ForkContext, SpawnContext
+
+__all__ = [
+    "AUTO_BYTES",
+    "ClaimFilesInWorkers",
+    "auto_workers",
+    "owner",
+    "start_method",
+    "usable_cores",
+]
 
 _BATCH = 200
 AUTO_BYTES = 16 << 20  # inputs smaller than this are scrubbed by one process (`auto_workers`)
@@ -58,6 +73,17 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def start_method() -> Literal["fork", "spawn"]:
+    """How workers are started: "fork" where the system has it and this process runs no
+    other thread, so that a worker begins with every module the parent imported (a spawned
+    one imports them again: 1-3 s of CPU each, the command line's modules included); "spawn"
+    otherwise, since a fork copies the locks other threads hold, and never their release.
+    The command line starts its workers before its progress bar starts a thread."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 def owner(item: Claim837 | RejectedClaim, sequence: int, workers: int) -> int:
@@ -134,15 +160,26 @@ class ClaimFilesInWorkers:
         self.unreadable: list[Unreadable] = []
         # (input number, bytes of it read) as of the claim last yielded: for a progress bar
         self.where: tuple[int, int] = (0, 0)
+        self._pipes: list[Connection] = []
+        self._processes: list[BaseProcess] = []
 
     @property
     def readable(self) -> bool:
         return len(self.unreadable) < len(self.sources)
 
-    def __iter__(self) -> Iterator[str]:
-        context = multiprocessing.get_context("spawn")
-        pipes = []
-        processes = []
+    def start(self) -> None:
+        """Start the workers (iterating starts them too): before any thread of this process,
+        so that they can be forked (`start_method`). Call once."""
+        if self._processes:
+            return
+        context: ForkContext | SpawnContext = (
+            multiprocessing.get_context("fork")
+            if start_method() == "fork"
+            else multiprocessing.get_context("spawn")
+        )
+        # A forked worker flushes its copy of what the parent had not yet written out.
+        sys.stdout.flush()
+        sys.stderr.flush()
         for index in range(self.workers):
             receive, send = context.Pipe(duplex=False)
             process = context.Process(
@@ -152,8 +189,12 @@ class ClaimFilesInWorkers:
             )
             process.start()
             send.close()
-            pipes.append(receive)
-            processes.append(process)
+            self._pipes.append(receive)
+            self._processes.append(process)
+
+    def __iter__(self) -> Iterator[str]:
+        self.start()
+        pipes, processes = self._pipes, self._processes
         notes: list[str] = []
         try:
             self.summary.files.extend(name for name, _ in self.sources)
