@@ -1,14 +1,19 @@
-"""Options several commands share, declared once. Light on purpose: a command's module is
+"""Options several commands share, declared once, and how a command is added (`command`).
+Light on purpose: a command's module is
 imported only when it runs (`medpayiq price` must start fast), so nothing here imports the
 store (whose DB_ENV this repeats for that reason)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-__all__ = ["DB_ENV", "DbOption"]
+__all__ = ["DB_ENV", "DbOption", "command"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DB_ENV = "MEDPAYIQ_DB"
 
@@ -21,3 +26,16 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def command(app: typer.Typer, name: str) -> Callable[[F], F]:
+    """`app.command(name)`, with the first paragraph of the function's docstring on one line
+    as the command's line in `medpayiq --help`: typer's list keeps the docstring's line
+    breaks, which cut its sentences in odd places."""
+
+    def register(function: F) -> F:
+        first = inspect.cleandoc(function.__doc__ or "").split("\n\n")[0]
+        app.command(name, short_help=" ".join(first.split()) or None)(function)
+        return function
+
+    return register

@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 from medpayiq.errors import MedPayIQError
 from medpayiq.money import display, display_signed
 
@@ -38,7 +38,7 @@ def _out() -> Console:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("changes")(changes)
+    command(app, "changes")(changes)
 
 
 def _fail(message: str) -> typer.Exit:

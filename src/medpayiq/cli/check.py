@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 from medpayiq.money import display
 
 out = Console(soft_wrap=True)
@@ -37,7 +37,7 @@ class FailOn(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command(name="check")(check)
+    command(app, "check")(check)
 
 
 def _fail(message: str) -> typer.Exit:

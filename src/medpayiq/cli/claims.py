@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 from medpayiq.cli.check import FailOn
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return found, passed
 
 
-@claims_app.command("scrub")
+@command(claims_app, "scrub")
 def scrub(
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH...", help="837P files or folders of them")

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from medpayiq.cli._options import command
 from medpayiq.errors import MedPayIQError
 from medpayiq.store import (
     DB_ENV,
@@ -82,7 +83,7 @@ def _open(db: str | None) -> Store:
 # --- load -------------------------------------------------------------------------------------
 
 
-@data_app.command("load")
+@command(data_app, "load")
 def load(
     source: Annotated[
         list[Path] | None,
@@ -239,7 +240,7 @@ def _report(results: list[LoadResult], *, title: str) -> None:
 # --- status -----------------------------------------------------------------------------------
 
 
-@data_app.command("status")
+@command(data_app, "status")
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     day: Annotated[
@@ -310,7 +311,7 @@ def _in_effect(out: Console, applies: object) -> None:
 # --- sync -------------------------------------------------------------------------------------
 
 
-@data_app.command("sync")
+@command(data_app, "sync")
 def sync_command(
     year: Annotated[int, typer.Option("--year", help="Calendar year of the files to fetch.")],
     base_url: Annotated[

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 from medpayiq.cli.serve import KEYS_ENV
 from medpayiq.errors import MedPayIQError
 
@@ -86,4 +86,4 @@ def mcp(
 
 def register(app: typer.Typer) -> None:
     """Add `mcp` to the app."""
-    app.command("mcp")(mcp)
+    command(app, "mcp")(mcp)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 from medpayiq.errors import InputError, MedPayIQError
 from medpayiq.money import display
 
@@ -41,8 +41,8 @@ def _console(*, stderr: bool = False) -> Console:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("price")(price)
-    app.command("price-batch")(price_batch)
+    command(app, "price")(price)
+    command(app, "price-batch")(price_batch)
 
 
 def _fail(message: str) -> typer.Exit:

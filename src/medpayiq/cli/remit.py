@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from medpayiq.cli._options import DbOption
+from medpayiq.cli._options import DbOption, command
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -32,7 +32,7 @@ _SUFFIXES = (".json", ".csv", ".html")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("remit")(remit)
+    command(app, "remit")(remit)
 
 
 def _fail(message: str) -> typer.Exit:

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from fastapi import FastAPI
 
-from medpayiq.cli._options import DB_ENV, DbOption
+from medpayiq.cli._options import DB_ENV, DbOption, command
 from medpayiq.errors import MedPayIQError
 
 __all__ = ["app_from_env", "register"]
@@ -212,4 +212,4 @@ def _announce_when_ready(host: str, port: int, timeout: float = 600.0) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `serve` to the app."""
-    app.command("serve")(serve)
+    command(app, "serve")(serve)
