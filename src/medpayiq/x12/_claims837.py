@@ -24,7 +24,6 @@ from medpayiq.x12._model import ClaimDate
 from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._segments837 import PartySegments
 from medpayiq.x12._state837 import (
-    CACHE_LIMIT,
     IN_A,
     IN_CLAIM,
     IN_COB,
@@ -38,6 +37,7 @@ from medpayiq.x12._state837 import (
     new_line,
     provider_ref,
 )
+from medpayiq.x12._values import CACHE_LIMIT
 
 _ZERO: Final = Decimal(0)
 

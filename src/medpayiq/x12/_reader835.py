@@ -42,7 +42,6 @@ from medpayiq.x12._segments835 import (
     parse_svc,
 )
 from medpayiq.x12._state835 import (
-    CACHE_LIMIT,
     CLAIM,
     DETAIL,
     LINE,
@@ -54,6 +53,7 @@ from medpayiq.x12._state835 import (
     span_of,
 )
 from medpayiq.x12._tokens import Delimiters
+from medpayiq.x12._values import CACHE_LIMIT
 
 
 class Reader835(RemittanceState):

@@ -46,7 +46,6 @@ from medpayiq.x12._model import (
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._state837 import (
-    CACHE_LIMIT,
     IN_A,
     IN_B,
     IN_C,
@@ -55,7 +54,7 @@ from medpayiq.x12._state837 import (
     LINE_TWIN,
 )
 from medpayiq.x12._tokens import Delimiters
-from medpayiq.x12._values import ValueCache, date8, quoted_id
+from medpayiq.x12._values import CACHE_LIMIT, ValueCache, date8, quoted_id
 
 VERSIONS_837P: Final = ("005010X222A1", "005010X222A2", "005010X222")
 SEGMENTS_837P: Final = frozenset(  # every segment id of the 837P, read or passed over

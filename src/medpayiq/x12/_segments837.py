@@ -7,7 +7,6 @@ from __future__ import annotations
 from medpayiq.x12._compiled import mypyc_attr
 from medpayiq.x12._model import Payer
 from medpayiq.x12._state837 import (
-    CACHE_LIMIT,
     IN_B,
     IN_C,
     IN_CLAIM,
@@ -17,7 +16,7 @@ from medpayiq.x12._state837 import (
     REGION_LOOP,
     ReaderState,
 )
-from medpayiq.x12._values import date8
+from medpayiq.x12._values import CACHE_LIMIT, date8
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # as Reader837 (compiled bases must)

@@ -26,7 +26,6 @@ from medpayiq.x12._tokens import SegmentBatch
 from medpayiq.x12._values import ValueCache
 
 Item835 = ClaimPayment | RemittanceEnd
-CACHE_LIMIT = 1 << 14
 # Where the reader stands in the transaction: what an N4, REF, DTM, AMT or CAS belongs to.
 HEADER, PAYER, PAYEE, OTHER_PARTY, DETAIL, CLAIM, LINE, TRAILER = range(8)
 NO_PARTY = Party("", None, None)

@@ -33,9 +33,7 @@ from medpayiq.x12._model import (
 from medpayiq.x12._parties837 import Party, Where
 from medpayiq.x12._problems import Severity, X12Problem
 from medpayiq.x12._tokens import SegmentBatch
-from medpayiq.x12._values import ValueCache
-
-CACHE_LIMIT: Final = 1 << 14
+from medpayiq.x12._values import CACHE_LIMIT, ValueCache
 
 # Regions: where in the hierarchy the reader stands, which decides what an NM1 opens.
 # (one Final each, not unpacked from a range: compiled, a Final int is a constant in the code,

@@ -23,6 +23,9 @@ def _is_number(text: str) -> bool:
 
 
 _LIMIT: Final = 1 << 16  # entries per cache before it starts afresh: memory stays flat
+# The readers' own caches (segment texts to what they parse into: payers, services, spans
+# ...) start afresh at this many entries: the 837P and 835 readers share it.
+CACHE_LIMIT: Final = 1 << 14
 
 
 def quoted_id(text: str) -> str:
