@@ -143,7 +143,7 @@ def test_scrub_a_folder_with_history_across_files(db: str, tmp_path: Path) -> No
 
 
 def test_workers_by_default_one_per_core_for_big_inputs() -> None:
-    # 16 MiB of 837P is about 20,000 claims: a worker's start (3-4 s) pays from there
+    # 4 MiB of 837P is 4,000-6,000 claims: a forked worker's warm-up (2-4 s) pays from there
     assert auto_workers(0, 2) == 1
     assert auto_workers(AUTO_BYTES - 1, 8) == 1
     assert auto_workers(AUTO_BYTES, 2) == 2

@@ -113,7 +113,7 @@ def scrub(
             min=1,
             max=64,
             help="processes to scrub with (by patient; each holds its own reference data, "
-            "about 200 MB); default: one per core, up to 4, for 16 MB of 837P or more, "
+            "about 200 MB); default: one per core, up to 4, for 4 MB of 837P or more, "
             "else 1",
             show_default=False,
         ),

@@ -52,16 +52,17 @@ __all__ = [
 ]
 
 _BATCH = 200
-AUTO_BYTES = 16 << 20  # inputs smaller than this are scrubbed by one process (`auto_workers`)
+AUTO_BYTES = 4 << 20  # inputs smaller than this are scrubbed by one process (`auto_workers`)
 AUTO_MOST = 4  # each worker holds its own reference data (about 200 MB)
 _END = 1 << 62  # sorts after every claim of a file: the file's own problems
 
 
 def auto_workers(input_bytes: int, cores: int) -> int:
     """How many processes scrub an input of `input_bytes` on `cores` usable cores when the
-    user does not say: one per core, at most `AUTO_MOST`, for `AUTO_BYTES` (about 20,000
-    claims) and more; one for less. A worker opens the store and warms its own reference
-    data (3-4 s of CPU), which a smaller input does not repay."""
+    user does not say: one per core, at most `AUTO_MOST`, for `AUTO_BYTES` (4,000-6,000
+    claims) and more; one for less. A worker warms its own reference data (2-4 s of CPU),
+    which a smaller input does not repay: forked, two workers scrubbed 5,000 claims (3.6 MB)
+    in 5.4 s against one process's 6.7 s, and 2,000 claims in 2.7-3.8 s against 3.7-4.3 s."""
     if input_bytes < AUTO_BYTES:
         return 1
     return max(1, min(cores, AUTO_MOST))
