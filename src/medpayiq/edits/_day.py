@@ -80,7 +80,7 @@ class _Memos:
 
     def memo_entries(self) -> int:
         """Entries in the memo tables (`_keep_memos_within_budget` counts them)."""
-        return sum(len(t) for t in list(self._memos.values()) if type(t) is dict)
+        return sum(len(t) for t in list(self._memos.values()))
 
     def forget_memos(self) -> None:
         """Drop every memo table. Rebound, not cleared: a thread checking a claim with a
@@ -131,18 +131,23 @@ class Period(_Memos):
         self.adjustments: dict[tuple[str, ...], Any] = {}
         self._places: dict[tuple[str | None, str | None, str | None], Place] = {}
         self._settings: dict[str, Setting | None] = {}
+        self._dme: Collection[str] | None = None  # `dme_codes`, dropped with the memos
+
+    def forget_memos(self) -> None:
+        super().forget_memos()
+        self._dme = None
 
     def dme_codes(self) -> Collection[str]:
         """The codes the DMEPOS fee schedule lists in the period (empty when not loaded);
         `code in` it reads that code's rows alone."""
-        found: Collection[str] | None = self._memos.get("dme-codes")
+        found = self._dme
         if found is None:
             reference = self._reference()
             found = frozenset()
             if reference is not None:
                 with suppress(DataError):
                     found = dmepos_codes(reference, self.day)
-            self._memos["dme-codes"] = found  # type: ignore[assignment]
+            self._dme = found
         return found
 
     def setting(self, pos: str) -> Setting | None:
