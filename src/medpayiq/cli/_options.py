@@ -1,7 +1,6 @@
 """Options several commands share, declared once, and how a command is added (`command`).
-Light on purpose: a command's module is
-imported only when it runs (`medpayiq price` must start fast), so nothing here imports the
-store (whose DB_ENV this repeats for that reason)."""
+Light on purpose: a command's module is imported only when it runs (`medpayiq price` must
+start fast), so nothing here imports the store (whose DB_ENV this repeats for that reason)."""
 
 from __future__ import annotations
 

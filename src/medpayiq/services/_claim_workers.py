@@ -61,8 +61,9 @@ def auto_workers(input_bytes: int, cores: int) -> int:
     """How many processes scrub an input of `input_bytes` on `cores` usable cores when the
     user does not say: one per core, at most `AUTO_MOST`, for `AUTO_BYTES` (4,000-6,000
     claims) and more; one for less. A worker warms its own reference data (2-4 s of CPU),
-    which a smaller input does not repay: forked, two workers scrubbed 5,000 claims (3.6 MB)
-    in 5.4 s against one process's 6.7 s, and 2,000 claims in 2.7-3.8 s against 3.7-4.3 s."""
+    which a smaller input does not repay: with forked workers, the whole command took 5.4 s
+    in two and 6.7 s in one for 5,000 claims (3.6 MB), and 2.7-3.8 s against 3.7-4.3 s for
+    2,000, on a slow machine (docs/x12.md, "Processes")."""
     if input_bytes < AUTO_BYTES:
         return 1
     return max(1, min(cores, AUTO_MOST))
@@ -170,7 +171,7 @@ class ClaimFilesInWorkers:
 
     def start(self) -> None:
         """Start the workers (iterating starts them too): before any thread of this process,
-        so that they can be forked (`start_method`). Call once."""
+        so that they can be forked (`start_method`). Once started, this does nothing."""
         if self._processes:
             return
         context: ForkContext | SpawnContext = (
