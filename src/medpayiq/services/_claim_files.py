@@ -22,7 +22,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -59,6 +59,21 @@ class TrackedFile:
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+def file_problems(
+    problems: Iterable[X12Problem], claims_read: int
+) -> tuple[list[X12Problem], list[X12Problem]]:
+    """A file's own problems once it is read: (those that make it unreadable, the others).
+    A fatal problem makes the file unreadable when it gave no claim at all (the CLI exits 2,
+    the API answers 400); after some claims it is one of the file's problems (a file cut
+    short: the claims before the cut stand). Claim files and remittances alike."""
+    lost: list[X12Problem] = []
+    others: list[X12Problem] = []
+    for problem in problems:
+        fatal = problem.severity is Severity.FATAL and claims_read == 0
+        (lost if fatal else others).append(problem)
+    return lost, others
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +126,10 @@ class ClaimFiles:
                         if report.problems:
                             self.problems.extend((name, p) for p in report.problems)
                         yield report
-                    for problem in reader.problems:  # each file's own, once it is read
-                        if problem.severity is Severity.FATAL and reader.claims_read == 0:
-                            self.unreadable.append(Unreadable(name, problem))
-                        else:
-                            self.problems.append((name, problem))
+                    # each file's own, once it is read
+                    lost, others = file_problems(reader.problems, reader.claims_read)
+                    self.unreadable.extend(Unreadable(name, p) for p in lost)
+                    self.problems.extend((name, p) for p in others)
                 self.summary.problems = len(self.problems)
         finally:  # also when the reader stops early (a client gone, an error)
             self.scrubber.close()

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 from medpayiq.claims import ClaimReport, Scrubber, Summary, tally
 from medpayiq.errors import MedPayIQError
-from medpayiq.x12 import Claim837, RejectedClaim, Severity, X12Problem, read_837p
+from medpayiq.x12 import Claim837, RejectedClaim, X12Problem, read_837p
 
-from ._claim_files import TrackedFile, Unreadable, _full_collections_paused
+from ._claim_files import TrackedFile, Unreadable, _full_collections_paused, file_problems
 
 if TYPE_CHECKING:  # ForkContext is not defined where there is no fork
     from multiprocessing.context import ForkContext, SpawnContext
@@ -224,11 +224,9 @@ class ClaimFilesInWorkers:
                 pipe.close()
 
     def _file_end(self, name: str, claims_read: int, problems: tuple[X12Problem, ...]) -> None:
-        for problem in problems:
-            if problem.severity is Severity.FATAL and claims_read == 0:
-                self.unreadable.append(Unreadable(name, problem))
-            else:
-                self.problems.append((name, problem))
+        lost, others = file_problems(problems, claims_read)
+        self.unreadable.extend(Unreadable(name, p) for p in lost)
+        self.problems.extend((name, p) for p in others)
 
     @staticmethod
     def _stream(pipe: Connection, notes: list[str]) -> Iterator[tuple[Any, ...]]:

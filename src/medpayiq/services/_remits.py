@@ -23,7 +23,7 @@ from medpayiq.errors import InputError
 from medpayiq.reference import ReferenceData
 from medpayiq.remit import CSV_COLUMNS as REMIT_CSV_COLUMNS
 from medpayiq.remit import RedeterminationRequest, RemitAnalysis, RemitReport
-from medpayiq.services._claim_files import _full_collections_paused
+from medpayiq.services._claim_files import _full_collections_paused, file_problems
 from medpayiq.x12 import Claim837, Severity, Source, read_835, read_837p
 
 __all__ = [
@@ -88,11 +88,10 @@ def analyze_remittance(
             for item in reader:
                 items += 1
                 analysis.add(item, file=name)
-        for problem in reader.problems:
-            if problem.severity is Severity.FATAL and reader.claims_read == 0:
-                unreadable.append({"file": name, "code": problem.code, "message": problem.message})
-            else:
-                analysis.problem(name, problem)
+        lost, others = file_problems(reader.problems, reader.claims_read)
+        unreadable += [{"file": name, "code": p.code, "message": p.message} for p in lost]
+        for problem in others:
+            analysis.problem(name, problem)
     if len(unreadable) == len(remits):
         first = unreadable[0]
         raise InputError(
